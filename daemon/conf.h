@@ -1,0 +1,197 @@
+/*
+ * conf.h: the configuration as plain data.
+ *
+ * conf.c is the only file that knows libconfuse.  It parses
+ * /etc/superd.conf (and its include directory) into these structs, checks
+ * every value, resolves users, groups, addresses and ports once, and frees
+ * the cfg_t.  The runtime never looks at configuration text again.
+ */
+#ifndef SUPERD_CONF_H
+#define SUPERD_CONF_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/queue.h>
+#include <sys/resource.h>
+#include <netinet/in.h>
+#include <stdio.h>
+
+#define EX_CONFIG_STATUS	78	/* sysexits.h EX_CONFIG */
+
+enum svc_type {
+	SVC_EXEC,
+	SVC_BUILTIN
+};
+
+enum svc_proto {
+	PROTO_TCP,
+	PROTO_UDP,
+	PROTO_UNIX
+};
+
+enum svc_stderr {
+	STDERR_SOCKET,		/* inetd contract: fd 2 is the connection */
+	STDERR_LOG		/* fd 2 is a pipe read line by line into the log */
+};
+
+enum svc_urgent {
+	URGENT_PASS,
+	URGENT_INTERRUPT,
+	URGENT_IGNORE
+};
+
+enum svc_passfds {
+	PASSFDS_INETD,		/* socket on fds 0, 1 (and 2) */
+	PASSFDS_SYSTEMD		/* socket on fd 3 with LISTEN_FDS=1 */
+};
+
+/* One address prefix of an only-from / no-access list. */
+struct acl_entry {
+	int			 family;	/* AF_INET or AF_INET6 */
+	unsigned char		 addr[16];
+	int			 prefixlen;
+};
+
+struct acl {
+	struct acl_entry	*entries;
+	size_t			 n;
+};
+
+/* A token bucket setting: rate per second, burst size; 0 = off. */
+struct rate_conf {
+	double			 per_sec;
+	unsigned		 burst;
+};
+
+#define SUPERD_NRLIMITS	6
+/* Index into service_conf.rlimits: cpu, as, nofile, nproc, fsize, core. */
+struct rlimit_conf {
+	int			 resource;	/* RLIMIT_* */
+	int			 set;
+	struct rlimit		 rl;
+};
+
+struct service_conf {
+	char			*name;
+	char			*file;		/* where the section is */
+	int			 line;
+
+	enum svc_type		 type;
+	int			 socktype;	/* SOCK_STREAM or SOCK_DGRAM */
+	enum svc_proto		 proto;
+	char			*address;	/* as written ("*", "::1", a path) */
+	int			 family;	/* AF_INET, AF_INET6 or AF_UNIX */
+	int			 dualstack;	/* "*": one v6 socket, v4-mapped on */
+	int			 v6only;
+	struct sockaddr_storage	 addr;		/* resolved, port included */
+	socklen_t		 addrlen;
+	int			 port;		/* 0 = dynamic */
+	int			 wait;
+	int			 disable;
+	int			 backlog;
+
+	/* UNIX socket file ownership and mode. */
+	uid_t			 sock_uid;
+	gid_t			 sock_gid;
+	mode_t			 sock_mode;
+
+	/* Who the handler runs as, resolved at load time. */
+	char			*user;
+	char			*group;
+	uid_t			 uid;
+	gid_t			 gid;
+	gid_t			*groups;	/* supplementary, from initgroups */
+	int			 ngroups;
+	int			 switch_user;	/* 0 when superd is not root */
+
+	char			*server;	/* exec: path; builtin: name */
+	char		       **argv;		/* NULL-terminated, argv[0] set */
+	char		       **env;		/* configured NAME=VALUE, NULL-term. */
+	int			 env_inherit;
+	enum svc_stderr		 stderr_mode;
+	enum svc_passfds	 pass_fds;
+	unsigned		 instances;	/* 0 = unlimited */
+	unsigned		 threads;	/* builtin on a worker pool */
+
+	/* Protection and isolation. */
+	struct acl		 only_from;
+	struct acl		 no_access;
+	uid_t			*allow_uids;
+	size_t			 n_allow_uids;
+	gid_t			*allow_gids;
+	size_t			 n_allow_gids;
+	unsigned		 per_source;
+	int			 per_source_prefix4;
+	int			 per_source_prefix6;
+	struct rate_conf	 rate;
+	struct rate_conf	 per_source_rate;
+	char			*banner_fail;
+	char			*chroot;
+	mode_t			 umask;
+	int			 set_umask;
+	int			 nice;
+	int			 set_nice;
+	struct rlimit_conf	 rlimits[SUPERD_NRLIMITS];
+	int			 no_new_privs;
+	unsigned		 timeout;	/* seconds, 0 = none */
+	unsigned		 kill_grace;	/* SIGTERM then SIGKILL after */
+
+	/* Out-of-band. */
+	int			 oob_port;	/* -1 = none, 0 = dynamic */
+	enum svc_urgent		 urgent;
+	int			 urgent_signal;
+
+	int			 export;	/* DNS-SD export */
+
+	TAILQ_ENTRY(service_conf) entry;
+};
+TAILQ_HEAD(service_conf_list, service_conf);
+
+struct superd_conf {
+	char			*path;		/* the main file */
+	char			*include_dir;
+	int			 log_level;	/* LOG_* */
+	unsigned		 max_children;	/* 0 = unlimited */
+	int			 keep_handlers;	/* on exit: 1 leave running */
+	unsigned		 shutdown_grace;
+	char			*pidfile;
+
+	char			*control_socket;
+	char			*control_group;
+	gid_t			 control_gid;	/* (gid_t)-1 when none */
+
+	char			*directory_socket;
+	unsigned		 dir_ttl_min;
+	unsigned		 dir_ttl_max;
+	unsigned		 dir_max_entries;
+	unsigned		 dir_max_per_uid;
+	char			*directory_listen;
+
+	struct service_conf_list services;
+	unsigned		 nservices;
+};
+
+/*
+ * Parse path (and its include directory).  On success returns a new
+ * superd_conf.  On failure returns NULL after writing every error, one per
+ * line as "file:line: service "name": key: what is wrong", to errs.
+ */
+struct superd_conf	*conf_load(const char *path, FILE *errs);
+/* Parse from a string (tests); name is used in messages. */
+struct superd_conf	*conf_load_buf(const char *name, const char *text,
+			    FILE *errs);
+void			 conf_free(struct superd_conf *);
+void			 service_conf_free(struct service_conf *);
+/* Same listening endpoint (reuse the socket across a reload)? */
+int			 service_conf_same_endpoint(const struct service_conf *,
+			    const struct service_conf *);
+/* Same in everything but runtime state? */
+int			 service_conf_equal(const struct service_conf *,
+			    const struct service_conf *);
+/* "tcp", "udp", "unix" */
+const char		*conf_proto_name(enum svc_proto);
+/* The keys a service section accepts (NULL-terminated), for docs tests. */
+const char * const	*conf_service_keys(void);
+const char * const	*conf_global_keys(void);
+
+#endif

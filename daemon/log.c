@@ -1,0 +1,223 @@
+/*
+ * log.c: stderr, syslog or the systemd journal, behind one API.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-journal.h>
+#endif
+
+#include "log.h"
+
+enum log_sink {
+	SINK_STDERR,
+	SINK_SYSLOG,
+	SINK_JOURNAL
+};
+
+static enum log_sink	 log_sink = SINK_STDERR;
+static int		 log_level = LOG_INFO;
+static const char	*log_ident = "superd";
+
+static const char *const level_names[] = {
+	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"
+};
+
+/* Is stderr the journal stream systemd gave us (see systemd.exec(5))? */
+static int
+stderr_is_journal(void)
+{
+	const char	*js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat	 st;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2)
+		return 0;
+	if (fstat(STDERR_FILENO, &st) == -1)
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
+
+/* Choose where messages go; safe to call again (after daemonizing). */
+void
+log_init(int foreground, int level, const char *ident)
+{
+	log_ident = ident;
+	log_level = level;
+	log_sink = foreground ? SINK_STDERR : SINK_SYSLOG;
+#ifdef HAVE_SYSTEMD
+	if (stderr_is_journal())
+		log_sink = SINK_JOURNAL;
+#else
+	(void)stderr_is_journal;
+#endif
+	if (log_sink == SINK_SYSLOG)
+		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	tzset();
+}
+
+void
+log_setlevel(int level)
+{
+	log_level = level;
+}
+
+int
+log_getlevel(void)
+{
+	return log_level;
+}
+
+int
+log_level_from_name(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
+		if (strcmp(name, level_names[i]) == 0)
+			return (int)i;
+	if (strcmp(name, "error") == 0)
+		return LOG_ERR;
+	if (strcmp(name, "warn") == 0)
+		return LOG_WARNING;
+	return -1;
+}
+
+const char *
+log_level_name(int level)
+{
+	if (level < 0 || level > LOG_DEBUG)
+		return "?";
+	return level_names[level];
+}
+
+/* Write one formatted message to the chosen sink. */
+static void
+log_emit(int pri, const struct log_fields *lf, const char *msg)
+{
+	switch (log_sink) {
+	case SINK_STDERR:
+		fprintf(stderr, "%s[%ld]: %s\n", log_ident, (long)getpid(),
+		    msg);
+		break;
+	case SINK_SYSLOG:
+		syslog(pri, "%s", msg);
+		break;
+	case SINK_JOURNAL:
+#ifdef HAVE_SYSTEMD
+		if (lf == NULL) {
+			sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", pri,
+			    "SYSLOG_IDENTIFIER=%s", log_ident, NULL);
+			break;
+		}
+		sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", pri,
+		    "SYSLOG_IDENTIFIER=%s", log_ident,
+		    "SUPERD_SERVICE=%s", lf->service ? lf->service : "",
+		    "REMOTE_ADDR=%s", lf->remote_addr ? lf->remote_addr : "",
+		    "REMOTE_PORT=%d", lf->remote_port,
+		    "HANDLER_PID=%ld", lf->pid,
+		    "EXIT_STATUS=%d", lf->exit_status,
+		    "DURATION_USEC=%lld", lf->duration_usec, NULL);
+#endif
+		break;
+	}
+}
+
+void
+log_vmsg(int pri, const char *fmt, va_list ap)
+{
+	char	msg[2048];
+
+	if (pri > log_level)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_emit(pri, NULL, msg);
+}
+
+void
+log_request(int pri, const struct log_fields *lf, const char *fmt, ...)
+{
+	char	msg[2048];
+	va_list	ap;
+	int	saved = errno;
+
+	if (pri > log_level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_emit(pri, lf, msg);
+	errno = saved;
+}
+
+/* Append ": strerror(errno)" and keep errno for the caller. */
+static void
+log_vwarn(int pri, const char *fmt, va_list ap)
+{
+	char	fmtbuf[1024];
+	int	saved = errno;
+
+	snprintf(fmtbuf, sizeof(fmtbuf), "%s: %s", fmt, strerror(saved));
+	log_vmsg(pri, fmtbuf, ap);
+	errno = saved;
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vwarn(LOG_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+#define LOG_WRAPPER(fn, pri)				\
+void							\
+fn(const char *fmt, ...)				\
+{							\
+	va_list	ap;					\
+	int	saved = errno;				\
+							\
+	va_start(ap, fmt);				\
+	log_vmsg(pri, fmt, ap);				\
+	va_end(ap);					\
+	errno = saved;					\
+}
+
+LOG_WRAPPER(log_warnx, LOG_WARNING)
+LOG_WRAPPER(log_notice, LOG_NOTICE)
+LOG_WRAPPER(log_info, LOG_INFO)
+LOG_WRAPPER(log_debug, LOG_DEBUG)
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vwarn(LOG_CRIT, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_CRIT, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

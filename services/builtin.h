@@ -1,0 +1,62 @@
+/*
+ * builtin.h: in-process services (echo, discard, daytime, time, chargen).
+ *
+ * The core hands a builtin an accepted stream connection or one datagram;
+ * builtins never see the daemon's tables.  Each builtin lives in its own
+ * file under services/ and is listed once in builtin.c's table.
+ */
+#ifndef SUPERD_BUILTIN_H
+#define SUPERD_BUILTIN_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct event_base;
+struct builtin;
+struct builtin_conn;
+
+/* Largest reply a UDP builtin ever sends (bounds reflection). */
+#define BUILTIN_DGRAM_MAX	512
+
+/* Called once, on the thread running base, when a stream connection ends. */
+typedef void (*builtin_done_cb)(void *arg);
+
+const struct builtin	*builtin_find(const char *name);
+const char		*builtin_name(const struct builtin *);
+/* Does the builtin speak SOCK_STREAM / SOCK_DGRAM? */
+int			 builtin_supports(const struct builtin *, int socktype);
+/* NULL-terminated list of builtin names (for messages and docs). */
+const char * const	*builtin_names(void);
+
+/*
+ * Serve one accepted, non-blocking stream connection on base; the
+ * connection owns fd from now on and closes it.  done(arg) is called once
+ * when it ends.  Returns NULL (fd closed, done not called) on failure.
+ */
+struct builtin_conn	*builtin_stream_start(const struct builtin *,
+			    struct event_base *base, int fd,
+			    builtin_done_cb done, void *arg);
+/*
+ * End a connection early (an operator's interrupt).  Safe from any thread:
+ * it only shuts the socket down; the connection notices on its own loop,
+ * closes and calls done as usual.
+ */
+void			 builtin_conn_abort(struct builtin_conn *);
+
+/*
+ * Answer one datagram: write at most max (<= BUILTIN_DGRAM_MAX) bytes to
+ * reply and return the length; 0 means send nothing.  Pure: no I/O.
+ */
+size_t			 builtin_dgram_reply(const struct builtin *,
+			    const void *req, size_t len, void *reply,
+			    size_t max, time_t now);
+
+/* Pure helpers, exposed for unit tests. */
+size_t	daytime_format(time_t now, char *buf, size_t max);	/* RFC 867 */
+uint32_t time_rfc868(time_t now);				/* RFC 868 */
+/* Write the chargen stream from position pos: fills buf, returns bytes. */
+size_t	chargen_fill(unsigned long long pos, char *buf, size_t max);
+
+#endif
