@@ -1,0 +1,67 @@
+/*
+ * service.h: the runtime table of services (state, counters, listener).
+ *
+ * Side channels (directory, control, notify) read the table through
+ * service_foreach_info() and steer it through the few calls below; they
+ * never touch struct service directly.
+ */
+#ifndef SUPERD_SERVICE_H
+#define SUPERD_SERVICE_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+struct event_base;
+struct superd_conf;
+
+enum refuse_reason {
+	REFUSE_ACL,		/* only-from / no-access / uid lists */
+	REFUSE_INSTANCES,	/* per-service instances */
+	REFUSE_MAXCHILD,	/* global max-children */
+	REFUSE_PERSOURCE,	/* per-source concurrency */
+	REFUSE_RATE,		/* service token bucket */
+	REFUSE_SOURCE_RATE,	/* per-source token bucket */
+	REFUSE_REFLECT,		/* UDP: bad source (reflection guard) */
+	REFUSE_SPAWN,		/* could not start a handler */
+	REFUSE_NREASONS
+};
+const char	*refuse_reason_name(enum refuse_reason);
+
+/* A read-only snapshot of one service, for the directory and control. */
+struct service_info {
+	const char	*name;
+	const char	*proto;		/* "tcp", "udp", "unix" */
+	const char	*socktype;	/* "stream", "dgram" */
+	const char	*mode;		/* "nowait", "wait", "builtin", "thread" */
+	const char	*address;	/* bound address ("127.0.0.1", "::", path) */
+	int		 port;		/* bound port (the real one when dynamic); -1 unix */
+	int		 dynamic;	/* configured with port = 0 */
+	const char	*state;		/* "listening", "paused", "disabled", "failed" */
+	unsigned	 running;	/* handlers now */
+	uint64_t	 accepted;
+	uint64_t	 refused[REFUSE_NREASONS];
+	uint64_t	 refused_total;
+	int		 last_exit;	/* wait status of the last handler, -1 none */
+	int		 oob_port;	/* bound OOB port, -1 none */
+};
+
+typedef void (*service_info_cb)(const struct service_info *, void *arg);
+void	 service_foreach_info(service_info_cb, void *arg);
+/* Fill *out for the service called name (and proto if not NULL). 0 / -1. */
+int	 service_get_info(const char *name, const char *proto,
+	    struct service_info *out);
+
+/* Operator steering: stop/resume accepting without closing the socket. */
+int	 service_admin_disable(const char *name);
+int	 service_admin_enable(const char *name);
+
+/* Totals for status lines. */
+struct service_totals {
+	unsigned	 services;
+	unsigned	 running;
+	uint64_t	 accepted;
+	uint64_t	 refused;
+};
+void	 service_totals(struct service_totals *);
+
+#endif
