@@ -147,6 +147,14 @@ struct service_conf {
 };
 TAILQ_HEAD(service_conf_list, service_conf);
 
+/* directory-allow: a name only this user or group may register. */
+struct dir_allow {
+	char			*name;
+	int			 by_group;
+	uid_t			 uid;
+	gid_t			 gid;
+};
+
 struct superd_conf {
 	char			*path;		/* the main file */
 	char			*include_dir;
@@ -165,7 +173,9 @@ struct superd_conf {
 	unsigned		 dir_ttl_max;
 	unsigned		 dir_max_entries;
 	unsigned		 dir_max_per_uid;
-	char			*directory_listen;
+	char			*directory_listen;	/* "ADDR:PORT" or NULL */
+	struct dir_allow	*dir_allow;
+	size_t			 n_dir_allow;
 
 	struct service_conf_list services;
 	unsigned		 nservices;
