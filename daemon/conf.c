@@ -1,1 +1,1210 @@
+/*
+ * conf.c: read superd.conf with libconfuse into plain structs.
+ *
+ * The only file that includes <confuse.h>.  Parsing collects every error
+ * (never just the first) as "file:line: service "name": key ...", and a
+ * config is either wholly valid or not used at all.
+ */
 #include "config.h"
+
+#include <sys/stat.h>
+#include <errno.h>
+#include <glob.h>
+#include <grp.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <confuse.h>
+
+#include "builtin.h"
+#include "conf.h"
+#include "conf_parse.h"
+#include "log.h"
+
+#define KEYS_MAX	1024
+
+/* Where each key was written, so late checks can name the line. */
+struct keyline {
+	cfg_t		*sec;
+	const char	*key;
+	int		 line;
+};
+
+struct parse_ctx {
+	FILE		*errs;
+	int		 nerrors;
+	struct keyline	*lines;
+	size_t		 nlines, maxlines;
+};
+
+/* The parse in progress; libconfuse callbacks take no user pointer. */
+static struct parse_ctx	*cur;
+
+/* One service being built: its section and the defaults section. */
+struct svc_ctx {
+	cfg_t			*sec;
+	cfg_t			*dflt;
+	const char		*file;
+	struct service_conf	*sc;
+};
+
+#define SERVICE_KEYS(F)							\
+	F("type") F("socket") F("protocol") F("address") F("port")	\
+	F("wait") F("user") F("group") F("server") F("argv0") F("args")	\
+	F("env") F("env-inherit") F("disable") F("instances")		\
+	F("backlog") F("v6only") F("socket-mode") F("socket-owner")	\
+	F("socket-group") F("stderr") F("threads") F("only-from")	\
+	F("no-access") F("allow-uids") F("allow-groups") F("per-source") \
+	F("per-source-prefix") F("rate") F("per-source-rate")		\
+	F("banner-fail") F("chroot") F("umask") F("nice")		\
+	F("rlimit-cpu") F("rlimit-as") F("rlimit-nofile")		\
+	F("rlimit-nproc") F("rlimit-fsize") F("rlimit-core")		\
+	F("no-new-privileges") F("timeout") F("kill-grace")
+
+#define LIST_KEY(k)	(strcmp(k, "args") == 0 || strcmp(k, "env") == 0 || \
+	strcmp(k, "only-from") == 0 || strcmp(k, "no-access") == 0 ||	\
+	strcmp(k, "allow-uids") == 0 || strcmp(k, "allow-groups") == 0)
+
+#define KEYNAME(k)	k,
+static const char *const service_keys[] = { SERVICE_KEYS(KEYNAME) NULL };
+
+static const char *const global_keys[] = {
+	"include", "include-dir", "log-level", "max-children", "on-exit",
+	"shutdown-grace", "pidfile", "control-socket", "control-group",
+	"directory-socket", "directory-ttl-min", "directory-ttl-max",
+	"directory-max-entries", "directory-max-per-uid", "directory-listen",
+	"directory-allow", "defaults", "service", NULL
+};
+
+const char * const *
+conf_service_keys(void)
+{
+	return service_keys;
+}
+
+const char * const *
+conf_global_keys(void)
+{
+	return global_keys;
+}
+
+const char *
+conf_proto_name(enum svc_proto p)
+{
+	switch (p) {
+	case PROTO_TCP:
+		return "tcp";
+	case PROTO_UDP:
+		return "udp";
+	case PROTO_UNIX:
+		return "unix";
+	}
+	return "?";
+}
+
+/* Report one error: "file:line: service "name": message". */
+static void LOG_ATTR(4, 5)
+conf_error(const char *file, int line, const char *svc, const char *fmt, ...)
+{
+	va_list	ap;
+
+	cur->nerrors++;
+	if (cur->errs == NULL)
+		return;
+	fprintf(cur->errs, "%s:%d: ", file ? file : "?", line);
+	if (svc != NULL)
+		fprintf(cur->errs, "service \"%s\": ", svc);
+	va_start(ap, fmt);
+	vfprintf(cur->errs, fmt, ap);
+	va_end(ap);
+	fputc('\n', cur->errs);
+}
+
+/* libconfuse's own errors: syntax, unknown keys, bad numbers. */
+static void
+confuse_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	char	msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (cfg != NULL && cfg->title != NULL)
+		conf_error(cfg->filename, cfg->line, cfg->title, "%s", msg);
+	else
+		conf_error(cfg ? cfg->filename : NULL, cfg ? cfg->line : 0,
+		    NULL, "%s", msg);
+}
+
+/* Validate callback on every service key: remember its line. */
+static int
+record_line(cfg_t *cfg, cfg_opt_t *opt)
+{
+	struct keyline	*kl;
+
+	if (cur->nlines == cur->maxlines) {
+		size_t n = cur->maxlines ? cur->maxlines * 2 : 64;
+		kl = reallocarray(cur->lines, n, sizeof(*kl));
+		if (kl == NULL)
+			return 0;
+		cur->lines = kl;
+		cur->maxlines = n;
+	}
+	kl = &cur->lines[cur->nlines++];
+	kl->sec = cfg;
+	kl->key = opt->name;
+	kl->line = cfg->line;
+	return 0;
+}
+
+/* Line of key in section sec, or 0. */
+static int
+key_line(cfg_t *sec, const char *key)
+{
+	size_t	i;
+
+	for (i = cur->nlines; i > 0; i--)
+		if (cur->lines[i - 1].sec == sec &&
+		    strcmp(cur->lines[i - 1].key, key) == 0)
+			return cur->lines[i - 1].line;
+	return 0;
+}
+
+/* The section (service, else defaults) that sets key, or NULL. */
+static cfg_t *
+key_sec(const struct svc_ctx *s, const char *key)
+{
+	if (cfg_size(s->sec, key) > 0)
+		return s->sec;
+	if (s->dflt != NULL && cfg_size(s->dflt, key) > 0)
+		return s->dflt;
+	return NULL;
+}
+
+/* Report an error about key of the service being built. */
+static void LOG_ATTR(3, 4)
+svc_error(const struct svc_ctx *s, const char *key, const char *fmt, ...)
+{
+	char	 msg[512];
+	va_list	 ap;
+	cfg_t	*sec = key ? key_sec(s, key) : NULL;
+	int	 line = sec ? key_line(sec, key) : 0;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line == 0)
+		line = s->sec->line;
+	conf_error(sec ? sec->filename : s->file, line, s->sc->name, "%s",
+	    msg);
+}
+
+static const char *
+kstr(const struct svc_ctx *s, const char *key)
+{
+	cfg_t	*sec = key_sec(s, key);
+
+	return sec ? cfg_getstr(sec, key) : NULL;
+}
+
+static int
+kbool(const struct svc_ctx *s, const char *key, int dflt)
+{
+	cfg_t	*sec = key_sec(s, key);
+
+	return sec ? cfg_getbool(sec, key) == cfg_true : dflt;
+}
+
+static long
+kint(const struct svc_ctx *s, const char *key, long dflt)
+{
+	cfg_t	*sec = key_sec(s, key);
+
+	return sec ? cfg_getint(sec, key) : dflt;
+}
+
+/* An integer key in [min, max]. */
+static long
+kint_range(const struct svc_ctx *s, const char *key, long dflt, long min,
+    long max)
+{
+	long	v = kint(s, key, dflt);
+
+	if (v < min || v > max) {
+		svc_error(s, key, "%s %ld out of range (%ld-%ld)", key, v,
+		    min, max);
+		return dflt;
+	}
+	return v;
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char	*p;
+
+	if (s == NULL)
+		return NULL;
+	if ((p = strdup(s)) == NULL)
+		fatal("strdup");
+	return p;
+}
+
+/* Copy a list key into a NULL-terminated vector, after skip slots. */
+static char **
+klist(const struct svc_ctx *s, const char *key, size_t skip, size_t *np)
+{
+	cfg_t	*sec = key_sec(s, key);
+	size_t	 i, n = sec ? cfg_size(sec, key) : 0;
+	char	**v;
+
+	if ((v = calloc(n + skip + 1, sizeof(*v))) == NULL)
+		fatal("calloc");
+	for (i = 0; i < n; i++)
+		v[skip + i] = xstrdup(cfg_getnstr(sec, key, (unsigned)i));
+	if (np != NULL)
+		*np = n;
+	return v;
+}
+
+static const char *
+enum_value(const struct svc_ctx *s, const char *key, const char *dflt,
+    const char *const *allowed)
+{
+	const char	*v = kstr(s, key);
+	size_t		 i;
+
+	if (v == NULL)
+		return dflt;
+	for (i = 0; allowed[i] != NULL; i++)
+		if (strcmp(v, allowed[i]) == 0)
+			return allowed[i];
+	svc_error(s, key, "%s \"%s\" is not one of: %s%s%s", key, v,
+	    allowed[0], allowed[1] ? ", " : "", allowed[1] ? allowed[1] : "");
+	return dflt;
+}
+
+/* type, protocol, socket and wait, with the inetd-style defaults. */
+static void
+svc_kind(struct svc_ctx *s)
+{
+	static const char *const types[] = { "exec", "builtin", NULL };
+	static const char *const protos[] = { "tcp", "udp", "unix", NULL };
+	static const char *const socks[] = { "stream", "dgram", NULL };
+	struct service_conf	*sc = s->sc;
+	const char		*p, *k;
+
+	sc->type = strcmp(enum_value(s, "type", "exec", types), "builtin") ?
+	    SVC_EXEC : SVC_BUILTIN;
+	k = enum_value(s, "socket", NULL, socks);
+	p = enum_value(s, "protocol", k && strcmp(k, "dgram") == 0 ?
+	    "udp" : "tcp", protos);
+	sc->proto = strcmp(p, "tcp") == 0 ? PROTO_TCP :
+	    strcmp(p, "udp") == 0 ? PROTO_UDP : PROTO_UNIX;
+	if (k == NULL)
+		k = sc->proto == PROTO_UDP ? "dgram" : "stream";
+	sc->socktype = strcmp(k, "dgram") == 0 ? SOCK_DGRAM : SOCK_STREAM;
+	if ((sc->proto == PROTO_TCP && sc->socktype != SOCK_STREAM) ||
+	    (sc->proto == PROTO_UDP && sc->socktype != SOCK_DGRAM))
+		svc_error(s, "socket", "socket = %s does not go with "
+		    "protocol = %s", k, p);
+	sc->wait = kbool(s, "wait", sc->socktype == SOCK_DGRAM &&
+	    sc->type == SVC_EXEC);
+	sc->disable = kbool(s, "disable", 0);
+}
+
+/* address and port, resolved once. */
+static void
+svc_endpoint(struct svc_ctx *s)
+{
+	struct service_conf	*sc = s->sc;
+	const char		*addr = kstr(s, "address");
+	const char		*port = kstr(s, "port");
+	char			 err[CONF_ERRLEN];
+
+	sc->v6only = kbool(s, "v6only", 0);
+	if (sc->proto == PROTO_UNIX) {
+		if (addr == NULL)
+			svc_error(s, NULL, "address: a unix service needs "
+			    "address = \"/path/to/socket\"");
+		else if (parse_unix_path(addr, sc, err) == -1)
+			svc_error(s, "address", "%s", err);
+		if (port != NULL)
+			svc_error(s, "port", "port makes no sense for a unix "
+			    "socket");
+		sc->address = xstrdup(addr);
+		sc->port = -1;
+		return;
+	}
+	sc->address = xstrdup(addr ? addr : "*");
+	if (port == NULL) {
+		svc_error(s, NULL, "port: missing (a number, a name from "
+		    "/etc/services, or 0 for a dynamic port)");
+		return;
+	}
+	if (parse_port(port, conf_proto_name(sc->proto), &sc->port, err) == -1)
+		svc_error(s, "port", "%s", err);
+	else if (parse_inet_address(sc->address, sc->port, sc->v6only, sc,
+	    err) == -1)
+		svc_error(s, "address", "%s", err);
+}
+
+/* A user name or number to a passwd entry (resolved at load). */
+static struct passwd *
+lookup_user(const char *name)
+{
+	struct passwd	*pw;
+	char		*end;
+	unsigned long	 n;
+
+	if ((pw = getpwnam(name)) != NULL)
+		return pw;
+	n = strtoul(name, &end, 10);
+	if (*name != '\0' && *end == '\0')
+		return getpwuid((uid_t)n);
+	return NULL;
+}
+
+static int
+lookup_group(const char *name, gid_t *gid)
+{
+	struct group	*gr;
+	char		*end;
+	unsigned long	 n;
+
+	if ((gr = getgrnam(name)) != NULL) {
+		*gid = gr->gr_gid;
+		return 0;
+	}
+	n = strtoul(name, &end, 10);
+	if (*name == '\0' || *end != '\0')
+		return -1;
+	*gid = (gid_t)n;
+	return 0;
+}
+
+/* Supplementary groups of the user, as initgroups(3) would set them. */
+static void
+svc_groups(struct service_conf *sc, const char *user)
+{
+	int	n = 32;
+
+	for (;;) {
+		free(sc->groups);
+		if ((sc->groups = calloc((size_t)n, sizeof(gid_t))) == NULL)
+			fatal("calloc");
+		sc->ngroups = n;
+		if (getgrouplist(user, sc->gid, sc->groups, &sc->ngroups) != -1)
+			return;
+		if (sc->ngroups <= n)
+			n *= 2;
+		else
+			n = sc->ngroups;
+	}
+}
+
+/* user and group: who the handler runs as. */
+static void
+svc_identity(struct svc_ctx *s)
+{
+	struct service_conf	*sc = s->sc;
+	struct passwd		*pw;
+	const char		*user = kstr(s, "user");
+	const char		*group = kstr(s, "group");
+
+	sc->uid = geteuid();
+	sc->gid = getegid();
+	sc->switch_user = geteuid() == 0;
+	if (user == NULL && (pw = getpwuid(sc->uid)) != NULL)
+		user = pw->pw_name;
+	if (user == NULL)
+		return;
+	sc->user = xstrdup(user);
+	if ((pw = lookup_user(user)) == NULL) {
+		svc_error(s, "user", "user \"%s\" does not exist", user);
+		return;
+	}
+	if (!sc->switch_user && pw->pw_uid != sc->uid)
+		svc_error(s, "user", "superd runs as uid %u and cannot switch "
+		    "to user \"%s\"", (unsigned)sc->uid, user);
+	sc->uid = pw->pw_uid;
+	sc->gid = pw->pw_gid;
+	if (group != NULL) {
+		sc->group = xstrdup(group);
+		if (lookup_group(group, &sc->gid) == -1)
+			svc_error(s, "group", "group \"%s\" does not exist",
+			    group);
+	}
+	if (sc->switch_user)
+		svc_groups(sc, pw->pw_name);
+}
+
+/* server, argv0, args and env. */
+static void
+svc_program(struct svc_ctx *s)
+{
+	struct service_conf	*sc = s->sc;
+	const char		*server = kstr(s, "server");
+	const char		*argv0 = kstr(s, "argv0");
+	const struct builtin	*b;
+	size_t			 i;
+
+	if (server == NULL) {
+		svc_error(s, NULL, "server: missing (%s)", sc->type ==
+		    SVC_EXEC ? "the program to run, an absolute path" :
+		    "the builtin's name");
+		return;
+	}
+	sc->server = xstrdup(server);
+	sc->env = klist(s, "env", 0, NULL);
+	for (i = 0; sc->env[i] != NULL; i++)
+		if (strchr(sc->env[i], '=') == NULL || sc->env[i][0] == '=')
+			svc_error(s, "env", "env \"%s\" is not NAME=VALUE",
+			    sc->env[i]);
+	sc->env_inherit = kbool(s, "env-inherit", 0);
+	if (sc->type == SVC_BUILTIN) {
+		if ((b = builtin_find(server)) == NULL)
+			svc_error(s, "server", "server \"%s\" is not a builtin "
+			    "(echo, discard, daytime, time, chargen)", server);
+		else if (!builtin_supports(b, sc->socktype))
+			svc_error(s, "server", "builtin %s does not support "
+			    "%s sockets", server, sc->socktype == SOCK_STREAM ?
+			    "stream" : "dgram");
+		if (sc->wait)
+			svc_error(s, "wait", "wait = yes makes no sense for a "
+			    "builtin (it runs inside superd)");
+		return;
+	}
+	if (server[0] != '/')
+		svc_error(s, "server", "server \"%s\" must be an absolute path",
+		    server);
+	else if (access(server, X_OK) == -1)
+		svc_error(s, "server", "server %s: %s", server,
+		    strerror(errno));
+	sc->argv = klist(s, "args", 1, NULL);
+	sc->argv[0] = xstrdup(argv0 ? argv0 : strrchr(server, '/') ?
+	    strrchr(server, '/') + 1 : server);
+}
+
+/* socket-mode / -owner / -group for unix sockets. */
+static void
+svc_unix_perms(struct svc_ctx *s)
+{
+	struct service_conf	*sc = s->sc;
+	const char		*v;
+	struct passwd		*pw;
+	char			 err[CONF_ERRLEN];
+
+	sc->sock_mode = 0666;
+	sc->sock_uid = (uid_t)-1;
+	sc->sock_gid = (gid_t)-1;
+	if ((v = kstr(s, "socket-mode")) != NULL &&
+	    parse_octal(v, 07777, &sc->sock_mode, err) == -1)
+		svc_error(s, "socket-mode", "socket-mode: %s", err);
+	if ((v = kstr(s, "socket-owner")) != NULL) {
+		if ((pw = lookup_user(v)) == NULL)
+			svc_error(s, "socket-owner", "socket-owner \"%s\" "
+			    "does not exist", v);
+		else
+			sc->sock_uid = pw->pw_uid;
+	}
+	if ((v = kstr(s, "socket-group")) != NULL &&
+	    lookup_group(v, &sc->sock_gid) == -1)
+		svc_error(s, "socket-group", "socket-group \"%s\" does not "
+		    "exist", v);
+}
+
+/* instances, backlog, threads, stderr. */
+static void
+svc_limits(struct svc_ctx *s)
+{
+	static const char *const stderrs[] = { "socket", "log", NULL };
+	struct service_conf	*sc = s->sc;
+
+	sc->instances = (unsigned)kint_range(s, "instances", 0, 0, 1000000);
+	sc->backlog = (int)kint_range(s, "backlog", 1024, 1, 65535);
+	sc->threads = (unsigned)kint_range(s, "threads", 0, 0, 64);
+	if (sc->threads > 0 && (sc->type != SVC_BUILTIN ||
+	    sc->socktype != SOCK_STREAM))
+		svc_error(s, "threads", "threads is for stream builtins only");
+	sc->stderr_mode = strcmp(enum_value(s, "stderr", "socket", stderrs),
+	    "log") == 0 ? STDERR_LOG : STDERR_SOCKET;
+	if (sc->stderr_mode == STDERR_LOG && sc->type != SVC_EXEC)
+		svc_error(s, "stderr", "stderr = log is for exec services");
+}
+
+/* only-from / no-access lists into an acl. */
+static void
+svc_acl(struct svc_ctx *s, const char *key, struct acl *acl)
+{
+	char	**v, err[CONF_ERRLEN];
+	size_t	  i, n;
+
+	v = klist(s, key, 0, &n);
+	if (n > 0 && (acl->entries = calloc(n, sizeof(*acl->entries))) == NULL)
+		fatal("calloc");
+	for (i = 0; i < n; i++) {
+		if (parse_acl_entry(v[i], &acl->entries[acl->n], err) == -1)
+			svc_error(s, key, "%s: %s", key, err);
+		else
+			acl->n++;
+		free(v[i]);
+	}
+	free(v);
+}
+
+/* allow-uids / allow-groups for unix sockets (SO_PEERCRED). */
+static void
+svc_peer_ids(struct svc_ctx *s)
+{
+	struct service_conf	*sc = s->sc;
+	struct passwd		*pw;
+	char			**v;
+	size_t			 i, n;
+
+	v = klist(s, "allow-uids", 0, &n);
+	if (n > 0 && (sc->allow_uids = calloc(n, sizeof(uid_t))) == NULL)
+		fatal("calloc");
+	for (i = 0; i < n; i++) {
+		if ((pw = lookup_user(v[i])) == NULL)
+			svc_error(s, "allow-uids", "allow-uids: user \"%s\" "
+			    "does not exist", v[i]);
+		else
+			sc->allow_uids[sc->n_allow_uids++] = pw->pw_uid;
+		free(v[i]);
+	}
+	free(v);
+	v = klist(s, "allow-groups", 0, &n);
+	if (n > 0 && (sc->allow_gids = calloc(n, sizeof(gid_t))) == NULL)
+		fatal("calloc");
+	for (i = 0; i < n; i++) {
+		if (lookup_group(v[i], &sc->allow_gids[sc->n_allow_gids]) == -1)
+			svc_error(s, "allow-groups", "allow-groups: group "
+			    "\"%s\" does not exist", v[i]);
+		else
+			sc->n_allow_gids++;
+		free(v[i]);
+	}
+	free(v);
+	if ((sc->n_allow_uids || sc->n_allow_gids) && sc->proto != PROTO_UNIX)
+		svc_error(s, NULL, "allow-uids/allow-groups are for unix "
+		    "sockets; use only-from for tcp and udp");
+}
+
+/* Access control and rate limits. */
+static void
+svc_protection(struct svc_ctx *s)
+{
+	struct service_conf	*sc = s->sc;
+	const char		*v;
+	char			 err[CONF_ERRLEN];
+
+	svc_acl(s, "only-from", &sc->only_from);
+	svc_acl(s, "no-access", &sc->no_access);
+	svc_peer_ids(s);
+	sc->per_source = (unsigned)kint_range(s, "per-source", 0, 0, 1000000);
+	sc->per_source_prefix4 = 32;
+	sc->per_source_prefix6 = 64;
+	if ((v = kstr(s, "per-source-prefix")) != NULL &&
+	    parse_prefixes(v, &sc->per_source_prefix4,
+	    &sc->per_source_prefix6, err) == -1)
+		svc_error(s, "per-source-prefix", "per-source-prefix %s", err);
+	if ((v = kstr(s, "rate")) != NULL &&
+	    parse_rate(v, &sc->rate, err) == -1)
+		svc_error(s, "rate", "%s", err);
+	if ((v = kstr(s, "per-source-rate")) != NULL &&
+	    parse_rate(v, &sc->per_source_rate, err) == -1)
+		svc_error(s, "per-source-rate", "per-source-%s", err);
+	sc->banner_fail = xstrdup(kstr(s, "banner-fail"));
+	if (sc->banner_fail != NULL && access(sc->banner_fail, R_OK) == -1)
+		svc_error(s, "banner-fail", "banner-fail %s: %s",
+		    sc->banner_fail, strerror(errno));
+}
+
+static const struct {
+	const char	*key;
+	int		 resource;
+} rlimit_keys[SUPERD_NRLIMITS] = {
+	{ "rlimit-cpu", RLIMIT_CPU }, { "rlimit-as", RLIMIT_AS },
+	{ "rlimit-nofile", RLIMIT_NOFILE }, { "rlimit-nproc", RLIMIT_NPROC },
+	{ "rlimit-fsize", RLIMIT_FSIZE }, { "rlimit-core", RLIMIT_CORE },
+};
+
+/* chroot, umask, nice, rlimits, no-new-privileges, timeout. */
+static void
+svc_isolation(struct svc_ctx *s)
+{
+	struct service_conf	*sc = s->sc;
+	const char		*v;
+	char			 err[CONF_ERRLEN];
+	rlim_t			 lim;
+	int			 i;
+
+	sc->chroot = xstrdup(kstr(s, "chroot"));
+	if (sc->chroot != NULL && sc->chroot[0] != '/')
+		svc_error(s, "chroot", "chroot \"%s\" must be an absolute path",
+		    sc->chroot);
+	if ((v = kstr(s, "umask")) != NULL) {
+		sc->set_umask = 1;
+		if (parse_octal(v, 0777, &sc->umask, err) == -1)
+			svc_error(s, "umask", "umask: %s", err);
+	}
+	if (key_sec(s, "nice") != NULL) {
+		sc->set_nice = 1;
+		sc->nice = (int)kint_range(s, "nice", 0, -20, 19);
+	}
+	for (i = 0; i < SUPERD_NRLIMITS; i++) {
+		sc->rlimits[i].resource = rlimit_keys[i].resource;
+		if ((v = kstr(s, rlimit_keys[i].key)) == NULL)
+			continue;
+		if (parse_rlimit(v, &lim, err) == -1)
+			svc_error(s, rlimit_keys[i].key, "%s: %s",
+			    rlimit_keys[i].key, err);
+		sc->rlimits[i].set = 1;
+		sc->rlimits[i].rl.rlim_cur = sc->rlimits[i].rl.rlim_max = lim;
+	}
+	sc->no_new_privs = kbool(s, "no-new-privileges", 0);
+	sc->timeout = (unsigned)kint_range(s, "timeout", 0, 0, 86400 * 365);
+	sc->kill_grace = (unsigned)kint_range(s, "kill-grace", 5, 0, 3600);
+	if (sc->type == SVC_BUILTIN && (sc->chroot || sc->set_umask ||
+	    sc->set_nice || sc->no_new_privs))
+		svc_error(s, NULL, "chroot, umask, nice and no-new-privileges "
+		    "apply to exec services only");
+}
+
+/* Build one service_conf from its section; NULL after errors. */
+static struct service_conf *
+service_build(cfg_t *sec, cfg_t *dflt)
+{
+	struct svc_ctx	 s;
+	int		 before = cur->nerrors;
+
+	memset(&s, 0, sizeof(s));
+	s.sec = sec;
+	s.dflt = dflt;
+	s.file = sec->filename;
+	if ((s.sc = calloc(1, sizeof(*s.sc))) == NULL)
+		fatal("calloc");
+	s.sc->name = xstrdup(cfg_title(sec));
+	s.sc->file = xstrdup(sec->filename);
+	s.sc->line = sec->line;
+	s.sc->oob_port = -1;
+	s.sc->urgent = URGENT_PASS;
+	if (strlen(s.sc->name) == 0 || strlen(s.sc->name) > 64 ||
+	    strpbrk(s.sc->name, " \t/=\n") != NULL)
+		svc_error(&s, NULL, "name: must be 1-64 characters without "
+		    "spaces, '/' or '='");
+	svc_kind(&s);
+	svc_endpoint(&s);
+	svc_unix_perms(&s);
+	svc_identity(&s);
+	svc_program(&s);
+	svc_limits(&s);
+	svc_protection(&s);
+	svc_isolation(&s);
+	if (cur->nerrors == before)
+		return s.sc;
+	service_conf_free(s.sc);
+	return NULL;
+}
+
+static cfg_opt_t service_opts[] = {
+	CFG_STR("type", NULL, CFGF_NODEFAULT),
+	CFG_STR("socket", NULL, CFGF_NODEFAULT),
+	CFG_STR("protocol", NULL, CFGF_NODEFAULT),
+	CFG_STR("address", NULL, CFGF_NODEFAULT),
+	CFG_STR("port", NULL, CFGF_NODEFAULT),
+	CFG_BOOL("wait", cfg_false, CFGF_NODEFAULT),
+	CFG_STR("user", NULL, CFGF_NODEFAULT),
+	CFG_STR("group", NULL, CFGF_NODEFAULT),
+	CFG_STR("server", NULL, CFGF_NODEFAULT),
+	CFG_STR("argv0", NULL, CFGF_NODEFAULT),
+	CFG_STR_LIST("args", NULL, CFGF_NODEFAULT),
+	CFG_STR_LIST("env", NULL, CFGF_NODEFAULT),
+	CFG_BOOL("env-inherit", cfg_false, CFGF_NODEFAULT),
+	CFG_BOOL("disable", cfg_false, CFGF_NODEFAULT),
+	CFG_INT("instances", 0, CFGF_NODEFAULT),
+	CFG_INT("backlog", 0, CFGF_NODEFAULT),
+	CFG_BOOL("v6only", cfg_false, CFGF_NODEFAULT),
+	CFG_STR("socket-mode", NULL, CFGF_NODEFAULT),
+	CFG_STR("socket-owner", NULL, CFGF_NODEFAULT),
+	CFG_STR("socket-group", NULL, CFGF_NODEFAULT),
+	CFG_STR("stderr", NULL, CFGF_NODEFAULT),
+	CFG_INT("threads", 0, CFGF_NODEFAULT),
+	CFG_STR_LIST("only-from", NULL, CFGF_NODEFAULT),
+	CFG_STR_LIST("no-access", NULL, CFGF_NODEFAULT),
+	CFG_STR_LIST("allow-uids", NULL, CFGF_NODEFAULT),
+	CFG_STR_LIST("allow-groups", NULL, CFGF_NODEFAULT),
+	CFG_INT("per-source", 0, CFGF_NODEFAULT),
+	CFG_STR("per-source-prefix", NULL, CFGF_NODEFAULT),
+	CFG_STR("rate", NULL, CFGF_NODEFAULT),
+	CFG_STR("per-source-rate", NULL, CFGF_NODEFAULT),
+	CFG_STR("banner-fail", NULL, CFGF_NODEFAULT),
+	CFG_STR("chroot", NULL, CFGF_NODEFAULT),
+	CFG_STR("umask", NULL, CFGF_NODEFAULT),
+	CFG_INT("nice", 0, CFGF_NODEFAULT),
+	CFG_STR("rlimit-cpu", NULL, CFGF_NODEFAULT),
+	CFG_STR("rlimit-as", NULL, CFGF_NODEFAULT),
+	CFG_STR("rlimit-nofile", NULL, CFGF_NODEFAULT),
+	CFG_STR("rlimit-nproc", NULL, CFGF_NODEFAULT),
+	CFG_STR("rlimit-fsize", NULL, CFGF_NODEFAULT),
+	CFG_STR("rlimit-core", NULL, CFGF_NODEFAULT),
+	CFG_BOOL("no-new-privileges", cfg_false, CFGF_NODEFAULT),
+	CFG_INT("timeout", 0, CFGF_NODEFAULT),
+	CFG_INT("kill-grace", 0, CFGF_NODEFAULT),
+	CFG_END()
+};
+
+static cfg_opt_t main_opts[] = {
+	CFG_FUNC("include", cfg_include),
+	CFG_STR("include-dir", NULL, CFGF_NONE),
+	CFG_STR("log-level", "info", CFGF_NONE),
+	CFG_INT("max-children", 1024, CFGF_NONE),
+	CFG_STR("on-exit", "keep", CFGF_NONE),
+	CFG_INT("shutdown-grace", 10, CFGF_NONE),
+	CFG_STR("pidfile", NULL, CFGF_NONE),
+	CFG_STR("control-socket", RUNSTATEDIR "/superd/control.sock",
+	    CFGF_NONE),
+	CFG_STR("control-group", NULL, CFGF_NONE),
+	CFG_STR("directory-socket", RUNSTATEDIR "/superd/directory.sock",
+	    CFGF_NONE),
+	CFG_INT("directory-ttl-min", 1, CFGF_NONE),
+	CFG_INT("directory-ttl-max", 86400, CFGF_NONE),
+	CFG_INT("directory-max-entries", 4096, CFGF_NONE),
+	CFG_INT("directory-max-per-uid", 64, CFGF_NONE),
+	CFG_STR("directory-listen", NULL, CFGF_NONE),
+	CFG_STR_LIST("directory-allow", NULL, CFGF_NONE),
+	CFG_SEC("defaults", service_opts, CFGF_NONE),
+	CFG_SEC("service", service_opts, CFGF_MULTI | CFGF_TITLE),
+	CFG_END()
+};
+
+/* Only services (and includes) in include-dir files. */
+static cfg_opt_t dropin_opts[] = {
+	CFG_FUNC("include", cfg_include),
+	CFG_SEC("service", service_opts, CFGF_MULTI | CFGF_TITLE),
+	CFG_END()
+};
+
+/* Hook record_line on every key of sec ("service" or "defaults"). */
+static void
+cfg_track_lines(cfg_t *cfg, const char *sec)
+{
+	char	path[64];
+	size_t	i;
+
+	for (i = 0; service_keys[i] != NULL; i++) {
+		snprintf(path, sizeof(path), "%s|%s", sec, service_keys[i]);
+		cfg_set_validate_func(cfg, path, record_line);
+	}
+}
+
+/* Parse one file; NULL if it could not be read or parsed. */
+static cfg_t *
+parse_file(const char *path, cfg_opt_t *opts, int has_defaults)
+{
+	cfg_t	*cfg;
+	char	*dir, *copy;
+	int	 rc;
+
+	if ((cfg = cfg_init(opts, CFGF_NONE)) == NULL)
+		fatal("cfg_init");
+	cfg_set_error_function(cfg, confuse_errfunc);
+	cfg_track_lines(cfg, "service");
+	if (has_defaults)
+		cfg_track_lines(cfg, "defaults");
+	copy = xstrdup(path);
+	dir = dirname(copy);
+	cfg_add_searchpath(cfg, dir);
+	free(copy);
+	rc = cfg_parse(cfg, path);
+	if (rc == CFG_FILE_ERROR)
+		conf_error(path, 0, NULL, "cannot read: %s", strerror(errno));
+	if (rc != CFG_SUCCESS) {
+		cfg_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+static const struct service_conf *
+find_service(const struct superd_conf *conf, const char *name,
+    enum svc_proto proto)
+{
+	const struct service_conf	*sc;
+
+	TAILQ_FOREACH(sc, &conf->services, entry)
+		if (strcmp(sc->name, name) == 0 && sc->proto == proto)
+			return sc;
+	return NULL;
+}
+
+/* Two enabled services on the same fixed endpoint cannot both bind. */
+static const struct service_conf *
+find_endpoint(const struct superd_conf *conf, const struct service_conf *n)
+{
+	const struct service_conf	*sc;
+
+	if (n->port == 0)
+		return NULL;
+	TAILQ_FOREACH(sc, &conf->services, entry)
+		if (service_conf_same_endpoint(sc, n))
+			return sc;
+	return NULL;
+}
+
+/* Build every service of cfg and append it to conf. */
+static void
+add_services(struct superd_conf *conf, cfg_t *cfg, cfg_t *dflt)
+{
+	struct service_conf		*sc;
+	const struct service_conf	*old;
+	unsigned			 i;
+
+	for (i = 0; i < cfg_size(cfg, "service"); i++) {
+		if ((sc = service_build(cfg_getnsec(cfg, "service", i), dflt))
+		    == NULL)
+			continue;
+		if ((old = find_service(conf, sc->name, sc->proto)) != NULL)
+			conf_error(sc->file, sc->line, sc->name, "a %s service "
+			    "with this name is already defined at %s:%d",
+			    conf_proto_name(sc->proto), old->file, old->line);
+		else if ((old = find_endpoint(conf, sc)) != NULL)
+			conf_error(sc->file, sc->line, sc->name, "address: "
+			    "%s port %d/%s is already used by service \"%s\" "
+			    "(%s:%d)", sc->address, sc->port,
+			    conf_proto_name(sc->proto), old->name, old->file,
+			    old->line);
+		else {
+			TAILQ_INSERT_TAIL(&conf->services, sc, entry);
+			conf->nservices++;
+			continue;
+		}
+		service_conf_free(sc);
+	}
+}
+
+/* Read every *.conf of the include directory, in name order. */
+static void
+add_include_dir(struct superd_conf *conf, cfg_t *dflt)
+{
+	glob_t	 g;
+	char	 pat[PATH_MAX];
+	cfg_t	*cfg;
+	size_t	 i;
+
+	snprintf(pat, sizeof(pat), "%s/*.conf", conf->include_dir);
+	if (glob(pat, 0, NULL, &g) != 0)
+		return;
+	for (i = 0; i < g.gl_pathc; i++) {
+		if ((cfg = parse_file(g.gl_pathv[i], dropin_opts, 0)) == NULL)
+			continue;
+		add_services(conf, cfg, dflt);
+		cfg_free(cfg);
+	}
+	globfree(&g);
+}
+
+/* Default include dir: superd.d beside the main file. */
+static char *
+default_include_dir(const char *path)
+{
+	char	*copy = xstrdup(path), *dir, *res;
+
+	dir = dirname(copy);
+	if (asprintf(&res, "%s/superd.d", dir) == -1)
+		fatal("asprintf");
+	free(copy);
+	return res;
+}
+
+/* A global integer key in [min, max]. */
+static unsigned
+gint(cfg_t *cfg, const char *key, long min, long max)
+{
+	long	v = cfg_getint(cfg, key);
+
+	if (v < min || v > max) {
+		conf_error(cfg->filename, key_line(cfg, key), NULL,
+		    "%s %ld out of range (%ld-%ld)", key, v, min, max);
+		return (unsigned)min;
+	}
+	return (unsigned)v;
+}
+
+/* directory-allow = {"NAME=user", "NAME=@group"} */
+static void
+conf_dir_allow(struct superd_conf *conf, cfg_t *cfg)
+{
+	unsigned	 i, n = cfg_size(cfg, "directory-allow");
+	struct passwd	*pw = NULL;
+	struct dir_allow *da;
+	char		*v, *eq;
+
+	if (n > 0 && (conf->dir_allow = calloc(n, sizeof(*da))) == NULL)
+		fatal("calloc");
+	for (i = 0; i < n; i++) {
+		v = cfg_getnstr(cfg, "directory-allow", i);
+		da = &conf->dir_allow[conf->n_dir_allow];
+		if ((eq = strchr(v, '=')) == NULL || eq == v || eq[1] == '\0') {
+			conf_error(cfg->filename, key_line(cfg,
+			    "directory-allow"), NULL, "directory-allow \"%s\" "
+			    "should be NAME=USER or NAME=@GROUP", v);
+			continue;
+		}
+		da->name = strndup(v, (size_t)(eq - v));
+		da->by_group = eq[1] == '@';
+		if (da->by_group ? lookup_group(eq + 2, &da->gid) == -1 :
+		    (pw = lookup_user(eq + 1)) == NULL) {
+			conf_error(cfg->filename, key_line(cfg,
+			    "directory-allow"), NULL, "directory-allow: no "
+			    "such %s \"%s\"", da->by_group ? "group" : "user",
+			    eq + 1 + da->by_group);
+			free(da->name);
+			continue;
+		}
+		if (!da->by_group)
+			da->uid = pw->pw_uid;
+		conf->n_dir_allow++;
+	}
+}
+
+/* Global keys into conf. */
+static void
+conf_globals(struct superd_conf *conf, cfg_t *cfg)
+{
+	const char	*v;
+
+	v = cfg_getstr(cfg, "log-level");
+	if ((conf->log_level = log_level_from_name(v)) < 0) {
+		conf_error(cfg->filename, 0, NULL, "log-level \"%s\" is not "
+		    "one of: err, warning, notice, info, debug", v);
+		conf->log_level = LOG_INFO;
+	}
+	conf->max_children = gint(cfg, "max-children", 0, 1000000);
+	v = cfg_getstr(cfg, "on-exit");
+	if (strcmp(v, "keep") != 0 && strcmp(v, "terminate") != 0)
+		conf_error(cfg->filename, 0, NULL, "on-exit \"%s\" is not "
+		    "one of: keep, terminate", v);
+	conf->keep_handlers = strcmp(v, "terminate") != 0;
+	conf->shutdown_grace = gint(cfg, "shutdown-grace", 0, 3600);
+	conf->pidfile = xstrdup(cfg_getstr(cfg, "pidfile"));
+	conf->control_socket = xstrdup(cfg_getstr(cfg, "control-socket"));
+	conf->control_group = xstrdup(cfg_getstr(cfg, "control-group"));
+	conf->control_gid = (gid_t)-1;
+	if (conf->control_group != NULL &&
+	    lookup_group(conf->control_group, &conf->control_gid) == -1)
+		conf_error(cfg->filename, 0, NULL, "control-group \"%s\" "
+		    "does not exist", conf->control_group);
+	conf->directory_socket = xstrdup(cfg_getstr(cfg, "directory-socket"));
+	conf->dir_ttl_min = gint(cfg, "directory-ttl-min", 1, 86400 * 7);
+	conf->dir_ttl_max = gint(cfg, "directory-ttl-max", 1, 86400 * 7);
+	if (conf->dir_ttl_max < conf->dir_ttl_min)
+		conf_error(cfg->filename, 0, NULL, "directory-ttl-max is "
+		    "below directory-ttl-min");
+	conf->dir_max_entries = gint(cfg, "directory-max-entries", 1, 1000000);
+	conf->dir_max_per_uid = gint(cfg, "directory-max-per-uid", 1, 1000000);
+	conf->directory_listen = xstrdup(cfg_getstr(cfg, "directory-listen"));
+	conf_dir_allow(conf, cfg);
+}
+
+/* Track global keys' lines too (for range errors). */
+static void
+cfg_track_globals(cfg_t *cfg)
+{
+	static const char *const ints[] = { "max-children", "shutdown-grace",
+	    "directory-ttl-min", "directory-ttl-max", "directory-max-entries",
+	    "directory-max-per-uid", "directory-allow", NULL };
+	size_t	i;
+
+	for (i = 0; ints[i] != NULL; i++)
+		cfg_set_validate_func(cfg, ints[i], record_line);
+}
+
+static struct superd_conf *
+conf_new(const char *path)
+{
+	struct superd_conf	*conf;
+
+	if ((conf = calloc(1, sizeof(*conf))) == NULL)
+		fatal("calloc");
+	conf->path = xstrdup(path);
+	TAILQ_INIT(&conf->services);
+	return conf;
+}
+
+/* Parse cfg (already read) into a new conf, or NULL after errors. */
+static struct superd_conf *
+conf_from_cfg(const char *path, cfg_t *cfg)
+{
+	struct superd_conf	*conf = conf_new(path);
+	cfg_t			*dflt = cfg_getsec(cfg, "defaults");
+	const char		*dir = cfg_getstr(cfg, "include-dir");
+
+	conf_globals(conf, cfg);
+	conf->include_dir = dir ? xstrdup(dir) : default_include_dir(path);
+	add_services(conf, cfg, dflt);
+	add_include_dir(conf, dflt);
+	if (cur->nerrors == 0)
+		return conf;
+	conf_free(conf);
+	return NULL;
+}
+
+/* Set up a parse context and run fn with it. */
+static struct superd_conf *
+conf_run(const char *path, const char *text, FILE *errs)
+{
+	struct parse_ctx	 ctx;
+	struct superd_conf	*conf = NULL;
+	cfg_t			*cfg;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.errs = errs;
+	cur = &ctx;
+	if (text == NULL) {
+		cfg = cfg_init(main_opts, CFGF_NONE);
+		cfg_free(cfg);
+		cfg = parse_file(path, main_opts, 1);
+	} else {
+		if ((cfg = cfg_init(main_opts, CFGF_NONE)) == NULL)
+			fatal("cfg_init");
+		cfg_set_error_function(cfg, confuse_errfunc);
+		cfg_track_lines(cfg, "service");
+		cfg_track_lines(cfg, "defaults");
+		cfg_track_globals(cfg);
+		free(cfg->filename);
+		cfg->filename = xstrdup(path);
+		if (cfg_parse_buf(cfg, text) != CFG_SUCCESS) {
+			cfg_free(cfg);
+			cfg = NULL;
+		}
+	}
+	if (cfg != NULL) {
+		conf = conf_from_cfg(path, cfg);
+		cfg_free(cfg);
+	}
+	free(ctx.lines);
+	cur = NULL;
+	return conf;
+}
+
+struct superd_conf *
+conf_load(const char *path, FILE *errs)
+{
+	return conf_run(path, NULL, errs);
+}
+
+struct superd_conf *
+conf_load_buf(const char *name, const char *text, FILE *errs)
+{
+	return conf_run(name, text, errs);
+}
+
+static void
+strv_free(char **v)
+{
+	size_t	i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+service_conf_free(struct service_conf *sc)
+{
+	if (sc == NULL)
+		return;
+	free(sc->name);
+	free(sc->file);
+	free(sc->address);
+	free(sc->user);
+	free(sc->group);
+	free(sc->groups);
+	free(sc->server);
+	strv_free(sc->argv);
+	strv_free(sc->env);
+	free(sc->only_from.entries);
+	free(sc->no_access.entries);
+	free(sc->allow_uids);
+	free(sc->allow_gids);
+	free(sc->banner_fail);
+	free(sc->chroot);
+	free(sc);
+}
+
+void
+conf_free(struct superd_conf *conf)
+{
+	struct service_conf	*sc;
+	size_t			 i;
+
+	if (conf == NULL)
+		return;
+	while ((sc = TAILQ_FIRST(&conf->services)) != NULL) {
+		TAILQ_REMOVE(&conf->services, sc, entry);
+		service_conf_free(sc);
+	}
+	for (i = 0; i < conf->n_dir_allow; i++)
+		free(conf->dir_allow[i].name);
+	free(conf->dir_allow);
+	free(conf->path);
+	free(conf->include_dir);
+	free(conf->pidfile);
+	free(conf->control_socket);
+	free(conf->control_group);
+	free(conf->directory_socket);
+	free(conf->directory_listen);
+	free(conf);
+}
+
+int
+service_conf_same_endpoint(const struct service_conf *a,
+    const struct service_conf *b)
+{
+	return a->proto == b->proto && a->socktype == b->socktype &&
+	    a->family == b->family && a->dualstack == b->dualstack &&
+	    a->v6only == b->v6only && a->addrlen == b->addrlen &&
+	    memcmp(&a->addr, &b->addr, a->addrlen) == 0;
+}
+
+static int
+strv_equal(char **a, char **b)
+{
+	size_t	i;
+
+	if (a == NULL || b == NULL)
+		return a == b;
+	for (i = 0; a[i] != NULL && b[i] != NULL; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return 0;
+	return a[i] == b[i];
+}
+
+static int
+str_equal(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+int
+service_conf_equal(const struct service_conf *a, const struct service_conf *b)
+{
+	return str_equal(a->name, b->name) &&
+	    service_conf_same_endpoint(a, b) && a->port == b->port &&
+	    a->type == b->type && a->wait == b->wait &&
+	    a->disable == b->disable && str_equal(a->server, b->server) &&
+	    strv_equal(a->argv, b->argv) && strv_equal(a->env, b->env) &&
+	    a->uid == b->uid && a->gid == b->gid &&
+	    a->instances == b->instances && a->threads == b->threads;
+}

@@ -1,0 +1,44 @@
+/*
+ * conf_parse.h: pure parsers for configuration values.
+ *
+ * Each returns 0 on success or -1 with a short reason in err (no file or
+ * line: conf.c adds where the value was written).  No libconfuse here, so
+ * the unit tests can drive every case directly.
+ */
+#ifndef SUPERD_CONF_PARSE_H
+#define SUPERD_CONF_PARSE_H
+
+#include <sys/types.h>
+#include <sys/resource.h>
+#include "conf.h"
+
+#define CONF_ERRLEN	256
+
+int	parse_port(const char *s, const char *proto, int *port, char *err);
+/* Fill family/addr/addrlen for an inet address ("*", v4, v6, [v6], host). */
+int	parse_inet_address(const char *s, int port, int v6only,
+	    struct service_conf *sc, char *err);
+int	parse_unix_path(const char *s, struct service_conf *sc, char *err);
+int	parse_acl_entry(const char *s, struct acl_entry *e, char *err);
+/* "N/s", "N/min", optionally followed by "burst M". */
+int	parse_rate(const char *s, struct rate_conf *r, char *err);
+/* "N", "NK", "NM", "NG" or "unlimited". */
+int	parse_rlimit(const char *s, rlim_t *v, char *err);
+/* Octal "0660"; max is the largest allowed value. */
+int	parse_octal(const char *s, mode_t max, mode_t *m, char *err);
+/* "32/64", "24" (v4 only) */
+int	parse_prefixes(const char *s, int *p4, int *p6, char *err);
+/* "TERM", "SIGTERM", "15" */
+int	parse_signal(const char *s, int *sig, char *err);
+int	parse_uint(const char *s, unsigned long max, unsigned long *v,
+	    char *err);
+/* Does addr fall in the prefix e? */
+int	acl_entry_match(const struct acl_entry *e, int family,
+	    const unsigned char *addr);
+/* Longest match of addr over a list; -1 when none, else prefix length. */
+int	acl_longest_match(const struct acl *, int family,
+	    const unsigned char *addr);
+/* RFC 6335-like service name check used when names must map to DNS-SD. */
+int	valid_service_name(const char *s);
+
+#endif
