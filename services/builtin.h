@@ -34,6 +34,8 @@ const char * const	*builtin_names(void);
  * Serve one accepted, non-blocking stream connection on base; the
  * connection owns fd from now on and closes it.  done(arg) is called once
  * when it ends.  Returns NULL (fd closed, done not called) on failure.
+ * done is never called from inside builtin_stream_start, only from the
+ * loop, so the returned handle is valid until done runs.
  */
 struct builtin_conn	*builtin_stream_start(const struct builtin *,
 			    struct event_base *base, int fd,
@@ -54,8 +56,10 @@ size_t			 builtin_dgram_reply(const struct builtin *,
 			    size_t max, time_t now);
 
 /* Pure helpers, exposed for unit tests. */
-size_t	daytime_format(time_t now, char *buf, size_t max);	/* RFC 867 */
-uint32_t time_rfc868(time_t now);				/* RFC 868 */
+/* RFC 867 line (local time, CRLF, no NUL); 0 if it does not fit in max. */
+size_t	daytime_format(time_t now, char *buf, size_t max);
+/* RFC 868 value in host order; callers send it with htonl(). */
+uint32_t time_rfc868(time_t now);
 /* Write the chargen stream from position pos: fills buf, returns bytes. */
 size_t	chargen_fill(unsigned long long pos, char *buf, size_t max);
 

@@ -1,0 +1,390 @@
+/*
+ * builtin.c: the table of builtins and the stream machinery they share.
+ *
+ * A stream connection is one fixed buffer and two raw events on the
+ * caller's base.  It is a hot path, so it reads at once on start (the
+ * request has often arrived with the handshake), stops reading while a
+ * reply is only partly sent (memory stays one buffer per connection) and
+ * keeps its events registered only while it needs them.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "builtin.h"
+#include "builtin_priv.h"
+
+#define BI_STREAM	0x01
+#define BI_DGRAM	0x02
+
+#define CONN_BUFSZ	4096
+#define CONN_ROUNDS	16	/* reads or refills per wakeup: be fair */
+
+#define CONN_STARTING	0x01	/* inside builtin_stream_start */
+#define CONN_RADDED	0x02	/* rev is registered */
+#define CONN_WADDED	0x04	/* wev is registered */
+#define CONN_DEAD	0x08	/* ended while starting; rev frees it */
+
+struct builtin {
+	const char			*name;
+	int				 socktypes;
+	const struct builtin_ops	*ops;
+};
+
+struct builtin_conn {
+	const struct builtin_ops	*ops;
+	struct event			*rev;
+	struct event			*wev;
+	builtin_done_cb			 done;
+	void				*arg;
+	unsigned long long		 pos;	/* generator position */
+	size_t				 off;	/* sent so far of buf */
+	size_t				 len;	/* bytes queued in buf */
+	int				 fd;
+	int				 flags;
+	char				 buf[CONN_BUFSZ];
+};
+
+/* The one registration table. */
+static const struct builtin builtins[] = {
+	{ "echo",	BI_STREAM | BI_DGRAM,	&echo_ops },
+	{ "discard",	BI_STREAM | BI_DGRAM,	&discard_ops },
+	{ "daytime",	BI_STREAM | BI_DGRAM,	&daytime_ops },
+	{ "time",	BI_STREAM | BI_DGRAM,	&time_ops },
+	{ "chargen",	BI_STREAM | BI_DGRAM,	&chargen_ops },
+};
+#define NBUILTINS	(sizeof(builtins) / sizeof(builtins[0]))
+
+/* Same order as builtins[]; test_find checks every name resolves. */
+static const char *const builtin_namelist[NBUILTINS + 1] = {
+	"echo", "discard", "daytime", "time", "chargen", NULL
+};
+
+static int	conn_wants_read(const struct builtin_conn *);
+static int	conn_want(struct builtin_conn *, struct event *, int, int);
+static int	conn_update(struct builtin_conn *);
+static void	conn_free(struct builtin_conn *);
+static int	conn_end(struct builtin_conn *);
+static int	conn_send(struct builtin_conn *);
+static int	conn_recv(struct builtin_conn *, char *, size_t, size_t *);
+static int	conn_read(struct builtin_conn *);
+static int	conn_produce(struct builtin_conn *);
+static int	conn_kick(struct builtin_conn *);
+static void	conn_read_cb(evutil_socket_t, short, void *);
+static void	conn_write_cb(evutil_socket_t, short, void *);
+static struct builtin_conn *conn_new(const struct builtin *,
+		    struct event_base *, int, builtin_done_cb, void *);
+
+/* Look a builtin up by its configuration name. */
+const struct builtin *
+builtin_find(const char *name)
+{
+	size_t	 i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < NBUILTINS; i++)
+		if (strcmp(builtins[i].name, name) == 0)
+			return &builtins[i];
+	return NULL;
+}
+
+/* The name a builtin is configured by. */
+const char *
+builtin_name(const struct builtin *bi)
+{
+	return bi == NULL ? NULL : bi->name;
+}
+
+/* Does bi speak socktype (SOCK_STREAM or SOCK_DGRAM)? */
+int
+builtin_supports(const struct builtin *bi, int socktype)
+{
+	if (bi == NULL)
+		return 0;
+	if (socktype == SOCK_STREAM)
+		return (bi->socktypes & BI_STREAM) != 0;
+	if (socktype == SOCK_DGRAM)
+		return (bi->socktypes & BI_DGRAM) != 0;
+	return 0;
+}
+
+/* Every builtin's name, NULL-terminated. */
+const char * const *
+builtin_names(void)
+{
+	return builtin_namelist;
+}
+
+/* One datagram's answer, bounded by max and BUILTIN_DGRAM_MAX. */
+size_t
+builtin_dgram_reply(const struct builtin *bi, const void *req, size_t len,
+    void *reply, size_t max, time_t now)
+{
+	if (!builtin_supports(bi, SOCK_DGRAM) || reply == NULL)
+		return 0;
+	if (req == NULL)
+		len = 0;
+	if (max > BUILTIN_DGRAM_MAX)
+		max = BUILTIN_DGRAM_MAX;
+	return bi->ops->dgram(req, len, reply, max, now);
+}
+
+/* Serve fd on base; see builtin.h.  done is never called from here. */
+struct builtin_conn *
+builtin_stream_start(const struct builtin *bi, struct event_base *base,
+    int fd, builtin_done_cb done, void *arg)
+{
+	struct builtin_conn	*c;
+
+	if (!builtin_supports(bi, SOCK_STREAM) || base == NULL ||
+	    (c = conn_new(bi, base, fd, done, arg)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return NULL;
+	}
+	c->flags |= CONN_STARTING;
+	if (conn_kick(c) == 0)
+		c->flags &= ~CONN_STARTING;
+	return c;
+}
+
+/* Only a shutdown, which is thread-safe; the conn's loop sees EOF/EPIPE. */
+void
+builtin_conn_abort(struct builtin_conn *c)
+{
+	if (c != NULL)
+		shutdown(c->fd, SHUT_RDWR);
+}
+
+/* Allocate a connection and its (not yet registered) events. */
+static struct builtin_conn *
+conn_new(const struct builtin *bi, struct event_base *base, int fd,
+    builtin_done_cb done, void *arg)
+{
+	struct builtin_conn	*c;
+
+	/* malloc, not calloc: zeroing the buffer would be wasted work. */
+	if ((c = malloc(sizeof(*c))) == NULL)
+		return NULL;
+	c->ops = bi->ops;
+	c->done = done;
+	c->arg = arg;
+	c->pos = 0;
+	c->off = c->len = 0;
+	c->fd = fd;
+	c->flags = 0;
+	c->rev = event_new(base, fd, EV_READ | EV_PERSIST, conn_read_cb, c);
+	c->wev = event_new(base, fd, EV_WRITE | EV_PERSIST, conn_write_cb, c);
+	if (c->rev == NULL || c->wev == NULL) {
+		if (c->rev != NULL)
+			event_free(c->rev);
+		if (c->wev != NULL)
+			event_free(c->wev);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* First moves: send the greeting, or take what may already have arrived. */
+static int
+conn_kick(struct builtin_conn *c)
+{
+	if (c->ops->greet != NULL) {
+		c->len = c->ops->greet(c->buf, sizeof(c->buf), time(NULL));
+		if (conn_send(c) == -1)
+			return -1;
+	}
+	/* A generator waits for writability; it must not push unasked. */
+	if (c->ops->more == NULL && conn_read(c) == -1)
+		return -1;
+	return conn_update(c);
+}
+
+/* Echo reads only with an empty buffer: that is the backpressure. */
+static int
+conn_wants_read(const struct builtin_conn *c)
+{
+	if (!(c->ops->flags & BI_READS))
+		return 0;
+	return c->ops->input == NULL || c->off == c->len;
+}
+
+/* Register or drop ev so it matches on; -1 if the conn ended. */
+static int
+conn_want(struct builtin_conn *c, struct event *ev, int flag, int on)
+{
+	if (on && !(c->flags & flag)) {
+		if (event_add(ev, NULL) == -1)
+			return conn_end(c);
+		c->flags |= flag;
+	} else if (!on && (c->flags & flag)) {
+		event_del(ev);
+		c->flags &= ~flag;
+	}
+	return 0;
+}
+
+/* Bring both events in line with what the connection waits for. */
+static int
+conn_update(struct builtin_conn *c)
+{
+	int	 wr = c->off < c->len || c->ops->more != NULL;
+
+	if (conn_want(c, c->rev, CONN_RADDED, conn_wants_read(c)) == -1)
+		return -1;
+	return conn_want(c, c->wev, CONN_WADDED, wr);
+}
+
+/* Close, free, then tell the owner; nothing of c survives. */
+static void
+conn_free(struct builtin_conn *c)
+{
+	builtin_done_cb	 done = c->done;
+	void		*arg = c->arg;
+
+	event_free(c->rev);
+	event_free(c->wev);
+	close(c->fd);
+	free(c);
+	if (done != NULL)
+		done(arg);
+}
+
+/*
+ * The connection is over.  While still inside builtin_stream_start the
+ * caller has no handle yet, so the teardown and done() go to the loop.
+ */
+static int
+conn_end(struct builtin_conn *c)
+{
+	if (!(c->flags & CONN_STARTING)) {
+		conn_free(c);
+		return -1;
+	}
+	event_del(c->rev);
+	event_del(c->wev);
+	c->flags = CONN_STARTING | CONN_DEAD;
+	event_active(c->rev, EV_READ, 1);
+	return -1;
+}
+
+/* Send what is queued; 0 when drained or the socket is full, -1 if ended. */
+static int
+conn_send(struct builtin_conn *c)
+{
+	ssize_t	 n;
+
+	while (c->off < c->len) {
+		n = send(c->fd, c->buf + c->off, c->len - c->off,
+		    MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n == -1)
+			return conn_end(c);
+		c->off += n;
+	}
+	c->off = c->len = 0;
+	if (c->ops->flags & BI_ONCE)
+		return conn_end(c);
+	return 0;
+}
+
+/* One recv: 1 with *got bytes, 0 if nothing is there, -1 if ended. */
+static int
+conn_recv(struct builtin_conn *c, char *buf, size_t size, size_t *got)
+{
+	ssize_t	 n;
+
+	do
+		n = recv(c->fd, buf, size, 0);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	if (n <= 0)
+		return conn_end(c);
+	*got = n;
+	return 1;
+}
+
+/* Read and answer while allowed; a short read means we drained it. */
+static int
+conn_read(struct builtin_conn *c)
+{
+	char	 scratch[CONN_BUFSZ];
+	char	*dst = c->ops->input != NULL ? c->buf : scratch;
+	size_t	 got;
+	int	 i, r;
+
+	for (i = 0; i < CONN_ROUNDS && conn_wants_read(c); i++) {
+		if ((r = conn_recv(c, dst, CONN_BUFSZ, &got)) <= 0)
+			return r;
+		if (c->ops->input != NULL) {
+			c->off = 0;
+			c->len = c->ops->input(c->buf, got);
+			if (conn_send(c) == -1)
+				return -1;
+		}
+		if (got < CONN_BUFSZ)
+			break;
+	}
+	return 0;
+}
+
+/* Drain the queue and, for a generator, refill it while the socket takes it. */
+static int
+conn_produce(struct builtin_conn *c)
+{
+	int	 i;
+
+	for (i = 0; i < CONN_ROUNDS; i++) {
+		if (c->off == c->len && c->ops->more != NULL) {
+			c->off = 0;
+			c->len = c->ops->more(&c->pos, c->buf, sizeof(c->buf));
+		}
+		if (conn_send(c) == -1)
+			return -1;
+		if (c->off < c->len || c->ops->more == NULL)
+			break;
+	}
+	return 0;
+}
+
+/* Readable (or EOF, or aborted); also the deferred end of a start. */
+static void
+conn_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct builtin_conn	*c = arg;
+
+	if (c->flags & CONN_DEAD) {
+		conn_free(c);
+		return;
+	}
+	if (conn_read(c) == 0)
+		conn_update(c);
+}
+
+/* Writable: drain, and if that reopens reading, read now, not next turn. */
+static void
+conn_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct builtin_conn	*c = arg;
+	int			 was = conn_wants_read(c);
+
+	if (conn_produce(c) == -1)
+		return;
+	if (!was && conn_wants_read(c) && conn_read(c) == -1)
+		return;
+	conn_update(c);
+}
