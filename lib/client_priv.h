@@ -1,0 +1,44 @@
+/*
+ * client_priv.h: internals shared by the libsuperd source files and its
+ * unit test.  Not installed.
+ */
+#ifndef SUPERD_CLIENT_PRIV_H
+#define SUPERD_CLIENT_PRIV_H
+
+#include <sys/socket.h>
+#include <stdint.h>
+
+#include "superd.h"
+
+#define SDC_REQ_MAX		1024	/* request line, "\n" included */
+#define SDC_LINE_MAX		8192	/* longest reply line we accept */
+#define SDC_MAX_RECORDS		100000	/* records in one reply */
+#define SDC_LIST_PAGE		200
+#define SDC_LIST_PAGES_MAX	10000
+#define SDC_TIMEOUT_DEFAULT	5000	/* ms, directory requests */
+#define SDC_CONNECT_TIMEOUT	1000	/* ms, one superd_connect attempt */
+#define SDC_CONNECT_ROUNDS	3
+#define SDC_BACKOFF_MS		100
+
+typedef uint32_t (*sdc_rand_fn)(void *);
+
+/* libsuperd.c */
+int	 sdc_peer_host(const struct superd *, struct sockaddr_storage *,
+	    socklen_t *);
+int	 sdc_is_remote(const struct superd *);
+
+/* reply.c */
+int	 sdc_token_ok(const char *);
+int	 sdc_eplist_push(struct superd_eplist *, struct superd_endpoint *);
+void	 sdc_eplist_truncate(struct superd_eplist *, size_t);
+int	 sdc_errno_of(const char *code);
+
+/* connect.c */
+int	 sdc_connect_sa(const struct sockaddr *, socklen_t, int socktype,
+	    int timeout_ms, int nonblock);
+void	 sdc_order(struct superd_endpoint *, size_t, sdc_rand_fn, void *);
+int	 sdc_endpoint_sockaddr(const struct superd_endpoint *,
+	    const struct sockaddr_storage *remote, struct sockaddr_storage *,
+	    socklen_t *);
+
+#endif /* SUPERD_CLIENT_PRIV_H */
