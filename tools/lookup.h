@@ -1,0 +1,40 @@
+/*
+ * lookup.h: the parts of superd-lookup, shared with its unit test.
+ */
+#ifndef SUPERD_LOOKUP_H
+#define SUPERD_LOOKUP_H
+
+#include <stdio.h>
+
+#include "superd.h"
+
+#define EXIT_FOUND	0
+#define EXIT_ERROR	1
+#define EXIT_NOTFOUND	2
+
+/* Options for --register. */
+struct lookup_reg {
+	const char	 *socket;	/* NULL: the default */
+	const char	 *name;
+	const char	 *proto;
+	const char	 *addr;
+	unsigned	  port;
+	unsigned	  ttl;
+	int		  prio, weight;
+	const char	**tags;
+	size_t		  ntags;
+	char		**command;	/* NULL: no command */
+};
+
+/* lookup_out.c: output formats; remote hides local user names. */
+void	 out_plain(FILE *, const struct superd_eplist *);
+int	 out_ports(FILE *, const struct superd_eplist *);
+void	 out_table(FILE *, const struct superd_eplist *, int remote);
+void	 out_json(FILE *, const struct superd_eplist *);
+void	 json_string(FILE *, const char *);
+
+/* lookup_reg.c */
+int	 reg_main(const struct lookup_reg *);
+int	 unreg_main(const char *socket, const char *id);
+
+#endif /* SUPERD_LOOKUP_H */

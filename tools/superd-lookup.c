@@ -1,0 +1,383 @@
+/*
+ * superd-lookup: find endpoints in the superd directory, list it, or
+ * hold a registration for a command.  See superd-lookup(1).
+ *
+ * Exit status: 0 found (or done), 2 not found, 1 any other error.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lookup.h"
+
+#define MAX_TAGS	8
+
+enum {
+	OPT_REGISTER = 256,
+	OPT_UNREGISTER,
+	OPT_ADDR,
+	OPT_TTL,
+	OPT_TAG,
+	OPT_PRIO,
+	OPT_WEIGHT
+};
+
+struct opts {
+	int		 list, port, json;
+	const char	*host, *socket, *proto;
+	int		 reg, regopts;
+	const char	*unreg;
+	struct lookup_reg r;
+	const char	*tags[MAX_TAGS];
+};
+
+static void	usage(const char *, ...)
+		    __attribute__((noreturn, format(printf, 1, 2)));
+static void	help(void) __attribute__((noreturn));
+static unsigned	num_arg(const char *, const char *, unsigned, unsigned);
+static char   **split_command(int *, char **);
+static void	parse_opts(struct opts *, int, char **);
+static void	parse_reg_args(struct opts *, int, char **);
+static void	check_combination(const struct opts *, int, char **);
+static int	proto_ok(const char *);
+static struct superd *open_dir(const struct opts *);
+static void	filter_proto(struct superd_eplist *, const char *);
+static int	lookup_main(const struct opts *, const char *);
+
+static const char synopsis[] =
+"usage: superd-lookup [-jp] [-H host[:port] | -S path] [-P proto] name\n"
+"       superd-lookup [-j] [-H host[:port] | -S path] [-P proto] -l [name]\n"
+"       superd-lookup [-S path] --register name proto port|path [--addr addr]\n"
+"                     [--ttl seconds] [--prio n] [--weight n] [--tag key=value]\n"
+"                     [-- command [arg ...]]\n"
+"       superd-lookup [-S path] --unregister id\n";
+
+/* Name the problem, show the synopsis, exit 1. */
+static void
+usage(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fputs("superd-lookup: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s", synopsis);
+	exit(EXIT_ERROR);
+}
+
+/* -h: the synopsis and the options, on stdout. */
+static void
+help(void)
+{
+	printf("%s\n"
+"  -l, --list           table of every endpoint (or of name)\n"
+"  -p, --port           print the port(s) only\n"
+"  -j, --json           machine-readable output\n"
+"  -H, --host HOST[:PORT]  ask a remote read-only directory (port %d)\n"
+"  -S, --socket PATH    directory socket (default %s)\n"
+"  -P, --proto PROTO    only tcp, udp or unix endpoints\n"
+"  --register NAME PROTO PORT  register; with a command, for as long\n"
+"                       as it runs; without one, --ttl is required\n"
+"  --unregister ID      remove a registration\n"
+"  -h, --help           this help\n"
+"exit status: 0 found, 2 not found, 1 error\n",
+	    synopsis, SUPERD_REMOTE_PORT, superd_default_path());
+	exit(EXIT_FOUND);
+}
+
+/* A decimal option value within [min, max], or a usage error. */
+static unsigned
+num_arg(const char *what, const char *s, unsigned min, unsigned max)
+{
+	unsigned long	 v;
+	char		*end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v < min ||
+	    v > max)
+		usage("%s must be a number from %u to %u: \"%s\"", what, min,
+		    max, s);
+	return v;
+}
+
+/* Cut argv at the first "--" after --register: what follows is the command. */
+static char **
+split_command(int *argc, char **argv)
+{
+	int	reg = 0;
+
+	for (int i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--register") == 0)
+			reg = 1;
+		if (strcmp(argv[i], "--") != 0)
+			continue;
+		if (!reg)
+			return NULL;
+		argv[i] = NULL;
+		*argc = i;
+		return argv[i + 1] != NULL ? &argv[i + 1] : NULL;
+	}
+	return NULL;
+}
+
+/* tcp, udp or unix. */
+static int
+proto_ok(const char *p)
+{
+	return strcmp(p, "tcp") == 0 || strcmp(p, "udp") == 0 ||
+	    strcmp(p, "unix") == 0;
+}
+
+/* getopt_long over everything before "--". */
+static void
+parse_opts(struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "port", no_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "proto", required_argument, NULL, 'P' },
+		{ "register", no_argument, NULL, OPT_REGISTER },
+		{ "unregister", required_argument, NULL, OPT_UNREGISTER },
+		{ "addr", required_argument, NULL, OPT_ADDR },
+		{ "ttl", required_argument, NULL, OPT_TTL },
+		{ "tag", required_argument, NULL, OPT_TAG },
+		{ "prio", required_argument, NULL, OPT_PRIO },
+		{ "weight", required_argument, NULL, OPT_WEIGHT },
+		{ NULL, 0, NULL, 0 }
+	};
+	int	c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hlpjH:S:P:", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			help();
+		case 'l':
+			o->list = 1;
+			break;
+		case 'p':
+			o->port = 1;
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		case 'H':
+			o->host = optarg;
+			break;
+		case 'S':
+			o->socket = optarg;
+			break;
+		case 'P':
+			if (!proto_ok(optarg))
+				usage("unknown protocol \"%s\" (tcp, udp, unix)",
+				    optarg);
+			o->proto = optarg;
+			break;
+		case OPT_REGISTER:
+			o->reg = 1;
+			break;
+		case OPT_UNREGISTER:
+			o->unreg = optarg;
+			break;
+		case OPT_ADDR:
+			o->r.addr = optarg;
+			o->regopts = 1;
+			break;
+		case OPT_TTL:
+			o->r.ttl = num_arg("--ttl", optarg, 1, 86400 * 7);
+			o->regopts = 1;
+			break;
+		case OPT_TAG:
+			if (o->r.ntags == MAX_TAGS)
+				usage("at most %d --tag options", MAX_TAGS);
+			if (strchr(optarg, '=') == NULL || *optarg == '=')
+				usage("--tag wants key=value: \"%s\"", optarg);
+			o->tags[o->r.ntags++] = optarg;
+			o->regopts = 1;
+			break;
+		case OPT_PRIO:
+			o->r.prio = num_arg("--prio", optarg, 0, 65535);
+			o->regopts = 1;
+			break;
+		case OPT_WEIGHT:
+			o->r.weight = num_arg("--weight", optarg, 0, 65535);
+			o->regopts = 1;
+			break;
+		case ':':
+			usage("option %s needs an argument", argv[optind - 1]);
+		default:
+			if (optopt != 0)
+				usage("unknown option -%c", optopt);
+			usage("unknown option %s", argv[optind - 1]);
+		}
+	}
+}
+
+/* NAME PROTO PORT|PATH of --register. */
+static void
+parse_reg_args(struct opts *o, int n, char **args)
+{
+	if (n != 3)
+		usage("--register wants NAME PROTO PORT, got %d argument%s",
+		    n, n == 1 ? "" : "s");
+	o->r.name = args[0];
+	o->r.proto = args[1];
+	if (!proto_ok(o->r.proto))
+		usage("unknown protocol \"%s\" (tcp, udp, unix)", o->r.proto);
+	if (strcmp(o->r.proto, "unix") == 0 &&
+	    (args[2][0] == '/' || args[2][0] == '@')) {
+		if (o->r.addr != NULL)
+			usage("give the unix socket path once");
+		o->r.addr = args[2];
+		o->r.port = 0;
+	} else if (strcmp(o->r.proto, "unix") == 0) {
+		o->r.port = num_arg("PORT of a unix endpoint", args[2], 0, 0);
+		if (o->r.addr == NULL)
+			usage("a unix endpoint needs its socket path");
+	} else {
+		o->r.port = num_arg("PORT", args[2], 1, 65535);
+		if (o->r.addr == NULL)
+			o->r.addr = "127.0.0.1";
+	}
+	if (o->r.command == NULL && o->r.ttl == 0)
+		usage("--register without a command needs --ttl: a lease bound "
+		    "to this connection would end as superd-lookup exits");
+}
+
+/* Reject options that make no sense together. */
+static void
+check_combination(const struct opts *o, int n, char **args)
+{
+	int	lookup = o->list || o->port || o->json || o->proto != NULL;
+
+	if (o->reg && o->unreg != NULL)
+		usage("--register and --unregister exclude each other");
+	if ((o->reg || o->unreg != NULL) && (lookup || o->host != NULL))
+		usage("registration takes only -S (a remote directory is "
+		    "read-only; -l, -p, -j, -P are for lookups)");
+	if (!o->reg && (o->regopts || o->r.command != NULL))
+		usage("--addr, --ttl, --tag, --prio, --weight and a command "
+		    "go with --register");
+	if (o->unreg != NULL && n > 0)
+		usage("--unregister takes no other argument");
+	if (o->host != NULL && o->socket != NULL)
+		usage("-H and -S exclude each other");
+	if (o->port && (o->json || o->list))
+		usage("-p prints ports only; it does not go with -j or -l");
+	if (!o->reg && o->unreg == NULL && n > 1)
+		usage("one name at a time (extra \"%s\")", args[1]);
+	if (o->port && n == 0)
+		usage("-p needs a name");
+}
+
+/* Connect to the local or remote directory, or say why not. */
+static struct superd *
+open_dir(const struct opts *o)
+{
+	struct superd	*h;
+
+	if (o->host != NULL) {
+		if ((h = superd_open_remote(o->host, 0)) == NULL)
+			fprintf(stderr, "superd-lookup: cannot reach remote "
+			    "directory %s: %s\n", o->host, strerror(errno));
+		return h;
+	}
+	if ((h = superd_open(o->socket, 0)) == NULL)
+		fprintf(stderr, "superd-lookup: cannot connect to %s: %s "
+		    "(is superd running?)\n",
+		    o->socket ? o->socket : superd_default_path(),
+		    strerror(errno));
+	return h;
+}
+
+/* Keep only the endpoints of proto (a list is not filtered by superd). */
+static void
+filter_proto(struct superd_eplist *l, const char *proto)
+{
+	size_t	i, k = 0;
+
+	if (proto == NULL)
+		return;
+	for (i = 0; i < l->n; i++) {
+		if (strcmp(l->ep[i].proto, proto) == 0)
+			l->ep[k++] = l->ep[i];
+		else
+			superd_endpoint_clear(&l->ep[i]);
+	}
+	l->n = k;
+}
+
+/* Look name up (or list all when name is NULL) and print. */
+static int
+lookup_main(const struct opts *o, const char *name)
+{
+	struct superd_eplist	 l = { 0 };
+	struct superd		*h;
+	int			 rc = EXIT_FOUND, r;
+
+	if ((h = open_dir(o)) == NULL)
+		return EXIT_ERROR;
+	r = name != NULL ? superd_lookup(h, name, o->proto, &l) :
+	    superd_list(h, &l);
+	if (r == -1 && errno == ENOENT && name != NULL) {
+		fprintf(stderr, "superd-lookup: %s%s%s: not in the directory\n",
+		    name, o->proto ? "/" : "", o->proto ? o->proto : "");
+		rc = EXIT_NOTFOUND;
+	} else if (r == -1) {
+		fprintf(stderr, "superd-lookup: %s\n", superd_strerror(h));
+		rc = EXIT_ERROR;
+	}
+	superd_close(h);
+	filter_proto(&l, o->proto);
+	if (rc == EXIT_ERROR)
+		;
+	else if (o->json)
+		out_json(stdout, &l);
+	else if (o->list || name == NULL)
+		out_table(stdout, &l, o->host != NULL);
+	else if (o->port && out_ports(stdout, &l) == 0 && rc == EXIT_FOUND) {
+		fprintf(stderr, "superd-lookup: %s has no tcp or udp endpoint\n",
+		    name);
+		rc = EXIT_NOTFOUND;
+	} else if (!o->port)
+		out_plain(stdout, &l);
+	superd_eplist_free(&l);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		fprintf(stderr, "superd-lookup: stdout: %s\n", strerror(errno));
+		rc = EXIT_ERROR;
+	}
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts	o = { .r = { .prio = -1, .weight = -1 } };
+	int		n;
+
+	o.r.command = split_command(&argc, argv);
+	parse_opts(&o, argc, argv);
+	o.r.tags = o.tags;
+	n = argc - optind;
+	check_combination(&o, n, argv + optind);
+	if (o.reg) {
+		parse_reg_args(&o, n, argv + optind);
+		o.r.socket = o.socket;
+		return reg_main(&o.r);
+	}
+	if (o.unreg != NULL)
+		return unreg_main(o.socket, o.unreg);
+	return lookup_main(&o, n > 0 ? argv[optind] : NULL);
+}
