@@ -1,0 +1,170 @@
+#!/bin/sh
+# convert.sh: superd-convert over Debian-style inetd.conf and xinetd
+# samples.  Checks translated fragments, "FILE:LINE: why" reports on
+# stderr, exit statuses (0 all, 1 partial, 2 usage/IO), and that every
+# output loads with superd -t.
+: "${top_srcdir:=.}"
+: "${top_builddir:=.}"
+: "${SUPERD:=$top_builddir/superd}"
+
+conv="$top_builddir/superd-convert"
+samples="$top_srcdir/tests/integration/convert"
+if [ ! -x "$conv" ]; then
+	echo "SKIP: $conv is not built"
+	exit 77
+fi
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+
+fail() {
+	echo "FAIL: $*"
+	failed=1
+}
+
+# run NAME EXPECTED_STATUS ARGS...: outputs in $tmp/NAME.out, .err
+run() {
+	name=$1 want=$2
+	shift 2
+	"$conv" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+	rc=$?
+	[ "$rc" -eq "$want" ] ||
+	    fail "$name: exit $rc, expected $want ($(cat "$tmp/$name.err"))"
+}
+
+# out NAME STRING... / err NAME STRING...: fixed strings expected
+out() {
+	name=$1
+	shift
+	for s; do
+		grep -qF -- "$s" "$tmp/$name.out" || fail "$name: no '$s' in output"
+	done
+}
+err() {
+	name=$1
+	shift
+	for s; do
+		grep -qF -- "$s" "$tmp/$name.err" || fail "$name: no '$s' on stderr"
+	done
+}
+count() {
+	n=$(grep -cF -- "$3" "$tmp/$1.$2")
+	[ "$n" -eq "$4" ] || fail "$1: '$3' $n times in $2, expected $4"
+}
+
+# Every stderr line must say where: "FILE:LINE: ...".
+located() {
+	if grep -vqE '^[^:]+:[0-9]+: ' "$tmp/$1.err"; then
+		fail "$1: stderr line without FILE:LINE:"
+		grep -vE '^[^:]+:[0-9]+: ' "$tmp/$1.err"
+	fi
+}
+
+# superd -t: servers and banner files of the samples need not exist
+# here, so point them at ones that do before loading.
+superd_ok=0
+if [ -x "$SUPERD" ]; then
+	printf 'log-level = info\n' >"$tmp/empty.conf"
+	(cd "$tmp" && "$SUPERD" -t -c empty.conf) >/dev/null 2>&1 && superd_ok=1
+fi
+[ "$superd_ok" = 1 ] ||
+    echo "NOTE: $SUPERD -t is not available yet; outputs not validated"
+check() {
+	[ "$superd_ok" = 1 ] || return 0
+	sed -e 's|^\([[:space:]]*server = \)"/.*"$|\1"/bin/sh"|' \
+	    -e 's|^\([[:space:]]*banner-fail = \).*|\1"/dev/null"|' \
+	    "$tmp/$1.out" >"$tmp/$1.conf"
+	(cd "$tmp" && "$SUPERD" -t -c "$1.conf") >"$tmp/$1.t" 2>&1
+	rc=$?
+	[ "$rc" -eq 0 ] || { fail "$1: superd -t exit $rc"; cat "$tmp/$1.t"; }
+}
+
+# --- inetd.conf, Debian style -----------------------------------------
+run inetd 1 "$samples/inetd.conf"
+out inetd '# from ' "inetd.conf (inetd.conf format)" \
+    "# from $samples/inetd.conf:21" 'service echo {' 'address = "::"' \
+    'v6only = yes' 'service echo-udp {' 'name = "echo"' \
+    'type = builtin' 'server = "chargen"' 'address = "*"' \
+    'address = "0.0.0.0"' 'rate = "40/min"' 'group = "utmp"' \
+    'server = "/usr/sbin/tcpd"' 'argv0 = "/usr/sbin/in.telnetd"' \
+    'args = {"-l", "-a"}' 'user = "nobody"' 'group = "tty"' \
+    'args = {"--secure", "/srv/tftp"}' 'protocol = unix' \
+    'address = "/run/superd-test/sshd.sock"' 'service sshd {' \
+    'address = "127.0.0.1"' '"\"quoted\\arg\""' \
+    '#service "rstatd/1-3" {' '#service auth {'
+count inetd out 'service discard {' 1	# the #<off># line, not the #
+count inetd out 'disable = yes' 2	# discard and login
+count inetd out 'service shell' 0
+err inetd "inetd.conf:50: \"rpc/udp\"" "inetd.conf:57: \"tcpmux/+scanner\"" \
+    "inetd.conf:58: port \"swat\"" "inetd.conf:59: internal service \"auth\"" \
+    "inetd.conf:29: note: rate 40/min"
+located inetd
+check inetd
+
+run inetd-clean 0 "$samples/inetd-clean.conf"
+out inetd-clean 'rate = "60/min"' 'service echo-udp {'
+count inetd-clean err 'note:' 1
+located inetd-clean
+check inetd-clean
+
+run inetd-stdin 0 - <"$samples/inetd-clean.conf"
+out inetd-stdin '# from <stdin> (inetd.conf format)' 'service finger {'
+
+# --- xinetd.conf with defaults and includedir /etc/xinetd.d -----------
+x="$samples/xinetd"
+run xinetd 1 -R "$x" "$x/etc/xinetd.conf"
+out xinetd '(xinetd format)' 'service chargen-udp {' 'server = "daytime"' \
+    'per-source = 10' 'instances = 60' 'instances = 0' 'instances = 4' \
+    'port = 2401' 'address = "127.0.0.1"' 'argv0 = "/usr/bin/cvs"' \
+    'args = {"-f", "--allow-root=/srv/cvsroot", "pserver"}' \
+    'only-from = {"0.0.0.0/0", "::/0"}' 'env = {"HOME=/srv/cvsroot"}' \
+    'env = {"RSYNC_PROXY=", "LANG=C"}' 'rlimit-as = "64M"' \
+    'rlimit-nofile = 256' 'banner-fail = "/etc/issue.net"' \
+    'group = "nogroup"' 'rate = "100/s"' 'nice = 10' \
+    'args = {"-s", "/srv/tftp", "-u", "nobody"}' \
+    'only-from = {"192.168.10.0/24", "10.20.1.0/24", "10.20.2.0/24", "2001:db8:10::/48", "127.0.0.1", "::1"}' \
+    'no-access = {"192.168.10.66", "10.0.0.0/24"}' \
+    'only-from = {"203.0.113.0/24"}' '#service smtp {' '#service rstatd {' \
+    '#service servers {'
+count xinetd out 'umask = "022"' 6	# exec services (2 commented out)
+count xinetd out 'disable = yes' 7	# off by file, discard-dgram by list
+count xinetd out 'service tftp' 1	# tftp.dpkg-old skipped
+err xinetd 'xinetd.conf:18: note: ' 'tftp.dpkg-old skipped' \
+    'xinetd.conf:9: note: defaults log_type' \
+    'legacy:9: redirect' 'legacy:22: only_from "monitor.example.org"' \
+    'legacy:22: only_from ".example.net"' 'legacy:23: access_times' \
+    'legacy:24: flag KEEPALIVE' 'legacy:25: passenv' \
+    'legacy:27: rlimit_stack' 'legacy:28: deny_time' 'legacy:33: type RPC' \
+    'legacy:42: internal service "servers"' \
+    'tftp:15: note: cps 100 -> rate "100/s"'
+count xinetd err 'umask is left out' 1	# a default said once
+located xinetd
+check xinetd
+
+run xinetd-dir 1 "$x/etc/xinetd.d"
+out xinetd-dir '# from ' "xinetd.d (xinetd format)" 'service cvs {'
+located xinetd-dir
+check xinetd-dir
+
+# cps is a note only: everything else here translates.
+printf '%s\n' 'service tftp' '{' '	socket_type = dgram' '	wait = yes' \
+    '	user = nobody' '	server = /usr/sbin/in.tftpd' '	cps = 50 10' \
+    '	server_args = -s "/srv/a b"' '}' >"$tmp/x.in"
+run xinetd-stdin 0 -x - <"$tmp/x.in"
+out xinetd-stdin 'rate = "50/s"' 'protocol = udp' \
+    'args = {"-s", "\"/srv/a", "b\""}'
+err xinetd-stdin '<stdin>:7: note: cps 50'
+check xinetd-stdin
+
+# --- usage and I/O errors -----------------------------------------------
+run missing 2 "$tmp/no-such-file"
+run usage 2 -q
+run usage2 2 a b
+run inetd-dir 2 -i "$x/etc/xinetd.d"
+printf 'includedir /nonexistent/xinetd.d\n' >"$tmp/inc.conf"
+run include 2 "$tmp/inc.conf"
+err include 'inc.conf:1: /nonexistent/xinetd.d'
+
+[ "$failed" -eq 0 ] || exit 1
+echo "PASS: superd-convert"
+exit 0
