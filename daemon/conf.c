@@ -47,6 +47,8 @@ struct parse_ctx {
 /* The parse in progress; libconfuse callbacks take no user pointer. */
 static struct parse_ctx	*cur;
 
+static void	cfg_track_globals(cfg_t *);
+
 /* One service being built: its section and the defaults section. */
 struct svc_ctx {
 	cfg_t			*sec;
@@ -56,7 +58,7 @@ struct svc_ctx {
 };
 
 #define SERVICE_KEYS(F)							\
-	F("type") F("socket") F("protocol") F("address") F("port")	\
+	F("name") F("type") F("socket") F("protocol") F("address") F("port")	\
 	F("wait") F("user") F("group") F("server") F("argv0") F("args")	\
 	F("env") F("env-inherit") F("disable") F("instances")		\
 	F("backlog") F("v6only") F("socket-mode") F("socket-owner")	\
@@ -690,7 +692,8 @@ service_build(cfg_t *sec, cfg_t *dflt)
 	s.file = sec->filename;
 	if ((s.sc = calloc(1, sizeof(*s.sc))) == NULL)
 		fatal("calloc");
-	s.sc->name = xstrdup(cfg_title(sec));
+	s.sc->name = xstrdup(cfg_size(sec, "name") ? cfg_getstr(sec, "name") :
+	    cfg_title(sec));
 	s.sc->file = xstrdup(sec->filename);
 	s.sc->line = sec->line;
 	s.sc->oob_port = -1;
@@ -714,6 +717,7 @@ service_build(cfg_t *sec, cfg_t *dflt)
 }
 
 static cfg_opt_t service_opts[] = {
+	CFG_STR("name", NULL, CFGF_NODEFAULT),
 	CFG_STR("type", NULL, CFGF_NODEFAULT),
 	CFG_STR("socket", NULL, CFGF_NODEFAULT),
 	CFG_STR("protocol", NULL, CFGF_NODEFAULT),
@@ -780,14 +784,16 @@ static cfg_opt_t main_opts[] = {
 	CFG_STR("directory-listen", NULL, CFGF_NONE),
 	CFG_STR_LIST("directory-allow", NULL, CFGF_NONE),
 	CFG_SEC("defaults", service_opts, CFGF_NONE),
-	CFG_SEC("service", service_opts, CFGF_MULTI | CFGF_TITLE),
+	CFG_SEC("service", service_opts, CFGF_MULTI | CFGF_TITLE |
+	    CFGF_NO_TITLE_DUPES),
 	CFG_END()
 };
 
 /* Only services (and includes) in include-dir files. */
 static cfg_opt_t dropin_opts[] = {
 	CFG_FUNC("include", cfg_include),
-	CFG_SEC("service", service_opts, CFGF_MULTI | CFGF_TITLE),
+	CFG_SEC("service", service_opts, CFGF_MULTI | CFGF_TITLE |
+	    CFGF_NO_TITLE_DUPES),
 	CFG_END()
 };
 
@@ -816,8 +822,10 @@ parse_file(const char *path, cfg_opt_t *opts, int has_defaults)
 		fatal("cfg_init");
 	cfg_set_error_function(cfg, confuse_errfunc);
 	cfg_track_lines(cfg, "service");
-	if (has_defaults)
+	if (has_defaults) {
 		cfg_track_lines(cfg, "defaults");
+		cfg_track_globals(cfg);
+	}
 	copy = xstrdup(path);
 	dir = dirname(copy);
 	cfg_add_searchpath(cfg, dir);
@@ -1056,7 +1064,7 @@ conf_from_cfg(const char *path, cfg_t *cfg)
 	return NULL;
 }
 
-/* Set up a parse context and run fn with it. */
+/* Set up a parse context, parse a file or a buffer, build the conf. */
 static struct superd_conf *
 conf_run(const char *path, const char *text, FILE *errs)
 {
@@ -1067,11 +1075,9 @@ conf_run(const char *path, const char *text, FILE *errs)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.errs = errs;
 	cur = &ctx;
-	if (text == NULL) {
-		cfg = cfg_init(main_opts, CFGF_NONE);
-		cfg_free(cfg);
+	if (text == NULL)
 		cfg = parse_file(path, main_opts, 1);
-	} else {
+	else {
 		if ((cfg = cfg_init(main_opts, CFGF_NONE)) == NULL)
 			fatal("cfg_init");
 		cfg_set_error_function(cfg, confuse_errfunc);

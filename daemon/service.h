@@ -64,4 +64,53 @@ struct service_totals {
 };
 void	 service_totals(struct service_totals *);
 
+/* ---- Below: the core's own view (superd.c, session.c, policy.c). ---- */
+
+#include <sys/queue.h>
+#include <event2/event.h>
+
+struct service_conf;
+struct builtin;
+struct workers;
+
+struct service {
+	struct service_conf	*conf;		/* owned */
+	TAILQ_ENTRY(service)	 entry;
+	int			 removed;	/* gone from config, sessions left */
+	int			 fd;		/* listening/bound socket or -1 */
+	struct event		*ev;
+	int			 polling;	/* ev is added */
+	int			 failed;	/* bind failed; retry timer runs */
+	struct event		*retry_ev;
+	int			 admin_disabled;
+	int			 wait_busy;	/* wait mode: a handler has fd */
+	int			 backoff;	/* EMFILE: paused for a while */
+	char			 bound_addr[64];
+	int			 bound_port;
+	const struct builtin	*builtin;
+	struct workers		*workers;	/* threads = N */
+	char			**base_env;
+	unsigned		 running;
+	uint64_t		 accepted;
+	uint64_t		 refused[REFUSE_NREASONS];
+	int			 last_exit;
+	void			*policy;	/* policy.c state */
+};
+
+/* Set up the table on base; apply the first config (binds listeners). */
+void	 services_init(struct event_base *);
+/* Apply conf (first load or reload); takes ownership of its services. */
+void	 services_apply(struct superd_conf *conf);
+/* Stop accepting everywhere (shutdown, drain). */
+void	 services_stop_accepting(void);
+/* Close every listener and free the table. */
+void	 services_shutdown(void);
+/* A handler of svc started / ended (status: wait status or -1). */
+void	 service_handler_started(struct service *);
+void	 service_handler_ended(struct service *, int status);
+/* Re-evaluate whether listeners should be polled (after limits change). */
+void	 services_update_polling(void);
+unsigned services_running_total(void);
+void	 service_count_refusal(struct service *, enum refuse_reason);
+
 #endif

@@ -1,0 +1,165 @@
+/*
+ * listen.c: sockets for services: TCP, UDP, UNIX; v4, v6, dual stack.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "listen.h"
+
+#define LERR(...)	(snprintf(err, errlen, __VA_ARGS__), -1)
+
+void
+sockaddr_format(const struct sockaddr *sa, socklen_t len, char *host,
+    size_t hostlen, int *port)
+{
+	const struct sockaddr_in6	*s6 = (const void *)sa;
+	const struct sockaddr_in	*s4 = (const void *)sa;
+	const struct sockaddr_un	*su = (const void *)sa;
+
+	*port = -1;
+	snprintf(host, hostlen, "?");
+	if (sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &s4->sin_addr, host, (socklen_t)hostlen);
+		*port = ntohs(s4->sin_port);
+	} else if (sa->sa_family == AF_INET6) {
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+			inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], host,
+			    (socklen_t)hostlen);
+		else
+			inet_ntop(AF_INET6, &s6->sin6_addr, host,
+			    (socklen_t)hostlen);
+		*port = ntohs(s6->sin6_port);
+	} else if (sa->sa_family == AF_UNIX) {
+		if (len > offsetof(struct sockaddr_un, sun_path) &&
+		    su->sun_path[0] != '\0')
+			snprintf(host, hostlen, "%s", su->sun_path);
+		else
+			snprintf(host, hostlen, "unix");
+	}
+}
+
+void
+listen_bound(int fd, char *addr, size_t addrlen, int *port)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1) {
+		snprintf(addr, addrlen, "?");
+		*port = -1;
+		return;
+	}
+	sockaddr_format((struct sockaddr *)&ss, len, addr, addrlen, port);
+}
+
+/* A unix socket file left behind by an earlier run is replaced. */
+static int
+unix_prepare(const struct service_conf *sc, char *err, size_t errlen)
+{
+	const struct sockaddr_un	*su = (const void *)&sc->addr;
+	struct stat			 st;
+
+	if (lstat(su->sun_path, &st) == -1)
+		return 0;
+	if (!S_ISSOCK(st.st_mode))
+		return LERR("%s exists and is not a socket", su->sun_path);
+	if (unlink(su->sun_path) == -1)
+		return LERR("unlink stale %s: %s", su->sun_path,
+		    strerror(errno));
+	return 0;
+}
+
+/* Owner and mode of a unix socket file, as configured. */
+static int
+unix_perms(const struct service_conf *sc, char *err, size_t errlen)
+{
+	const struct sockaddr_un	*su = (const void *)&sc->addr;
+
+	if ((sc->sock_uid != (uid_t)-1 || sc->sock_gid != (gid_t)-1) &&
+	    chown(su->sun_path, sc->sock_uid, sc->sock_gid) == -1)
+		return LERR("chown %s: %s", su->sun_path, strerror(errno));
+	if (chmod(su->sun_path, sc->sock_mode) == -1)
+		return LERR("chmod %s: %s", su->sun_path, strerror(errno));
+	return 0;
+}
+
+/* Socket options before bind. */
+static int
+set_options(int fd, const struct service_conf *sc, char *err, size_t errlen)
+{
+	int	one = 1, v6only = !sc->dualstack;
+
+	if (sc->family == AF_UNIX)
+		return 0;
+	/* Rebind at once after a restart despite TIME_WAIT connections. */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1)
+		return LERR("SO_REUSEADDR: %s", strerror(errno));
+	if (sc->family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &v6only, sizeof(v6only)) == -1)
+		return LERR("IPV6_V6ONLY: %s", strerror(errno));
+	return 0;
+}
+
+/* "*" on a host without IPv6: fall back to 0.0.0.0. */
+static int
+socket_for(const struct service_conf *sc, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+	int			 fd, flags = SOCK_CLOEXEC | SOCK_NONBLOCK;
+
+	memcpy(ss, &sc->addr, sc->addrlen);
+	*len = sc->addrlen;
+	fd = socket(sc->family, sc->socktype | flags, 0);
+	if (fd != -1 || !sc->dualstack || errno != EAFNOSUPPORT)
+		return fd;
+	memset(ss, 0, sizeof(*ss));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)sc->port);
+	*len = sizeof(*sin);
+	return socket(AF_INET, sc->socktype | flags, 0);
+}
+
+int
+listen_open(const struct service_conf *sc, char *err, size_t errlen)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len;
+	int			fd;
+
+	if (sc->family == AF_UNIX && unix_prepare(sc, err, errlen) == -1)
+		return -1;
+	if ((fd = socket_for(sc, &ss, &len)) == -1)
+		return LERR("socket: %s", strerror(errno));
+	if (set_options(fd, sc, err, errlen) == -1)
+		goto fail;
+	if (bind(fd, (struct sockaddr *)&ss, len) == -1) {
+		if (sc->family == AF_UNIX)
+			(void)LERR("bind %s: %s", sc->address, strerror(errno));
+		else
+			(void)LERR("bind %s port %d/%s: %s", sc->address, sc->port,
+			    conf_proto_name(sc->proto), strerror(errno));
+		goto fail;
+	}
+	if (sc->family == AF_UNIX && unix_perms(sc, err, errlen) == -1)
+		goto fail;
+	if (sc->socktype == SOCK_STREAM && listen(fd, sc->backlog) == -1) {
+		(void)LERR("listen: %s", strerror(errno));
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
