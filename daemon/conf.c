@@ -120,7 +120,10 @@ conf_error(const char *file, int line, const char *svc, const char *fmt, ...)
 	cur->nerrors++;
 	if (cur->errs == NULL)
 		return;
-	fprintf(cur->errs, "%s:%d: ", file ? file : "?", line);
+	if (line > 0)
+		fprintf(cur->errs, "%s:%d: ", file ? file : "?", line);
+	else
+		fprintf(cur->errs, "%s: ", file ? file : "?");
 	if (svc != NULL)
 		fprintf(cur->errs, "service \"%s\": ", svc);
 	va_start(ap, fmt);
@@ -826,11 +829,17 @@ parse_file(const char *path, cfg_opt_t *opts, int has_defaults)
 		cfg_track_lines(cfg, "defaults");
 		cfg_track_globals(cfg);
 	}
+	/*
+	 * Includes resolve beside the file; libconfuse then looks the file
+	 * itself up in that search path, so it gets the base name.
+	 */
 	copy = xstrdup(path);
 	dir = dirname(copy);
 	cfg_add_searchpath(cfg, dir);
 	free(copy);
-	rc = cfg_parse(cfg, path);
+	copy = xstrdup(path);
+	rc = cfg_parse(cfg, basename(copy));
+	free(copy);
 	if (rc == CFG_FILE_ERROR)
 		conf_error(path, 0, NULL, "cannot read: %s", strerror(errno));
 	if (rc != CFG_SUCCESS) {

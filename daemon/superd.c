@@ -381,7 +381,7 @@ main(int argc, char **argv)
 	services_apply(conf);
 	write_pidfile(st.pidfile);
 	notify_ready();
-	log_info("superd %s started with %s", PACKAGE_VERSION, o.conf_path);
+	log_notice("superd %s started with %s", PACKAGE_VERSION, o.conf_path);
 	event_base_dispatch(st.base);
 	for (i = 0; i < sizeof(sigevs) / sizeof(sigevs[0]); i++)
 		event_free(sigevs[i]);

@@ -1,0 +1,65 @@
+# lib.sh: shared helpers for the integration tests (sourced).
+# The harness exports SUPERD, top_srcdir and top_builddir.
+# Exit codes: 0 pass, 77 skip, 1 fail.
+set -u
+: "${SUPERD:?run through make check}"
+: "${top_builddir:?run through make check}"
+SDCLIENT=$top_builddir/tests/integration/sdclient
+T=$(mktemp -d /tmp/superd-test.XXXXXX)
+SPID=
+# Each script gets its own block of 100 ports, so tests can run in parallel.
+BASE=$((20000 + $(printf '%s' "$(basename "$0")" | cksum | cut -d' ' -f1) % 400 * 100))
+
+stop_superd() {
+	[ -n "$SPID" ] || return 0
+	kill -TERM "$SPID" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$SPID" 2>/dev/null
+	wait "$SPID" 2>/dev/null
+	SPID=
+}
+cleanup() { stop_superd; rm -rf "$T"; }
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	if [ -f "$T/log" ]; then echo "--- superd log (tail)" >&2; tail -30 "$T/log" >&2; fi
+	exit 1
+}
+skip() { echo "SKIP: $*"; exit 77; }
+ok() { echo "ok - $*"; }
+
+# Globals every test config starts with: sockets inside $T.
+conf_globals() {
+	cat <<CONF
+log-level = ${LOGLEVEL:-info}
+control-socket = "$T/control.sock"
+directory-socket = "$T/directory.sock"
+include-dir = "$T/superd.d"
+CONF
+}
+
+# start_superd: run superd -f on $T/superd.conf; wait until it serves.
+start_superd() {
+	"$SUPERD" -f -c "$T/superd.conf" 2>>"$T/log" &
+	SPID=$!
+	wait_log "started" 50 || fail "superd did not start"
+}
+
+# wait_log PATTERN [tenths]: wait until the log has a line matching.
+wait_log() {
+	for _ in $(seq "${2:-50}"); do
+		grep -q -- "$1" "$T/log" 2>/dev/null && return 0
+		kill -0 "$SPID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# count_log PATTERN: how many log lines match.
+count_log() { grep -c -- "$1" "$T/log" 2>/dev/null || true; }
+
+# zombies of superd right now.
+zombies() { ps --ppid "$SPID" -o stat= 2>/dev/null | grep -c '^Z' || true; }
+
+[ -x "$SDCLIENT" ] || fail "sdclient not built ($SDCLIENT)"
