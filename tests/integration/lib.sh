@@ -39,7 +39,8 @@ include-dir = "$T/superd.d"
 CONF
 }
 
-# start_superd: run superd -f on $T/superd.conf; wait until it serves.
+# start_superd: run superd -f on $T/superd.conf; wait until it serves
+# (the "started" line is logged at notice: keep LOGLEVEL at notice or more).
 start_superd() {
 	"$SUPERD" -f -c "$T/superd.conf" 2>>"$T/log" &
 	SPID=$!

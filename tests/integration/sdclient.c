@@ -2,7 +2,8 @@
  * sdclient: a small, bounded test client for the integration tests.
  *
  * sdclient [-ukRq] [-U path] [-b srcaddr] [-n count] [-t timeout_ms]
- *          [-s data] [-x expect] [-w hold_ms] [-R] [host port]
+ *          [-s data] [-x expect] [-w hold_ms] [-i interval_ms] [-R]
+ *          [host port]
  * Once (no -n): send data, half-close, print what comes back until EOF
  * (UDP: one reply).  With -n: repeat, print "ok=N refused=N timeout=N
  * other=N mismatch=N" and exit 0 only if every attempt succeeded.
@@ -38,6 +39,7 @@ struct opts {
 	int		 rst;
 	int		 quiet;
 	int		 keep_open;	/* -k: no half-close */
+	int		 interval_ms;	/* -i: pause between attempts */
 };
 
 static long long
@@ -192,7 +194,7 @@ main(int argc, char **argv)
 	long		i, res[5] = { 0 };
 	int		ch;
 
-	while ((ch = getopt(argc, argv, "uU:b:n:t:s:x:w:Rqk")) != -1) {
+	while ((ch = getopt(argc, argv, "uU:b:n:t:s:x:w:Rqki:")) != -1) {
 		switch (ch) {
 		case 'u': o.udp = 1; break;
 		case 'U': o.unix_path = optarg; break;
@@ -205,6 +207,7 @@ main(int argc, char **argv)
 		case 'R': o.rst = 1; break;
 		case 'q': o.quiet = 1; break;
 		case 'k': o.keep_open = 1; break;
+		case 'i': o.interval_ms = atoi(optarg); break;
 		default: usage();
 		}
 	}
@@ -218,8 +221,11 @@ main(int argc, char **argv)
 	}
 	if (o.count <= 0)
 		return attempt(&o, 1);
-	for (i = 0; i < o.count && i < 1000000; i++)
+	for (i = 0; i < o.count && i < 1000000; i++) {
 		res[attempt(&o, 0)]++;
+		if (o.interval_ms > 0)
+			usleep((useconds_t)o.interval_ms * 1000);
+	}
 	if (!o.quiet)
 		printf("ok=%ld refused=%ld timeout=%ld other=%ld mismatch=%ld\n",
 		    res[0], res[1], res[2], res[3], res[4]);

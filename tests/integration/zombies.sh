@@ -2,7 +2,7 @@
 # 1000 exec connections leave no zombie behind.
 . "${top_srcdir}/tests/integration/lib.sh"
 P=$BASE
-LOGLEVEL=warning
+LOGLEVEL=notice
 { conf_globals; cat <<CONF
 service cat { address = "127.0.0.1"  port = $((P+1))  server = "/bin/cat" }
 CONF
