@@ -72,28 +72,32 @@ move_to(struct superd_endpoint *eps, size_t to, size_t from)
 	eps[to] = tmp;
 }
 
-/* RFC 2782 weighted selection among endpoints of one priority. */
+/*
+ * RFC 2782 weighted selection among endpoints of one priority.  The RFC
+ * draws r from [0, sum], which hands the first record an extra 1/(sum+1)
+ * share; drawing from [1, sum] keeps the odds exactly proportional to
+ * weight.  Weight 0 entries are then tried only after every weighted one
+ * (a last resort), in the order the directory sent them.
+ */
 static void
 order_prio(struct superd_endpoint *eps, size_t n, sdc_rand_fn rnd, void *arg)
 {
 	unsigned long long	sum, run, r;
-	size_t			i, k, zeros = 0;
+	size_t			i, k;
 
-	/* Zero weights first, so they are picked only when r is 0. */
-	for (i = 0; i < n; i++)
-		if (eps[i].weight == 0)
-			move_to(eps, zeros++, i);
 	for (k = 0; k + 1 < n; k++) {
 		sum = 0;
 		for (i = k; i < n; i++)
 			sum += eps[i].weight;
-		r = rnd(arg) % (sum + 1);
+		if (sum == 0)
+			break;
+		r = 1 + rnd(arg) % sum;
 		for (i = k, run = 0; i < n; i++) {
 			run += eps[i].weight;
 			if (run >= r)
 				break;
 		}
-		move_to(eps, k, i < n ? i : n - 1);
+		move_to(eps, k, i);
 	}
 }
 

@@ -356,7 +356,7 @@ status_ok(const char *p, struct superd_status *st)
 	if (*p == '\0')
 		return 0;
 	kvs = ++p;
-	if (strlen(kvs) >= sizeof(st->kv))
+	if (*kvs == '\0' || strlen(kvs) >= sizeof(st->kv))
 		return bad();
 	while ((r = tok_next(&p, &kv)) == 1)
 		;
