@@ -45,6 +45,7 @@ static void	parse_opts(struct opts *, int, char **);
 static void	parse_reg_args(struct opts *, int, char **);
 static void	check_combination(const struct opts *, int, char **);
 static int	proto_ok(const char *);
+static const char *token_arg(const char *, const char *);
 static struct superd *open_dir(const struct opts *);
 static void	filter_proto(struct superd_eplist *, const char *);
 static int	lookup_main(const struct opts *, const char *);
@@ -127,6 +128,19 @@ split_command(int *argc, char **argv)
 	return NULL;
 }
 
+/* A value sent as a protocol token: only [A-Za-z0-9._:/@%+=-]. */
+static const char *
+token_arg(const char *what, const char *s)
+{
+	size_t	n = strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/@%+=-");
+
+	if (*s == '\0' || s[n] != '\0')
+		usage("%s \"%s\": only letters, digits and ._:/@%%+=- "
+		    "may be used", what, s);
+	return s;
+}
+
 /* tcp, udp or unix. */
 static int
 proto_ok(const char *p)
@@ -189,10 +203,10 @@ parse_opts(struct opts *o, int argc, char **argv)
 			o->reg = 1;
 			break;
 		case OPT_UNREGISTER:
-			o->unreg = optarg;
+			o->unreg = token_arg("lease id", optarg);
 			break;
 		case OPT_ADDR:
-			o->r.addr = optarg;
+			o->r.addr = token_arg("--addr", optarg);
 			o->regopts = 1;
 			break;
 		case OPT_TTL:
@@ -204,7 +218,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 				usage("at most %d --tag options", MAX_TAGS);
 			if (strchr(optarg, '=') == NULL || *optarg == '=')
 				usage("--tag wants key=value: \"%s\"", optarg);
-			o->tags[o->r.ntags++] = optarg;
+			o->tags[o->r.ntags++] = token_arg("--tag", optarg);
 			o->regopts = 1;
 			break;
 		case OPT_PRIO:
@@ -232,7 +246,7 @@ parse_reg_args(struct opts *o, int n, char **args)
 	if (n != 3)
 		usage("--register wants NAME PROTO PORT, got %d argument%s",
 		    n, n == 1 ? "" : "s");
-	o->r.name = args[0];
+	o->r.name = token_arg("name", args[0]);
 	o->r.proto = args[1];
 	if (!proto_ok(o->r.proto))
 		usage("unknown protocol \"%s\" (tcp, udp, unix)", o->r.proto);
@@ -240,7 +254,7 @@ parse_reg_args(struct opts *o, int n, char **args)
 	    (args[2][0] == '/' || args[2][0] == '@')) {
 		if (o->r.addr != NULL)
 			usage("give the unix socket path once");
-		o->r.addr = args[2];
+		o->r.addr = token_arg("socket path", args[2]);
 		o->r.port = 0;
 	} else if (strcmp(o->r.proto, "unix") == 0) {
 		o->r.port = num_arg("PORT of a unix endpoint", args[2], 0, 0);
@@ -289,7 +303,11 @@ open_dir(const struct opts *o)
 	struct superd	*h;
 
 	if (o->host != NULL) {
-		if ((h = superd_open_remote(o->host, 0)) == NULL)
+		if ((h = superd_open_remote(o->host, 0)) == NULL &&
+		    errno == EINVAL)
+			fprintf(stderr, "superd-lookup: -H %s: want HOST, "
+			    "HOST:PORT or [IPV6]:PORT\n", o->host);
+		else if (h == NULL)
 			fprintf(stderr, "superd-lookup: cannot reach remote "
 			    "directory %s: %s\n", o->host, strerror(errno));
 		return h;
