@@ -124,3 +124,6 @@ ok "superd -t accepts a good config (absolute path)"
 "$SUPERD" -x > out 2>&1
 [ $? -eq 64 ] && grep -q "unknown option -x" out || fail "bad option"
 ok "bad command-line option: usage, exit 64"
+
+"$SUPERD" -t -c "$top_srcdir/conf/superd.conf" > out 2>&1 || fail "example conf: $(cat out)"
+ok "the shipped example conf/superd.conf passes superd -t"
