@@ -1,0 +1,1083 @@
+/*
+ * control.c: the admin control socket.
+ *
+ * A UNIX stream socket served at libevent priority 0, above the
+ * directory (1) and the data listeners (2), so that an operator gets an
+ * answer while a flood hits the services.  Anyone who can connect (the
+ * socket is 0660 with control-group, else 0600) may read; root, superd's
+ * own user and members of control-group may change things.  The peer is
+ * known from SO_PEERCRED at accept time.
+ *
+ * Requests are one line of at most CTL_MAX_LINE bytes.  A reply is zero
+ * or more records ("SV name=echo state=listening ...") and exactly one
+ * "OK <records>" or "ERR <CODE> <text>".  Values are percent-encoded so a
+ * record always splits on spaces.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <grp.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "conf.h"
+#include "control.h"
+#include "log.h"
+#include "service.h"
+#include "session.h"
+#include "superd.h"
+
+#define CTL_PRIO	0
+#define CTL_MAX_CONNS	16
+#define CTL_MAX_LINE	4096
+#define CTL_IDLE_SEC	60
+#define CTL_OUT_HIGH	(64 * 1024)	/* stop reading requests above */
+#define CTL_OUT_MAX	(8 * 1024 * 1024) /* a reader this far behind is gone */
+#define CTL_DEFAULT	RUNSTATEDIR "/superd/control.sock"
+
+struct ctl_conn {
+	struct bufferevent	*bev;
+	uid_t			 uid;
+	pid_t			 pid;
+	int			 operate;	/* may change things */
+	int			 closing;	/* close once flushed */
+	int			 drain;		/* drain once flushed */
+	unsigned		 nrec;		/* records in this reply */
+	char			 who[64];	/* "control uid 0 pid 123" */
+	LIST_ENTRY(ctl_conn)	 entry;
+};
+
+struct ctl_cmd {
+	const char	*name;
+	int		 minargs;	/* after the command word */
+	int		 maxargs;
+	int		 operate;	/* changes things */
+	void		(*fn)(struct ctl_conn *, int, char **);
+	const char	*args;
+	const char	*what;
+};
+
+/* Module state: the listener and the open connections. */
+static struct {
+	struct event_base	*base;
+	struct event		*ev;
+	struct event		*retry;		/* EMFILE back-off */
+	int			 fd;
+	char			*path;
+	gid_t			 gid;
+	LIST_HEAD(, ctl_conn)	 conns;
+	unsigned		 nconns;
+} ctl = { .fd = -1, .gid = (gid_t)-1 };
+
+static const char *ctl_path(const struct superd_conf *);
+static void	ctl_mkparent(const char *);
+static int	ctl_clear_stale(const char *);
+static int	ctl_bind(const char *, gid_t);
+static void	ctl_set_perms(const char *, gid_t);
+static int	ctl_listen(const char *, gid_t);
+static void	ctl_close_listener(void);
+static void	ctl_accept_cb(evutil_socket_t, short, void *);
+static void	ctl_retry_cb(evutil_socket_t, short, void *);
+static void	ctl_busy(int);
+static int	ctl_in_group(uid_t, gid_t, gid_t);
+static void	ctl_conn_new(int, const struct ucred *);
+static void	ctl_conn_free(struct ctl_conn *);
+static void	ctl_read_cb(struct bufferevent *, void *);
+static void	ctl_write_cb(struct bufferevent *, void *);
+static void	ctl_event_cb(struct bufferevent *, short, void *);
+static int	ctl_process(struct ctl_conn *);
+static void	ctl_request(struct ctl_conn *, char *);
+static void	ctl_dispatch(struct ctl_conn *, int, char **);
+static void	ctl_log_change(struct ctl_conn *, int, char **);
+static struct evbuffer *ctl_out(struct ctl_conn *);
+static void	ctl_ok(struct ctl_conn *);
+static void	ctl_err(struct ctl_conn *, const char *, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+static void	rec_begin(struct ctl_conn *, const char *);
+static void	rec_str(struct ctl_conn *, const char *, const char *);
+static void	rec_num(struct ctl_conn *, const char *, unsigned long long);
+static void	rec_end(struct ctl_conn *);
+static void	rec_service(const struct service_info *, void *);
+static void	rec_session(struct session *, void *);
+static void	cmd_help(struct ctl_conn *, int, char **);
+static void	cmd_version(struct ctl_conn *, int, char **);
+static void	cmd_status(struct ctl_conn *, int, char **);
+static void	cmd_services(struct ctl_conn *, int, char **);
+static void	cmd_service(struct ctl_conn *, int, char **);
+static void	cmd_sessions(struct ctl_conn *, int, char **);
+static void	cmd_disable(struct ctl_conn *, int, char **);
+static void	cmd_enable(struct ctl_conn *, int, char **);
+static void	cmd_interrupt(struct ctl_conn *, int, char **);
+static void	cmd_reload(struct ctl_conn *, int, char **);
+static void	cmd_drain(struct ctl_conn *, int, char **);
+
+static const struct ctl_cmd cmds[] = {
+	{ "help", 0, 0, 0, cmd_help, "", "list the commands" },
+	{ "version", 0, 0, 0, cmd_version, "", "superd's version" },
+	{ "status", 0, 0, 0, cmd_status, "", "daemon status and totals" },
+	{ "services", 0, 0, 0, cmd_services, "", "every service" },
+	{ "service", 1, 1, 0, cmd_service, "NAME", "one service" },
+	{ "sessions", 0, 1, 0, cmd_sessions, "[SERVICE]",
+	    "running handlers" },
+	{ "disable", 1, 1, 1, cmd_disable, "SERVICE",
+	    "stop accepting (until reload)" },
+	{ "enable", 1, 1, 1, cmd_enable, "SERVICE", "resume accepting" },
+	{ "interrupt", 1, 3, 1, cmd_interrupt, "SESSION [SIGNAL] [grace=S]",
+	    "signal a handler, SIGKILL after the grace" },
+	{ "reload", 0, 0, 1, cmd_reload, "", "re-read the configuration" },
+	{ "drain", 0, 0, 1, cmd_drain, "",
+	    "stop accepting, exit after the last handler" },
+};
+
+static const struct {
+	const char	*name;
+	int		 sig;
+} signames[] = {
+	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
+	{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 },
+	{ "TERM", SIGTERM }, { "URG", SIGURG }, { "CONT", SIGCONT },
+	{ "STOP", SIGSTOP }, { "ALRM", SIGALRM },
+};
+
+/* ---- Pure helpers. ---- */
+
+/* Is c allowed in a request token or a raw record value? */
+static int
+tokchar(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' && strchr("._:/@%+=,-", c));
+}
+
+int
+control_split(char *line, char **argv, int max)
+{
+	int	 n = 0;
+	char	*p = line;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			*p++ = '\0';
+		if (*p == '\0')
+			return n;
+		if (n == max)
+			return -2;
+		argv[n++] = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t') {
+			if (!tokchar((unsigned char)*p))
+				return -1;
+			p++;
+		}
+	}
+}
+
+int
+control_signal(const char *s)
+{
+	const char	*name = s;
+	char		*end;
+	long		 v;
+	size_t		 i;
+
+	if (strncasecmp(name, "SIG", 3) == 0)
+		name += 3;
+	for (i = 0; i < sizeof(signames) / sizeof(signames[0]); i++)
+		if (strcasecmp(name, signames[i].name) == 0)
+			return signames[i].sig;
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > 64)
+		return -1;
+	return (int)v;
+}
+
+unsigned long long
+control_session_id(const char *s)
+{
+	unsigned long long	 v;
+	char			*end;
+
+	if (*s == 'S' || *s == 's')
+		s++;
+	if (*s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return 0;
+	return v;
+}
+
+size_t
+control_encode(const char *s, char *out, size_t n)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	const unsigned char	*p;
+	size_t			 len = 0, w = 0, need;
+	char			 esc[3];
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		need = tokchar(*p) && *p != '%' && *p != '=' ? 1 : 3;
+		esc[0] = need == 1 ? (char)*p : '%';
+		esc[1] = hex[*p >> 4];
+		esc[2] = hex[*p & 15];
+		/* Stop writing at the first piece that does not fit whole. */
+		if (w == len && len + need < n) {
+			memcpy(out + len, esc, need);
+			w += need;
+		}
+		len += need;
+	}
+	if (n > 0)
+		out[w] = '\0';
+	return len;
+}
+
+/* ---- The listening socket. ---- */
+
+/* The configured socket path, or the built-in default. */
+static const char *
+ctl_path(const struct superd_conf *conf)
+{
+	if (conf == NULL || conf->control_socket == NULL ||
+	    *conf->control_socket == '\0')
+		return CTL_DEFAULT;
+	return conf->control_socket;
+}
+
+/* Create the socket's directory (one level, 0755) if it is missing. */
+static void
+ctl_mkparent(const char *path)
+{
+	char	buf[PATH_MAX];
+	char   *dir;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return;
+	dir = dirname(buf);
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+		log_warn("control: mkdir %s", dir);
+}
+
+/*
+ * Remove a socket left by a dead superd; refuse to touch anything that
+ * is not a socket, or a socket someone still answers on.
+ */
+static int
+ctl_clear_stale(const char *path)
+{
+	struct sockaddr_un	sun;
+	struct stat		sb;
+	int			fd, r;
+
+	if (lstat(path, &sb) == -1)
+		return errno == ENOENT ? 0 : (log_warn("control: %s", path), -1);
+	if (!S_ISSOCK(sb.st_mode)) {
+		log_warnx("control: %s exists and is not a socket", path);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strncpy(sun.sun_path, path, sizeof(sun.sun_path) - 1);
+	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	if (r == 0) {
+		log_warnx("control: %s is in use (another superd?)", path);
+		return -1;
+	}
+	if (unlink(path) == -1 && errno != ENOENT) {
+		log_warn("control: unlink stale %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* 0660 and group gid with a control group, else 0600. */
+static void
+ctl_set_perms(const char *path, gid_t gid)
+{
+	if (gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) == -1)
+		log_warn("control: chown %s", path);
+	if (chmod(path, gid != (gid_t)-1 ? 0660 : 0600) == -1)
+		log_warn("control: chmod %s", path);
+}
+
+/* A bound, listening, non-blocking socket at path; -1 on failure. */
+static int
+ctl_bind(const char *path, gid_t gid)
+{
+	struct sockaddr_un	sun;
+	mode_t			old;
+	int			fd, r;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		log_warnx("control: socket path too long: %s", path);
+		return -1;
+	}
+	strncpy(sun.sun_path, path, sizeof(sun.sun_path) - 1);
+	ctl_mkparent(path);
+	if (ctl_clear_stale(path) == -1)
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		log_warn("control: socket");
+		return -1;
+	}
+	/* No window in which the socket is open to everyone. */
+	old = umask(0177);
+	r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (r == -1 || listen(fd, CTL_MAX_CONNS) == -1) {
+		log_warn("control: bind %s", path);
+		close(fd);
+		return -1;
+	}
+	ctl_set_perms(path, gid);
+	return fd;
+}
+
+/* Bind path and poll it at priority 0. */
+static int
+ctl_listen(const char *path, gid_t gid)
+{
+	int	fd;
+
+	if ((fd = ctl_bind(path, gid)) == -1)
+		return -1;
+	ctl.ev = event_new(ctl.base, fd, EV_READ | EV_PERSIST, ctl_accept_cb,
+	    NULL);
+	if (ctl.ev == NULL) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	event_priority_set(ctl.ev, CTL_PRIO);
+	event_add(ctl.ev, NULL);
+	ctl.fd = fd;
+	ctl.path = strdup(path);
+	ctl.gid = gid;
+	log_info("control socket %s", path);
+	return 0;
+}
+
+/* Stop listening and remove the socket file. */
+static void
+ctl_close_listener(void)
+{
+	if (ctl.ev != NULL)
+		event_free(ctl.ev);
+	if (ctl.retry != NULL)
+		event_free(ctl.retry);
+	ctl.ev = ctl.retry = NULL;
+	if (ctl.fd != -1)
+		close(ctl.fd);
+	ctl.fd = -1;
+	if (ctl.path != NULL)
+		unlink(ctl.path);
+	free(ctl.path);
+	ctl.path = NULL;
+}
+
+int
+control_start(struct event_base *base, const struct superd_conf *conf)
+{
+	ctl.base = base;
+	LIST_INIT(&ctl.conns);
+	return ctl_listen(ctl_path(conf), conf ? conf->control_gid :
+	    (gid_t)-1);
+}
+
+void
+control_reconfigure(const struct superd_conf *conf)
+{
+	const char	*path = ctl_path(conf);
+
+	if (ctl.base == NULL)
+		return;
+	if (ctl.path != NULL && strcmp(ctl.path, path) == 0) {
+		if (conf->control_gid != ctl.gid) {
+			ctl.gid = conf->control_gid;
+			ctl_set_perms(path, ctl.gid);
+		}
+		return;
+	}
+	ctl_close_listener();
+	if (ctl_listen(path, conf->control_gid) == -1)
+		log_warnx("control: no control socket until the next reload");
+}
+
+void
+control_stop(void)
+{
+	while (!LIST_EMPTY(&ctl.conns))
+		ctl_conn_free(LIST_FIRST(&ctl.conns));
+	ctl_close_listener();
+	ctl.base = NULL;
+}
+
+/* ---- Connections. ---- */
+
+/* Out of file descriptors: stop polling for a second, not spin. */
+static void
+ctl_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (ctl.ev != NULL)
+		event_add(ctl.ev, NULL);
+}
+
+/* Too many connections: say so and hang up. */
+static void
+ctl_busy(int fd)
+{
+	static const char	msg[] = "ERR EBUSY too many control connections\n";
+
+	if (write(fd, msg, sizeof(msg) - 1) == -1)
+		log_debug("control: busy reply: %s", strerror(errno));
+	close(fd);
+}
+
+static void
+ctl_accept_cb(evutil_socket_t lfd, short what, void *arg)
+{
+	struct timeval	one = { 1, 0 };
+	struct ucred	cr;
+	socklen_t	len = sizeof(cr);
+	int		fd;
+
+	(void)what;
+	(void)arg;
+	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd == -1) {
+		if (errno == EMFILE || errno == ENFILE) {
+			log_warn("control: accept");
+			event_del(ctl.ev);
+			if (ctl.retry == NULL)
+				ctl.retry = evtimer_new(ctl.base, ctl_retry_cb,
+				    NULL);
+			if (ctl.retry != NULL)
+				evtimer_add(ctl.retry, &one);
+		}
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == -1) {
+		log_warn("control: SO_PEERCRED");
+		close(fd);
+		return;
+	}
+	if (ctl.nconns >= CTL_MAX_CONNS) {
+		log_warnx("control: refused uid %u pid %ld: %d connections",
+		    (unsigned)cr.uid, (long)cr.pid, CTL_MAX_CONNS);
+		ctl_busy(fd);
+		return;
+	}
+	ctl_conn_new(fd, &cr);
+}
+
+/* Is uid (primary group gid) in group want, by its supplementary list? */
+static int
+ctl_in_group(uid_t uid, gid_t gid, gid_t want)
+{
+	struct passwd	 pw, *res = NULL;
+	char		 buf[4096];
+	gid_t		 groups[256];
+	int		 n = 256, i;
+
+	if (gid == want)
+		return 1;
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
+		return 0;
+	if (getgrouplist(pw.pw_name, gid, groups, &n) == -1)
+		n = 256;	/* truncated: what we have is still true */
+	for (i = 0; i < n; i++)
+		if (groups[i] == want)
+			return 1;
+	return 0;
+}
+
+static void
+ctl_conn_new(int fd, const struct ucred *cr)
+{
+	struct timeval	 idle = { CTL_IDLE_SEC, 0 };
+	struct ctl_conn	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		return;
+	}
+	c->bev = bufferevent_socket_new(ctl.base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		free(c);
+		close(fd);
+		return;
+	}
+	c->uid = cr->uid;
+	c->pid = cr->pid;
+	c->operate = cr->uid == 0 || cr->uid == geteuid() ||
+	    (ctl.gid != (gid_t)-1 && ctl_in_group(cr->uid, cr->gid, ctl.gid));
+	snprintf(c->who, sizeof(c->who), "control uid %u pid %ld",
+	    (unsigned)cr->uid, (long)cr->pid);
+	bufferevent_priority_set(c->bev, CTL_PRIO);
+	bufferevent_setcb(c->bev, ctl_read_cb, ctl_write_cb, ctl_event_cb, c);
+	/* Read no more than one request line ahead. */
+	bufferevent_setwatermark(c->bev, EV_READ, 0, CTL_MAX_LINE + 1);
+	bufferevent_set_timeouts(c->bev, &idle, &idle);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	LIST_INSERT_HEAD(&ctl.conns, c, entry);
+	ctl.nconns++;
+	log_debug("%s: connected (%s)", c->who, c->operate ? "operate" :
+	    "read");
+}
+
+static void
+ctl_conn_free(struct ctl_conn *c)
+{
+	LIST_REMOVE(c, entry);
+	ctl.nconns--;
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+static void
+ctl_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct ctl_conn	*c = arg;
+
+	(void)bev;
+	if (ctl_process(c) == -1)
+		ctl_conn_free(c);
+}
+
+/*
+ * Output drained: finish a close or a drain, or resume reading requests
+ * held back while the client was slow to read its replies.
+ */
+static void
+ctl_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct ctl_conn	*c = arg;
+
+	(void)bev;
+	if (c->drain) {
+		c->drain = 0;
+		superd_drain();		/* may close every connection */
+		return;
+	}
+	if (c->closing) {
+		ctl_conn_free(c);
+		return;
+	}
+	if (ctl_process(c) == -1)
+		ctl_conn_free(c);
+}
+
+static void
+ctl_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct ctl_conn	*c = arg;
+	struct evbuffer	*in = bufferevent_get_input(bev);
+
+	if (what & BEV_EVENT_TIMEOUT)
+		log_debug("%s: idle, closing", c->who);
+	/* A half-close after the request still gets its reply. */
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
+	    !c->closing) {
+		if (evbuffer_get_length(in) > 0)
+			evbuffer_add(in, "\n", 1);	/* a last unended line */
+		if (ctl_process(c) == 0) {
+			c->closing = 1;
+			bufferevent_disable(bev, EV_READ);
+			if (evbuffer_get_length(ctl_out(c)) > 0)
+				return;
+		}
+	}
+	ctl_conn_free(c);
+}
+
+/*
+ * Answer the complete request lines in the input while the output is
+ * below its high mark.  Returns -1 when the connection should go now.
+ */
+static int
+ctl_process(struct ctl_conn *c)
+{
+	struct evbuffer	*in = bufferevent_get_input(c->bev);
+	char		*line;
+	size_t		 n;
+
+	while (evbuffer_get_length(ctl_out(c)) < CTL_OUT_HIGH) {
+		line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF);
+		if (line == NULL)
+			break;
+		if (n > CTL_MAX_LINE) {
+			ctl_err(c, "ETOOBIG", "request longer than %d bytes",
+			    CTL_MAX_LINE);
+			c->closing = 1;
+		} else if (strlen(line) != n)
+			ctl_err(c, "EBADREQ", "NUL byte in request");
+		else
+			ctl_request(c, line);
+		free(line);
+		if (c->closing)
+			break;
+	}
+	if (!c->closing && evbuffer_get_length(in) > CTL_MAX_LINE) {
+		ctl_err(c, "ETOOBIG", "request longer than %d bytes",
+		    CTL_MAX_LINE);
+		c->closing = 1;
+	}
+	if (evbuffer_get_length(ctl_out(c)) > CTL_OUT_MAX)
+		return -1;
+	if (c->closing) {
+		bufferevent_disable(c->bev, EV_READ);
+		return evbuffer_get_length(ctl_out(c)) > 0 ? 0 : -1;
+	}
+	/* Replies pile up: wait for the client to read them. */
+	if (evbuffer_get_length(ctl_out(c)) >= CTL_OUT_HIGH)
+		bufferevent_disable(c->bev, EV_READ);
+	else
+		bufferevent_enable(c->bev, EV_READ);
+	return 0;
+}
+
+/* One request line: split it and run the command. */
+static void
+ctl_request(struct ctl_conn *c, char *line)
+{
+	char	*argv[CONTROL_MAX_TOKENS];
+	size_t	 len = strlen(line);
+	int	 argc;
+
+	if (len > 0 && line[len - 1] == '\r')
+		line[len - 1] = '\0';
+	c->nrec = 0;
+	argc = control_split(line, argv, CONTROL_MAX_TOKENS);
+	if (argc == 0)
+		ctl_err(c, "EBADREQ", "empty request (try help)");
+	else if (argc == -1)
+		ctl_err(c, "EBADREQ", "bad character in request");
+	else if (argc == -2)
+		ctl_err(c, "EBADREQ", "more than %d words",
+		    CONTROL_MAX_TOKENS);
+	else
+		ctl_dispatch(c, argc, argv);
+}
+
+/* Find the command, check its arguments and the peer's rights. */
+static void
+ctl_dispatch(struct ctl_conn *c, int argc, char **argv)
+{
+	const struct ctl_cmd	*cmd = NULL;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[0], cmds[i].name) == 0)
+			cmd = &cmds[i];
+	if (cmd == NULL) {
+		ctl_err(c, "EBADREQ", "unknown command (try help)");
+		return;
+	}
+	if (argc - 1 < cmd->minargs || argc - 1 > cmd->maxargs) {
+		ctl_err(c, "EBADREQ", "usage: %s %s", cmd->name, cmd->args);
+		return;
+	}
+	if (cmd->operate && !c->operate) {
+		log_notice("%s: %s refused: not root or in control-group",
+		    c->who, cmd->name);
+		ctl_err(c, "EPERM", "%s needs root or the control group",
+		    cmd->name);
+		return;
+	}
+	if (cmd->operate)
+		ctl_log_change(c, argc, argv);
+	cmd->fn(c, argc, argv);
+}
+
+/* Every change is logged with who asked. */
+static void
+ctl_log_change(struct ctl_conn *c, int argc, char **argv)
+{
+	char	buf[256];
+	size_t	len = 0;
+	int	i;
+
+	buf[0] = '\0';
+	for (i = 0; i < argc && len < sizeof(buf); i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
+		    i ? " " : "", argv[i]);
+	log_notice("%s: %s", c->who, buf);
+}
+
+/* ---- Replies. ---- */
+
+static struct evbuffer *
+ctl_out(struct ctl_conn *c)
+{
+	return bufferevent_get_output(c->bev);
+}
+
+static void
+ctl_ok(struct ctl_conn *c)
+{
+	evbuffer_add_printf(ctl_out(c), "OK %u\n", c->nrec);
+}
+
+/* ERR CODE text; the text is made one printable line. */
+static void
+ctl_err(struct ctl_conn *c, const char *code, const char *fmt, ...)
+{
+	char	buf[512];
+	char   *p;
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	for (p = buf; *p != '\0'; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			*p = ' ';
+	evbuffer_add_printf(ctl_out(c), "ERR %s %s\n", code, buf);
+}
+
+static void
+rec_begin(struct ctl_conn *c, const char *type)
+{
+	evbuffer_add(ctl_out(c), type, strlen(type));
+	c->nrec++;
+}
+
+static void
+rec_str(struct ctl_conn *c, const char *key, const char *val)
+{
+	char	 buf[512], *p = buf;
+	size_t	 need;
+
+	if (val == NULL)
+		val = "-";
+	need = control_encode(val, buf, sizeof(buf));
+	if (need >= sizeof(buf) && (p = malloc(need + 1)) != NULL)
+		control_encode(val, p, need + 1);
+	evbuffer_add_printf(ctl_out(c), " %s=%s", key, p != NULL ? p : buf);
+	if (p != buf)
+		free(p);
+}
+
+static void
+rec_num(struct ctl_conn *c, const char *key, unsigned long long v)
+{
+	evbuffer_add_printf(ctl_out(c), " %s=%llu", key, v);
+}
+
+static void
+rec_end(struct ctl_conn *c)
+{
+	evbuffer_add(ctl_out(c), "\n", 1);
+}
+
+/* ---- Commands. ---- */
+
+static void
+cmd_help(struct ctl_conn *c, int argc, char **argv)
+{
+	size_t	i;
+
+	(void)argc;
+	(void)argv;
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		rec_begin(c, "HE");
+		rec_str(c, "command", cmds[i].name);
+		rec_str(c, "args", cmds[i].args);
+		rec_str(c, "level", cmds[i].operate ? "operate" : "read");
+		rec_str(c, "about", cmds[i].what);
+		rec_end(c);
+	}
+	ctl_ok(c);
+}
+
+static void
+cmd_version(struct ctl_conn *c, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	rec_begin(c, "VE");
+	rec_str(c, "version", PACKAGE_VERSION);
+	rec_num(c, "protocol", 1);
+	rec_end(c);
+	ctl_ok(c);
+}
+
+static void
+cmd_status(struct ctl_conn *c, int argc, char **argv)
+{
+	struct service_totals	t;
+	time_t			now = time(NULL);
+
+	(void)argc;
+	(void)argv;
+	service_totals(&t);
+	rec_begin(c, "ST");
+	rec_str(c, "version", PACKAGE_VERSION);
+	rec_num(c, "pid", (unsigned long long)getpid());
+	rec_num(c, "uptime", (unsigned long long)(now - superd_started()));
+	rec_str(c, "config", superd_conf_path());
+	rec_num(c, "started_at", (unsigned long long)superd_started());
+	rec_num(c, "loaded_at", (unsigned long long)superd_loaded());
+	rec_num(c, "services", t.services);
+	rec_num(c, "sessions", sessions_count());
+	rec_num(c, "running", t.running);
+	rec_num(c, "accepted", t.accepted);
+	rec_num(c, "refused", t.refused);
+	rec_str(c, "access", c->operate ? "operate" : "read");
+	rec_end(c);
+	ctl_ok(c);
+}
+
+/* "exit:N", "signal:N" or "-" for a wait status. */
+static void
+exit_desc(int status, char *buf, size_t len)
+{
+	if (status == -1)
+		snprintf(buf, len, "-");
+	else if (WIFEXITED(status))
+		snprintf(buf, len, "exit:%d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "signal:%d", WTERMSIG(status));
+	else
+		snprintf(buf, len, "status:%d", status);
+}
+
+/* One SV record; arg is the connection. */
+static void
+rec_service(const struct service_info *i, void *arg)
+{
+	struct ctl_conn	*c = arg;
+	char		 ep[128], key[64], ex[32];
+	int		 r;
+
+	if (i->port < 0)
+		snprintf(ep, sizeof(ep), "%s", i->address);
+	else
+		snprintf(ep, sizeof(ep), strchr(i->address, ':') ? "[%s]:%d" :
+		    "%s:%d", i->address, i->port);
+	exit_desc(i->last_exit, ex, sizeof(ex));
+	rec_begin(c, "SV");
+	rec_str(c, "name", i->name);
+	rec_str(c, "proto", i->proto);
+	rec_str(c, "socktype", i->socktype);
+	rec_str(c, "state", i->state);
+	rec_str(c, "endpoint", ep);
+	rec_str(c, "mode", i->mode);
+	rec_num(c, "running", i->running);
+	rec_num(c, "accepted", i->accepted);
+	rec_num(c, "refused", i->refused_total);
+	for (r = 0; r < REFUSE_NREASONS; r++) {
+		snprintf(key, sizeof(key), "refused.%s",
+		    refuse_reason_name((enum refuse_reason)r));
+		rec_num(c, key, i->refused[r]);
+	}
+	rec_str(c, "last_exit", ex);
+	if (i->oob_port >= 0)
+		rec_num(c, "oob_port", (unsigned long long)i->oob_port);
+	rec_end(c);
+}
+
+static void
+cmd_services(struct ctl_conn *c, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	service_foreach_info(rec_service, c);
+	ctl_ok(c);
+}
+
+/* Filter for cmd_service: the services called name. */
+struct svc_filter {
+	struct ctl_conn	*c;
+	const char	*name;
+};
+
+static void
+rec_service_named(const struct service_info *i, void *arg)
+{
+	struct svc_filter	*f = arg;
+
+	if (strcmp(i->name, f->name) == 0)
+		rec_service(i, f->c);
+}
+
+static void
+cmd_service(struct ctl_conn *c, int argc, char **argv)
+{
+	struct svc_filter	f = { c, argv[1] };
+
+	(void)argc;
+	service_foreach_info(rec_service_named, &f);
+	if (c->nrec == 0)
+		ctl_err(c, "ENOENT", "no service %s", argv[1]);
+	else
+		ctl_ok(c);
+}
+
+/* One SE record when the session's service matches f->name (or any). */
+static void
+rec_session(struct session *s, void *arg)
+{
+	struct svc_filter	*f = arg;
+	struct ctl_conn		*c = f->c;
+	const char		*name = s->svc->conf->name;
+	char			 id[32], age[32];
+	long long		 us = session_age_usec(s);
+
+	if (f->name != NULL && strcmp(name, f->name) != 0)
+		return;
+	snprintf(id, sizeof(id), "S%llu", (unsigned long long)s->id);
+	snprintf(age, sizeof(age), "%lld.%03lld", us / 1000000,
+	    (us / 1000) % 1000);
+	rec_begin(c, "SE");
+	rec_str(c, "id", id);
+	rec_str(c, "service", name);
+	rec_str(c, "peer", session_peer_desc(s));
+	rec_num(c, "pid", (unsigned long long)(s->pid > 0 ? s->pid : 0));
+	rec_num(c, "started", (unsigned long long)s->start_wall);
+	rec_str(c, "age", age);
+	rec_end(c);
+}
+
+static void
+cmd_sessions(struct ctl_conn *c, int argc, char **argv)
+{
+	struct service_info	i;
+	struct svc_filter	f = { c, argc > 1 ? argv[1] : NULL };
+
+	if (f.name != NULL && service_get_info(f.name, NULL, &i) == -1) {
+		ctl_err(c, "ENOENT", "no service %s", f.name);
+		return;
+	}
+	session_foreach(rec_session, &f);
+	ctl_ok(c);
+}
+
+static void
+cmd_disable(struct ctl_conn *c, int argc, char **argv)
+{
+	(void)argc;
+	if (service_admin_disable(argv[1]) == -1)
+		ctl_err(c, "ENOENT", "no service %s", argv[1]);
+	else
+		ctl_ok(c);
+}
+
+static void
+cmd_enable(struct ctl_conn *c, int argc, char **argv)
+{
+	(void)argc;
+	if (service_admin_enable(argv[1]) == -1)
+		ctl_err(c, "ENOENT", "no service %s", argv[1]);
+	else
+		ctl_ok(c);
+}
+
+/* interrupt SESSION [SIGNAL] [grace=S] */
+static void
+cmd_interrupt(struct ctl_conn *c, int argc, char **argv)
+{
+	struct session	*s;
+	long		 grace = -1;
+	int		 sig = SIGTERM, i;
+	char		*end;
+
+	for (i = 2; i < argc; i++) {
+		if (strncmp(argv[i], "grace=", 6) == 0) {
+			grace = strtol(argv[i] + 6, &end, 10);
+			if (argv[i][6] == '\0' || *end != '\0' || grace < 0 ||
+			    grace > 3600) {
+				ctl_err(c, "EBADREQ", "grace is 0..3600 s");
+				return;
+			}
+		} else if ((sig = control_signal(argv[i])) == -1) {
+			ctl_err(c, "EBADREQ", "unknown signal %s", argv[i]);
+			return;
+		}
+	}
+	if ((s = session_by_id(control_session_id(argv[1]))) == NULL) {
+		ctl_err(c, "ENOENT", "no session %s", argv[1]);
+		return;
+	}
+	if (session_interrupt(s, sig, grace >= 0 ? (unsigned)grace :
+	    (unsigned)s->kill_grace, c->who) == -1) {
+		ctl_err(c, "ENOENT", "session %s: %s", argv[1],
+		    strerror(errno));
+		return;
+	}
+	ctl_ok(c);
+}
+
+/* reload: OK, or each config error as an EC record and ERR ECONFIG. */
+static void
+cmd_reload(struct ctl_conn *c, int argc, char **argv)
+{
+	char	*buf = NULL, *line, *save = NULL, *first = NULL;
+	size_t	 len = 0;
+	FILE	*errs;
+	int	 rc;
+
+	(void)argc;
+	(void)argv;
+	if ((errs = open_memstream(&buf, &len)) == NULL) {
+		ctl_err(c, "EBUSY", "out of memory");
+		return;
+	}
+	rc = superd_reload(errs);
+	fclose(errs);
+	for (line = strtok_r(buf, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		log_warnx("%s", line);
+		rec_begin(c, "EC");
+		rec_str(c, "line", line);
+		rec_end(c);
+		if (first == NULL)
+			first = line;
+	}
+	if (rc == 0)
+		ctl_ok(c);
+	else
+		ctl_err(c, "ECONFIG", "%s", first ? first :
+		    "configuration is invalid; the old one is kept");
+	free(buf);
+}
+
+/* drain: answer first; superd_drain() may exit the loop at once. */
+static void
+cmd_drain(struct ctl_conn *c, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	ctl_ok(c);
+	c->drain = 1;
+}

@@ -1,0 +1,44 @@
+/*
+ * control.h: the admin control socket (superdctl's side of the daemon).
+ *
+ * One text line per request; replies are zero or more "KEY k=v ..."
+ * record lines, then one "OK <n>" or "ERR <CODE> <text>".  The protocol
+ * is documented in superdctl(8).
+ */
+#ifndef SUPERD_CONTROL_H
+#define SUPERD_CONTROL_H
+
+#include <stddef.h>
+
+struct event_base;
+struct superd_conf;
+
+/* Bind conf->control_socket and serve it on base at priority 0; 0 / -1. */
+int	 control_start(struct event_base *, const struct superd_conf *);
+/* Follow a reloaded config (socket path, group); connections stay. */
+void	 control_reconfigure(const struct superd_conf *);
+/* Close every connection and the socket, and unlink it. */
+void	 control_stop(void);
+
+/* ---- Pure helpers, exposed for tests/unit/test_control.c. ---- */
+
+#define CONTROL_MAX_TOKENS	16
+
+/*
+ * Split line in place into at most max tokens on spaces and tabs.
+ * Returns the count, 0 for an empty line, -1 for a byte outside the
+ * token set [A-Za-z0-9._:/@%+=,-], -2 for too many tokens.
+ */
+int	 control_split(char *line, char **argv, int max);
+/* "TERM", "SIGTERM" or a number 1..64 to a signal; -1 if unknown. */
+int	 control_signal(const char *);
+/* "S42" or "42" to a session id; 0 if malformed. */
+unsigned long long control_session_id(const char *);
+/*
+ * Percent-encode s into out (size n) so that it is one record value:
+ * bytes outside the token set, '%' and '=' become %XX.  Returns the
+ * length it needed (like snprintf).
+ */
+size_t	 control_encode(const char *s, char *out, size_t n);
+
+#endif

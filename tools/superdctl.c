@@ -1,0 +1,732 @@
+/*
+ * superdctl: talk to superd's control socket.  See superdctl(8).
+ *
+ * A blocking client: one request line, then the records of the reply up
+ * to "OK n" or "ERR CODE text", shown as an aligned table or as JSON.
+ * Exit status: 0 done, 1 error, 2 no such service or session.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXIT_OK		0
+#define EXIT_ERR	1
+#define EXIT_NOTFOUND	2
+
+#define DEFAULT_SOCKET	RUNSTATEDIR "/superd/control.sock"
+#define MAX_REQUEST	4096
+#define MAX_REPLY	(64 * 1024 * 1024)	/* a runaway daemon stops here */
+#define MAX_KV		64
+
+struct rec {
+	char	*type;
+	int	 n;
+	char	*key[MAX_KV];
+	char	*val[MAX_KV];
+};
+
+struct reply {
+	struct rec	*recs;
+	size_t		 nrecs;
+	int		 ok;
+	char		*code;		/* ERR code */
+	char		*text;		/* ERR text */
+};
+
+struct opts {
+	const char	*socket;
+	int		 json;
+	int		 timeout;	/* seconds */
+};
+
+/* A column of a table: header and record key. */
+struct col {
+	const char	*head;
+	const char	*key;
+	const char	*(*fmt)(const char *, char *, size_t);
+};
+
+/* The buffered reader over the socket. */
+struct reader {
+	int	 fd;
+	char	*buf;
+	size_t	 len, cap, off, total;
+};
+
+static void	usage(const char *, ...)
+		    __attribute__((noreturn, format(printf, 1, 2)));
+static void	help(void) __attribute__((noreturn));
+static void	die(const char *, ...)
+		    __attribute__((noreturn, format(printf, 1, 2)));
+static void	parse_opts(struct opts *, int, char **);
+static void	check_words(int, char **);
+static int	ctl_connect(const struct opts *);
+static void	send_request(int, int, char **);
+static char    *read_line(struct reader *);
+static void	read_reply(int, struct reply *);
+static void	parse_rec(char *, struct rec *);
+static void	pct_decode(char *);
+static const char *rec_get(const struct rec *, const char *);
+static const char *fmt_time(const char *, char *, size_t);
+static const char *fmt_clock(const char *, char *, size_t);
+static const char *fmt_age(const char *, char *, size_t);
+static void	print_table(const struct reply *, const char *,
+		    const struct col *);
+static void	print_vertical(const struct rec *);
+static void	print_status(const struct rec *);
+static void	print_human(const char *, const struct reply *);
+static void	json_str(const char *);
+static void	json_value(const char *, const char *);
+static void	json_object(const struct rec *);
+static void	json_array(const struct reply *, const char *);
+static void	print_json(const char *, const struct reply *);
+static int	report_error(const struct opts *, const char *,
+		    const struct reply *);
+
+static const char synopsis[] =
+"usage: superdctl [-j] [-S socket] [-t seconds] command [argument ...]\n";
+
+/* Name the problem, show the synopsis, exit 1. */
+static void
+usage(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fputs("superdctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s", synopsis);
+	exit(EXIT_ERR);
+}
+
+/* -h: the synopsis, options and commands. */
+static void
+help(void)
+{
+	printf("%s\n"
+"  -j, --json           JSON output for scripts\n"
+"  -S, --socket PATH    control socket (default %s)\n"
+"  -t, --timeout SECS   give up after this long (default 10)\n"
+"  -h, --help           this help\n"
+"commands: help, version, status, services, service NAME,\n"
+"  sessions [SERVICE], disable SERVICE, enable SERVICE,\n"
+"  interrupt SESSION [SIGNAL] [grace=S], reload, drain\n"
+"exit status: 0 done, 2 no such service or session, 1 other errors\n",
+	    synopsis, DEFAULT_SOCKET);
+	exit(EXIT_OK);
+}
+
+/* An error that ends the program with status 1. */
+static void
+die(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fputs("superdctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_ERR);
+}
+
+static void
+parse_opts(struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char	*end;
+	long	 v;
+	int	 c;
+
+	o->socket = DEFAULT_SOCKET;
+	o->json = 0;
+	o->timeout = 10;
+	opterr = 0;
+	/* "+": stop at the command, its words are never options. */
+	while ((c = getopt_long(argc, argv, "+:hjS:t:", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			help();
+		case 'j':
+			o->json = 1;
+			break;
+		case 'S':
+			o->socket = optarg;
+			break;
+		case 't':
+			v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || v < 1 ||
+			    v > 3600)
+				usage("-t: seconds from 1 to 3600: \"%s\"",
+				    optarg);
+			o->timeout = (int)v;
+			break;
+		case ':':
+			usage("option %s needs an argument", argv[optind - 1]);
+		default:
+			usage("unknown option %s", argv[optind - 1]);
+		}
+	}
+}
+
+/* Each word must be one protocol token; anything else is refused here. */
+static void
+check_words(int argc, char **argv)
+{
+	size_t	n, total = 0;
+	int	i;
+
+	for (i = 0; i < argc; i++) {
+		n = strspn(argv[i], "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/@%+=,-");
+		if (argv[i][0] == '\0' || argv[i][n] != '\0')
+			usage("\"%s\": only letters, digits and ._:/@%%+=,- "
+			    "may be used", argv[i]);
+		total += n + 1;
+	}
+	if (argc > 16 || total > MAX_REQUEST)
+		usage("request too long");
+}
+
+/* Connect with send/receive timeouts; say clearly if superd is not there. */
+static int
+ctl_connect(const struct opts *o)
+{
+	struct sockaddr_un	sun;
+	struct timeval		tv = { o->timeout, 0 };
+	int			fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(o->socket) >= sizeof(sun.sun_path))
+		die("socket path too long: %s", o->socket);
+	strncpy(sun.sun_path, o->socket, sizeof(sun.sun_path) - 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		die("socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+		return fd;
+	if (errno == ENOENT || errno == ECONNREFUSED)
+		die("superd is not running (no control socket at %s: %s)",
+		    o->socket, strerror(errno));
+	if (errno == EACCES || errno == EPERM)
+		die("%s: %s (root or the control group may connect)",
+		    o->socket, strerror(errno));
+	if (errno == EAGAIN || errno == EINPROGRESS)
+		die("%s: superd did not answer within %d s", o->socket,
+		    o->timeout);
+	die("%s: %s", o->socket, strerror(errno));
+}
+
+/* Write the words as one request line. */
+static void
+send_request(int fd, int argc, char **argv)
+{
+	char	 line[MAX_REQUEST + 2];
+	size_t	 len = 0, off = 0;
+	ssize_t	 n;
+	int	 i;
+
+	for (i = 0; i < argc; i++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s",
+		    i ? " " : "", argv[i]);
+	line[len++] = '\n';
+	while (off < len) {
+		if ((n = write(fd, line + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			die("sending the request: %s", errno == EAGAIN ?
+			    "timed out" : strerror(errno));
+		}
+		off += (size_t)n;
+	}
+}
+
+/* The next line of the reply, NUL-terminated; dies on EOF or timeout. */
+static char *
+read_line(struct reader *r)
+{
+	char	*nl, *line;
+	ssize_t	 n;
+
+	for (;;) {
+		nl = memchr(r->buf + r->off, '\n', r->len - r->off);
+		if (nl != NULL) {
+			*nl = '\0';
+			line = r->buf + r->off;
+			r->off = (size_t)(nl - r->buf) + 1;
+			return line;
+		}
+		if (r->off > 0) {
+			memmove(r->buf, r->buf + r->off, r->len - r->off);
+			r->len -= r->off;
+			r->off = 0;
+		}
+		if (r->len + 4096 > r->cap) {
+			r->cap = r->cap ? r->cap * 2 : 65536;
+			if ((r->buf = realloc(r->buf, r->cap)) == NULL)
+				die("out of memory");
+		}
+		n = read(r->fd, r->buf + r->len, r->cap - r->len - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			die("reading the reply: %s", errno == EAGAIN ?
+			    "superd did not answer in time" : strerror(errno));
+		if (n == 0)
+			die("superd closed the connection before the reply "
+			    "ended");
+		r->len += (size_t)n;
+		if ((r->total += (size_t)n) > MAX_REPLY)
+			die("reply larger than %d bytes", MAX_REPLY);
+	}
+}
+
+/* Records until OK or ERR; every string is a private copy. */
+static void
+read_reply(int fd, struct reply *rp)
+{
+	struct reader	 r = { fd, NULL, 0, 0, 0, 0 };
+	char		*line, *sp;
+
+	memset(rp, 0, sizeof(*rp));
+	for (;;) {
+		line = read_line(&r);
+		if (strncmp(line, "OK", 2) == 0 &&
+		    (line[2] == '\0' || line[2] == ' ')) {
+			rp->ok = 1;
+			break;
+		}
+		if (strncmp(line, "ERR ", 4) == 0) {
+			line += 4;
+			sp = strchr(line, ' ');
+			rp->text = strdup(sp != NULL ? sp + 1 : "");
+			if (sp != NULL)
+				*sp = '\0';
+			rp->code = strdup(line);
+			break;
+		}
+		rp->recs = reallocarray(rp->recs, rp->nrecs + 1,
+		    sizeof(*rp->recs));
+		if (rp->recs == NULL || (line = strdup(line)) == NULL)
+			die("out of memory");
+		parse_rec(line, &rp->recs[rp->nrecs++]);
+	}
+	free(r.buf);
+}
+
+/* "TYPE k=v k=v" into rec, in place; values are decoded. */
+static void
+parse_rec(char *line, struct rec *rc)
+{
+	char	*tok, *save = NULL, *eq;
+
+	memset(rc, 0, sizeof(*rc));
+	rc->type = strtok_r(line, " ", &save);
+	if (rc->type == NULL)
+		rc->type = line;
+	while ((tok = strtok_r(NULL, " ", &save)) != NULL && rc->n < MAX_KV) {
+		if ((eq = strchr(tok, '=')) == NULL)
+			continue;	/* not a key=value: ignore */
+		*eq = '\0';
+		pct_decode(eq + 1);
+		rc->key[rc->n] = tok;
+		rc->val[rc->n++] = eq + 1;
+	}
+}
+
+/* Undo the daemon's %XX encoding in place. */
+static void
+pct_decode(char *s)
+{
+	char	*w = s;
+	int	 hi, lo;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '%' && s[1] != '\0' && s[2] != '\0') {
+			hi = s[1] <= '9' ? s[1] - '0' : (s[1] | 32) - 'a' + 10;
+			lo = s[2] <= '9' ? s[2] - '0' : (s[2] | 32) - 'a' + 10;
+			if (hi >= 0 && hi < 16 && lo >= 0 && lo < 16) {
+				*w++ = (char)(hi << 4 | lo);
+				s += 2;
+				continue;
+			}
+		}
+		*w++ = *s;
+	}
+	*w = '\0';
+}
+
+/* The value of key in rc, or NULL. */
+static const char *
+rec_get(const struct rec *rc, const char *key)
+{
+	int	i;
+
+	for (i = 0; i < rc->n; i++)
+		if (strcmp(rc->key[i], key) == 0)
+			return rc->val[i];
+	return NULL;
+}
+
+/* Epoch seconds as local "YYYY-MM-DD HH:MM:SS". */
+static const char *
+fmt_time(const char *v, char *buf, size_t len)
+{
+	time_t		t = (time_t)strtoll(v, NULL, 10);
+	struct tm	tm;
+
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		return v;
+	return buf;
+}
+
+/* Epoch seconds as local "HH:MM:SS" (sessions are short-lived). */
+static const char *
+fmt_clock(const char *v, char *buf, size_t len)
+{
+	time_t		t = (time_t)strtoll(v, NULL, 10);
+	struct tm	tm;
+
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%H:%M:%S", &tm) == 0)
+		return v;
+	return buf;
+}
+
+/* Seconds as "4.2s", "3m05s", "2h01m" or "3d04h". */
+static const char *
+fmt_age(const char *v, char *buf, size_t len)
+{
+	double		s = strtod(v, NULL);
+	long long	n = (long long)s;
+
+	if (s < 60)
+		snprintf(buf, len, "%.1fs", s);
+	else if (n < 3600)
+		snprintf(buf, len, "%lldm%02llds", n / 60, n % 60);
+	else if (n < 86400)
+		snprintf(buf, len, "%lldh%02lldm", n / 3600, n / 60 % 60);
+	else
+		snprintf(buf, len, "%lldd%02lldh", n / 86400, n / 3600 % 24);
+	return buf;
+}
+
+/* The records of one type as columns aligned under a header. */
+static void
+print_table(const struct reply *rp, const char *type, const struct col *cols)
+{
+	char		 buf[64];
+	const char	*v;
+	size_t		 w[16], i, k, ncols;
+
+	for (ncols = 0; cols[ncols].head != NULL && ncols < 16; ncols++)
+		w[ncols] = strlen(cols[ncols].head);
+	for (i = 0; i < rp->nrecs; i++) {
+		if (strcmp(rp->recs[i].type, type) != 0)
+			continue;
+		for (k = 0; k < ncols; k++) {
+			if ((v = rec_get(&rp->recs[i], cols[k].key)) == NULL)
+				v = "-";
+			if (cols[k].fmt != NULL)
+				v = cols[k].fmt(v, buf, sizeof(buf));
+			if (strlen(v) > w[k])
+				w[k] = strlen(v);
+		}
+	}
+	for (k = 0; k < ncols; k++)
+		printf("%-*s%s", k + 1 < ncols ? (int)w[k] : 0, cols[k].head,
+		    k + 1 < ncols ? "  " : "\n");
+	for (i = 0; i < rp->nrecs; i++) {
+		if (strcmp(rp->recs[i].type, type) != 0)
+			continue;
+		for (k = 0; k < ncols; k++) {
+			if ((v = rec_get(&rp->recs[i], cols[k].key)) == NULL)
+				v = "-";
+			if (cols[k].fmt != NULL)
+				v = cols[k].fmt(v, buf, sizeof(buf));
+			printf("%-*s%s", k + 1 < ncols ? (int)w[k] : 0, v,
+			    k + 1 < ncols ? "  " : "\n");
+		}
+	}
+}
+
+/* Every key of one record, one per line. */
+static void
+print_vertical(const struct rec *rc)
+{
+	size_t	w = 0;
+	int	i;
+
+	for (i = 0; i < rc->n; i++)
+		if (strlen(rc->key[i]) > w)
+			w = strlen(rc->key[i]);
+	for (i = 0; i < rc->n; i++)
+		printf("%-*s  %s\n", (int)w, rc->key[i], rc->val[i]);
+}
+
+/* status: the ST record, times made readable. */
+static void
+print_status(const struct rec *rc)
+{
+	static const char *const keys[] = { "version", "pid", "uptime",
+	    "config", "loaded_at", "services", "sessions", "accepted",
+	    "refused", "access" };
+	char		 b1[64], b2[64];
+	const char	*v, *since;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if ((v = rec_get(rc, keys[i])) == NULL)
+			continue;
+		if (strcmp(keys[i], "uptime") == 0) {
+			since = rec_get(rc, "started_at");
+			printf("%-10s %s (since %s)\n", keys[i],
+			    fmt_age(v, b1, sizeof(b1)),
+			    fmt_time(since ? since : "0", b2, sizeof(b2)));
+		} else if (strcmp(keys[i], "loaded_at") == 0)
+			printf("%-10s %s\n", "loaded",
+			    fmt_time(v, b1, sizeof(b1)));
+		else
+			printf("%-10s %s\n", keys[i], v);
+	}
+}
+
+/* The reply for people. */
+static void
+print_human(const char *cmd, const struct reply *rp)
+{
+	static const struct col svcols[] = {
+		{ "NAME", "name", NULL }, { "PROTO", "proto", NULL },
+		{ "STATE", "state", NULL }, { "ENDPOINT", "endpoint", NULL },
+		{ "MODE", "mode", NULL }, { "RUNNING", "running", NULL },
+		{ "ACCEPTED", "accepted", NULL },
+		{ "REFUSED", "refused", NULL },
+		{ "LAST_EXIT", "last_exit", NULL }, { NULL, NULL, NULL }
+	};
+	static const struct col secols[] = {
+		{ "ID", "id", NULL }, { "SERVICE", "service", NULL },
+		{ "PEER", "peer", NULL }, { "PID", "pid", NULL },
+		{ "STARTED", "started", fmt_clock },
+		{ "AGE", "age", fmt_age }, { NULL, NULL, NULL }
+	};
+	static const struct col hecols[] = {
+		{ "COMMAND", "command", NULL }, { "ARGUMENTS", "args", NULL },
+		{ "LEVEL", "level", NULL }, { "DESCRIPTION", "about", NULL },
+		{ NULL, NULL, NULL }
+	};
+	size_t	i;
+
+	if (strcmp(cmd, "services") == 0)
+		print_table(rp, "SV", svcols);
+	else if (strcmp(cmd, "sessions") == 0)
+		print_table(rp, "SE", secols);
+	else if (strcmp(cmd, "help") == 0)
+		print_table(rp, "HE", hecols);
+	else if (strcmp(cmd, "status") == 0 && rp->nrecs > 0)
+		print_status(&rp->recs[0]);
+	else if (strcmp(cmd, "version") == 0 && rp->nrecs > 0)
+		printf("superd %s\n", rec_get(&rp->recs[0], "version") ?
+		    rec_get(&rp->recs[0], "version") : "?");
+	else
+		for (i = 0; i < rp->nrecs; i++) {
+			if (i > 0)
+				putchar('\n');
+			print_vertical(&rp->recs[i]);
+		}
+}
+
+/* s as a JSON string: escapes, and invalid UTF-8 as U+FFFD. */
+static void
+json_str(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	int			 n, i;
+
+	putchar('"');
+	while (*p != '\0') {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p++);
+		else if (*p < 0x20 || *p == 0x7f)
+			printf("\\u%04x", *p++);
+		else if (*p < 0x80)
+			putchar(*p++);
+		else {
+			n = (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2 :
+			    (*p & 0xf8) == 0xf0 ? 3 : -1;
+			for (i = 1; i <= n; i++)
+				if ((p[i] & 0xc0) != 0x80)
+					n = -1;
+			if (n < 0 || (n == 1 && *p < 0xc2)) {
+				fputs("\\ufffd", stdout);
+				p++;
+				continue;
+			}
+			fwrite(p, 1, (size_t)n + 1, stdout);
+			p += n + 1;
+		}
+	}
+	putchar('"');
+}
+
+/* A number where the value is one (and the key is not a name); "-" null. */
+static void
+json_value(const char *key, const char *v)
+{
+	static const char *const strkeys[] = { "name", "service", "id",
+	    "peer", "config", "version", "endpoint", "command", "args",
+	    "about", "line", "last_exit", NULL };
+	size_t	i, d = strspn(v, "0123456789");
+	int	num;
+
+	num = d > 0 && d <= 18 && (v[d] == '\0' || (v[d] == '.' &&
+	    v[d + 1] != '\0' && v[d + 1 + strspn(v + d + 1,
+	    "0123456789")] == '\0')) && !(v[0] == '0' && d > 1);
+	for (i = 0; strkeys[i] != NULL; i++)
+		if (strcmp(key, strkeys[i]) == 0)
+			num = 0;
+	if (strcmp(v, "-") == 0)
+		fputs("null", stdout);
+	else if (num)
+		fputs(v, stdout);
+	else
+		json_str(v);
+}
+
+static void
+json_object(const struct rec *rc)
+{
+	int	i;
+
+	putchar('{');
+	for (i = 0; i < rc->n; i++) {
+		if (i > 0)
+			putchar(',');
+		json_str(rc->key[i]);
+		putchar(':');
+		json_value(rc->key[i], rc->val[i]);
+	}
+	putchar('}');
+}
+
+/* "name":[records...] */
+static void
+json_array(const struct reply *rp, const char *name)
+{
+	size_t	i;
+
+	printf("\"%s\":[", name);
+	for (i = 0; i < rp->nrecs; i++) {
+		if (i > 0)
+			putchar(',');
+		json_object(&rp->recs[i]);
+	}
+	putchar(']');
+}
+
+/* The reply for scripts: one object. */
+static void
+print_json(const char *cmd, const struct reply *rp)
+{
+	if ((strcmp(cmd, "status") == 0 || strcmp(cmd, "version") == 0) &&
+	    rp->nrecs == 1) {
+		json_object(&rp->recs[0]);
+		putchar('\n');
+		return;
+	}
+	printf("{\"ok\":true");
+	if (strcmp(cmd, "services") == 0 || strcmp(cmd, "service") == 0) {
+		putchar(',');
+		json_array(rp, "services");
+	} else if (strcmp(cmd, "sessions") == 0) {
+		putchar(',');
+		json_array(rp, "sessions");
+	} else if (strcmp(cmd, "help") == 0) {
+		putchar(',');
+		json_array(rp, "commands");
+	} else if (rp->nrecs > 0) {
+		putchar(',');
+		json_array(rp, "records");
+	}
+	printf("}\n");
+}
+
+/* ERR: say it (JSON on stdout too), and pick the exit status. */
+static int
+report_error(const struct opts *o, const char *cmd, const struct reply *rp)
+{
+	const char	*v;
+	size_t		 i;
+
+	for (i = 0; i < rp->nrecs; i++)
+		if ((v = rec_get(&rp->recs[i], "line")) != NULL)
+			fprintf(stderr, "%s\n", v);
+	fprintf(stderr, "superdctl: %s: %s (%s)\n", cmd, rp->text, rp->code);
+	if (o->json) {
+		printf("{\"ok\":false,\"error\":");
+		json_str(rp->code);
+		printf(",\"message\":");
+		json_str(rp->text);
+		if (rp->nrecs > 0) {
+			printf(",\"errors\":[");
+			for (i = 0; i < rp->nrecs; i++) {
+				if (i > 0)
+					putchar(',');
+				v = rec_get(&rp->recs[i], "line");
+				json_str(v != NULL ? v : "");
+			}
+			putchar(']');
+		}
+		printf("}\n");
+	}
+	return strcmp(rp->code, "ENOENT") == 0 ? EXIT_NOTFOUND : EXIT_ERR;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts	o;
+	struct reply	rp;
+	int		fd;
+
+	parse_opts(&o, argc, argv);
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		usage("no command (try superdctl help)");
+	check_words(argc, argv);
+	fd = ctl_connect(&o);
+	send_request(fd, argc, argv);
+	read_reply(fd, &rp);
+	close(fd);
+	if (!rp.ok)
+		return report_error(&o, argv[0], &rp);
+	if (o.json)
+		print_json(argv[0], &rp);
+	else
+		print_human(argv[0], &rp);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		die("writing the output: %s", strerror(errno));
+	return EXIT_OK;
+}
