@@ -30,6 +30,7 @@
 #define MAX_KV		64
 
 struct rec {
+	char	*line;		/* owns the strings below */
 	char	*type;
 	int	 n;
 	char	*key[MAX_KV];
@@ -77,6 +78,7 @@ static char    *read_line(struct reader *);
 static void	read_reply(int, struct reply *);
 static void	parse_rec(char *, struct rec *);
 static void	pct_decode(char *);
+static void	free_reply(struct reply *);
 static const char *rec_get(const struct rec *, const char *);
 static const char *fmt_time(const char *, char *, size_t);
 static const char *fmt_clock(const char *, char *, size_t);
@@ -270,7 +272,8 @@ read_line(struct reader *r)
 	ssize_t	 n;
 
 	for (;;) {
-		nl = memchr(r->buf + r->off, '\n', r->len - r->off);
+		nl = r->len > r->off ? memchr(r->buf + r->off, '\n',
+		    r->len - r->off) : NULL;
 		if (nl != NULL) {
 			*nl = '\0';
 			line = r->buf + r->off;
@@ -342,6 +345,7 @@ parse_rec(char *line, struct rec *rc)
 	char	*tok, *save = NULL, *eq;
 
 	memset(rc, 0, sizeof(*rc));
+	rc->line = line;
 	rc->type = strtok_r(line, " ", &save);
 	if (rc->type == NULL)
 		rc->type = line;
@@ -353,6 +357,18 @@ parse_rec(char *line, struct rec *rc)
 		rc->key[rc->n] = tok;
 		rc->val[rc->n++] = eq + 1;
 	}
+}
+
+static void
+free_reply(struct reply *rp)
+{
+	size_t	i;
+
+	for (i = 0; i < rp->nrecs; i++)
+		free(rp->recs[i].line);
+	free(rp->recs);
+	free(rp->code);
+	free(rp->text);
 }
 
 /* Undo the daemon's %XX encoding in place. */
@@ -708,7 +724,7 @@ main(int argc, char **argv)
 {
 	struct opts	o;
 	struct reply	rp;
-	int		fd;
+	int		fd, rc;
 
 	parse_opts(&o, argc, argv);
 	argc -= optind;
@@ -720,12 +736,16 @@ main(int argc, char **argv)
 	send_request(fd, argc, argv);
 	read_reply(fd, &rp);
 	close(fd);
-	if (!rp.ok)
-		return report_error(&o, argv[0], &rp);
+	if (!rp.ok) {
+		rc = report_error(&o, argv[0], &rp);
+		free_reply(&rp);
+		return rc;
+	}
 	if (o.json)
 		print_json(argv[0], &rp);
 	else
 		print_human(argv[0], &rp);
+	free_reply(&rp);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		die("writing the output: %s", strerror(errno));
 	return EXIT_OK;
