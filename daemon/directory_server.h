@@ -1,0 +1,23 @@
+/*
+ * directory_server.h: the local endpoint directory's sockets.
+ *
+ * A UNIX stream socket (directory-socket, mode 0666) where local programs
+ * register, renew, unregister, look up and list endpoints, with the peer's
+ * uid from SO_PEERCRED; and, when directory-listen is set, a read-only TCP
+ * socket that answers lookups and lists only, rate-limited per source.
+ * The protocol is in superd-directory(7).  Events run at priority 1.
+ */
+#ifndef SUPERD_DIRECTORY_SERVER_H
+#define SUPERD_DIRECTORY_SERVER_H
+
+struct event_base;
+struct superd_conf;
+
+int  directory_start(struct event_base *, const struct superd_conf *); /* 0, or -1 after logging why */
+void directory_reconfigure(const struct superd_conf *);  /* after a reload: new limits/paths */
+void directory_stop(void);                                 /* close and unlink the socket */
+
+/* For unit tests only: the idle timeout, in milliseconds (default 60 s). */
+void directory_test_idle_ms(unsigned);
+
+#endif
