@@ -84,7 +84,6 @@ struct dconn {
 	char			 peer[64];	/* for log lines */
 	int			 closing;	/* flushing a last reply */
 	int			 paused;	/* output over DS_OUT_HIGH */
-	int			 holds;		/* has connection-bound leases */
 };
 
 static struct {
@@ -580,18 +579,18 @@ conn_new(int fd, int remote)
 	return c;
 }
 
-/* Idle timeout, unless the connection carries bound leases. */
+/* Idle (read) and stuck-reader (write) timeouts; see conn_event_cb. */
 static void
 conn_timeouts(struct dconn *c)
 {
-	unsigned	ms = c->closing ? DS_CLOSE_MS :
-			    c->remote ? DS_REMOTE_IDLE_MS : idle_ms;
-	struct timeval	tv = { ms / 1000, (ms % 1000) * 1000 };
+	unsigned	ms = c->closing ? DS_CLOSE_MS : idle_ms;
+	struct timeval	tv;
 
-	if (c->remote && idle_ms < ms)
-		tv = (struct timeval){ idle_ms / 1000, (idle_ms % 1000) * 1000 };
-	bufferevent_set_timeouts(c->bev, c->holds && !c->closing ? NULL : &tv,
-	    &tv);
+	if (c->remote && !c->closing && ms > DS_REMOTE_IDLE_MS)
+		ms = DS_REMOTE_IDLE_MS;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	bufferevent_set_timeouts(c->bev, &tv, &tv);
 }
 
 /* Close now: the leases bound to this connection go with it. */
@@ -652,11 +651,8 @@ conn_line(struct dconn *c, const char *line, size_t len)
 	/* Lookups never see a lease past its time, timer or not. */
 	dir_expire(ds.dir, ctx.now_ms, gone_cb, NULL);
 	r = dircmd_line(&ctx, line, len, out);
-	if (r & DIRCMD_CHANGED) {
-		c->holds = !c->remote && dir_count_conn(ds.dir, c->id) > 0;
-		conn_timeouts(c);
+	if (r & DIRCMD_CHANGED)
 		expiry_arm();
-	}
 	return r & DIRCMD_CLOSE;
 }
 
@@ -721,12 +717,21 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 	}
 }
 
-/* EOF, error or timeout. */
+/*
+ * EOF, error or timeout.  An idle connection that holds connection-bound
+ * leases is the registrant's lifeline: it is kept (asked again at the
+ * next timeout, so a lease removed meanwhile is noticed).
+ */
 static void
 conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct dconn	*c = arg;
 
+	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING) &&
+	    !c->closing && !c->remote && dir_count_conn(ds.dir, c->id) > 0) {
+		bufferevent_enable(bev, EV_READ);
+		return;
+	}
 	if (what & BEV_EVENT_TIMEOUT)
 		log_debug("directory: %s: %s timeout", c->peer,
 		    c->closing ? "close" : "idle");

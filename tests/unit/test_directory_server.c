@@ -449,6 +449,9 @@ test_idle(void **state)
 	other = xconnect();
 	assert_non_null(strstr(xchg(other, "lookup name=held"), "expires=-"));
 	assert_non_null(strstr(xchg(holder, "hello v=1"), "OK 0"));
+	/* Once its lease is gone, it is an idle connection like any other. */
+	assert_string_equal(xchg(holder, "unregister id=L1"), "OK 0\n");
+	assert_true(wait_eof(holder, 2000));
 	close(idle);
 	close(holder);
 	close(other);
@@ -598,10 +601,19 @@ test_slow_reader(void **state)
 static void
 test_remote(void **state)
 {
-	char	spec[64];
-	int	port = 20000 + getpid() % 20000, fd, local, i, busy = 0;
+	struct sockaddr_in	sin = { .sin_family = AF_INET };
+	socklen_t		len = sizeof(sin);
+	char			spec[64];
+	int			port, fd, local, i, busy = 0;
 
 	(void)state;
+	/* A port the kernel says is free (closed again just before use). */
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	port = ntohs(sin.sin_port);
+	close(fd);
 	directory_stop();
 	snprintf(spec, sizeof(spec), "127.0.0.1:%d", port);
 	conf.directory_listen = spec;
