@@ -26,6 +26,7 @@
 struct policy_state {
 	struct rl_bucket	 rate;
 	struct srctable		*sources;
+	int			 use_sources;	/* the config asks for it */
 	double			 last_logged;	/* when no source table */
 };
 
@@ -46,20 +47,26 @@ now_sec(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * (Re)load a service's policy state.  The per-source table survives a
+ * reload: running sessions hold tickets into it, and their counts must
+ * still be released there.  New prefix lengths apply to new lookups.
+ */
 void
 policy_service_init(struct service *svc)
 {
 	struct service_conf	*sc = svc->conf;
-	struct policy_state	*ps;
+	struct policy_state	*ps = svc->policy;
 
-	policy_service_free(svc);
-	if ((ps = calloc(1, sizeof(*ps))) == NULL)
+	if (ps == NULL && (ps = calloc(1, sizeof(*ps))) == NULL)
 		fatal("calloc");
 	rl_init(&ps->rate, sc->rate.burst, now_sec());
-	if ((sc->per_source > 0 || sc->per_source_rate.per_sec > 0) &&
-	    (ps->sources = srctable_new(
-	    SRC_CAPACITY, sc->per_source_prefix4, sc->per_source_prefix6))
-	    == NULL)
+	ps->use_sources = sc->per_source > 0 || sc->per_source_rate.per_sec > 0;
+	if (ps->sources != NULL)
+		srctable_set_prefixes(ps->sources, sc->per_source_prefix4,
+		    sc->per_source_prefix6);
+	else if (ps->use_sources && (ps->sources = srctable_new(SRC_CAPACITY,
+	    sc->per_source_prefix4, sc->per_source_prefix6)) == NULL)
 		fatal("srctable_new");
 	svc->policy = ps;
 }
@@ -150,7 +157,7 @@ source_check(struct service *svc, const struct sockaddr *sa, double now,
 	int			 family, created;
 
 	*entry = NULL;
-	if (ps->sources == NULL || (a = addr_bytes(sa, &family)) == NULL)
+	if (!ps->use_sources || (a = addr_bytes(sa, &family)) == NULL)
 		return -1;
 	if ((e = srctable_get(ps->sources, family, a, &created)) == NULL)
 		return sc->per_source ? REFUSE_PERSOURCE : -1;
@@ -180,7 +187,7 @@ policy_check(struct service *svc, const struct sockaddr *sa, socklen_t len,
 		return REFUSE_ACL;
 	if (!peer_allowed(sc, pc))
 		return REFUSE_ACL;
-	if (sc->rate.per_sec > 0 || ps->sources != NULL)
+	if (sc->rate.per_sec > 0 || ps->use_sources)
 		now = now_sec();
 	if (sa != NULL && len > 0 && (r = source_check(svc, sa, now, &e)) != -1)
 		return r;
@@ -244,7 +251,7 @@ policy_log_refusal(struct service *svc, const struct sockaddr *sa,
 	double			*last = &ps->last_logged;
 	int			 family, port, created;
 
-	if (sa != NULL && ps->sources != NULL &&
+	if (sa != NULL && ps->use_sources &&
 	    (a = addr_bytes(sa, &family)) != NULL &&
 	    (e = srctable_get(ps->sources, family, a, &created)) != NULL)
 		last = &e->last_logged;

@@ -53,6 +53,13 @@ srctable_free(struct srctable *t)
 	free(t);
 }
 
+void
+srctable_set_prefixes(struct srctable *t, int prefix4, int prefix6)
+{
+	t->prefix4 = prefix4;
+	t->prefix6 = prefix6;
+}
+
 size_t
 srctable_size(const struct srctable *t)
 {

@@ -35,5 +35,7 @@ void		 srctable_free(struct srctable *);
 struct src_entry *srctable_get(struct srctable *, int family,
 		    const unsigned char *addr, int *created);
 size_t		 srctable_size(const struct srctable *);
+/* New prefix lengths for later lookups (entries keyed before stay). */
+void		 srctable_set_prefixes(struct srctable *, int prefix4, int prefix6);
 
 #endif

@@ -23,7 +23,12 @@ trap cleanup EXIT
 
 fail() {
 	echo "FAIL: $*" >&2
-	if [ -f "$T/log" ]; then echo "--- superd log (tail)" >&2; tail -30 "$T/log" >&2; fi
+	if grep -q "Sanitizer" "$T/log" 2>/dev/null; then
+		echo "--- sanitizer report" >&2
+		grep -A30 "ERROR: .*Sanitizer\|runtime error" "$T/log" | head -60 >&2
+	elif [ -f "$T/log" ]; then
+		echo "--- superd log (tail)" >&2; tail -30 "$T/log" >&2
+	fi
 	exit 1
 }
 skip() { echo "SKIP: $*"; exit 77; }

@@ -3,11 +3,11 @@
 # listener open for everyone else.
 . "${top_srcdir}/tests/integration/lib.sh"
 P=$BASE
-LOGLEVEL=notice
+LOGLEVEL=info
 { conf_globals; cat <<CONF
 service acl { type = builtin  address = "127.0.0.1"  port = $((P+1))  server = echo
   only-from = {"127.0.0.0/8"}  no-access = {"127.0.0.3"} }
-service ps { address = "127.0.0.1"  port = $((P+2))  server = "/bin/sh"  args = {"-c", "sleep 1; echo hi"}
+service ps { address = "127.0.0.1"  port = $((P+2))  server = "/bin/sh"  args = {"-c", "sleep 2; echo hi"}
   per-source = 1 }
 service flood { type = builtin  address = "127.0.0.1"  port = $((P+3))  server = echo
   per-source-rate = "100/s burst 100" }
@@ -26,10 +26,14 @@ $SDCLIENT -b 127.0.0.2 -t 4000 127.0.0.1 $((P+2)) > "$T/ps1" &
 a=$!
 sleep 0.3
 [ -z "$($SDCLIENT -b 127.0.0.2 -t 4000 127.0.0.1 $((P+2)))" ] || fail "per-source = 1 let a second one in"
+kill -HUP "$SPID"	# the per-source count must survive a reload
+wait_log "reloaded" 20 || fail "reload"
+[ -z "$($SDCLIENT -b 127.0.0.2 -t 4000 127.0.0.1 $((P+2)))" ] || fail "per-source count lost by reload"
 [ "$($SDCLIENT -b 127.0.0.4 -t 4000 127.0.0.1 $((P+2)))" = hi ] || fail "other source refused"
 wait $a
 [ "$(cat "$T/ps1")" = hi ] || fail "first per-source connection"
-ok "per-source = 1 refuses only the second connection of that source"
+[ "$($SDCLIENT -b 127.0.0.2 -t 4000 127.0.0.1 $((P+2)))" = hi ] || fail "per-source slot not released"
+ok "per-source = 1 refuses only the second connection of that source, across a reload"
 
 # Flood from 127.0.0.2 (bounded: 3000 connections as fast as it can),
 # steady 127.0.0.3 at 50/s, under a per-source rate of 100/s.
