@@ -1,26 +1,36 @@
 /*
  * sidechan.c: start, reconfigure and stop the side channels (the
- * endpoint directory and the control socket) with the daemon.
+ * endpoint directory and the control socket) with the daemon.  Neither
+ * is fatal: superd keeps serving its services without them.
  */
 #include "config.h"
 
 #include "conf.h"
+#include "control.h"
+#include "directory_server.h"
+#include "log.h"
 #include "superd.h"
 
 void
 side_channels_start(struct event_base *base, const struct superd_conf *conf)
 {
-	(void)base;
-	(void)conf;
+	if (control_start(base, conf) == -1)
+		log_warnx("control socket unavailable; superdctl will not work");
+	if (directory_start(base, conf) == -1)
+		log_warnx("endpoint directory unavailable; superd-lookup will "
+		    "not work");
 }
 
 void
 side_channels_reconfigure(const struct superd_conf *conf)
 {
-	(void)conf;
+	control_reconfigure(conf);
+	directory_reconfigure(conf);
 }
 
 void
 side_channels_stop(void)
 {
+	directory_stop();
+	control_stop();
 }
