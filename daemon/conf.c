@@ -205,8 +205,9 @@ svc_error(const struct svc_ctx *s, const char *key, const char *fmt, ...)
 	va_end(ap);
 	if (line == 0)
 		line = s->sec->line;
-	conf_error(sec ? sec->filename : s->file, line, s->sc->name, "%s",
-	    msg);
+	/* The defaults section is made before any file: it has no name. */
+	conf_error(sec && sec->filename ? sec->filename : s->file, line,
+	    s->sc->name, "%s", msg);
 }
 
 static const char *
@@ -282,6 +283,7 @@ enum_value(const struct svc_ctx *s, const char *key, const char *dflt,
     const char *const *allowed)
 {
 	const char	*v = kstr(s, key);
+	char		 list[128];
 	size_t		 i;
 
 	if (v == NULL)
@@ -289,8 +291,11 @@ enum_value(const struct svc_ctx *s, const char *key, const char *dflt,
 	for (i = 0; allowed[i] != NULL; i++)
 		if (strcmp(v, allowed[i]) == 0)
 			return allowed[i];
-	svc_error(s, key, "%s \"%s\" is not one of: %s%s%s", key, v,
-	    allowed[0], allowed[1] ? ", " : "", allowed[1] ? allowed[1] : "");
+	list[0] = '\0';
+	for (i = 0; allowed[i] != NULL; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+		    "%s%s", i ? ", " : "", allowed[i]);
+	svc_error(s, key, "%s \"%s\" is not one of: %s", key, v, list);
 	return dflt;
 }
 
@@ -1008,14 +1013,14 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 
 	v = cfg_getstr(cfg, "log-level");
 	if ((conf->log_level = log_level_from_name(v)) < 0) {
-		conf_error(cfg->filename, 0, NULL, "log-level \"%s\" is not "
+		conf_error(cfg->filename, key_line(cfg, "log-level"), NULL, "log-level \"%s\" is not "
 		    "one of: err, warning, notice, info, debug", v);
 		conf->log_level = LOG_INFO;
 	}
 	conf->max_children = gint(cfg, "max-children", 0, 1000000);
 	v = cfg_getstr(cfg, "on-exit");
 	if (strcmp(v, "keep") != 0 && strcmp(v, "terminate") != 0)
-		conf_error(cfg->filename, 0, NULL, "on-exit \"%s\" is not "
+		conf_error(cfg->filename, key_line(cfg, "on-exit"), NULL, "on-exit \"%s\" is not "
 		    "one of: keep, terminate", v);
 	conf->keep_handlers = strcmp(v, "terminate") != 0;
 	conf->shutdown_grace = gint(cfg, "shutdown-grace", 0, 3600);
@@ -1025,13 +1030,15 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 	conf->control_gid = (gid_t)-1;
 	if (conf->control_group != NULL &&
 	    lookup_group(conf->control_group, &conf->control_gid) == -1)
-		conf_error(cfg->filename, 0, NULL, "control-group \"%s\" "
+		conf_error(cfg->filename, key_line(cfg, "control-group"), NULL,
+		    "control-group \"%s\" "
 		    "does not exist", conf->control_group);
 	conf->directory_socket = xstrdup(cfg_getstr(cfg, "directory-socket"));
 	conf->dir_ttl_min = gint(cfg, "directory-ttl-min", 1, 86400 * 7);
 	conf->dir_ttl_max = gint(cfg, "directory-ttl-max", 1, 86400 * 7);
 	if (conf->dir_ttl_max < conf->dir_ttl_min)
-		conf_error(cfg->filename, 0, NULL, "directory-ttl-max is "
+		conf_error(cfg->filename, key_line(cfg, "directory-ttl-max"), NULL,
+		    "directory-ttl-max is "
 		    "below directory-ttl-min");
 	conf->dir_max_entries = gint(cfg, "directory-max-entries", 1, 1000000);
 	conf->dir_max_per_uid = gint(cfg, "directory-max-per-uid", 1, 1000000);
@@ -1045,7 +1052,8 @@ cfg_track_globals(cfg_t *cfg)
 {
 	static const char *const ints[] = { "max-children", "shutdown-grace",
 	    "directory-ttl-min", "directory-ttl-max", "directory-max-entries",
-	    "directory-max-per-uid", "directory-allow", NULL };
+	    "directory-max-per-uid", "directory-allow", "log-level", "on-exit",
+	    "control-group", NULL };
 	size_t	i;
 
 	for (i = 0; ints[i] != NULL; i++)
@@ -1082,6 +1090,25 @@ conf_from_cfg(const char *path, cfg_t *cfg)
 	return NULL;
 }
 
+/*
+ * Parse text under the name given (cfg_parse_buf would call it "[buf]"
+ * in every message).
+ */
+static int
+conf_parse_text(cfg_t *cfg, const char *name, const char *text)
+{
+	FILE	*fp;
+	int	 rc;
+
+	if ((fp = fmemopen((void *)text, strlen(text), "r")) == NULL)
+		fatal("fmemopen");
+	free(cfg->filename);
+	cfg->filename = xstrdup(name);
+	rc = cfg_parse_fp(cfg, fp);
+	fclose(fp);
+	return rc;
+}
+
 /* Set up a parse context, parse a file or a buffer, build the conf. */
 static struct superd_conf *
 conf_run(const char *path, const char *text, FILE *errs)
@@ -1102,9 +1129,7 @@ conf_run(const char *path, const char *text, FILE *errs)
 		cfg_track_lines(cfg, "service");
 		cfg_track_lines(cfg, "defaults");
 		cfg_track_globals(cfg);
-		free(cfg->filename);
-		cfg->filename = xstrdup(path);
-		if (cfg_parse_buf(cfg, text) != CFG_SUCCESS) {
+		if (conf_parse_text(cfg, path, text) != CFG_SUCCESS) {
 			cfg_free(cfg);
 			cfg = NULL;
 		}
@@ -1221,6 +1246,48 @@ str_equal(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+static int
+acl_equal(const struct acl *a, const struct acl *b)
+{
+	return a->n == b->n && (a->n == 0 ||
+	    memcmp(a->entries, b->entries, a->n * sizeof(*a->entries)) == 0);
+}
+
+static int
+rate_equal(const struct rate_conf *a, const struct rate_conf *b)
+{
+	return a->per_sec == b->per_sec && a->burst == b->burst;
+}
+
+/* Access lists and limits. */
+static int
+protection_equal(const struct service_conf *a, const struct service_conf *b)
+{
+	return acl_equal(&a->only_from, &b->only_from) &&
+	    acl_equal(&a->no_access, &b->no_access) &&
+	    a->n_allow_uids == b->n_allow_uids &&
+	    a->n_allow_gids == b->n_allow_gids &&
+	    a->per_source == b->per_source &&
+	    a->per_source_prefix4 == b->per_source_prefix4 &&
+	    a->per_source_prefix6 == b->per_source_prefix6 &&
+	    rate_equal(&a->rate, &b->rate) &&
+	    rate_equal(&a->per_source_rate, &b->per_source_rate) &&
+	    str_equal(a->banner_fail, b->banner_fail);
+}
+
+/* How the handler process is set up. */
+static int
+isolation_equal(const struct service_conf *a, const struct service_conf *b)
+{
+	return a->stderr_mode == b->stderr_mode &&
+	    a->env_inherit == b->env_inherit && str_equal(a->chroot, b->chroot) &&
+	    a->set_umask == b->set_umask && a->umask == b->umask &&
+	    a->set_nice == b->set_nice && a->nice == b->nice &&
+	    memcmp(a->rlimits, b->rlimits, sizeof(a->rlimits)) == 0 &&
+	    a->no_new_privs == b->no_new_privs && a->timeout == b->timeout &&
+	    a->kill_grace == b->kill_grace;
+}
+
 int
 service_conf_equal(const struct service_conf *a, const struct service_conf *b)
 {
@@ -1230,5 +1297,6 @@ service_conf_equal(const struct service_conf *a, const struct service_conf *b)
 	    a->disable == b->disable && str_equal(a->server, b->server) &&
 	    strv_equal(a->argv, b->argv) && strv_equal(a->env, b->env) &&
 	    a->uid == b->uid && a->gid == b->gid &&
-	    a->instances == b->instances && a->threads == b->threads;
+	    a->instances == b->instances && a->threads == b->threads &&
+	    protection_equal(a, b) && isolation_equal(a, b);
 }

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
@@ -245,7 +246,8 @@ parse_rate(const char *s, struct rate_conf *r, char *err)
 	char		unit[8];
 	int		used = 0;
 
-	if (sscanf(s, "%lu/%7[a-z]%n", &n, unit, &used) != 2 || n == 0)
+	if (!isdigit((unsigned char)*s) ||
+	    sscanf(s, "%lu/%7[a-z]%n", &n, unit, &used) != 2 || n == 0)
 		return ERR("rate \"%s\": expected N/s or N/min (N > 0), "
 		    "optionally followed by \"burst M\"", s);
 	if (strcmp(unit, "s") == 0 || strcmp(unit, "sec") == 0)
@@ -270,6 +272,7 @@ parse_rlimit(const char *s, rlim_t *v, char *err)
 {
 	unsigned long long	 n;
 	char			*end;
+	int			 shift = 0;
 
 	if (strcmp(s, "unlimited") == 0 || strcmp(s, "infinity") == 0) {
 		*v = RLIM_INFINITY;
@@ -280,10 +283,13 @@ parse_rlimit(const char *s, rlim_t *v, char *err)
 	errno = 0;
 	n = strtoull(s, &end, 10);
 	switch (*end) {
-	case 'k': case 'K': n <<= 10; end++; break;
-	case 'm': case 'M': n <<= 20; end++; break;
-	case 'g': case 'G': n <<= 30; end++; break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
 	}
+	if (n > (ULLONG_MAX >> shift))
+		errno = ERANGE;		/* the suffix would overflow */
+	n <<= shift;
 	if (*end != '\0' || errno == ERANGE)
 		return ERR("\"%s\" is not a number (suffix K, M or G)", s);
 	*v = (rlim_t)n;

@@ -132,22 +132,29 @@ hash_unlink(struct srctable *t, struct src_entry *e)
 		*pp = e->hnext;
 }
 
-/* Reuse the least recently used idle entry; NULL if all are active. */
+/*
+ * Reuse the least recently used idle entry; NULL if all are active.
+ * Busy entries passed on the way move to the newest end, so a run of
+ * long-lived sessions is not scanned again on the next eviction.
+ */
 static struct src_entry *
 evict_one(struct srctable *t)
 {
 	struct src_entry	*e;
-	int			 scanned = 0;
+	size_t			 scanned;
 
-	for (e = t->oldest; e != NULL && scanned < 64; e = e->lnext, scanned++)
-		if (e->active == 0)
-			break;
-	if (e == NULL || e->active != 0)
-		return NULL;
-	hash_unlink(t, e);
-	lru_unlink(t, e);
-	memset(e, 0, sizeof(*e));
-	return e;
+	for (scanned = 0; scanned < t->size; scanned++) {
+		e = t->oldest;
+		if (e->active == 0) {
+			hash_unlink(t, e);
+			lru_unlink(t, e);
+			memset(e, 0, sizeof(*e));
+			return e;
+		}
+		lru_unlink(t, e);
+		lru_append(t, e);
+	}
+	return NULL;
 }
 
 struct src_entry *

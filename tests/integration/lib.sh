@@ -7,8 +7,34 @@ set -u
 SDCLIENT=$top_builddir/tests/integration/sdclient
 T=$(mktemp -d /tmp/superd-test.XXXXXX)
 SPID=
-# Each script gets its own block of 100 ports, so tests can run in parallel.
-BASE=$((20000 + $(printf '%s' "$(basename "$0")" | cksum | cut -d' ' -f1) % 400 * 100))
+SLOT=
+
+# Each running test holds its own block of 100 ports, below Linux's
+# ephemeral range (32768+) so no client socket can be sitting on them.
+# A slot is claimed with an atomic mkdir, so parallel tests (make -j, or
+# two suites at once) never share one.
+claim_ports() {
+	_first=$(( $(printf '%s' "$(basename "$0")" | cksum | cut -d' ' -f1) % 120 ))
+	mkdir -p /tmp/superd-test-ports
+	for _i in $(seq 0 119); do
+		_slot=$(( (_first + _i) % 120 ))
+		_lock=/tmp/superd-test-ports/$_slot
+		if mkdir "$_lock" 2>/dev/null; then
+			echo $$ > "$_lock/pid"
+			SLOT=$_lock
+			BASE=$((20000 + _slot * 100))
+			return 0
+		fi
+		# A lock whose test died long ago is taken over.
+		_pid=$(cat "$_lock/pid" 2>/dev/null)
+		if [ -n "$_pid" ] && ! kill -0 "$_pid" 2>/dev/null; then
+			rm -rf "$_lock"
+		fi
+	done
+	echo "FAIL: no free port block" >&2
+	exit 1
+}
+claim_ports
 
 stop_superd() {
 	[ -n "$SPID" ] || return 0
@@ -18,7 +44,7 @@ stop_superd() {
 	wait "$SPID" 2>/dev/null
 	SPID=
 }
-cleanup() { stop_superd; rm -rf "$T"; }
+cleanup() { stop_superd; rm -rf "$T"; [ -n "$SLOT" ] && rm -rf "$SLOT"; }
 trap cleanup EXIT
 
 fail() {
@@ -50,6 +76,9 @@ start_superd() {
 	"$SUPERD" -f -c "$T/superd.conf" 2>>"$T/log" &
 	SPID=$!
 	wait_log "started" 50 || fail "superd did not start"
+	if grep -q "Address already in use" "$T/log"; then
+		fail "a test port is taken by another program"
+	fi
 }
 
 # wait_log PATTERN [tenths]: wait until the log has a line matching.

@@ -43,7 +43,7 @@ static void	compare(const char *, const char *, int, int);
 
 /*
  * conf_load_buf as "t.conf"; *errs gets everything written to errs.
- * (Messages must name "t.conf": see test_buf_name_bug.)
+ * (Messages must name "t.conf": see test_buf_name_regression.)
  */
 static struct superd_conf *
 load(const char *text, char **errs)
@@ -517,14 +517,14 @@ test_keys(void **state)
 }
 
 /*
- * BUG (daemon/conf.c conf_run): cfg_parse_buf() sets the file name to
+ * Regression (fixed; daemon/conf.c conf_run): cfg_parse_buf() sets the file name to
  * "[buf]" itself, overwriting the name conf_run put in cfg->filename, so
  * every message says "[buf]:LINE:" instead of the name passed to
  * conf_load_buf (conf.h: "name is used in messages").  Every exact
  * message check below fails with it.
  */
 static void
-test_buf_name_bug(void **state)
+test_buf_name_regression(void **state)
 {
 	struct superd_conf	*conf;
 	char			*errs = NULL;
@@ -602,12 +602,12 @@ test_err_endpoint(void **state)
 }
 
 /*
- * BUG (daemon/conf.c enum_value): the message lists only the first two
+ * Regression (fixed; daemon/conf.c enum_value): the message lists only the first two
  * allowed values, so protocol = "sctp" says "tcp, udp" and leaves out
  * unix.
  */
 static void
-test_err_protocol_list_bug(void **state)
+test_err_protocol_list_regression(void **state)
 {
 	expect("service a {\n  protocol = \"sctp\"\n  port = 7\n  " CAT
 	    "\n}\n", "t.conf:2: service \"a\": protocol \"sctp\" is not one "
@@ -776,13 +776,13 @@ test_err_identity(void **state)
 }
 
 /*
- * BUG (daemon/conf.c svc_error): a bad value inherited from the defaults
+ * Regression (fixed; daemon/conf.c svc_error): a bad value inherited from the defaults
  * section is reported as "?:LINE": the defaults section has no filename
  * (libconfuse creates it at cfg_init, before any file), and svc_error
  * takes sec->filename.  It should name the main file.
  */
 static void
-test_err_defaults_file_bug(void **state)
+test_err_defaults_file_regression(void **state)
 {
 	expect("defaults {\n  user = \"nosuchuser\"\n}\n"
 	    "service a { port = 7 " CAT "}\n",
@@ -879,13 +879,13 @@ test_err_globals(void **state)
 }
 
 /*
- * BUG (daemon/conf.c conf_globals): log-level, on-exit, control-group and
+ * Regression (fixed; daemon/conf.c conf_globals): log-level, on-exit, control-group and
  * the ttl order are reported without their line ("t.conf: ..."), while
  * conf.h promises "file:line:" for every error; they are not in
  * cfg_track_globals' list.
  */
 static void
-test_err_globals_line_bug(void **state)
+test_err_globals_line_regression(void **state)
 {
 	expect("\nlog-level = \"loud\"\n", "t.conf:2: log-level \"loud\" is "
 	    "not one of: err, warning, notice, info, debug\n");
@@ -1115,13 +1115,13 @@ test_same_endpoint_equal(void **state)
 }
 
 /*
- * BUG (daemon/conf.c service_conf_equal): "same in everything but runtime
+ * Regression (fixed; daemon/conf.c service_conf_equal): "same in everything but runtime
  * state" (conf.h), yet it ignores only-from, no-access, rates,
  * per-source, stderr, env-inherit, chroot, rlimits, timeout...  Anyone
  * using it to keep a service across a reload would keep stale limits.
  */
 static void
-test_equal_protection_bug(void **state)
+test_equal_protection_regression(void **state)
 {
 	const char	*base = "service a { port = 7 " CAT "}";
 
@@ -1142,27 +1142,27 @@ main(void)
 		cmocka_unit_test(test_inferred),
 		cmocka_unit_test(test_minimal_defaults),
 		cmocka_unit_test(test_keys),
-		cmocka_unit_test(test_buf_name_bug),
+		cmocka_unit_test(test_buf_name_regression),
 		cmocka_unit_test(test_err_syntax),
 		cmocka_unit_test(test_err_endpoint),
-		cmocka_unit_test(test_err_protocol_list_bug),
+		cmocka_unit_test(test_err_protocol_list_regression),
 		cmocka_unit_test(test_err_duplicates),
 		cmocka_unit_test(test_no_clash),
 		cmocka_unit_test(test_err_program),
 		cmocka_unit_test(test_err_builtin),
 		cmocka_unit_test(test_err_protection),
 		cmocka_unit_test(test_err_identity),
-		cmocka_unit_test(test_err_defaults_file_bug),
+		cmocka_unit_test(test_err_defaults_file_regression),
 		cmocka_unit_test(test_err_ranges),
 		cmocka_unit_test(test_err_names),
 		cmocka_unit_test(test_err_globals),
-		cmocka_unit_test(test_err_globals_line_bug),
+		cmocka_unit_test(test_err_globals_line_regression),
 		cmocka_unit_test(test_all_errors),
 		cmocka_unit_test(test_load_missing),
 		cmocka_unit_test(test_include_dir),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_same_endpoint_equal),
-		cmocka_unit_test(test_equal_protection_bug),
+		cmocka_unit_test(test_equal_protection_regression),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

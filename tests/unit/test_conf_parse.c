@@ -518,13 +518,13 @@ test_rate_bad(void **state)
 }
 
 /*
- * BUG (daemon/conf_parse.c parse_rate): sscanf("%lu") takes a minus sign,
+ * Regression (fixed; daemon/conf_parse.c parse_rate): sscanf("%lu") takes a minus sign,
  * so "-1/s" is read as ULONG_MAX per second with a burst of 4294967295:
  * a typo silently turns the limit off.  A negative rate must be refused
  * like 0 is.
  */
 static void
-test_rate_negative_bug(void **state)
+test_rate_negative_regression(void **state)
 {
 	rate_bad("-1/s", RATE_SYNTAX("-1/s"));
 	rate_bad("-100/min", RATE_SYNTAX("-100/min"));
@@ -584,13 +584,13 @@ test_rlimit(void **state)
 }
 
 /*
- * BUG (daemon/conf_parse.c parse_rlimit): the K/M/G shift is not checked
+ * Regression (fixed; daemon/conf_parse.c parse_rlimit): the K/M/G shift is not checked
  * for overflow, so "17179869184G" (2^64 bytes) wraps to 0 and a huge
  * limit becomes the smallest one.  It must be refused like any number
  * too big for rlim_t.
  */
 static void
-test_rlimit_overflow_bug(void **state)
+test_rlimit_overflow_regression(void **state)
 {
 	rlimit_bad("17179869184G");
 	rlimit_bad("18014398509481984K");
@@ -769,9 +769,9 @@ main(void)
 		cmocka_unit_test(test_acl_entry_match),
 		cmocka_unit_test(test_rate),
 		cmocka_unit_test(test_rate_bad),
-		cmocka_unit_test(test_rate_negative_bug),
+		cmocka_unit_test(test_rate_negative_regression),
 		cmocka_unit_test(test_rlimit),
-		cmocka_unit_test(test_rlimit_overflow_bug),
+		cmocka_unit_test(test_rlimit_overflow_regression),
 		cmocka_unit_test(test_octal),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_signal),

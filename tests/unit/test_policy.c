@@ -523,14 +523,14 @@ test_log_refusal(void **state)
 }
 
 /*
- * BUG (daemon/policy.c policy_service_init, called by service.c
+ * Regression (fixed; daemon/policy.c policy_service_init, called by service.c
  * service_prepare on every reload): the per-source table is freed and
  * rebuilt although running sessions hold tickets into it.  The handlers
  * still running are forgotten, so after a reload a source gets
  * per-source more connections on top of those it has ...
  */
 static void
-test_reload_keeps_per_source_bug(void **state)
+test_reload_keeps_per_source_regression(void **state)
 {
 	struct fake	*f = *state;
 	struct session	 s;
@@ -553,7 +553,7 @@ test_reload_keeps_per_source_bug(void **state)
  * heap-use-after-free).  Last, since ASan ends the program there.
  */
 static void
-test_reload_release_bug(void **state)
+test_reload_release_regression(void **state)
 {
 	struct fake	*f = *state;
 	struct session	 s;
@@ -585,8 +585,8 @@ main(void)
 		T(test_per_source_rate),
 		T(test_service_rate),
 		T(test_log_refusal),
-		T(test_reload_keeps_per_source_bug),
-		T(test_reload_release_bug),
+		T(test_reload_keeps_per_source_regression),
+		T(test_reload_release_regression),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -306,14 +306,14 @@ test_capacity_flood(void **state)
 }
 
 /*
- * BUG (daemon/srctable.c evict_one): only the 64 oldest entries are
+ * Regression (fixed; daemon/srctable.c evict_one): only the 64 oldest entries are
  * looked at, so when they are all busy srctable_get returns NULL although
  * the table holds idle entries; srctable.h promises NULL only "when the
  * table is full of active entries".  In policy.c that refuses every new
  * source (REFUSE_PERSOURCE) once 65 long-lived sessions are the oldest.
  */
 static void
-test_evict_past_busy_bug(void **state)
+test_evict_past_busy_regression(void **state)
 {
 	struct srctable		*t = srctable_new(200, 32, 64);
 	struct src_entry	*e;
@@ -352,7 +352,7 @@ main(void)
 		cmocka_unit_test(test_lru_idle_only),
 		cmocka_unit_test(test_full_of_active),
 		cmocka_unit_test(test_capacity_flood),
-		cmocka_unit_test(test_evict_past_busy_bug),
+		cmocka_unit_test(test_evict_past_busy_regression),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
