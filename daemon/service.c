@@ -419,16 +419,13 @@ backoff_cb(evutil_socket_t fd, short what, void *arg)
 static void
 accept_backoff(struct service *svc, int err)
 {
-	static struct event	*ev;
-
 	log_warnx("service %s: accept: %s; pausing this listener for 1s",
 	    svc->conf->name, strerror(err));
 	svc->backoff = 1;
 	service_update_polling(svc);
-	if (ev != NULL)
-		event_free(ev);
-	ev = evtimer_new(base, backoff_cb, svc);
-	evtimer_add(ev, &((struct timeval){ 1, 0 }));
+	if (svc->backoff_ev == NULL)
+		svc->backoff_ev = evtimer_new(base, backoff_cb, svc);
+	evtimer_add(svc->backoff_ev, &((struct timeval){ 1, 0 }));
 }
 
 /* nowait stream: accept until the backlog is empty or a limit is hit. */
@@ -591,6 +588,8 @@ service_free(struct service *svc)
 	service_close_listener(svc, 0);
 	if (svc->retry_ev != NULL)
 		event_free(svc->retry_ev);
+	if (svc->backoff_ev != NULL)
+		event_free(svc->backoff_ev);
 	if (svc->workers != NULL)
 		workers_free(svc->workers);
 	policy_service_free(svc);

@@ -85,6 +85,7 @@ struct service {
 	int			 admin_disabled;
 	int			 wait_busy;	/* wait mode: a handler has fd */
 	int			 backoff;	/* EMFILE: paused for a while */
+	struct event		*backoff_ev;
 	char			 bound_addr[64];
 	int			 bound_port;
 	const struct builtin	*builtin;
