@@ -6,6 +6,7 @@
 #include <sys/random.h>
 #include <sys/wait.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,11 +238,33 @@ stderr_flush(struct session *s, int all_of_it)
 	s->stderr_len = left;
 }
 
+/*
+ * Read what is still in the pipe. The handler's exit can reach us before
+ * its last write does, so closing without this would lose its last words.
+ * Bounded: a grandchild holding the pipe open must not keep us here.
+ */
+static void
+stderr_drain(struct session *s)
+{
+	ssize_t	n;
+	int	i;
+
+	for (i = 0; i < 16; i++) {
+		n = read(s->stderr_fd, s->stderr_buf + s->stderr_len,
+		    STDERR_LINE - s->stderr_len);
+		if (n <= 0)
+			break;
+		s->stderr_len += (size_t)n;
+		stderr_flush(s, 0);
+	}
+}
+
 static void
 stderr_close(struct session *s)
 {
 	if (s->stderr_fd == -1)
 		return;
+	stderr_drain(s);
 	stderr_flush(s, 1);
 	event_free(s->stderr_ev);
 	close(s->stderr_fd);
@@ -274,6 +297,8 @@ session_capture_stderr(struct session *s, int fd)
 		close(fd);
 		return;
 	}
+	/* Non-blocking, so the drain at the session's end cannot hang. */
+	(void)fcntl(fd, F_SETFL, O_NONBLOCK);
 	s->stderr_fd = fd;
 	s->stderr_ev = event_new(sbase, fd, EV_READ | EV_PERSIST, stderr_cb,
 	    s);
@@ -309,6 +334,7 @@ session_end(struct session *s, int status)
 {
 	struct service	*svc = s->svc;
 
+	stderr_close(s);	/* its last stderr lines before its exit line */
 	session_log_end(s, status);
 	policy_release(s);
 	session_free(s);
