@@ -325,15 +325,6 @@ svc_kind(struct svc_ctx *s)
 		    "protocol = %s", k, p);
 	sc->wait = kbool(s, "wait", sc->socktype == SOCK_DGRAM &&
 	    sc->type == SVC_EXEC);
-	/*
-	 * A nowait datagram handler could leave the datagram unread and
-	 * make superd spawn again and again; not offered until superd
-	 * reads the datagram first and relays it.
-	 */
-	if (sc->socktype == SOCK_DGRAM && sc->type == SVC_EXEC && !sc->wait)
-		svc_error(s, "wait", "wait = no is not supported for dgram "
-		    "exec services; use wait = yes (the handler reads the "
-		    "socket)");
 	sc->disable = kbool(s, "disable", 0);
 }
 

@@ -22,6 +22,7 @@
 #include "builtin.h"
 #include "compat.h"
 #include "conf.h"
+#include "dgram_relay.h"
 #include "listen.h"
 #include "log.h"
 #include "policy.h"
@@ -267,7 +268,9 @@ fill_peer(struct service *svc, struct session *s, int fd,
 	p->remote_addr = s->peer;
 	snprintf(rport, 12, "%d", s->peer_port);
 	p->remote_port = rport;
-	listen_bound(fd, laddr, laddrlen, &port);
+	/* A nowait datagram handler's fd is a private pair, not the socket. */
+	listen_bound(svc->conf->socktype == SOCK_DGRAM ? svc->fd : fd, laddr,
+	    laddrlen, &port);
 	p->local_addr = laddr;
 	snprintf(lport, 12, "%d", port);
 	p->local_port = lport;
@@ -311,10 +314,8 @@ start_exec(struct service *svc, struct session *s, int fd,
 		return -1;
 	}
 	session_set_pid(s, pid);
-	if (errpipe[0] != -1) {
-		fcntl(errpipe[0], F_SETFL, O_NONBLOCK);
+	if (errpipe[0] != -1)
 		session_capture_stderr(s, errpipe[0]);
-	}
 	service_handler_started(svc);
 	log_request(LOG_INFO, &(struct log_fields){ svc->conf->name, s->peer,
 	    s->peer_port, pid, -1, -1 }, "service %s: session S%llu from %s: "
@@ -493,6 +494,73 @@ dgram_builtin(struct service *svc)
 }
 
 /*
+ * nowait dgram exec: superd reads the datagram, checks it, and starts a
+ * handler with the request waiting on a private socket pair; its replies
+ * go back through dgram_relay.c.
+ */
+static void
+dgram_exec_one(struct service *svc, const char *req, size_t n,
+    struct sockaddr *sa, socklen_t len, void *ticket)
+{
+	struct session	*s;
+	int		 sp[2] = { -1, -1 };
+
+	if ((s = session_new(svc, sa, len)) == NULL) {
+		log_warn("service %s: session", svc->conf->name);
+		return;
+	}
+	s->policy = ticket;
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sp) == -1 ||
+	    send(sp[0], req, n, MSG_DONTWAIT) == -1) {
+		log_warn("service %s: socketpair", svc->conf->name);
+		if (sp[0] != -1) {
+			close(sp[0]);
+			close(sp[1]);
+		}
+		session_discard(s);
+		return;
+	}
+	if (start_exec(svc, s, sp[1], NULL) == -1) {	/* closes sp[1] */
+		close(sp[0]);
+		return;
+	}
+	s->relay = dgram_relay_new(base, svc->fd, s, sp[0]);
+}
+
+static void
+dgram_exec(struct service *svc)
+{
+	static char		req[65536];
+	struct sockaddr_storage	ss;
+	socklen_t		len;
+	ssize_t			n;
+	void			*ticket;
+	int			i, reason;
+
+	for (i = 0; i < DGRAM_BURST && should_poll(svc); i++) {
+		len = sizeof(ss);
+		n = recvfrom(svc->fd, req, sizeof(req), 0,
+		    (struct sockaddr *)&ss, &len);
+		if (n < 0)
+			return;
+		if (svc->conf->family != AF_UNIX &&
+		    !policy_udp_source_ok((struct sockaddr *)&ss, len))
+			reason = REFUSE_REFLECT;
+		else
+			reason = policy_check(svc, (struct sockaddr *)&ss, len,
+			    NULL, &ticket);
+		if (reason != -1) {
+			service_count_refusal(svc, reason);
+			policy_log_refusal(svc, (struct sockaddr *)&ss, len,
+			    reason);
+			continue;
+		}
+		dgram_exec_one(svc, req, (size_t)n, (struct sockaddr *)&ss,
+		    len, ticket);
+	}
+}
+
+/*
  * wait mode: the handler gets the socket itself.  For datagrams superd
  * peeks at the first one to apply the access list and guard against
  * reflection; for stream sockets the handler accepts, so only the
@@ -548,6 +616,8 @@ listener_cb(evutil_socket_t fd, short what, void *arg)
 		wait_spawn(svc);
 	else if (svc->conf->socktype == SOCK_STREAM)
 		accept_loop(svc);
+	else if (svc->builtin == NULL)
+		dgram_exec(svc);
 	else
 		dgram_builtin(svc);
 }

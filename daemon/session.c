@@ -18,6 +18,7 @@
 #include "builtin.h"
 #include "compat.h"
 #include "conf.h"
+#include "dgram_relay.h"
 #include "listen.h"
 #include "log.h"
 #include "policy.h"
@@ -322,6 +323,7 @@ session_free(struct session *s)
 		}
 	}
 	stderr_close(s);
+	dgram_relay_free(s->relay);
 	if (s->timer != NULL)
 		event_free(s->timer);
 	TAILQ_REMOVE(&all, s, entry);

@@ -18,6 +18,7 @@
 struct event_base;
 struct service;
 struct builtin_conn;
+struct dgram_relay;
 
 struct session {
 	uint64_t		 id;
@@ -42,6 +43,7 @@ struct session {
 	size_t			 stderr_len;
 	void			*policy;	/* policy.c ticket */
 	void			*oob;		/* oob.c urgent-data watch */
+	struct dgram_relay	*relay;		/* nowait dgram replies */
 	TAILQ_ENTRY(session)	 entry;
 };
 

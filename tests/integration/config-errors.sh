@@ -94,12 +94,6 @@ service a {
   port = 7001
   server = "/bin/cat"
 }' "found duplicate title 'a'"
-expect 'service a {
-  protocol = udp
-  port = 7000
-  server = "/bin/cat"
-  wait = no
-}' 'bad.conf:5: service "a": wait = no is not supported for dgram exec services'
 expect 'log-level = chatty' 'log-level "chatty" is not one of'
 expect 'service a {
   port = 7000

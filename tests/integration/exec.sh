@@ -24,6 +24,8 @@ service broken { address = "127.0.0.1"  port = $((P+6))  server = "/bin/cat"  ch
 service one { address = "127.0.0.1"  port = $((P+7))  server = "/bin/sh"  args = {"-c", "sleep 1; echo done"}  instances = 1 }
 service slow { address = "127.0.0.1"  port = $((P+8))  server = "/bin/sleep"  args = {"30"}  timeout = 1  kill-grace = 1 }
 service lim { address = "127.0.0.1"  port = $((P+9))  server = "$T/limits.sh"  rlimit-nofile = 37  umask = "027" }
+service unowait { protocol = udp  address = "127.0.0.1"  port = $((P+10))  wait = no  server = "/bin/sh"  args = {"-c", "r=\$(dd bs=64k count=1 2>/dev/null | tr a-z A-Z); echo \"\$r \$REMOTE_ADDR \$\$\""} }
+service unoread { protocol = udp  address = "127.0.0.1"  port = $((P+11))  wait = no  server = "/bin/sleep"  args = {"5"}  instances = 2 }
 service ucat { protocol = unix  address = "$T/cat.sock"  server = "/usr/bin/env" }
 CONF
 } > "$T/superd.conf"
@@ -80,6 +82,20 @@ ok "timeout = 1 terminates a hanging handler"
 
 [ "$($SDCLIENT 127.0.0.1 $((P+9)))" = "nofile=37 umask=0027" ] || fail "rlimit/umask: $($SDCLIENT 127.0.0.1 $((P+9)))"
 ok "rlimit-nofile and umask applied"
+
+r1=$($SDCLIENT -u -s one 127.0.0.1 $((P+10)))
+r2=$($SDCLIENT -u -s two 127.0.0.1 $((P+10)))
+case "$r1" in "ONE 127.0.0.1 "[0-9]*) ;; *) fail "nowait udp reply '$r1'";; esac
+case "$r2" in "TWO 127.0.0.1 "[0-9]*) ;; *) fail "nowait udp reply '$r2'";; esac
+[ "${r1##* }" != "${r2##* }" ] || fail "nowait udp: one handler served two datagrams"
+ok "nowait UDP: one handler per datagram, request on stdin, reply from the service port"
+
+# A handler that never reads: one datagram starts one handler, not a storm.
+$SDCLIENT -u -q -t 300 -s x 127.0.0.1 $((P+11)) >/dev/null 2>&1
+sleep 0.5
+n=$(count_log "service unoread: session S[0-9]* from")
+[ "$n" = 1 ] || fail "one unread datagram started $n handlers"
+ok "nowait UDP: an unread datagram starts one handler only"
 
 $SDCLIENT -U "$T/cat.sock" | grep -q "^UNIXREMOTEEUID=$(id -u)$" || fail "unix peer uid"
 ok "unix socket exec with peer credentials"

@@ -704,10 +704,6 @@ test_err_builtin(void **state)
 	expect("service a {\n  port = 7\n  " CAT "\n  stderr = \"null\"\n}\n",
 	    "t.conf:4: service \"a\": stderr \"null\" is not one of: socket, "
 	    "log\n");
-	expect("service a {\n  protocol = \"udp\"\n  wait = no\n"
-	    "  port = 7\n  " CAT "\n}\n", "t.conf:3: service \"a\": wait = "
-	    "no is not supported for dgram exec services; use wait = yes (the "
-	    "handler reads the socket)\n");
 	expect("service a {\n  threads = 4\n  port = 7\n  " CAT "\n}\n",
 	    "t.conf:2: service \"a\": threads is for stream builtins only\n");
 	expect("service a {\n  type = \"builtin\"\n  protocol = \"udp\"\n"
