@@ -10,11 +10,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -135,6 +137,8 @@ service_handler_started(struct service *svc)
 }
 
 static void	service_free(struct service *);
+static int	wait_failed_fast(const struct service *, int);
+static void	wait_handler_failed(struct service *);
 
 void
 service_handler_ended(struct service *svc, int status)
@@ -145,8 +149,13 @@ service_handler_ended(struct service *svc, int status)
 	svc->last_exit = status;
 	if (status != -1)
 		children--;
-	if (svc->conf->wait)
+	if (svc->conf->wait) {
 		svc->wait_busy = 0;
+		if (wait_failed_fast(svc, status))
+			wait_handler_failed(svc);
+		else
+			svc->wait_failures = 0;
+	}
 	if (svc->removed && svc->running == 0) {
 		TAILQ_REMOVE(&services, svc, entry);
 		service_free(svc);
@@ -413,20 +422,66 @@ backoff_cb(evutil_socket_t fd, short what, void *arg)
 	service_update_polling(svc);
 }
 
+/* Stop polling this listener for a while; the kernel holds new requests. */
+static void
+pause_listener(struct service *svc, unsigned secs)
+{
+	svc->backoff = 1;
+	service_update_polling(svc);
+	if (svc->backoff_ev == NULL)
+		svc->backoff_ev = evtimer_new(base, backoff_cb, svc);
+	evtimer_add(svc->backoff_ev, &((struct timeval){ secs, 0 }));
+}
+
 /*
  * Out of file descriptors: stop polling this listener for a second
- * (the kernel backlog holds new connections) instead of spinning.
+ * instead of spinning.
  */
 static void
 accept_backoff(struct service *svc, int err)
 {
 	log_warnx("service %s: accept: %s; pausing this listener for 1s",
 	    svc->conf->name, strerror(err));
-	svc->backoff = 1;
-	service_update_polling(svc);
-	if (svc->backoff_ev == NULL)
-		svc->backoff_ev = evtimer_new(base, backoff_cb, svc);
-	evtimer_add(svc->backoff_ev, &((struct timeval){ 1, 0 }));
+	pause_listener(svc, 1);
+}
+
+/*
+ * A wait-mode handler that fails at once leaves the request it was
+ * started for waiting, so it would be started again and again for it.
+ * After a few such failures in a row, pause the listener with a doubling
+ * delay (inetd's "looping" guard, but the service comes back by itself).
+ */
+#define WAIT_FAILURES_FREE	4	/* retried at once */
+#define WAIT_PAUSE_MAX		64	/* seconds */
+
+static void
+wait_handler_failed(struct service *svc)
+{
+	unsigned	n, secs;
+
+	if (++svc->wait_failures <= WAIT_FAILURES_FREE)
+		return;
+	n = svc->wait_failures - WAIT_FAILURES_FREE - 1;
+	secs = n >= 6 ? WAIT_PAUSE_MAX : 1u << n;
+	log_warnx("service %s: wait handler failed %u times in a row; "
+	    "pausing this listener for %us", svc->conf->name,
+	    svc->wait_failures, secs);
+	pause_listener(svc, secs);
+}
+
+/* Did this wait handler fail within a second of its start? */
+static int
+wait_failed_fast(const struct service *svc, int status)
+{
+	struct timespec	now;
+	long long	ms;
+
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - svc->wait_started.tv_sec) * 1000LL +
+	    (now.tv_nsec - svc->wait_started.tv_nsec) / 1000000;
+	return ms < 1000;
 }
 
 /* nowait stream: accept until the backlog is empty or a limit is hit. */
@@ -601,8 +656,10 @@ wait_spawn(struct service *svc)
 	s->policy = ticket;
 	svc->wait_busy = 1;
 	service_update_polling(svc);
+	clock_gettime(CLOCK_MONOTONIC, &svc->wait_started);
 	if (start_exec(svc, s, svc->fd, NULL) == -1) {
 		svc->wait_busy = 0;
+		wait_handler_failed(svc);
 		service_update_polling(svc);
 	}
 }
@@ -684,6 +741,7 @@ service_update(struct service *svc, struct service_conf *sc)
 	svc->conf = sc;
 	service_prepare(svc);
 	svc->admin_disabled = 0;
+	svc->wait_failures = 0;		/* a new config deserves a new try */
 	service_open(svc);
 }
 

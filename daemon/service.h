@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 #include <stdint.h>
+#include <time.h>
 
 struct event_base;
 struct superd_conf;
@@ -84,8 +85,10 @@ struct service {
 	struct event		*retry_ev;
 	int			 admin_disabled;
 	int			 wait_busy;	/* wait mode: a handler has fd */
-	int			 backoff;	/* EMFILE: paused for a while */
+	int			 backoff;	/* paused for a while */
 	struct event		*backoff_ev;
+	struct timespec		 wait_started;	/* wait mode: last handler */
+	unsigned		 wait_failures;	/* in a row, each fast */
 	char			 bound_addr[64];
 	int			 bound_port;
 	const struct builtin	*builtin;
