@@ -225,8 +225,13 @@ service_open(struct service *svc)
 		log_notice("service %s: bound at last", svc->conf->name);
 	svc->failed = 0;
 	service_watch(svc);
-	log_debug("service %s: listening on %s port %d", svc->conf->name,
-	    svc->bound_addr, svc->bound_port);
+	/* An OS-assigned port is news the admin needs; a fixed one is not. */
+	if (svc->conf->port == 0 && svc->conf->family != AF_UNIX)
+		log_notice("service %s: listening on %s port %d (dynamic)",
+		    svc->conf->name, svc->bound_addr, svc->bound_port);
+	else
+		log_debug("service %s: listening on %s port %d",
+		    svc->conf->name, svc->bound_addr, svc->bound_port);
 }
 
 /* ---- refusing and starting requests ---- */

@@ -44,6 +44,7 @@ static struct superd_state {
 	int			 stopping;
 	struct event		*stop_timer;
 	int			 keep_handlers;
+	int			 debug;		/* -d outlives reloads */
 	unsigned		 shutdown_grace;
 	char			*pidfile;
 } st;
@@ -173,7 +174,7 @@ write_pidfile(const char *path)
 static void
 apply_globals(const struct superd_conf *conf)
 {
-	log_setlevel(conf->log_level);
+	log_setlevel(st.debug ? LOG_DEBUG : conf->log_level);
 	st.keep_handlers = conf->keep_handlers;
 	st.shutdown_grace = conf->shutdown_grace;
 	free(st.pidfile);
@@ -368,9 +369,8 @@ main(int argc, char **argv)
 		fatalx("event_base_new failed");
 	/* 0: signals and control, 1: directory, 2: data listeners. */
 	event_base_priority_init(st.base, 3);
+	st.debug = o.debug;
 	apply_globals(conf);
-	if (o.debug)
-		log_setlevel(LOG_DEBUG);
 	spawn_init();
 	sessions_init(st.base);
 	services_init(st.base);

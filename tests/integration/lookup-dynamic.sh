@@ -22,6 +22,9 @@ port=$("$LOOKUP" -p echo) || fail "lookup -p echo: exit $?"
 [ "$port" -gt 0 ] 2>/dev/null || fail "-p printed: $port"
 [ "$out" = "127.0.0.1:$port/tcp" ] || fail "-p and plain disagree: $out, $port"
 ok "port = 0 service found at 127.0.0.1:$port"
+grep -q "service echo: listening on 127.0.0.1 port $port (dynamic)" "$T/log" \
+	|| fail "the dynamic port is not in the log"
+ok "the dynamic port is logged"
 [ "$($SDCLIENT -s hello 127.0.0.1 "$port")" = hello ] || fail "echo at looked-up port"
 ok "reachable at the looked-up port"
 

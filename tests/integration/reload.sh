@@ -16,7 +16,7 @@ CONF
 }
 conf
 start_superd
-dynport() { grep "service dyn: listening on 127.0.0.1 port" "$T/log" | tail -1 | sed 's/.* port //'; }
+dynport() { grep "service dyn: listening on 127.0.0.1 port" "$T/log" | tail -1 | sed 's/.* port \([0-9]*\).*/\1/'; }
 d1=$(dynport)
 [ -n "$d1" ] || fail "no dynamic port"
 [ "$($SDCLIENT -s d 127.0.0.1 "$d1")" = d ] || fail "dynamic port not reachable"
