@@ -449,9 +449,40 @@ svc_identity(struct svc_ctx *s)
 		if (lookup_group(group, &sc->gid) == -1)
 			svc_error(s, "group", "group \"%s\" does not exist",
 			    group);
+		else if (!sc->switch_user && sc->gid != getegid())
+			svc_error(s, "group", "superd runs as gid %u and "
+			    "cannot switch to group \"%s\"",
+			    (unsigned)getegid(), group);
 	}
 	if (sc->switch_user)
 		svc_groups(sc, pw->pw_name);
+}
+
+/*
+ * The server must be executable where the handler will look for it:
+ * inside the chroot when there is one (checked as superd, which may see
+ * more than the handler's user will).
+ */
+static void
+svc_server_runnable(struct svc_ctx *s, const char *server, const char *root)
+{
+	char	path[PATH_MAX];
+
+	if (root != NULL && root[0] == '/') {
+		if ((size_t)snprintf(path, sizeof(path), "%s%s",
+		    strcmp(root, "/") == 0 ? "" : root, server) >= sizeof(path)) {
+			svc_error(s, "server", "server %s: path too long inside "
+			    "chroot %s", server, root);
+			return;
+		}
+		if (access(path, X_OK) == -1)
+			svc_error(s, "server", "server %s: %s inside chroot "
+			    "%s (%s)", server, strerror(errno), root, path);
+		return;
+	}
+	if (access(server, X_OK) == -1)
+		svc_error(s, "server", "server %s: %s", server,
+		    strerror(errno));
 }
 
 /* server, argv0, args and env. */
@@ -493,9 +524,8 @@ svc_program(struct svc_ctx *s)
 	if (server[0] != '/')
 		svc_error(s, "server", "server \"%s\" must be an absolute path",
 		    server);
-	else if (access(server, X_OK) == -1)
-		svc_error(s, "server", "server %s: %s", server,
-		    strerror(errno));
+	else
+		svc_server_runnable(s, server, kstr(s, "chroot"));
 	sc->argv = klist(s, "args", 1, NULL);
 	sc->argv[0] = xstrdup(argv0 ? argv0 : strrchr(server, '/') ?
 	    strrchr(server, '/') + 1 : server);

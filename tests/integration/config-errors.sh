@@ -39,6 +39,12 @@ expect 'service a {
   port = 7000
   server = "/nonexistent/prog"
 }' 'bad.conf:3: service "a": server /nonexistent/prog: No such file or directory'
+mkdir -p "$T/emptyjail"
+expect 'service a {
+  port = 7000
+  server = "/bin/cat"
+  chroot = "'"$T"'/emptyjail"
+}' 'bad.conf:3: service "a": server /bin/cat: No such file or directory inside chroot '"$T"'/emptyjail'
 expect 'service a {
   type = builtin
   port = 7000

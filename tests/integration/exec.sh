@@ -14,13 +14,15 @@ cat > "$T/limits.sh" <<'SH'
 echo "nofile=$(ulimit -n) umask=$(umask)"
 SH
 chmod +x "$T/err.sh" "$T/limits.sh"
+# A jail whose cat cannot run (no dynamic loader inside): a runtime failure.
+mkdir -p "$T/jail/bin" && cp /bin/cat "$T/jail/bin/cat"
 { conf_globals; cat <<CONF
 service cat { address = "127.0.0.1"  port = $((P+1))  server = "/bin/cat" }
 service env { address = "127.0.0.1"  port = $((P+2))  server = "/usr/bin/env"  env = {"FOO=bar baz"} }
 service id { address = "127.0.0.1"  port = $((P+3))  server = "/usr/bin/id"  args = {"-u"}  user = "nobody" }
 service uwait { protocol = udp  address = "127.0.0.1"  port = $((P+4))  server = "$WAITECHO"  wait = yes }
 service err { address = "127.0.0.1"  port = $((P+5))  server = "$T/err.sh"  stderr = log }
-service broken { address = "127.0.0.1"  port = $((P+6))  server = "/bin/cat"  chroot = "$T/nonexistent" }
+service broken { address = "127.0.0.1"  port = $((P+6))  server = "/bin/cat"  chroot = "$T/jail" }
 service one { address = "127.0.0.1"  port = $((P+7))  server = "/bin/sh"  args = {"-c", "sleep 1; echo done"}  instances = 1 }
 service slow { address = "127.0.0.1"  port = $((P+8))  server = "/bin/sleep"  args = {"30"}  timeout = 1  kill-grace = 1 }
 service lim { address = "127.0.0.1"  port = $((P+9))  server = "$T/limits.sh"  rlimit-nofile = 37  umask = "027" }
@@ -60,7 +62,7 @@ wait_log "service err\[[0-9]*\]: to the log" 30 || fail "stderr line not in log"
 ok "stderr = log"
 
 $SDCLIENT -t 1000 127.0.0.1 $((P+6)) >/dev/null
-wait_log "service broken: cannot start /bin/cat for 127.0.0.1:[0-9]*: chroot: No such file" 30 \
+wait_log "service broken: cannot start /bin/cat for 127.0.0.1:[0-9]*: \(chroot\|execve\): " 30 \
 	|| fail "spawn failure not logged with reason"
 [ "$($SDCLIENT -s alive 127.0.0.1 $((P+1)))" = alive ] || fail "superd hurt by failed spawn"
 ok "failed spawn logged with its reason; daemon unharmed"

@@ -4,9 +4,10 @@
 # itself, and other services keep serving.
 . "${top_srcdir}/tests/integration/lib.sh"
 P=$BASE
+mkdir -p "$T/jail/bin" && cp /bin/cat "$T/jail/bin/cat"	# no loader inside
 { conf_globals; cat <<CONF
 service bad { protocol = udp  address = "127.0.0.1"  port = $((P+1))  wait = yes  server = "/bin/false" }
-service nochroot { protocol = udp  address = "127.0.0.1"  port = $((P+2))  wait = yes  server = "/bin/cat"  chroot = "$T/none" }
+service nochroot { protocol = udp  address = "127.0.0.1"  port = $((P+2))  wait = yes  server = "/bin/cat"  chroot = "$T/jail" }
 service echo { type = builtin  address = "127.0.0.1"  port = $((P+3))  server = "echo" }
 CONF
 } > "$T/superd.conf"

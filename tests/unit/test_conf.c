@@ -165,7 +165,7 @@ static const char full_text[] =
     "  rate = \"100/s burst 200\"\n"
     "  per-source-rate = \"6/min\"\n"
     "  banner-fail = \"/etc/services\"\n"
-    "  chroot = \"/var/empty\"\n"				/* 50 */
+    "  chroot = \"/\"\n"					/* 50 */
     "  umask = \"027\"\n"
     "  nice = 5\n"
     "  rlimit-cpu = \"10\"\n"
@@ -299,7 +299,7 @@ test_full_service(void **state)
 	    sc->per_source_rate.per_sec < 0.1001);
 	assert_int_equal(sc->per_source_rate.burst, 6);
 	assert_string_equal(sc->banner_fail, "/etc/services");
-	assert_string_equal(sc->chroot, "/var/empty");
+	assert_string_equal(sc->chroot, "/");
 	assert_int_equal(sc->set_umask, 1);
 	assert_int_equal(sc->umask, 027);
 	assert_int_equal(sc->set_nice, 1);
