@@ -587,6 +587,27 @@ dgram_exec_one(struct service *svc, const char *req, size_t n,
 	s->relay = dgram_relay_new(base, svc->fd, s, sp[0]);
 }
 
+/*
+ * May this datagram's sender start a handler?  0 and a policy ticket if
+ * so; -1 (counted and logged) if not.
+ */
+static int
+dgram_admit(struct service *svc, const struct sockaddr *sa, socklen_t len,
+    void **ticket)
+{
+	int	reason;
+
+	if (svc->conf->family != AF_UNIX && !policy_udp_source_ok(sa, len))
+		reason = REFUSE_REFLECT;
+	else
+		reason = policy_check(svc, sa, len, NULL, ticket);
+	if (reason == -1)
+		return 0;
+	service_count_refusal(svc, reason);
+	policy_log_refusal(svc, sa, len, reason);
+	return -1;
+}
+
 static void
 dgram_exec(struct service *svc)
 {
@@ -595,7 +616,7 @@ dgram_exec(struct service *svc)
 	socklen_t		len;
 	ssize_t			n;
 	void			*ticket;
-	int			i, reason;
+	int			i;
 
 	for (i = 0; i < DGRAM_BURST && should_poll(svc); i++) {
 		len = sizeof(ss);
@@ -603,18 +624,9 @@ dgram_exec(struct service *svc)
 		    (struct sockaddr *)&ss, &len);
 		if (n < 0)
 			return;
-		if (svc->conf->family != AF_UNIX &&
-		    !policy_udp_source_ok((struct sockaddr *)&ss, len))
-			reason = REFUSE_REFLECT;
-		else
-			reason = policy_check(svc, (struct sockaddr *)&ss, len,
-			    NULL, &ticket);
-		if (reason != -1) {
-			service_count_refusal(svc, reason);
-			policy_log_refusal(svc, (struct sockaddr *)&ss, len,
-			    reason);
+		if (dgram_admit(svc, (struct sockaddr *)&ss, len, &ticket)
+		    == -1)
 			continue;
-		}
 		dgram_exec_one(svc, req, (size_t)n, (struct sockaddr *)&ss,
 		    len, ticket);
 	}
@@ -634,24 +646,15 @@ wait_spawn(struct service *svc)
 	struct session		*s;
 	char			 c;
 	void			*ticket = NULL;
-	int			 reason;
 
 	if (svc->conf->socktype == SOCK_DGRAM) {
 		len = sizeof(ss);
 		if (recvfrom(svc->fd, &c, 1, MSG_PEEK, (struct sockaddr *)&ss,
 		    &len) < 0)
 			return;
-		if (svc->conf->family != AF_UNIX &&
-		    !policy_udp_source_ok((struct sockaddr *)&ss, len))
-			reason = REFUSE_REFLECT;
-		else
-			reason = policy_check(svc, (struct sockaddr *)&ss, len,
-			    NULL, &ticket);
-		if (reason != -1) {
+		if (dgram_admit(svc, (struct sockaddr *)&ss, len, &ticket)
+		    == -1) {
 			(void)!recv(svc->fd, &c, 1, MSG_DONTWAIT);
-			service_count_refusal(svc, reason);
-			policy_log_refusal(svc, (struct sockaddr *)&ss, len,
-			    reason);
 			return;
 		}
 	}
