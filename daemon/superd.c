@@ -291,6 +291,35 @@ superd_session_ended(void)
 }
 
 static void
+dump_service(const struct service_info *i, void *arg)
+{
+	char	endpoint[96];
+
+	if (i->port >= 0)
+		snprintf(endpoint, sizeof(endpoint), "%s port %d%s", i->address,
+		    i->port, i->dynamic ? " (dynamic)" : "");
+	else
+		snprintf(endpoint, sizeof(endpoint), "%s", i->address);
+	log_notice("service %s/%s: %s, %s on %s, %u running, %llu accepted, "
+	    "%llu refused", i->name, i->proto, i->state, i->mode, endpoint,
+	    i->running, (unsigned long long)i->accepted,
+	    (unsigned long long)i->refused_total);
+}
+
+/*
+ * SIGUSR1: the state of every service into the log, for admins used to
+ * xinetd's dump (superdctl gives the same and more, as JSON too).
+ */
+static void
+dump_state(void)
+{
+	log_notice("state: config %s loaded %lds ago, %u handlers running%s",
+	    st.conf_path, (long)(time(NULL) - st.loaded),
+	    services_running_total(), st.draining ? ", draining" : "");
+	service_foreach_info(dump_service, NULL);
+}
+
+static void
 signal_cb(evutil_socket_t sig, short what, void *arg)
 {
 	switch (sig) {
@@ -307,6 +336,7 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 		break;
 	case SIGUSR1:
 		notify_status();
+		dump_state();
 		break;
 	}
 }

@@ -46,4 +46,10 @@ $SDCLIENT -u -s x 127.0.0.1 $((P+9)) | grep -q '[0-9]:[0-9]' || fail "udp daytim
 ok "udp daytime"
 $SDCLIENT -n 500 -s abc -x abc 127.0.0.1 $((P+1)) >/dev/null || fail "500 echo"
 ok "500 sequential echo connections"
+kill -USR1 "$SPID"
+wait_log "service echo/tcp: listening, builtin on 127.0.0.1 port $((P+1)), 0 running, [0-9]* accepted, 0 refused" 30 \
+	|| fail "SIGUSR1 did not dump the state"
+wait_log "service uecho/unix: listening, builtin on $T/echo.sock, " 30 || fail "dump lacks uecho"
+[ "$(count_log "service [^ ]*: listening, ")" -ge 11 ] || fail "dump lacks services"
+ok "SIGUSR1 logs every service's state"
 kill -0 "$SPID" || fail "superd died"
