@@ -1031,6 +1031,7 @@ static void
 conf_globals(struct superd_conf *conf, cfg_t *cfg)
 {
 	const char	*v;
+	char		 err[CONF_ERRLEN];
 
 	v = cfg_getstr(cfg, "log-level");
 	if ((conf->log_level = log_level_from_name(v)) < 0) {
@@ -1064,6 +1065,11 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 	conf->dir_max_entries = gint(cfg, "directory-max-entries", 1, 1000000);
 	conf->dir_max_per_uid = gint(cfg, "directory-max-per-uid", 1, 1000000);
 	conf->directory_listen = xstrdup(cfg_getstr(cfg, "directory-listen"));
+	if (conf->directory_listen != NULL && conf->directory_listen[0] &&
+	    parse_listen_spec(conf->directory_listen, SUPERD_DIRECTORY_PORT,
+	    &conf->dir_listen_addr, &conf->dir_listen_len, err) == -1)
+		conf_error(cfg->filename, key_line(cfg, "directory-listen"),
+		    NULL, "directory-listen %s", err);
 	conf_dir_allow(conf, cfg);
 }
 
@@ -1074,7 +1080,7 @@ cfg_track_globals(cfg_t *cfg)
 	static const char *const ints[] = { "max-children", "shutdown-grace",
 	    "directory-ttl-min", "directory-ttl-max", "directory-max-entries",
 	    "directory-max-per-uid", "directory-allow", "log-level", "on-exit",
-	    "control-group", NULL };
+	    "control-group", "directory-listen", NULL };
 	size_t	i;
 
 	for (i = 0; ints[i] != NULL; i++)

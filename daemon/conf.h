@@ -17,6 +17,8 @@
 #include <stdio.h>
 
 #define EX_CONFIG_STATUS	78	/* sysexits.h EX_CONFIG */
+/* The directory's TCP port when directory-listen names none (= libsuperd's). */
+#define SUPERD_DIRECTORY_PORT	7111
 
 enum svc_type {
 	SVC_EXEC,
@@ -173,7 +175,9 @@ struct superd_conf {
 	unsigned		 dir_ttl_max;
 	unsigned		 dir_max_entries;
 	unsigned		 dir_max_per_uid;
-	char			*directory_listen;	/* "ADDR:PORT" or NULL */
+	char			*directory_listen;	/* "ADDR[:PORT]" or NULL */
+	struct sockaddr_storage	 dir_listen_addr;	/* ... parsed */
+	socklen_t		 dir_listen_len;
 	struct dir_allow	*dir_allow;
 	size_t			 n_dir_allow;
 

@@ -152,6 +152,44 @@ parse_inet_address(const char *s, int port, int v6only,
 	return resolve_host(s, port, sc, err);
 }
 
+/*
+ * "ADDR", "ADDR:PORT", "[V6]", "[V6]:PORT" or a bare V6 address; the
+ * port defaults to defport.  A bare V6 address cannot carry a port
+ * (which colon would it be?), as in URLs.
+ */
+int
+parse_listen_spec(const char *s, int defport, struct sockaddr_storage *ss,
+    socklen_t *sslen, char *err)
+{
+	struct service_conf	 sc;
+	char			 host[INET6_ADDRSTRLEN + 2];
+	const char		*colon = strrchr(s, ':'), *close = NULL;
+	size_t			 hlen;
+	int			 port = defport;
+
+	if (s[0] == '[' && (close = strchr(s, ']')) == NULL)
+		return ERR("\"%s\": no ] after the IPv6 address", s);
+	if (close != NULL && close[1] != '\0' && close[1] != ':')
+		return ERR("\"%s\": want [ADDRESS]:PORT", s);
+	if (close == NULL && colon != NULL && strchr(s, ':') != colon)
+		colon = NULL;			/* bare IPv6 */
+	if (close != NULL)
+		colon = close[1] == ':' ? close + 1 : NULL;
+	if (colon != NULL && parse_port(colon + 1, "tcp", &port, err) == -1)
+		return -1;
+	hlen = colon ? (size_t)(colon - s) : strlen(s);
+	if (hlen == 0 || hlen >= sizeof(host))
+		return ERR("\"%s\": want ADDRESS[:PORT]", s);
+	memcpy(host, s, hlen);
+	host[hlen] = '\0';
+	memset(&sc, 0, sizeof(sc));
+	if (parse_inet_address(host, port, 1, &sc, err) == -1)
+		return -1;
+	memcpy(ss, &sc.addr, sizeof(*ss));
+	*sslen = sc.addrlen;
+	return 0;
+}
+
 int
 parse_unix_path(const char *s, struct service_conf *sc, char *err)
 {

@@ -18,6 +18,9 @@ int	parse_port(const char *s, const char *proto, int *port, char *err);
 /* Fill family/addr/addrlen for an inet address ("*", v4, v6, [v6], host). */
 int	parse_inet_address(const char *s, int port, int v6only,
 	    struct service_conf *sc, char *err);
+/* "ADDR[:PORT]" or "[V6][:PORT]" for a TCP listener; port defaults. */
+int	parse_listen_spec(const char *s, int defport,
+	    struct sockaddr_storage *ss, socklen_t *sslen, char *err);
 int	parse_unix_path(const char *s, struct service_conf *sc, char *err);
 int	parse_acl_entry(const char *s, struct acl_entry *e, char *err);
 /* "N/s", "N/min", optionally followed by "burst M". */

@@ -110,7 +110,7 @@ static void	 expiry_cb(evutil_socket_t, short, void *);
 static int	 unix_parent(const char *);
 static int	 unix_stale(const char *);
 static int	 unix_open(const char *, struct stat *);
-static int	 tcp_open(const char *);
+static int	 tcp_open(const struct superd_conf *);
 static int	 listener_start(struct dlistener *, int, int, const char *);
 static void	 listener_close(struct dlistener *);
 static void	 listener_pause_cb(evutil_socket_t, short, void *);
@@ -127,7 +127,8 @@ static int	 conn_line(struct dconn *, const char *, size_t);
 static void	 conn_read_cb(struct bufferevent *, void *);
 static void	 conn_write_cb(struct bufferevent *, void *);
 static void	 conn_event_cb(struct bufferevent *, short, void *);
-static int	 reopen(struct dlistener *, const char *, int);
+static int	 reopen(struct dlistener *, const char *, int,
+		    const struct superd_conf *);
 
 /* Leases run on the monotonic clock: a clock step must not expire them. */
 static uint64_t
@@ -330,47 +331,24 @@ unix_open(const char *path, struct stat *st)
 	return fd;
 }
 
-/* Bind the read-only TCP socket, "ADDR:PORT" or "[V6]:PORT". */
+/* Bind the read-only TCP socket (directory-listen, parsed by conf.c). */
 static int
-tcp_open(const char *spec)
+tcp_open(const struct superd_conf *conf)
 {
-	struct addrinfo	 hints, *res;
-	char		 host[64], *colon;
-	const char	*h;
-	int		 fd, one = 1, e;
+	const struct sockaddr	*sa = (const struct sockaddr *)&conf->dir_listen_addr;
+	int			 fd, one = 1;
 
-	snprintf(host, sizeof(host), "%s", spec);
-	if ((colon = strrchr(host, ':')) == NULL || colon == host) {
-		log_warnx("directory: directory-listen %s: want ADDR:PORT",
-		    spec);
-		return -1;
-	}
-	*colon = '\0';
-	h = host;
-	if (host[0] == '[' && colon[-1] == ']') {
-		colon[-1] = '\0';
-		h = host + 1;
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-	if ((e = getaddrinfo(h, colon + 1, &hints, &res)) != 0) {
-		log_warnx("directory: directory-listen %s: %s", spec,
-		    gai_strerror(e));
-		return -1;
-	}
-	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
-	    sizeof(one)) == -1 || bind(fd, res->ai_addr, res->ai_addrlen) ==
-	    -1 || listen(fd, DS_BACKLOG) == -1) {
-		log_warn("directory: directory-listen %s", spec);
+	    sizeof(one)) == -1 || bind(fd, sa, conf->dir_listen_len) == -1 ||
+	    listen(fd, DS_BACKLOG) == -1) {
+		log_warn("directory: directory-listen %s",
+		    conf->directory_listen);
 		if (fd != -1)
 			close(fd);
-		freeaddrinfo(res);
 		return -1;
 	}
-	freeaddrinfo(res);
 	return fd;
 }
 
@@ -747,7 +725,8 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 
 /* Replace a listener if its address changed (new socket first). */
 static int
-reopen(struct dlistener *l, const char *what, int remote)
+reopen(struct dlistener *l, const char *what, int remote,
+    const struct superd_conf *conf)
 {
 	struct stat	st;
 	int		fd = -1;
@@ -758,7 +737,7 @@ reopen(struct dlistener *l, const char *what, int remote)
 	    (what != NULL && l->what != NULL && strcmp(what, l->what) == 0))
 		return 0;
 	memset(&st, 0, sizeof(st));
-	if (what != NULL && (fd = remote ? tcp_open(what) :
+	if (what != NULL && (fd = remote ? tcp_open(conf) :
 	    unix_open(what, &st)) == -1)
 		return -1;
 	if (l->what != NULL)
@@ -791,8 +770,8 @@ directory_start(struct event_base *base, const struct superd_conf *conf)
 	event_priority_set(ds.expiry_ev, DS_PRIORITY);
 	if (conf->directory_socket == NULL || conf->directory_socket[0] == '\0')
 		log_info("directory: no directory-socket, local directory off");
-	if (reopen(&ds.local, conf->directory_socket, 0) == -1 ||
-	    reopen(&ds.remote, conf->directory_listen, 1) == -1) {
+	if (reopen(&ds.local, conf->directory_socket, 0, conf) == -1 ||
+	    reopen(&ds.remote, conf->directory_listen, 1, conf) == -1) {
 		log_warnx("directory: cannot start");
 		directory_stop();
 		return -1;
@@ -808,10 +787,10 @@ directory_reconfigure(const struct superd_conf *conf)
 		return;
 	if (policy_apply(conf) == -1)
 		log_warnx("directory: keeping the old limits");
-	if (reopen(&ds.local, conf->directory_socket, 0) == -1)
+	if (reopen(&ds.local, conf->directory_socket, 0, conf) == -1)
 		log_warnx("directory: still listening on %s",
 		    ds.local.what ? ds.local.what : "nothing");
-	if (reopen(&ds.remote, conf->directory_listen, 1) == -1)
+	if (reopen(&ds.remote, conf->directory_listen, 1, conf) == -1)
 		log_warnx("directory: remote lookups still on %s",
 		    ds.remote.what ? ds.remote.what : "nothing");
 	expiry_arm();

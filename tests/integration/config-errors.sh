@@ -100,6 +100,7 @@ service a {
   port = 7001
   server = "/bin/cat"
 }' "found duplicate title 'a'"
+expect 'directory-listen = "127.0.0.1:99999"' 'bad.conf:1: directory-listen port 99999 out of range (0-65535)'
 expect 'log-level = chatty' 'log-level "chatty" is not one of'
 expect 'service a {
   port = 7000

@@ -6,6 +6,7 @@ LOOKUP=${SUPERD_LOOKUP:-$top_builddir/superd-lookup}
 [ -x "$LOOKUP" ] || fail "superd-lookup not built ($LOOKUP)"
 P=$BASE
 { conf_globals; cat <<CONF
+directory-listen = "127.0.0.1:$((P+50))"
 service echo { type = builtin  address = "127.0.0.1"  port = 0  server = echo }
 service fixed { type = builtin  address = "127.0.0.1"  port = $((P+1))  server = echo }
 service uecho { type = builtin  protocol = unix  address = "$T/echo.sock"  server = echo }
@@ -60,6 +61,13 @@ grep -q "$T/none.sock" "$T/err" || fail "message does not name the socket: $(cat
 "$LOOKUP" -p 2>/dev/null; rc=$?
 [ $rc -eq 1 ] || fail "bad arguments gave exit $rc"
 ok "exit status 0, 2, 1"
+
+# The read-only remote directory over TCP (directory-listen).
+out=$("$LOOKUP" -H 127.0.0.1:$((P+50)) echo) || fail "remote lookup: exit $?"
+[ "$out" = "127.0.0.1:$port/tcp" ] || fail "remote lookup printed: $out"
+"$LOOKUP" -H 127.0.0.1:$((P+51)) echo 2>/dev/null; rc=$?
+[ $rc -eq 1 ] || fail "remote lookup without a directory gave exit $rc"
+ok "remote lookup over directory-listen"
 
 # The port survives a reload when the section is unchanged.
 kill -HUP "$SPID"

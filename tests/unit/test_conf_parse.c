@@ -122,6 +122,52 @@ test_uint(void **state)
 	    "(0-18446744073709551615)");
 }
 
+/* directory-listen: ADDR[:PORT], [V6][:PORT], bare V6; default port. */
+static int
+listen_port(const char *spec, char *addr, size_t alen, char *err)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	const void		*a;
+	int			 port;
+
+	if (parse_listen_spec(spec, 7111, &ss, &len, err) == -1)
+		return -1;
+	if (ss.ss_family == AF_INET) {
+		a = &((struct sockaddr_in *)&ss)->sin_addr;
+		port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	} else {
+		a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+		port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	}
+	inet_ntop(ss.ss_family, a, addr, (socklen_t)alen);
+	return port;
+}
+
+static void
+test_listen_spec(void **state)
+{
+	char	a[64], err[CONF_ERRLEN];
+
+	(void)state;
+	assert_int_equal(listen_port("127.0.0.1:8000", a, sizeof(a), err), 8000);
+	assert_string_equal(a, "127.0.0.1");
+	assert_int_equal(listen_port("127.0.0.1", a, sizeof(a), err), 7111);
+	assert_int_equal(listen_port("[::1]:9", a, sizeof(a), err), 9);
+	assert_string_equal(a, "::1");
+	assert_int_equal(listen_port("[::1]", a, sizeof(a), err), 7111);
+	assert_int_equal(listen_port("fe80::1", a, sizeof(a), err), 7111);
+	assert_string_equal(a, "fe80::1");
+	assert_int_equal(listen_port("127.0.0.1:99999", a, sizeof(a), err), -1);
+	assert_string_equal(err, "port 99999 out of range (0-65535)");
+	assert_int_equal(listen_port("[::1", a, sizeof(a), err), -1);
+	assert_string_equal(err, "\"[::1\": no ] after the IPv6 address");
+	assert_int_equal(listen_port("[::1]x", a, sizeof(a), err), -1);
+	assert_string_equal(err, "\"[::1]x\": want [ADDRESS]:PORT");
+	assert_int_equal(listen_port(":80", a, sizeof(a), err), -1);
+	assert_string_equal(err, "\":80\": want ADDRESS[:PORT]");
+}
+
 static void
 test_inet_any(void **state)
 {
@@ -758,6 +804,7 @@ main(void)
 		cmocka_unit_test(test_port_numbers),
 		cmocka_unit_test(test_port_names),
 		cmocka_unit_test(test_uint),
+		cmocka_unit_test(test_listen_spec),
 		cmocka_unit_test(test_inet_any),
 		cmocka_unit_test(test_inet_v4),
 		cmocka_unit_test(test_inet_v6),

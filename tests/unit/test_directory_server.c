@@ -617,6 +617,8 @@ test_remote(void **state)
 	directory_stop();
 	snprintf(spec, sizeof(spec), "127.0.0.1:%d", port);
 	conf.directory_listen = spec;
+	memcpy(&conf.dir_listen_addr, &sin, sizeof(sin));	/* conf.c's part */
+	conf.dir_listen_len = sizeof(sin);
 	assert_int_equal(directory_start(base, &conf), 0);
 	local = xconnect();
 	xchg(local, "register name=pub proto=tcp addr=127.0.0.1 port=8080 "
