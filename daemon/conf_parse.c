@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "conf_parse.h"
 
@@ -394,10 +395,10 @@ parse_signal(const char *s, int *sig, char *err)
 		*sig = (int)n;
 		return 0;
 	}
-	if (strncmp(name, "SIG", 3) == 0)
+	if (strncasecmp(name, "SIG", 3) == 0)
 		name += 3;
 	for (i = 0; i < sizeof(signames) / sizeof(signames[0]); i++)
-		if (strcmp(name, signames[i].name) == 0) {
+		if (strcasecmp(name, signames[i].name) == 0) {
 			*sig = signames[i].sig;
 			return 0;
 		}

@@ -39,6 +39,7 @@
 #include <event2/event.h>
 
 #include "conf.h"
+#include "conf_parse.h"
 #include "control.h"
 #include "log.h"
 #include "service.h"
@@ -147,16 +148,6 @@ static const struct ctl_cmd cmds[] = {
 	    "stop accepting, exit after the last handler" },
 };
 
-static const struct {
-	const char	*name;
-	int		 sig;
-} signames[] = {
-	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
-	{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 },
-	{ "TERM", SIGTERM }, { "URG", SIGURG }, { "CONT", SIGCONT },
-	{ "STOP", SIGSTOP }, { "ALRM", SIGALRM },
-};
-
 /* ---- Pure helpers. ---- */
 
 /* Is c allowed in a request token or a raw record value? */
@@ -189,26 +180,14 @@ control_split(char *line, char **argv, int max)
 	}
 }
 
+/* Signal names as in the config (conf_parse.c), any case, or numbers. */
 int
 control_signal(const char *s)
 {
-	const char	*name = s;
-	char		*end;
-	long		 v;
-	size_t		 i;
+	char	err[CONF_ERRLEN];
+	int	sig;
 
-	if (strncasecmp(name, "SIG", 3) == 0)
-		name += 3;
-	for (i = 0; i < sizeof(signames) / sizeof(signames[0]); i++)
-		if (strcasecmp(name, signames[i].name) == 0)
-			return signames[i].sig;
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < 1 || v > 64)
-		return -1;
-	return (int)v;
+	return parse_signal(s, &sig, err) == 0 ? sig : -1;
 }
 
 unsigned long long
