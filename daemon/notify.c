@@ -43,14 +43,21 @@ send_notify(const char *msg)
 #endif
 }
 
+/* Send prefix (other assignments, or "") with a fresh STATUS= line. */
+static void
+send_with_status(const char *prefix)
+{
+	char	line[256], msg[320];
+
+	status_line(line, sizeof(line));
+	snprintf(msg, sizeof(msg), "%sSTATUS=%s", prefix, line);
+	send_notify(msg);
+}
+
 void
 notify_status(void)
 {
-	char	line[256], msg[300];
-
-	status_line(line, sizeof(line));
-	snprintf(msg, sizeof(msg), "STATUS=%s", line);
-	send_notify(msg);
+	send_with_status("");
 }
 
 static void
@@ -105,11 +112,7 @@ notify_free(void)
 void
 notify_ready(void)
 {
-	char	line[256], msg[300];
-
-	status_line(line, sizeof(line));
-	snprintf(msg, sizeof(msg), "READY=1\nSTATUS=%s", line);
-	send_notify(msg);
+	send_with_status("READY=1\n");
 }
 
 void
