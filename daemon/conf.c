@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +69,8 @@ struct svc_ctx {
 	F("banner-fail") F("chroot") F("umask") F("nice")		\
 	F("rlimit-cpu") F("rlimit-as") F("rlimit-nofile")		\
 	F("rlimit-nproc") F("rlimit-fsize") F("rlimit-core")		\
-	F("no-new-privileges") F("timeout") F("kill-grace")
+	F("no-new-privileges") F("timeout") F("kill-grace")		\
+	F("oob-port") F("urgent") F("urgent-signal")
 
 #define LIST_KEY(k)	(strcmp(k, "args") == 0 || strcmp(k, "env") == 0 || \
 	strcmp(k, "only-from") == 0 || strcmp(k, "no-access") == 0 ||	\
@@ -717,6 +719,43 @@ svc_isolation(struct svc_ctx *s)
 		    "apply to exec services only");
 }
 
+/*
+ * oob-port, urgent and urgent-signal: how a client may interrupt its own
+ * request (see oob.c).
+ */
+static void
+svc_out_of_band(struct svc_ctx *s)
+{
+	static const char *const urgents[] = { "ignore", "interrupt", "pass",
+	    NULL };
+	struct service_conf	*sc = s->sc;
+	const char		*v;
+	char			 err[CONF_ERRLEN];
+
+	sc->oob_port = key_sec(s, "oob-port") == NULL ? -1 :
+	    (int)kint_range(s, "oob-port", 0, 0, 65535);
+	if (sc->oob_port >= 0 && sc->family == AF_UNIX)
+		svc_error(s, "oob-port", "oob-port needs an IPv4 or IPv6 "
+		    "service (a unix socket's peers are local: they can ask "
+		    "superdctl interrupt)");
+	if (sc->oob_port > 0 && sc->oob_port == sc->port &&
+	    sc->proto == PROTO_TCP)
+		svc_error(s, "oob-port", "oob-port %d is the service's own "
+		    "port", sc->oob_port);
+	v = enum_value(s, "urgent", "ignore", urgents);
+	sc->urgent = strcmp(v, "interrupt") == 0 ? URGENT_INTERRUPT :
+	    strcmp(v, "pass") == 0 ? URGENT_PASS : URGENT_IGNORE;
+	if (sc->urgent != URGENT_IGNORE && (sc->proto != PROTO_TCP ||
+	    sc->wait || sc->type != SVC_EXEC))
+		svc_error(s, "urgent", "urgent = %s needs a TCP exec service "
+		    "with wait = no (urgent data travels on a connection "
+		    "superd accepted)", v);
+	sc->urgent_signal = SIGINT;
+	if ((v = kstr(s, "urgent-signal")) != NULL &&
+	    parse_signal(v, &sc->urgent_signal, err) == -1)
+		svc_error(s, "urgent-signal", "urgent-signal %s", err);
+}
+
 /* Build one service_conf from its section; NULL after errors. */
 static struct service_conf *
 service_build(cfg_t *sec, cfg_t *dflt)
@@ -734,8 +773,6 @@ service_build(cfg_t *sec, cfg_t *dflt)
 	    cfg_title(sec));
 	s.sc->file = xstrdup(sec->filename);
 	s.sc->line = sec->line;
-	s.sc->oob_port = -1;
-	s.sc->urgent = URGENT_PASS;
 	if (strlen(s.sc->name) == 0 || strlen(s.sc->name) > 64 ||
 	    strpbrk(s.sc->name, " \t/=\n") != NULL)
 		svc_error(&s, NULL, "name: must be 1-64 characters without "
@@ -748,6 +785,7 @@ service_build(cfg_t *sec, cfg_t *dflt)
 	svc_limits(&s);
 	svc_protection(&s);
 	svc_isolation(&s);
+	svc_out_of_band(&s);
 	if (cur->nerrors == before)
 		return s.sc;
 	service_conf_free(s.sc);
@@ -798,6 +836,9 @@ static cfg_opt_t service_opts[] = {
 	CFG_STR("rlimit-core", NULL, CFGF_NODEFAULT),
 	CFG_BOOL("no-new-privileges", cfg_false, CFGF_NODEFAULT),
 	CFG_INT("timeout", 0, CFGF_NODEFAULT),
+	CFG_INT("oob-port", 0, CFGF_NODEFAULT),
+	CFG_STR("urgent", NULL, CFGF_NODEFAULT),
+	CFG_STR("urgent-signal", NULL, CFGF_NODEFAULT),
 	CFG_INT("kill-grace", 0, CFGF_NODEFAULT),
 	CFG_END()
 };
@@ -1312,7 +1353,8 @@ isolation_equal(const struct service_conf *a, const struct service_conf *b)
 	    a->set_nice == b->set_nice && a->nice == b->nice &&
 	    memcmp(a->rlimits, b->rlimits, sizeof(a->rlimits)) == 0 &&
 	    a->no_new_privs == b->no_new_privs && a->timeout == b->timeout &&
-	    a->kill_grace == b->kill_grace;
+	    a->kill_grace == b->kill_grace && a->oob_port == b->oob_port &&
+	    a->urgent == b->urgent && a->urgent_signal == b->urgent_signal;
 }
 
 int

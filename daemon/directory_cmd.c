@@ -32,8 +32,11 @@
 #define REC_MAX		4096	/* one EP line; the largest is ~2.5 KB */
 
 /* A configured service, copied out of service_foreach_info(). */
+/* The name of a service's OOB endpoint is the service's and this. */
+#define DIR_OOB_SUFFIX	"/oob"
+
 struct svcrec {
-	char		 name[DIR_NAME_MAX + 1];
+	char		 name[DIR_NAME_MAX + sizeof(DIR_OOB_SUFFIX)];
 	char		 proto[8];
 	char		 addr[DIR_ADDR_MAX];
 	unsigned	 port;
@@ -60,7 +63,7 @@ struct rec {
 
 /* Where a list page starts. */
 struct cursor {
-	char		 name[DIR_NAME_MAX + 1];
+	char		 name[DIR_NAME_MAX + sizeof(DIR_OOB_SUFFIX)];
 	char		 kind;		/* 0 = from the start, 's', 'L' */
 	unsigned long long num;
 };
@@ -173,18 +176,16 @@ addr_ok(const char *proto, const char *addr, char *buf, size_t len)
 	return 1;
 }
 
-/* service_foreach_info() callback: keep the services asked for. */
+/* Append one configured endpoint to l, if l asks for it. */
 static void
-svc_collect_cb(const struct service_info *i, void *arg)
+svc_add(struct svclist *l, const char *name, const char *proto,
+    const struct service_info *i, int port, int dynamic)
 {
-	struct svclist	*l = arg;
 	struct svcrec	*s, *v;
 
-	if (l->oom || i->name == NULL || i->proto == NULL ||
-	    (l->name != NULL && strcmp(i->name, l->name) != 0) ||
-	    (l->proto != NULL && strcmp(i->proto, l->proto) != 0) ||
-	    (l->remote && strcmp(i->proto, "unix") == 0) ||
-	    strlen(i->name) > DIR_NAME_MAX || !proto_token_ok(i->name))
+	if ((l->name != NULL && strcmp(name, l->name) != 0) ||
+	    (l->proto != NULL && strcmp(proto, l->proto) != 0) ||
+	    (l->remote && strcmp(proto, "unix") == 0))
 		return;
 	if (l->n == l->cap) {
 		if ((v = reallocarray(l->v, l->cap ? l->cap * 2 : 8,
@@ -197,16 +198,52 @@ svc_collect_cb(const struct service_info *i, void *arg)
 	}
 	s = &l->v[l->n];
 	memset(s, 0, sizeof(*s));
-	if (!addr_ok(i->proto, i->address, s->addr, sizeof(s->addr)))
+	if (!addr_ok(proto, i->address, s->addr, sizeof(s->addr)))
 		return;
-	snprintf(s->name, sizeof(s->name), "%s", i->name);
-	snprintf(s->proto, sizeof(s->proto), "%s", i->proto);
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	snprintf(s->proto, sizeof(s->proto), "%s", proto);
 	snprintf(s->state, sizeof(s->state), "%s",
 	    i->state != NULL && proto_token_ok(i->state) ? i->state : "failed");
-	s->port = i->port > 0 && i->port <= DIR_PORT_MAX ? (unsigned)i->port :
-	    0;
-	s->dynamic = i->dynamic;
+	s->port = port > 0 && port <= DIR_PORT_MAX ? (unsigned)port : 0;
+	s->dynamic = dynamic;
 	l->n++;
+}
+
+/*
+ * service_foreach_info() callback: keep the services asked for, and each
+ * one's OOB endpoint as NAME/oob (TCP, on the service's address).
+ */
+static void
+svc_collect_cb(const struct service_info *i, void *arg)
+{
+	struct svclist	*l = arg;
+	char		 oob[DIR_NAME_MAX + sizeof(DIR_OOB_SUFFIX)];
+
+	if (l->oom || i->name == NULL || i->proto == NULL ||
+	    strlen(i->name) > DIR_NAME_MAX || !proto_token_ok(i->name))
+		return;
+	svc_add(l, i->name, i->proto, i, i->port, i->dynamic);
+	if (i->oob_port >= 0 && !l->oom) {
+		snprintf(oob, sizeof(oob), "%s%s", i->name, DIR_OOB_SUFFIX);
+		svc_add(l, oob, "tcp", i, i->oob_port, i->oob_dynamic);
+	}
+}
+
+/* A name lookups may ask for: a service name, or one with "/oob". */
+static int
+lookup_name_ok(const char *s)
+{
+	char	base[DIR_NAME_MAX + 1];
+	size_t	n = strlen(s), sl = strlen(DIR_OOB_SUFFIX);
+
+	if (dir_name_ok(s))
+		return 1;
+	if (n <= sl || n - sl > DIR_NAME_MAX ||
+	    strcmp(s + n - sl, DIR_OOB_SUFFIX) != 0)
+		return 0;
+	memcpy(base, s, n - sl);
+	base[n - sl] = '\0';
+	return dir_name_ok(base);
 }
 
 /* List order of configured services: name, proto, addr, port. */
@@ -517,7 +554,7 @@ cmd_lookup(const struct dircmd_ctx *ctx, const struct proto_req *req,
 		return 0;
 	l.name = proto_get(req, "name");
 	l.proto = proto_get(req, "proto");
-	if (!dir_name_ok(l.name)) {
+	if (!lookup_name_ok(l.name)) {
 		dircmd_err(out, "EBADREQ", dir_strerror(DIR_EBADNAME));
 		return 0;
 	}
@@ -560,7 +597,7 @@ parse_cursor(const char *s, struct cursor *c)
 
 	memset(c, 0, sizeof(*c));
 	if (colon == NULL || (len = (size_t)(colon - s)) == 0 ||
-	    len > DIR_NAME_MAX || (colon[1] != 's' && colon[1] != 'L') ||
+	    len >= sizeof(c->name) || (colon[1] != 's' && colon[1] != 'L') ||
 	    colon[2] < '0' || colon[2] > '9' || strlen(colon + 2) > 19)
 		return -1;
 	memcpy(c->name, s, len);

@@ -124,6 +124,12 @@ acl_allows(const struct service_conf *sc, const struct sockaddr *sa)
 	return sc->only_from.n == 0 || allow >= 0;
 }
 
+int
+policy_acl_ok(const struct service *svc, const struct sockaddr *sa)
+{
+	return acl_allows(svc->conf, sa);
+}
+
 /* allow-uids / allow-groups for unix peers. */
 static int
 peer_allowed(const struct service_conf *sc, const struct peer_cred *pc)

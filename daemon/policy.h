@@ -29,6 +29,8 @@ void	policy_service_free(struct service *);
  */
 int	policy_check(struct service *, const struct sockaddr *, socklen_t,
 	    const struct peer_cred *, void **ticket);
+/* only-from / no-access alone (the OOB endpoint of a service). */
+int	policy_acl_ok(const struct service *, const struct sockaddr *);
 /* The session ends: give back its per-source slot. */
 void	policy_release(struct session *);
 /* UDP: may superd answer / hand off this source (reflection guard)? */

@@ -26,6 +26,7 @@
 #include "conf.h"
 #include "dgram_relay.h"
 #include "listen.h"
+#include "oob.h"
 #include "log.h"
 #include "policy.h"
 #include "service.h"
@@ -315,6 +316,8 @@ start_exec(struct service *svc, struct session *s, int fd,
 	pid = spawn_handler(&r, err, sizeof(err));
 	if (errpipe[1] != -1)
 		close(errpipe[1]);
+	if (pid != -1 && svc->conf->urgent != URGENT_IGNORE)
+		oob_handler_started(s, fd, pid);
 	if (!svc->conf->wait)
 		close(fd);
 	if (pid == -1) {
@@ -698,6 +701,7 @@ service_prepare(struct service *svc)
 	svc->builtin = svc->conf->type == SVC_BUILTIN ?
 	    builtin_find(svc->conf->server) : NULL;
 	policy_service_init(svc);
+	oob_endpoint_sync(svc);
 	if (svc->conf->threads > 0 && svc->workers == NULL)
 		svc->workers = workers_new(base, svc->builtin,
 		    svc->conf->threads);
@@ -727,6 +731,7 @@ service_free(struct service *svc)
 		event_free(svc->backoff_ev);
 	if (svc->workers != NULL)
 		workers_free(svc->workers);
+	oob_endpoint_close(svc);
 	policy_service_free(svc);
 	spawn_free_env(svc->base_env);
 	service_conf_free(svc->conf);
@@ -889,7 +894,8 @@ service_fill_info(const struct service *svc, struct service_info *i)
 		i->refused_total += svc->refused[r];
 	}
 	i->last_exit = svc->last_exit;
-	i->oob_port = -1;
+	i->oob_port = oob_endpoint_port(svc);
+	i->oob_dynamic = svc->conf->oob_port == 0;
 }
 
 void

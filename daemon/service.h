@@ -44,6 +44,7 @@ struct service_info {
 	uint64_t	 refused_total;
 	int		 last_exit;	/* wait status of the last handler, -1 none */
 	int		 oob_port;	/* bound OOB port, -1 none */
+	int		 oob_dynamic;	/* configured with oob-port = 0 */
 };
 
 typedef void (*service_info_cb)(const struct service_info *, void *arg);
@@ -99,6 +100,7 @@ struct service {
 	uint64_t		 refused[REFUSE_NREASONS];
 	int			 last_exit;
 	void			*policy;	/* policy.c state */
+	struct oob_endpoint	*oob;		/* oob-port, or NULL */
 };
 
 /* Set up the table on base; apply the first config (binds listeners). */

@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "dgram_relay.h"
 #include "listen.h"
+#include "oob.h"
 #include "log.h"
 #include "policy.h"
 #include "service.h"
@@ -213,10 +214,13 @@ session_log_end(const struct session *s, int status)
 	lf.exit_status = status == -1 ? -1 : WIFEXITED(status) ?
 	    WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	lf.duration_usec = usec;
-	log_request(abnormal ? LOG_NOTICE : LOG_INFO, &lf,
-	    "service %s: session S%llu pid %ld (peer %s) %s after %lld.%03llds",
-	    s->svc->conf->name, (unsigned long long)s->id, (long)s->pid,
-	    session_peer_desc(s), desc, usec / 1000000, (usec / 1000) % 1000);
+	log_request(abnormal || s->interrupted_by[0] ? LOG_NOTICE : LOG_INFO,
+	    &lf, "service %s: session S%llu pid %ld (peer %s) %s after "
+	    "%lld.%03llds%s%s%s", s->svc->conf->name,
+	    (unsigned long long)s->id, (long)s->pid, session_peer_desc(s),
+	    desc, usec / 1000000, (usec / 1000) % 1000,
+	    s->interrupted_by[0] ? " (interrupted by " : "", s->interrupted_by,
+	    s->interrupted_by[0] ? ")" : "");
 }
 
 /* Flush complete (or, at the end, partial) stderr lines to the log. */
@@ -324,6 +328,7 @@ session_free(struct session *s)
 	}
 	stderr_close(s);
 	dgram_relay_free(s->relay);
+	oob_session_end(s);
 	if (s->timer != NULL)
 		event_free(s->timer);
 	TAILQ_REMOVE(&all, s, entry);
@@ -406,6 +411,7 @@ session_interrupt(struct session *s, int sig, unsigned grace, const char *who)
 	log_notice("service %s: session S%llu pid %ld (peer %s): interrupt "
 	    "with signal %d requested by %s", s->svc->conf->name,
 	    (unsigned long long)s->id, (long)s->pid, s->peer, sig, who);
+	snprintf(s->interrupted_by, sizeof(s->interrupted_by), "%s", who);
 	if (s->pid <= 0) {
 		session_abort_builtin(s);
 		return 0;

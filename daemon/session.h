@@ -19,6 +19,7 @@ struct event_base;
 struct service;
 struct builtin_conn;
 struct dgram_relay;
+struct oob_watch;
 
 struct session {
 	uint64_t		 id;
@@ -42,7 +43,8 @@ struct session {
 	char			*stderr_buf;
 	size_t			 stderr_len;
 	void			*policy;	/* policy.c ticket */
-	void			*oob;		/* oob.c urgent-data watch */
+	struct oob_watch	*oob;		/* oob.c urgent-data watch */
+	char			 interrupted_by[128];	/* who, for the exit line */
 	struct dgram_relay	*relay;		/* nowait dgram replies */
 	TAILQ_ENTRY(session)	 entry;
 };

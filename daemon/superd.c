@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "log.h"
 #include "notify.h"
+#include "oob.h"
 #include "policy.h"
 #include "service.h"
 #include "session.h"
@@ -403,6 +404,7 @@ main(int argc, char **argv)
 	apply_globals(conf);
 	spawn_init();
 	sessions_init(st.base);
+	oob_init(st.base);
 	services_init(st.base);
 	policy_set_own_port_check(service_is_own_udp);
 	setup_signals(st.base, sigevs);
@@ -418,6 +420,7 @@ main(int argc, char **argv)
 	if (st.stop_timer != NULL)
 		event_free(st.stop_timer);
 	notify_free();
+	oob_shutdown();
 	free(st.pidfile);
 	event_base_free(st.base);
 	log_info("exited");

@@ -101,6 +101,33 @@ service a {
   server = "/bin/cat"
 }' "found duplicate title 'a'"
 expect 'directory-listen = "127.0.0.1:99999"' 'bad.conf:1: directory-listen port 99999 out of range (0-65535)'
+expect 'service a {
+  protocol = unix
+  address = "/tmp/x.sock"
+  server = "/bin/cat"
+  oob-port = 0
+}' 'bad.conf:5: service "a": oob-port needs an IPv4 or IPv6 service'
+expect 'service a {
+  port = 7000
+  server = "/bin/cat"
+  oob-port = 7000
+}' 'bad.conf:4: service "a": oob-port 7000 is the service'"'"'s own port'
+expect 'service a {
+  protocol = udp
+  port = 7000
+  server = "/bin/cat"
+  urgent = interrupt
+}' 'bad.conf:5: service "a": urgent = interrupt needs a TCP exec service with wait = no'
+expect 'service a {
+  port = 7000
+  server = "/bin/cat"
+  urgent = loud
+}' 'bad.conf:4: service "a": urgent "loud" is not one of: ignore, interrupt, pass'
+expect 'service a {
+  port = 7000
+  server = "/bin/cat"
+  urgent-signal = FOO
+}' 'bad.conf:4: service "a": urgent-signal "FOO" is not a signal name'
 expect 'log-level = chatty' 'log-level "chatty" is not one of'
 expect 'service a {
   port = 7000

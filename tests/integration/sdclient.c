@@ -3,10 +3,13 @@
  *
  * sdclient [-ukRq] [-U path] [-b srcaddr] [-n count] [-t timeout_ms]
  *          [-s data] [-x expect] [-w hold_ms] [-i interval_ms] [-R]
- *          [host port]
+ *          [-O urgent_ms] [-L] [host port]
  * Once (no -n): send data, half-close, print what comes back until EOF
  * (UDP: one reply).  With -n: repeat, print "ok=N refused=N timeout=N
  * other=N mismatch=N" and exit 0 only if every attempt succeeded.
+ * -O ms: urgent_ms after sending, send one byte of TCP urgent data ('!').
+ * -L: print what comes back as it comes (for tests that read a handler's
+ * first words while the connection is still open).
  * Exit: 0 ok, 1 refused, 2 timeout, 3 other error, 4 reply mismatch.
  */
 #include "config.h"
@@ -40,6 +43,8 @@ struct opts {
 	int		 quiet;
 	int		 keep_open;	/* -k: no half-close */
 	int		 interval_ms;	/* -i: pause between attempts */
+	int		 urgent_ms;	/* -O: urgent byte after this, or -1 */
+	int		 live;		/* -L: print as it arrives */
 };
 
 static long long
@@ -136,6 +141,10 @@ read_reply(int fd, const struct opts *o, char *buf, size_t max, size_t *got,
 		if (n < 0)
 			return errno == ECONNRESET && *got ? R_OK_ :
 			    errno == ECONNREFUSED ? R_REFUSED : R_OTHER;
+		if (o->live && n > 0) {
+			fwrite(buf + *got, 1, (size_t)n, stdout);
+			fflush(stdout);
+		}
 		*got += (size_t)n;
 		if (n == 0 || o->udp || *got == max)
 			return R_OK_;
@@ -164,10 +173,17 @@ attempt(const struct opts *o, int print)
 	}
 	if (o->hold_ms > 0)
 		usleep((useconds_t)o->hold_ms * 1000);
+	if (o->urgent_ms >= 0) {
+		usleep((useconds_t)o->urgent_ms * 1000);
+		if (send(fd, "!", 1, MSG_OOB | MSG_NOSIGNAL) != 1) {
+			r = R_OTHER;
+			goto out;
+		}
+	}
 	if (!o->udp && !o->keep_open)
 		shutdown(fd, SHUT_WR);
 	r = read_reply(fd, o, buf, sizeof(buf), &got, deadline);
-	if (print && got > 0)
+	if (print && got > 0 && !o->live)
 		fwrite(buf, 1, got, stdout);
 	if (r == R_OK_ && o->expect != NULL && (got != strlen(o->expect) ||
 	    memcmp(buf, o->expect, got) != 0))
@@ -183,18 +199,18 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: sdclient [-uRq] [-U path] [-b src] [-n count] "
-	    "[-t ms] [-s data] [-x expect] [-w ms] [host port]\n");
+	    "[-t ms] [-s data] [-x expect] [-w ms] [-O ms] [-L] [host port]\n");
 	exit(3);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct opts	o = { .timeout_ms = 3000 };
+	struct opts	o = { .timeout_ms = 3000, .urgent_ms = -1 };
 	long		i, res[5] = { 0 };
 	int		ch;
 
-	while ((ch = getopt(argc, argv, "uU:b:n:t:s:x:w:Rqki:")) != -1) {
+	while ((ch = getopt(argc, argv, "uU:b:n:t:s:x:w:Rqki:O:L")) != -1) {
 		switch (ch) {
 		case 'u': o.udp = 1; break;
 		case 'U': o.unix_path = optarg; break;
@@ -208,6 +224,8 @@ main(int argc, char **argv)
 		case 'q': o.quiet = 1; break;
 		case 'k': o.keep_open = 1; break;
 		case 'i': o.interval_ms = atoi(optarg); break;
+		case 'O': o.urgent_ms = atoi(optarg); break;
+		case 'L': o.live = 1; break;
 		default: usage();
 		}
 	}

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -323,7 +324,8 @@ test_full_service(void **state)
 	assert_int_equal(sc->timeout, 30);
 	assert_int_equal(sc->kill_grace, 2);
 	assert_int_equal(sc->oob_port, -1);
-	assert_int_equal(sc->urgent, URGENT_PASS);
+	assert_int_equal(sc->urgent, URGENT_IGNORE);
+	assert_int_equal(sc->urgent_signal, SIGINT);
 	conf_free(conf);
 	free(errs);
 }

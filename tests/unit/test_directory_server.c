@@ -43,15 +43,16 @@ static char			*reply;
 
 static const struct service_info fake_services[] = {
 	{ .name = "echo", .proto = "tcp", .address = "0.0.0.0", .port = 40123,
-	  .dynamic = 1, .state = "listening" },
+	  .dynamic = 1, .state = "listening", .oob_port = -1 },
 	{ .name = "daytime", .proto = "udp", .address = "::1", .port = 13,
-	  .state = "paused" },
+	  .state = "paused", .oob_port = 40999, .oob_dynamic = 1 },
 	{ .name = "local", .proto = "unix", .address = "/run/local.sock",
-	  .port = -1, .state = "listening" },
+	  .port = -1, .state = "listening", .oob_port = -1 },
 	{ .name = "echo", .proto = "udp", .address = "*", .port = 7,
-	  .state = "failed" },
+	  .state = "failed", .oob_port = -1 },
 };
 #define NFAKE	(sizeof(fake_services) / sizeof(fake_services[0]))
+#define NOOB	1	/* daytime/oob: one more record */
 
 void	 service_foreach_info(service_info_cb, void *);
 int	 service_get_info(const char *, const char *, struct service_info *);
@@ -312,6 +313,16 @@ test_hello_lookup(void **state)
 	    "with '-'\n");
 	assert_string_equal(xchg(fd, "lookup name=echo color=red"),
 	    "ERR EBADREQ unknown key color for lookup\n");
+	/* A service's OOB endpoint: NAME/oob, TCP on its address. */
+	xchg(fd, "lookup name=daytime/oob");
+	assert_non_null(strstr(reply, "EP name=daytime/oob proto=tcp addr=::1 "
+	    "port=40999 source=dynamic state=paused"));
+	assert_non_null(strstr(reply, "\nOK 1\n"));
+	assert_string_equal(xchg(fd, "lookup name=echo/oob"),
+	    "ERR ENOENT no endpoint named echo/oob\n");
+	assert_string_equal(xchg(fd, "lookup name=echo/x"), "ERR EBADREQ name "
+	    "must be 1-15 characters of [a-z0-9-], not starting or ending "
+	    "with '-'\n");
 	close(fd);
 }
 
@@ -537,7 +548,7 @@ test_list(void **state)
 		if ((next = strstr(reply, " next=")) != NULL)
 			sscanf(next + 6, "%63[^ \n]", cursor);
 	} while (cursor[0] != '\0' && pages < 20);
-	assert_int_equal(total, 250 + (int)NFAKE);
+	assert_int_equal(total, 250 + (int)NFAKE + NOOB);
 	assert_int_equal(pages, 4);
 	/* Default page size is 200. */
 	xchg(fd, "list");
@@ -546,7 +557,10 @@ test_list(void **state)
 	/* Configured services first within a name, sorted. */
 	xchg(fd, "list limit=3");
 	assert_true(strncmp(reply, "EP name=daytime", 15) == 0);
-	assert_non_null(strstr(reply, "OK 3 next=echo:s1\n"));
+	assert_non_null(strstr(reply, "\nEP name=daytime/oob "));
+	assert_non_null(strstr(reply, "OK 3 next=echo:s0\n"));
+	xchg(fd, "list after=daytime/oob:s0 limit=1");
+	assert_non_null(strstr(reply, "EP name=echo proto=tcp"));
 	xchg(fd, "list after=echo:s0 limit=1");
 	assert_non_null(strstr(reply, "EP name=echo proto=udp"));
 	close(fd);
@@ -638,7 +652,7 @@ test_remote(void **state)
 	    "remote directory is read-only (hello, lookup, list)\n");
 	/* The configured services but the unix one, and the lease. */
 	xchg(fd, "list");
-	assert_int_equal(count_lines(reply, "EP "), (int)NFAKE - 1 + 1);
+	assert_int_equal(count_lines(reply, "EP "), (int)NFAKE + NOOB - 1 + 1);
 	/* The token bucket: a burst passes, a flood does not. */
 	for (i = 0; i < 40; i++)
 		if (strncmp(xchg(fd, "lookup name=pub"), "ERR EBUSY", 9) == 0)
