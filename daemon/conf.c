@@ -70,7 +70,7 @@ struct svc_ctx {
 	F("rlimit-cpu") F("rlimit-as") F("rlimit-nofile")		\
 	F("rlimit-nproc") F("rlimit-fsize") F("rlimit-core")		\
 	F("no-new-privileges") F("timeout") F("kill-grace")		\
-	F("oob-port") F("urgent") F("urgent-signal")
+	F("oob-port") F("urgent") F("urgent-signal") F("pass-fds")
 
 #define LIST_KEY(k)	(strcmp(k, "args") == 0 || strcmp(k, "env") == 0 || \
 	strcmp(k, "only-from") == 0 || strcmp(k, "no-access") == 0 ||	\
@@ -756,6 +756,26 @@ svc_out_of_band(struct svc_ctx *s)
 		svc_error(s, "urgent-signal", "urgent-signal %s", err);
 }
 
+/* pass-fds: the inetd contract (fds 0, 1) or systemd's (fd 3). */
+static void
+svc_pass_fds(struct svc_ctx *s)
+{
+	static const char *const modes[] = { "inetd", "systemd", NULL };
+	struct service_conf	*sc = s->sc;
+	const char		*v = enum_value(s, "pass-fds", "inetd", modes);
+
+	sc->pass_fds = strcmp(v, "systemd") == 0 ? PASSFDS_SYSTEMD :
+	    PASSFDS_INETD;
+	if (sc->pass_fds == PASSFDS_SYSTEMD && sc->type != SVC_EXEC)
+		svc_error(s, "pass-fds", "pass-fds = systemd is for exec "
+		    "services");
+	if (sc->pass_fds == PASSFDS_SYSTEMD && !sc->wait &&
+	    sc->socktype == SOCK_DGRAM)
+		svc_error(s, "pass-fds", "pass-fds = systemd needs wait = yes "
+		    "on a datagram socket (systemd passes no datagram "
+		    "connections either)");
+}
+
 /* Build one service_conf from its section; NULL after errors. */
 static struct service_conf *
 service_build(cfg_t *sec, cfg_t *dflt)
@@ -786,6 +806,7 @@ service_build(cfg_t *sec, cfg_t *dflt)
 	svc_protection(&s);
 	svc_isolation(&s);
 	svc_out_of_band(&s);
+	svc_pass_fds(&s);
 	if (cur->nerrors == before)
 		return s.sc;
 	service_conf_free(s.sc);
@@ -839,6 +860,7 @@ static cfg_opt_t service_opts[] = {
 	CFG_INT("oob-port", 0, CFGF_NODEFAULT),
 	CFG_STR("urgent", NULL, CFGF_NODEFAULT),
 	CFG_STR("urgent-signal", NULL, CFGF_NODEFAULT),
+	CFG_STR("pass-fds", NULL, CFGF_NODEFAULT),
 	CFG_INT("kill-grace", 0, CFGF_NODEFAULT),
 	CFG_END()
 };
@@ -1354,7 +1376,8 @@ isolation_equal(const struct service_conf *a, const struct service_conf *b)
 	    memcmp(a->rlimits, b->rlimits, sizeof(a->rlimits)) == 0 &&
 	    a->no_new_privs == b->no_new_privs && a->timeout == b->timeout &&
 	    a->kill_grace == b->kill_grace && a->oob_port == b->oob_port &&
-	    a->urgent == b->urgent && a->urgent_signal == b->urgent_signal;
+	    a->urgent == b->urgent && a->urgent_signal == b->urgent_signal &&
+	    a->pass_fds == b->pass_fds;
 }
 
 int

@@ -25,6 +25,7 @@
 #include "compat.h"
 #include "conf.h"
 #include "dgram_relay.h"
+#include "inherit.h"
 #include "listen.h"
 #include "oob.h"
 #include "log.h"
@@ -177,7 +178,9 @@ service_close_listener(struct service *svc, int unlink_path)
 	svc->polling = 0;
 	if (svc->fd >= 0) {
 		close(svc->fd);
-		if (unlink_path && svc->conf->family == AF_UNIX)
+		/* An inherited socket's path belongs to its manager. */
+		if (unlink_path && svc->conf->family == AF_UNIX &&
+		    !svc->inherited)
 			unlink(((struct sockaddr_un *)&svc->conf->addr)->sun_path);
 	}
 	svc->fd = -1;
@@ -212,7 +215,9 @@ service_open(struct service *svc)
 
 	if (svc->conf->disable || svc->fd >= 0)
 		return;
-	if ((svc->fd = listen_open(svc->conf, err, sizeof(err))) == -1) {
+	svc->inherited = (svc->fd = inherit_take(svc->conf)) >= 0;
+	if (svc->fd == -1 &&
+	    (svc->fd = listen_open(svc->conf, err, sizeof(err))) == -1) {
 		if (!svc->failed)
 			log_warnx("service %s: %s (retrying every %ds)",
 			    svc->conf->name, err, RETRY_BIND_SEC);
@@ -311,6 +316,7 @@ start_exec(struct service *svc, struct session *s, int fd,
 	r.sc = svc->conf;
 	r.base_env = svc->base_env;
 	r.sock = fd;
+	r.systemd = svc->conf->pass_fds == PASSFDS_SYSTEMD;
 	r.stderr_fd = errpipe[1];
 	r.peer = &p;
 	pid = spawn_handler(&r, err, sizeof(err));

@@ -83,6 +83,7 @@ struct service {
 	struct event		*ev;
 	int			 polling;	/* ev is added */
 	int			 failed;	/* bind failed; retry timer runs */
+	int			 inherited;	/* fd came from systemd */
 	struct event		*retry_ev;
 	int			 admin_disabled;
 	int			 wait_busy;	/* wait mode: a handler has fd */

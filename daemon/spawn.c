@@ -228,7 +228,9 @@ peer_env(const struct spawn_req *r, char **env, char *buf, size_t max)
 	env_add(env, &n, buf, &used, max, "SUPERD_SESSION", p->session);
 	if (r->systemd) {
 		env_add(env, &n, buf, &used, max, "LISTEN_FDS", "1");
-		env_add(env, &n, buf, &used, max, "LISTEN_FDNAMES", r->sc->name);
+		/* As systemd names an Accept=yes connection. */
+		env_add(env, &n, buf, &used, max, "LISTEN_FDNAMES",
+		    r->sc->wait ? r->sc->name : "connection");
 	}
 	return n;
 }

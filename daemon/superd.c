@@ -18,6 +18,7 @@
 #include "child.h"
 #include "conf.h"
 #include "log.h"
+#include "inherit.h"
 #include "notify.h"
 #include "oob.h"
 #include "policy.h"
@@ -198,6 +199,7 @@ superd_reload(FILE *errs)
 	apply_globals(conf);
 	side_channels_reconfigure(conf);
 	services_apply(conf);
+	inherit_report_unused();
 	st.loaded = time(NULL);
 	notify_ready();
 	log_info("reloaded %s", st.conf_path);
@@ -390,6 +392,8 @@ main(int argc, char **argv)
 		    "starting\n", o.conf_path);
 		return EX_CONFIG_STATUS;
 	}
+	/* Before daemonize(): LISTEN_PID names this process. */
+	inherit_init();
 	if (!o.foreground)
 		daemonize();
 	log_init(o.foreground, o.debug ? LOG_DEBUG : conf->log_level,
@@ -411,6 +415,7 @@ main(int argc, char **argv)
 	notify_init(st.base);
 	side_channels_start(st.base, conf);
 	services_apply(conf);
+	inherit_report_unused();
 	write_pidfile(st.pidfile);
 	notify_ready();
 	log_notice("superd %s started with %s", PACKAGE_VERSION, o.conf_path);
@@ -421,6 +426,7 @@ main(int argc, char **argv)
 		event_free(st.stop_timer);
 	notify_free();
 	oob_shutdown();
+	inherit_free();
 	free(st.pidfile);
 	event_base_free(st.base);
 	log_info("exited");
