@@ -636,6 +636,35 @@ svc_peer_ids(struct svc_ctx *s)
 	if ((sc->n_allow_uids || sc->n_allow_gids) && sc->proto != PROTO_UNIX)
 		svc_error(s, NULL, "allow-uids/allow-groups are for unix "
 		    "sockets; use only-from for tcp and udp");
+	else if ((sc->n_allow_uids || sc->n_allow_gids) &&
+	    (sc->socktype != SOCK_STREAM || sc->wait))
+		svc_error(s, NULL, "allow-uids/allow-groups need a unix stream "
+		    "socket with wait = no: superd learns the peer's "
+		    "credentials (SO_PEERCRED) only on connections it accepts");
+}
+
+/*
+ * In wait mode on a stream socket the handler accepts the connections,
+ * so per-connection checks would silently do nothing: refuse them
+ * rather than let an admin believe a service is protected.
+ */
+static void
+svc_wait_stream_limits(struct svc_ctx *s)
+{
+	static const char *const keys[] = { "only-from", "no-access",
+	    "per-source", "per-source-rate", "banner-fail", NULL };
+	const struct service_conf	*sc = s->sc;
+	size_t				 i;
+
+	if (!sc->wait || sc->socktype != SOCK_STREAM)
+		return;
+	/* Only the service's own keys: the defaults section is for all. */
+	for (i = 0; keys[i] != NULL; i++)
+		if (cfg_size(s->sec, keys[i]) > 0)
+			svc_error(s, keys[i], "%s cannot apply with wait = yes "
+			    "on a stream socket: the handler accepts the "
+			    "connections itself (use its own access control)",
+			    keys[i]);
 }
 
 /* Access control and rate limits. */
@@ -649,6 +678,7 @@ svc_protection(struct svc_ctx *s)
 	svc_acl(s, "only-from", &sc->only_from);
 	svc_acl(s, "no-access", &sc->no_access);
 	svc_peer_ids(s);
+	svc_wait_stream_limits(s);
 	sc->per_source = (unsigned)kint_range(s, "per-source", 0, 0, 1000000);
 	sc->per_source_prefix4 = 32;
 	sc->per_source_prefix6 = 64;

@@ -881,6 +881,7 @@ rec_service(const struct service_info *i, void *arg)
 		rec_num(c, key, i->refused[r]);
 	}
 	rec_str(c, "last_exit", ex);
+	rec_num(c, "sources", i->sources);
 	if (i->oob_port >= 0)
 		rec_num(c, "oob_port", (unsigned long long)i->oob_port);
 	rec_end(c);

@@ -71,6 +71,15 @@ policy_service_init(struct service *svc)
 	svc->policy = ps;
 }
 
+size_t
+policy_sources(const struct service *svc)
+{
+	const struct policy_state	*ps = svc->policy;
+
+	return ps != NULL && ps->sources != NULL ?
+	    srctable_size(ps->sources) : 0;
+}
+
 void
 policy_service_free(struct service *svc)
 {

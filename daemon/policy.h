@@ -22,6 +22,8 @@ struct peer_cred {
 /* Set up per-service state (buckets, source table) after (re)load. */
 void	policy_service_init(struct service *);
 void	policy_service_free(struct service *);
+/* Sources in the per-source table now (bounded: an LRU of 8192). */
+size_t	policy_sources(const struct service *);
 /*
  * Check a new request.  Returns -1 to admit it, else the refuse_reason.
  * On admit, *ticket is what policy_release must get back (via the

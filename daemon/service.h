@@ -45,6 +45,7 @@ struct service_info {
 	int		 last_exit;	/* wait status of the last handler, -1 none */
 	int		 oob_port;	/* bound OOB port, -1 none */
 	int		 oob_dynamic;	/* configured with oob-port = 0 */
+	size_t		 sources;	/* in the per-source table */
 };
 
 typedef void (*service_info_cb)(const struct service_info *, void *arg);

@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,11 +56,6 @@ spawn_init(void)
 		fatal("open /dev/null");
 }
 
-/* Signals superd handles or ignores, reset before exec. */
-static const int handled_signals[] = {
-	SIGCHLD, SIGHUP, SIGTERM, SIGINT, SIGUSR1, SIGUSR2, SIGPIPE, SIGURG,
-	SIGALRM
-};
 
 #define CHILD_FAIL(a, step)	do {			\
 	(a)->fail_step = (step);			\
@@ -150,6 +146,24 @@ child_listen_pid(char *var)
 	*var = '\0';
 }
 
+/*
+ * SIG_DFL for sig, by the raw system call: glibc's sigaction() refuses
+ * the two signals it keeps for itself (32 and 33), and those too may have
+ * been ignored by whoever started superd.
+ */
+static void
+child_default_signal(int sig)
+{
+	struct {
+		void		(*handler)(int);
+		unsigned long	  flags;
+		void		(*restorer)(void);
+		uint64_t	  mask;
+	} ksa = { SIG_DFL, 0, NULL, 0 };
+
+	(void)syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
+}
+
 /* The child: runs on child_stack with superd's memory until execve. */
 static int
 child_main(void *arg)
@@ -157,14 +171,17 @@ child_main(void *arg)
 	struct child_args		*a = arg;
 	const struct spawn_req		*r = a->req;
 	const struct service_conf	*sc = r->sc;
-	struct sigaction		 sa;
 	sigset_t			 none;
-	size_t				 i;
+	int				 sig;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	for (i = 0; i < sizeof(handled_signals) / sizeof(int); i++)
-		sigaction(handled_signals[i], &sa, NULL);
+	/*
+	 * Every signal to its default: those superd handles, and those it
+	 * was started with ignored (a shell's "&" ignores SIGINT and
+	 * SIGQUIT), since an ignored disposition survives execve.
+	 */
+	for (sig = 1; sig <= 64; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			child_default_signal(sig);
 	if (setsid() == -1)
 		CHILD_FAIL(a, "setsid");
 	if (a->listen_pid != NULL)

@@ -128,6 +128,19 @@ expect 'service a {
   server = "/bin/cat"
   urgent-signal = FOO
 }' 'bad.conf:4: service "a": urgent-signal "FOO" is not a signal name'
+expect 'service a {
+  port = 7000
+  server = "/bin/cat"
+  wait = yes
+  only-from = {"127.0.0.1"}
+}' 'bad.conf:5: service "a": only-from cannot apply with wait = yes on a stream socket'
+expect 'service a {
+  protocol = unix
+  address = "/tmp/a.sock"
+  server = "/bin/cat"
+  wait = yes
+  allow-uids = {"root"}
+}' 'service "a": allow-uids/allow-groups need a unix stream socket with wait = no'
 expect 'log-level = chatty' 'log-level "chatty" is not one of'
 expect 'service a {
   port = 7000

@@ -8,6 +8,8 @@
  * (UDP: one reply).  With -n: repeat, print "ok=N refused=N timeout=N
  * other=N mismatch=N" and exit 0 only if every attempt succeeded.
  * -O ms: urgent_ms after sending, send one byte of TCP urgent data ('!').
+ * -p port: bind this source port (below 1024 needs root).
+ * -V: with -b IPv4 and -n, each attempt from the next address (-b + i).
  * -L: print what comes back as it comes (for tests that read a handler's
  * first words while the connection is still open).
  * Exit: 0 ok, 1 refused, 2 timeout, 3 other error, 4 reply mismatch.
@@ -21,6 +23,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +48,8 @@ struct opts {
 	int		 interval_ms;	/* -i: pause between attempts */
 	int		 urgent_ms;	/* -O: urgent byte after this, or -1 */
 	int		 live;		/* -L: print as it arrives */
+	int		 vary_src;	/* -V: -b address + attempt number */
+	int		 src_port;	/* -p: bind this source port */
 };
 
 static long long
@@ -93,12 +98,26 @@ open_socket(const struct opts *o, struct sockaddr_storage *ss, socklen_t *len)
 	*len = res->ai_addrlen;
 	fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK, 0);
 	freeaddrinfo(res);
-	if (fd >= 0 && o->src != NULL) {
-		struct sockaddr_in sin = { .sin_family = AF_INET };
-		struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
-		if (inet_pton(AF_INET, o->src, &sin.sin_addr) == 1)
+	if (fd >= 0 && (o->src != NULL || o->src_port > 0)) {
+		struct sockaddr_in sin = { .sin_family = AF_INET,
+		    .sin_port = htons((uint16_t)o->src_port) };
+		struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6,
+		    .sin6_port = htons((uint16_t)o->src_port) };
+		const char *src = o->src ? o->src :
+		    ss->ss_family == AF_INET ? "0.0.0.0" : "::";
+		int one = 1;
+		static uint32_t	 nth;
+
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		    sizeof(one));
+		if (inet_pton(AF_INET, src, &sin.sin_addr) == 1) {
+			/* -V: each attempt from the next address. */
+			if (o->vary_src)
+				sin.sin_addr.s_addr = htonl(
+				    ntohl(sin.sin_addr.s_addr) + nth++);
 			(void)!bind(fd, (struct sockaddr *)&sin, sizeof(sin));
-		else if (inet_pton(AF_INET6, o->src, &sin6.sin6_addr) == 1)
+		}
+		else if (inet_pton(AF_INET6, src, &sin6.sin6_addr) == 1)
 			(void)!bind(fd, (struct sockaddr *)&sin6, sizeof(sin6));
 	}
 	return fd;
@@ -199,7 +218,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: sdclient [-uRq] [-U path] [-b src] [-n count] "
-	    "[-t ms] [-s data] [-x expect] [-w ms] [-O ms] [-L] [host port]\n");
+	    "[-t ms] [-s data] [-x expect] [-w ms] [-O ms] [-L] [-V] [-p port] [host port]\n");
 	exit(3);
 }
 
@@ -210,7 +229,7 @@ main(int argc, char **argv)
 	long		i, res[5] = { 0 };
 	int		ch;
 
-	while ((ch = getopt(argc, argv, "uU:b:n:t:s:x:w:Rqki:O:L")) != -1) {
+	while ((ch = getopt(argc, argv, "uU:b:n:t:s:x:w:Rqki:O:LVp:")) != -1) {
 		switch (ch) {
 		case 'u': o.udp = 1; break;
 		case 'U': o.unix_path = optarg; break;
@@ -226,6 +245,8 @@ main(int argc, char **argv)
 		case 'i': o.interval_ms = atoi(optarg); break;
 		case 'O': o.urgent_ms = atoi(optarg); break;
 		case 'L': o.live = 1; break;
+		case 'V': o.vary_src = 1; break;
+		case 'p': o.src_port = atoi(optarg); break;
 		default: usage();
 		}
 	}
