@@ -17,6 +17,7 @@
 #endif
 
 #include "log.h"
+#include "logq.h"
 
 enum log_sink {
 	SINK_STDERR,
@@ -101,9 +102,9 @@ log_level_name(int level)
 	return level_names[level];
 }
 
-/* Write one formatted message to the chosen sink. */
-static void
-log_emit(int pri, const struct log_fields *lf, const char *msg)
+/* Write one formatted message to the chosen sink, now. */
+void
+log_sink_write(int pri, const struct log_fields *lf, const char *msg)
 {
 	switch (log_sink) {
 	case SINK_STDERR:
@@ -131,6 +132,14 @@ log_emit(int pri, const struct log_fields *lf, const char *msg)
 #endif
 		break;
 	}
+}
+
+/* Through the writer thread when it runs (logq.c), else at once. */
+static void
+log_emit(int pri, const struct log_fields *lf, const char *msg)
+{
+	if (logq_put(pri, lf, msg) == -1)
+		log_sink_write(pri, lf, msg);
 }
 
 void
@@ -205,6 +214,7 @@ fatal(const char *fmt, ...)
 {
 	va_list	ap;
 
+	logq_stop();		/* what came before, then this */
 	va_start(ap, fmt);
 	log_vwarn(LOG_CRIT, fmt, ap);
 	va_end(ap);
@@ -216,6 +226,7 @@ fatalx(const char *fmt, ...)
 {
 	va_list	ap;
 
+	logq_stop();
 	va_start(ap, fmt);
 	log_vmsg(LOG_CRIT, fmt, ap);
 	va_end(ap);

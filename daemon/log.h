@@ -44,5 +44,7 @@ struct log_fields {
 };
 void	log_request(int pri, const struct log_fields *, const char *, ...)
 	    LOG_ATTR(3, 4);
+/* The sink itself, bypassing the queue (for logq.c). */
+void	log_sink_write(int pri, const struct log_fields *, const char *);
 
 #endif

@@ -48,9 +48,61 @@ static char	child_stack[CHILD_STACK] __attribute__((aligned(16)));
 
 extern char	**environ;
 
+struct ksigaction {			/* the kernel's struct sigaction */
+	void		(*handler)(int);
+	unsigned long	  flags;
+	void		(*restorer)(void);
+	uint64_t	  mask;
+};
+
+/*
+ * SIG_DFL for sig, by the raw system call: glibc's sigaction() refuses
+ * the two signals it keeps for itself (32 and 33), and those too may have
+ * been ignored by whoever started superd.
+ */
+static void
+child_default_signal(int sig)
+{
+	struct ksigaction	ksa = { SIG_DFL, 0, NULL, 0 };
+
+	(void)syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
+}
+
+/*
+ * Which signals a child must reset: those superd was started with not at
+ * their default (a shell's "&" ignores SIGINT and SIGQUIT), and those it
+ * handles or ignores itself.  Found once, so a spawn resets a few signals
+ * rather than all 64.
+ */
+static int	reset_sigs[64];
+static size_t	nreset_sigs;
+
+static void
+note_signals_to_reset(void)
+{
+	static const int mine[] = { SIGCHLD, SIGHUP, SIGTERM, SIGINT,
+	    SIGUSR1, SIGPIPE };
+	struct ksigaction	old;
+	size_t			i;
+	int			sig, add;
+
+	nreset_sigs = 0;
+	for (sig = 1; sig <= 64; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		add = syscall(SYS_rt_sigaction, sig, NULL, &old,
+		    sizeof(old.mask)) == 0 && old.handler != SIG_DFL;
+		for (i = 0; i < sizeof(mine) / sizeof(mine[0]); i++)
+			add |= mine[i] == sig;
+		if (add)
+			reset_sigs[nreset_sigs++] = sig;
+	}
+}
+
 void
 spawn_init(void)
 {
+	note_signals_to_reset();
 	if (devnull == -1 &&
 	    (devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		fatal("open /dev/null");
@@ -146,24 +198,6 @@ child_listen_pid(char *var)
 	*var = '\0';
 }
 
-/*
- * SIG_DFL for sig, by the raw system call: glibc's sigaction() refuses
- * the two signals it keeps for itself (32 and 33), and those too may have
- * been ignored by whoever started superd.
- */
-static void
-child_default_signal(int sig)
-{
-	struct {
-		void		(*handler)(int);
-		unsigned long	  flags;
-		void		(*restorer)(void);
-		uint64_t	  mask;
-	} ksa = { SIG_DFL, 0, NULL, 0 };
-
-	(void)syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
-}
-
 /* The child: runs on child_stack with superd's memory until execve. */
 static int
 child_main(void *arg)
@@ -172,16 +206,14 @@ child_main(void *arg)
 	const struct spawn_req		*r = a->req;
 	const struct service_conf	*sc = r->sc;
 	sigset_t			 none;
-	int				 sig;
+	size_t				 i;
 
 	/*
-	 * Every signal to its default: those superd handles, and those it
-	 * was started with ignored (a shell's "&" ignores SIGINT and
-	 * SIGQUIT), since an ignored disposition survives execve.
+	 * Every signal to its default (see note_signals_to_reset): an
+	 * ignored disposition would survive execve.
 	 */
-	for (sig = 1; sig <= 64; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			child_default_signal(sig);
+	for (i = 0; i < nreset_sigs; i++)
+		child_default_signal(reset_sigs[i]);
 	if (setsid() == -1)
 		CHILD_FAIL(a, "setsid");
 	if (a->listen_pid != NULL)

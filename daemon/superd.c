@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "log.h"
 #include "inherit.h"
+#include "logq.h"
 #include "notify.h"
 #include "oob.h"
 #include "policy.h"
@@ -398,6 +399,9 @@ main(int argc, char **argv)
 		daemonize();
 	log_init(o.foreground, o.debug ? LOG_DEBUG : conf->log_level,
 	    "superd");
+	/* After daemonize(): a thread does not survive fork. */
+	if (logq_start() == -1)
+		log_warnx("log writer thread: not started; logging directly");
 	st.conf_path = o.conf_path;
 	st.started = st.loaded = time(NULL);
 	if ((st.base = event_base_new()) == NULL)
@@ -430,5 +434,6 @@ main(int argc, char **argv)
 	free(st.pidfile);
 	event_base_free(st.base);
 	log_info("exited");
+	logq_stop();
 	return 0;
 }

@@ -46,11 +46,17 @@ struct builtin_conn {
 	builtin_done_cb			 done;
 	void				*arg;
 	unsigned long long		 pos;	/* generator position */
+	/*
+	 * What the socket did not take yet, or NULL: data is read into and
+	 * made in a buffer on the stack and sent at once, so only a
+	 * connection whose peer is slow to read holds memory for it; an
+	 * idle connection costs this struct and its two events.
+	 */
+	char				*buf;
 	size_t				 off;	/* sent so far of buf */
 	size_t				 len;	/* bytes queued in buf */
 	int				 fd;
 	int				 flags;
-	char				 buf[CONN_BUFSZ];
 };
 
 /* The one registration table. */
@@ -74,6 +80,7 @@ static int	conn_update(struct builtin_conn *);
 static void	conn_free(struct builtin_conn *);
 static int	conn_end(struct builtin_conn *);
 static int	conn_send(struct builtin_conn *);
+static int	conn_queue(struct builtin_conn *, const char *, size_t);
 static int	conn_recv(struct builtin_conn *, char *, size_t, size_t *);
 static int	conn_read(struct builtin_conn *);
 static int	conn_produce(struct builtin_conn *);
@@ -172,9 +179,9 @@ conn_new(const struct builtin *bi, struct event_base *base, int fd,
 {
 	struct builtin_conn	*c;
 
-	/* malloc, not calloc: zeroing the buffer would be wasted work. */
 	if ((c = malloc(sizeof(*c))) == NULL)
 		return NULL;
+	c->buf = NULL;
 	c->ops = bi->ops;
 	c->done = done;
 	c->arg = arg;
@@ -199,11 +206,12 @@ conn_new(const struct builtin *bi, struct event_base *base, int fd,
 static int
 conn_kick(struct builtin_conn *c)
 {
-	if (c->ops->greet != NULL) {
-		c->len = c->ops->greet(c->buf, sizeof(c->buf), time(NULL));
-		if (conn_send(c) == -1)
-			return -1;
-	}
+	char	out[CONN_BUFSZ];
+
+	if (c->ops->greet != NULL &&
+	    conn_queue(c, out, c->ops->greet(out, sizeof(out), time(NULL))) ==
+	    -1)
+		return -1;
 	/* A generator waits for writability; it must not push unasked. */
 	if (c->ops->more == NULL && conn_read(c) == -1)
 		return -1;
@@ -255,6 +263,7 @@ conn_free(struct builtin_conn *c)
 	event_free(c->rev);
 	event_free(c->wev);
 	close(c->fd);
+	free(c->buf);
 	free(c);
 	if (done != NULL)
 		done(arg);
@@ -278,6 +287,37 @@ conn_end(struct builtin_conn *c)
 	return -1;
 }
 
+/*
+ * Send n bytes (nothing may be queued); keep what the socket does not
+ * take, which stops reading or producing until it drains.  0, or -1 if
+ * the connection ended.
+ */
+static int
+conn_queue(struct builtin_conn *c, const char *data, size_t n)
+{
+	size_t	 done = 0;
+	ssize_t	 w;
+
+	while (done < n) {
+		w = send(c->fd, data + done, n - done, MSG_NOSIGNAL);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (w == -1)
+			return conn_end(c);
+		done += (size_t)w;
+	}
+	if (done == n)
+		return (c->ops->flags & BI_ONCE) ? conn_end(c) : 0;
+	if ((c->buf = malloc(n - done)) == NULL)
+		return conn_end(c);
+	memcpy(c->buf, data + done, n - done);
+	c->off = 0;
+	c->len = n - done;
+	return 0;
+}
+
 /* Send what is queued; 0 when drained or the socket is full, -1 if ended. */
 static int
 conn_send(struct builtin_conn *c)
@@ -295,6 +335,10 @@ conn_send(struct builtin_conn *c)
 			return conn_end(c);
 		c->off += n;
 	}
+	if (c->buf == NULL)
+		return 0;		/* nothing was queued */
+	free(c->buf);
+	c->buf = NULL;
 	c->off = c->len = 0;
 	if (c->ops->flags & BI_ONCE)
 		return conn_end(c);
@@ -323,19 +367,15 @@ static int
 conn_read(struct builtin_conn *c)
 {
 	char	 scratch[CONN_BUFSZ];
-	char	*dst = c->ops->input != NULL ? c->buf : scratch;
 	size_t	 got;
 	int	 i, r;
 
 	for (i = 0; i < CONN_ROUNDS && conn_wants_read(c); i++) {
-		if ((r = conn_recv(c, dst, CONN_BUFSZ, &got)) <= 0)
+		if ((r = conn_recv(c, scratch, CONN_BUFSZ, &got)) <= 0)
 			return r;
-		if (c->ops->input != NULL) {
-			c->off = 0;
-			c->len = c->ops->input(c->buf, got);
-			if (conn_send(c) == -1)
-				return -1;
-		}
+		if (c->ops->input != NULL && conn_queue(c, scratch,
+		    c->ops->input(scratch, got)) == -1)
+			return -1;
 		if (got < CONN_BUFSZ)
 			break;
 	}
@@ -346,18 +386,16 @@ conn_read(struct builtin_conn *c)
 static int
 conn_produce(struct builtin_conn *c)
 {
+	char	 out[CONN_BUFSZ];
 	int	 i;
 
-	for (i = 0; i < CONN_ROUNDS; i++) {
-		if (c->off == c->len && c->ops->more != NULL) {
-			c->off = 0;
-			c->len = c->ops->more(&c->pos, c->buf, sizeof(c->buf));
-		}
-		if (conn_send(c) == -1)
+	if (conn_send(c) == -1)
+		return -1;
+	for (i = 0; i < CONN_ROUNDS && c->off == c->len &&
+	    c->ops->more != NULL; i++)
+		if (conn_queue(c, out, c->ops->more(&c->pos, out,
+		    sizeof(out))) == -1)
 			return -1;
-		if (c->off < c->len || c->ops->more == NULL)
-			break;
-	}
 	return 0;
 }
 
