@@ -27,6 +27,7 @@
 #include "builtin.h"
 #include "conf.h"
 #include "conf_parse.h"
+#include "export.h"
 #include "log.h"
 
 #define KEYS_MAX	1024
@@ -70,7 +71,8 @@ struct svc_ctx {
 	F("rlimit-cpu") F("rlimit-as") F("rlimit-nofile")		\
 	F("rlimit-nproc") F("rlimit-fsize") F("rlimit-core")		\
 	F("no-new-privileges") F("timeout") F("kill-grace")		\
-	F("oob-port") F("urgent") F("urgent-signal") F("pass-fds")
+	F("oob-port") F("urgent") F("urgent-signal") F("pass-fds")	\
+	F("export")
 
 #define LIST_KEY(k)	(strcmp(k, "args") == 0 || strcmp(k, "env") == 0 || \
 	strcmp(k, "only-from") == 0 || strcmp(k, "no-access") == 0 ||	\
@@ -84,7 +86,7 @@ static const char *const global_keys[] = {
 	"shutdown-grace", "pidfile", "control-socket", "control-group",
 	"directory-socket", "directory-ttl-min", "directory-ttl-max",
 	"directory-max-entries", "directory-max-per-uid", "directory-listen",
-	"directory-allow", "defaults", "service", NULL
+	"directory-allow", "directory-export", "defaults", "service", NULL
 };
 
 const char * const *
@@ -806,6 +808,28 @@ svc_pass_fds(struct svc_ctx *s)
 		    "connections either)");
 }
 
+/*
+ * export = yes: publish the service with DNS-SD.  Its name becomes the
+ * DNS-SD service type (_NAME._tcp), so it must be an RFC 6335 name.
+ */
+static void
+svc_export(struct svc_ctx *s)
+{
+	struct service_conf	*sc = s->sc;
+
+	sc->export = kbool(s, "export", 0);
+	if (!sc->export)
+		return;
+	if (sc->family == AF_UNIX)
+		svc_error(s, "export", "export = yes needs a tcp or udp "
+		    "service (a unix socket is of no use elsewhere)");
+	else if (!valid_service_name(sc->name))
+		svc_error(s, "export", "export = yes needs a service name of "
+		    "1-15 characters of [a-z0-9-], not starting or ending with "
+		    "'-' and without \"--\" (RFC 6335), to be the DNS-SD "
+		    "type _%s._%s", sc->name, conf_proto_name(sc->proto));
+}
+
 /* Build one service_conf from its section; NULL after errors. */
 static struct service_conf *
 service_build(cfg_t *sec, cfg_t *dflt)
@@ -837,6 +861,7 @@ service_build(cfg_t *sec, cfg_t *dflt)
 	svc_isolation(&s);
 	svc_out_of_band(&s);
 	svc_pass_fds(&s);
+	svc_export(&s);
 	if (cur->nerrors == before)
 		return s.sc;
 	service_conf_free(s.sc);
@@ -891,6 +916,7 @@ static cfg_opt_t service_opts[] = {
 	CFG_STR("urgent", NULL, CFGF_NODEFAULT),
 	CFG_STR("urgent-signal", NULL, CFGF_NODEFAULT),
 	CFG_STR("pass-fds", NULL, CFGF_NODEFAULT),
+	CFG_BOOL("export", cfg_false, CFGF_NODEFAULT),
 	CFG_INT("kill-grace", 0, CFGF_NODEFAULT),
 	CFG_END()
 };
@@ -913,6 +939,7 @@ static cfg_opt_t main_opts[] = {
 	CFG_INT("directory-max-entries", 4096, CFGF_NONE),
 	CFG_INT("directory-max-per-uid", 64, CFGF_NONE),
 	CFG_STR("directory-listen", NULL, CFGF_NONE),
+	CFG_STR("directory-export", "none", CFGF_NONE),
 	CFG_STR_LIST("directory-allow", NULL, CFGF_NONE),
 	CFG_SEC("defaults", service_opts, CFGF_NONE),
 	CFG_SEC("service", service_opts, CFGF_MULTI | CFGF_TITLE |
@@ -1164,6 +1191,17 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 		conf_error(cfg->filename, key_line(cfg, "directory-listen"),
 		    NULL, "directory-listen %s", err);
 	conf_dir_allow(conf, cfg);
+	v = cfg_getstr(cfg, "directory-export");
+	if (strcmp(v, "avahi") == 0 && export_available())
+		conf->directory_export = DIR_EXPORT_AVAHI;
+	else if (strcmp(v, "avahi") == 0)
+		conf_error(cfg->filename, key_line(cfg, "directory-export"),
+		    NULL, "directory-export = avahi, but this superd was built "
+		    "without Avahi (configure --with-avahi)");
+	else if (strcmp(v, "none") != 0)
+		conf_error(cfg->filename, key_line(cfg, "directory-export"),
+		    NULL, "directory-export \"%s\" is not one of: none, avahi",
+		    v);
 }
 
 /* Track global keys' lines too (for range errors). */
@@ -1173,7 +1211,7 @@ cfg_track_globals(cfg_t *cfg)
 	static const char *const ints[] = { "max-children", "shutdown-grace",
 	    "directory-ttl-min", "directory-ttl-max", "directory-max-entries",
 	    "directory-max-per-uid", "directory-allow", "log-level", "on-exit",
-	    "control-group", "directory-listen", NULL };
+	    "control-group", "directory-listen", "directory-export", NULL };
 	size_t	i;
 
 	for (i = 0; ints[i] != NULL; i++)
@@ -1407,7 +1445,7 @@ isolation_equal(const struct service_conf *a, const struct service_conf *b)
 	    a->no_new_privs == b->no_new_privs && a->timeout == b->timeout &&
 	    a->kill_grace == b->kill_grace && a->oob_port == b->oob_port &&
 	    a->urgent == b->urgent && a->urgent_signal == b->urgent_signal &&
-	    a->pass_fds == b->pass_fds;
+	    a->pass_fds == b->pass_fds && a->export == b->export;
 }
 
 int

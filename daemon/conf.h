@@ -176,6 +176,10 @@ struct superd_conf {
 	unsigned		 dir_max_entries;
 	unsigned		 dir_max_per_uid;
 	char			*directory_listen;	/* "ADDR[:PORT]" or NULL */
+	enum dir_export {
+		DIR_EXPORT_NONE,
+		DIR_EXPORT_AVAHI			/* DNS-SD over mDNS */
+	}			 directory_export;
 	struct sockaddr_storage	 dir_listen_addr;	/* ... parsed */
 	socklen_t		 dir_listen_len;
 	struct dir_allow	*dir_allow;

@@ -411,11 +411,16 @@ valid_service_name(const char *s)
 {
 	size_t	i, len = strlen(s);
 
-	if (len < 1 || len > 15 || s[0] == '-' || s[len - 1] == '-')
+	int	letters = 0;
+
+	if (len < 1 || len > 15 || s[0] == '-' || s[len - 1] == '-' ||
+	    strstr(s, "--") != NULL)
 		return 0;
-	for (i = 0; i < len; i++)
+	for (i = 0; i < len; i++) {
 		if (!(islower((unsigned char)s[i]) ||
 		    isdigit((unsigned char)s[i]) || s[i] == '-'))
 			return 0;
-	return 1;
+		letters += islower((unsigned char)s[i]) != 0;
+	}
+	return letters > 0;	/* RFC 6335: at least one letter */
 }

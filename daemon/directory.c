@@ -115,6 +115,9 @@ static const struct {
 	[DIR_ENOTOWNER] = { "EPERM", "lease belongs to another user" },
 	[DIR_EDUP] = { "EEXIST", "endpoint already registered by another "
 	    "user" },
+	[DIR_ENOEXPORT] = { "EPERM", "export needs directory-export on, "
+	    "tcp or udp, an RFC 6335 name (a letter, no \"--\"), and a name "
+	    "directory-allow reserves for you (or root)" },
 	[DIR_ENOID] = { "ENOENT", "no such lease" },
 	[DIR_EUIDQUOTA] = { "EQUOTA", "per-user entry limit reached" },
 	[DIR_EFULL] = { "EQUOTA", "directory is full" },
@@ -504,6 +507,27 @@ check_owner(const struct directory *d, const struct dir_reg *r,
 	return DIR_OK;
 }
 
+/*
+ * May this registration be published on the network?  Only a name the
+ * admin reserved for this user (or group) with directory-allow, or root:
+ * export makes an endpoint visible beyond this host.
+ */
+static enum dir_err
+check_export(const struct directory *d, const struct dir_reg *r,
+    const struct dir_cred *c)
+{
+	if (!r->export)
+		return DIR_OK;
+	if (!d->pol.export_on || r->proto == DIR_PROTO_UNIX ||
+	    strstr(r->name, "--") != NULL ||
+	    strspn(r->name, "0123456789-") == strlen(r->name))
+		return DIR_ENOEXPORT;
+	if (c->uid != 0 && (reserved(d, r->name) == NULL ||
+	    !reserve_allows(d, r->name, c)))
+		return DIR_ENOEXPORT;
+	return DIR_OK;
+}
+
 /* A filled entry, not yet linked anywhere. */
 static struct dir_entry *
 entry_new(const struct dir_reg *r, const struct dir_cred *c)
@@ -530,6 +554,7 @@ entry_new(const struct dir_reg *r, const struct dir_cred *c)
 	e->proto = r->proto;
 	e->port = r->port;
 	e->prio = r->prio;
+	e->export = r->export;
 	e->weight = r->weight;
 	e->uid = c->uid;
 	e->pid = c->pid;
@@ -696,7 +721,8 @@ dir_register(struct directory *d, const struct dir_reg *r,
 	unsigned		 ttl = r->ttl;
 
 	if ((err = check_reg(r)) != DIR_OK ||
-	    (err = check_owner(d, r, c, &dup)) != DIR_OK)
+	    (err = check_owner(d, r, c, &dup)) != DIR_OK ||
+	    (err = check_export(d, r, c)) != DIR_OK)
 		return err;
 	if (dup == NULL && d->count >= d->pol.max_entries)
 		return DIR_EFULL;

@@ -49,6 +49,7 @@ enum dir_err {
 	DIR_EOWNED,		/* EPERM: another uid registered it first */
 	DIR_ENOTOWNER,		/* EPERM: renew/unregister someone else's */
 	DIR_EDUP,		/* EEXIST: same endpoint, another uid */
+	DIR_ENOEXPORT,		/* EPERM: export not allowed here */
 	DIR_ENOID,		/* ENOENT: no such lease */
 	DIR_EUIDQUOTA,		/* EQUOTA: per-uid limit */
 	DIR_EFULL,		/* EQUOTA: total limit */
@@ -83,6 +84,7 @@ struct dir_policy {
 	/* Is name a configured service (nobody may register it)? */
 	int		(*config_name)(const char *name, void *arg);
 	void		*config_arg;
+	int		 export_on;		/* directory-export is not none */
 };
 
 /* What a client asks to register (validated by dir_register()). */
@@ -97,6 +99,7 @@ struct dir_reg {
 	const char	*tags[DIR_MAX_TAGS + 4];	/* "K=V" */
 	size_t		 ntags;
 	uint64_t	 conn;		/* connection id, 0 = none */
+	int		 export;	/* publish with DNS-SD (export=yes) */
 };
 
 struct dir_name;
@@ -117,6 +120,7 @@ struct dir_entry {
 	pid_t		 pid;
 	const char	*tags[DIR_MAX_TAGS];	/* "K=V", into tagbuf */
 	size_t		 ntags;
+	int		 export;	/* published with DNS-SD */
 
 	/* Private to directory.c. */
 	char		*tagbuf;

@@ -401,8 +401,9 @@ parse_reg(const struct proto_req *req, struct dir_reg *r, char *pack,
     size_t packlen, struct evbuffer *out)
 {
 	static const char * const keys[] = { "name", "proto", "addr", "port",
-	    "ttl", "prio", "weight", NULL };
+	    "ttl", "prio", "weight", "export", NULL };
 	unsigned long	 v[4] = { 0, 0, 0, 1 };
+	const char	*ex;
 	static const char *const num[] = { "port", "ttl", "prio", "weight" };
 	static const unsigned long max[] = { DIR_PORT_MAX, 1000000000UL,
 	    DIR_PRIO_MAX, DIR_PRIO_MAX };
@@ -430,6 +431,12 @@ parse_reg(const struct proto_req *req, struct dir_reg *r, char *pack,
 	r->ttl = v[1];
 	r->prio = v[2];
 	r->weight = v[3];
+	if ((ex = proto_get(req, "export")) != NULL &&
+	    strcmp(ex, "yes") != 0 && strcmp(ex, "no") != 0) {
+		dircmd_err(out, "EBADREQ", "export must be yes or no");
+		return -1;
+	}
+	r->export = ex != NULL && strcmp(ex, "yes") == 0;
 	for (i = 0; i < req->nargs; i++) {
 		if (strncmp(req->args[i].key, "tag.", 4) != 0 ||
 		    r->ntags >= sizeof(r->tags) / sizeof(r->tags[0]))

@@ -165,6 +165,7 @@ policy_apply(const struct superd_conf *conf)
 	p.max_entries = conf->dir_max_entries;
 	p.max_per_uid = conf->dir_max_per_uid;
 	p.config_name = is_config_name;
+	p.export_on = conf->directory_export != DIR_EXPORT_NONE;
 	if (conf->n_dir_allow > 0 &&
 	    (r = calloc(conf->n_dir_allow, sizeof(*r))) == NULL) {
 		log_warn("directory: reservations");
@@ -748,6 +749,19 @@ reopen(struct dlistener *l, const char *what, int remote,
 	l->dev = st.st_dev;
 	l->ino = st.st_ino;
 	return listener_start(l, fd, remote, what);
+}
+
+/* Every lease, in (name, id) order (export.c publishes some). */
+void
+directory_foreach_lease(void (*cb)(const struct dir_entry *, void *),
+    void *arg)
+{
+	const struct dir_entry	*e;
+
+	if (ds.dir == NULL)
+		return;
+	for (e = dir_seek(ds.dir, "", 0); e != NULL; e = dir_next(ds.dir, e))
+		cb(e, arg);
 }
 
 /* Open the sockets and start serving. */

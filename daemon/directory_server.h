@@ -15,7 +15,11 @@ struct superd_conf;
 
 int  directory_start(struct event_base *, const struct superd_conf *); /* 0, or -1 after logging why */
 void directory_reconfigure(const struct superd_conf *);  /* after a reload: new limits/paths */
-void directory_stop(void);                                 /* close and unlink the socket */
+void directory_stop(void);
+struct dir_entry;
+/* Call cb for every lease in the directory (for export.c). */
+void directory_foreach_lease(void (*cb)(const struct dir_entry *, void *),
+    void *arg);                                 /* close and unlink the socket */
 
 /* For unit tests only: the idle timeout, in milliseconds (default 60 s). */
 void directory_test_idle_ms(unsigned);

@@ -903,6 +903,7 @@ service_fill_info(const struct service *svc, struct service_info *i)
 	i->oob_port = oob_endpoint_port(svc);
 	i->oob_dynamic = svc->conf->oob_port == 0;
 	i->sources = policy_sources(svc);
+	i->export = svc->conf->export;
 }
 
 void

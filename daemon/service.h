@@ -46,6 +46,7 @@ struct service_info {
 	int		 oob_port;	/* bound OOB port, -1 none */
 	int		 oob_dynamic;	/* configured with oob-port = 0 */
 	size_t		 sources;	/* in the per-source table */
+	int		 export;	/* export = yes (DNS-SD) */
 };
 
 typedef void (*service_info_cb)(const struct service_info *, void *arg);

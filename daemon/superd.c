@@ -18,6 +18,7 @@
 #include "child.h"
 #include "conf.h"
 #include "log.h"
+#include "export.h"
 #include "inherit.h"
 #include "logq.h"
 #include "notify.h"
@@ -201,6 +202,7 @@ superd_reload(FILE *errs)
 	side_channels_reconfigure(conf);
 	services_apply(conf);
 	inherit_report_unused();
+	export_configure(st.base, conf);
 	st.loaded = time(NULL);
 	notify_ready();
 	log_info("reloaded %s", st.conf_path);
@@ -229,6 +231,7 @@ static void
 finish(void)
 {
 	notify_stopping();
+	export_stop();
 	side_channels_stop();
 	services_shutdown();
 	if (st.pidfile != NULL)
@@ -420,6 +423,7 @@ main(int argc, char **argv)
 	side_channels_start(st.base, conf);
 	services_apply(conf);
 	inherit_report_unused();
+	export_configure(st.base, conf);
 	write_pidfile(st.pidfile);
 	notify_ready();
 	log_notice("superd %s started with %s", PACKAGE_VERSION, o.conf_path);

@@ -530,7 +530,9 @@ superd_register(struct superd *h, const struct superd_reg *r,
 	if (r->prio >= 0)
 		o += snprintf(opt + o, sizeof(opt) - o, " prio=%d", r->prio);
 	if (r->weight >= 0)
-		snprintf(opt + o, sizeof(opt) - o, " weight=%d", r->weight);
+		o += snprintf(opt + o, sizeof(opt) - o, " weight=%d", r->weight);
+	if (r->export)
+		snprintf(opt + o, sizeof(opt) - o, " export=yes");
 	if (reqf(req, "register name=%s proto=%s addr=%s port=%u%s", r->name,
 	    r->proto, r->addr, r->port, opt) == -1 || reg_tags(req, r) == -1) {
 		seterr(h, errno, "registration request: %s", strerror(errno));

@@ -73,6 +73,7 @@ struct superd_reg {
 	int		 weight;
 	const char *const *tags;	/* "K=V" strings */
 	size_t		 ntags;
+	int		 export;	/* ask for DNS-SD publication */
 };
 
 /* Parsed final line of a reply. */

@@ -24,6 +24,7 @@ struct lookup_reg {
 	const char	**tags;
 	size_t		  ntags;
 	char		**command;	/* NULL: no command */
+	int		  export;	/* --export */
 };
 
 /* lookup_out.c: output formats; remote hides local user names. */
@@ -35,6 +36,9 @@ void	 json_string(FILE *, const char *);
 
 /* lookup_reg.c */
 int	 reg_main(const struct lookup_reg *);
+/* lookup_net.c: --net, DNS-SD browsing; exit status as for lookups. */
+int	 net_main(const char *name, const char *proto, int json,
+	    unsigned timeout_ms);
 int	 unreg_main(const char *socket, const char *id);
 
 #endif /* SUPERD_LOOKUP_H */

@@ -87,6 +87,7 @@ reg_fill(const struct lookup_reg *o, struct superd_reg *r)
 	r->weight = o->weight;
 	r->tags = o->tags;
 	r->ntags = o->ntags;
+	r->export = o->export;
 }
 
 /*

@@ -24,13 +24,18 @@ enum {
 	OPT_TTL,
 	OPT_TAG,
 	OPT_PRIO,
-	OPT_WEIGHT
+	OPT_WEIGHT,
+	OPT_EXPORT,
+	OPT_NET,
+	OPT_WAIT
 };
 
 struct opts {
 	int		 list, port, json;
 	const char	*host, *socket, *proto;
 	int		 reg, regopts;
+	int		 net;		/* --net: DNS-SD on the network */
+	unsigned	 wait_ms;	/* --wait for --net */
 	const char	*unreg;
 	struct lookup_reg r;
 	const char	*tags[MAX_TAGS];
@@ -56,7 +61,8 @@ static const char synopsis[] =
 "       superd-lookup [-S path] --register name proto port|path [--addr addr]\n"
 "                     [--ttl seconds] [--prio n] [--weight n] [--tag key=value]\n"
 "                     [-- command [arg ...]]\n"
-"       superd-lookup [-S path] --unregister id\n";
+"       superd-lookup [-S path] --unregister id\n"
+"       superd-lookup --net [-j] [-P tcp|udp] [--wait seconds] name\n";
 
 /* Name the problem, show the synopsis, exit 1. */
 static void
@@ -85,7 +91,10 @@ help(void)
 "  -P, --proto PROTO    only tcp, udp or unix endpoints\n"
 "  --register NAME PROTO PORT  register; with a command, for as long\n"
 "                       as it runs; without one, --ttl is required\n"
+"  --export             with --register: ask for DNS-SD publication\n"
 "  --unregister ID      remove a registration\n"
+"  --net                find name on the network (DNS-SD, mDNS)\n"
+"  --wait SECONDS       how long --net listens (default 2)\n"
 "  -h, --help           this help\n"
 "exit status: 0 found, 2 not found, 1 error\n",
 	    synopsis, SUPERD_REMOTE_PORT, superd_default_path());
@@ -168,6 +177,9 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "tag", required_argument, NULL, OPT_TAG },
 		{ "prio", required_argument, NULL, OPT_PRIO },
 		{ "weight", required_argument, NULL, OPT_WEIGHT },
+		{ "export", no_argument, NULL, OPT_EXPORT },
+		{ "net", no_argument, NULL, OPT_NET },
+		{ "wait", required_argument, NULL, OPT_WAIT },
 		{ NULL, 0, NULL, 0 }
 	};
 	int	c;
@@ -229,6 +241,16 @@ parse_opts(struct opts *o, int argc, char **argv)
 			o->r.weight = num_arg("--weight", optarg, 0, 65535);
 			o->regopts = 1;
 			break;
+		case OPT_EXPORT:
+			o->r.export = 1;
+			o->regopts = 1;
+			break;
+		case OPT_NET:
+			o->net = 1;
+			break;
+		case OPT_WAIT:
+			o->wait_ms = num_arg("--wait", optarg, 1, 60) * 1000;
+			break;
 		case ':':
 			usage("option %s needs an argument", argv[optind - 1]);
 		default:
@@ -282,8 +304,8 @@ check_combination(const struct opts *o, int n, char **args)
 		usage("registration takes only -S (a remote directory is "
 		    "read-only; -l, -p, -j, -P are for lookups)");
 	if (!o->reg && (o->regopts || o->r.command != NULL))
-		usage("--addr, --ttl, --tag, --prio, --weight and a command "
-		    "go with --register");
+		usage("--addr, --ttl, --tag, --prio, --weight, --export and a "
+		    "command go with --register");
 	if (o->unreg != NULL && n > 0)
 		usage("--unregister takes no other argument");
 	if (o->host != NULL && o->socket != NULL)
@@ -294,6 +316,15 @@ check_combination(const struct opts *o, int n, char **args)
 		usage("one name at a time (extra \"%s\")", args[1]);
 	if (o->port && n == 0)
 		usage("-p needs a name");
+	if (o->net && (o->reg || o->unreg != NULL || o->list || o->port ||
+	    o->host != NULL || o->socket != NULL))
+		usage("--net goes with -j, -P and --wait only");
+	if (o->net && n != 1)
+		usage("--net needs a name");
+	if (o->net && o->proto != NULL && strcmp(o->proto, "unix") == 0)
+		usage("--net finds tcp or udp endpoints");
+	if (!o->net && o->wait_ms > 0)
+		usage("--wait goes with --net");
 }
 
 /* Connect to the local or remote directory, or say why not. */
@@ -397,5 +428,8 @@ main(int argc, char **argv)
 	}
 	if (o.unreg != NULL)
 		return unreg_main(o.socket, o.unreg);
+	if (o.net)
+		return net_main(argv[optind], o.proto ? o.proto : "tcp", o.json,
+		    o.wait_ms ? o.wait_ms : 2000);
 	return lookup_main(&o, n > 0 ? argv[optind] : NULL);
 }

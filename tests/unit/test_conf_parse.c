@@ -795,6 +795,9 @@ test_service_name(void **state)
 	assert_false(valid_service_name("my.svc"));
 	assert_false(valid_service_name("my svc"));
 	assert_false(valid_service_name("caf\xc3\xa9"));
+	assert_false(valid_service_name("a--b"));		/* RFC 6335 */
+	assert_false(valid_service_name("1234"));		/* no letter */
+	assert_true(valid_service_name("9p"));
 }
 
 int
