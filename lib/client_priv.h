@@ -19,6 +19,7 @@
 #define SDC_CONNECT_TIMEOUT	1000	/* ms, one superd_connect attempt */
 #define SDC_CONNECT_ROUNDS	3
 #define SDC_BACKOFF_MS		100
+#define SDC_NET_WAIT_MS		1500	/* DNS-SD browse, SUPERD_CONNECT_NET */
 
 typedef uint32_t (*sdc_rand_fn)(void *);
 

@@ -285,22 +285,34 @@ try_all(struct superd *h, struct superd_eplist *l, const char *proto,
 	return -1;
 }
 
-/* One lookup-and-try pass; h NULL opens (and closes) the local directory. */
+/*
+ * One lookup-and-try pass; h NULL opens (and closes) the local directory.
+ * With SUPERD_CONNECT_NET, when the local directory has nothing that
+ * answers (or there is no superd here), try what DNS-SD finds.
+ */
 static int
 connect_round(struct superd *h, const char *name, const char *proto,
     int timeout_ms, int flags)
 {
 	struct superd_eplist	 l = { 0 };
 	struct superd		*own = NULL;
-	int			 fd = -1, err;
+	int			 fd = -1, err, nonblock;
 
-	if (h == NULL && (h = own = superd_open(NULL, timeout_ms)) == NULL)
-		return -1;
+	nonblock = flags & SUPERD_CONNECT_NONBLOCK;
+	if (h == NULL)
+		h = own = superd_open(NULL, timeout_ms);
 	/* proto NULL: ask for all, try_all keeps the stream ones. */
-	if (superd_lookup(h, name, proto, &l) == 0)
-		fd = try_all(h, &l, proto, timeout_ms,
-		    flags & SUPERD_CONNECT_NONBLOCK);
+	if (h != NULL && superd_lookup(h, name, proto, &l) == 0)
+		fd = try_all(h, &l, proto, timeout_ms, nonblock);
 	err = errno;
+	if (fd == -1 && (flags & SUPERD_CONNECT_NET) &&
+	    (h == NULL || !sdc_is_remote(h))) {
+		superd_eplist_free(&l);
+		if (superd_net_lookup(name, proto, SDC_NET_WAIT_MS, &l) == 0)
+			fd = try_all(NULL, &l, proto, timeout_ms, nonblock);
+		if (fd == -1 && errno != ENOTSUP && errno != ECONNREFUSED)
+			err = errno;
+	}
 	superd_eplist_free(&l);
 	superd_close(own);
 	errno = err;

@@ -88,6 +88,7 @@ struct superd_status {
 /* superd_connect() flags. */
 #define SUPERD_CONNECT_ONCE	0x01	/* one pass over the list, no retry */
 #define SUPERD_CONNECT_NONBLOCK	0x02	/* return the socket non-blocking */
+#define SUPERD_CONNECT_NET	0x04	/* then DNS-SD on the network */
 
 struct superd;
 
@@ -121,6 +122,16 @@ int	 superd_connect(const char *name, const char *proto, int timeout_ms,
 /* The same through an open handle (local or remote). */
 int	 superd_connect_via(struct superd *, const char *name,
 	    const char *proto, int timeout_ms, int flags);
+
+/*
+ * Find name on the local network with DNS-SD (mDNS): every instance of
+ * _name._proto ("tcp" or "udp"; NULL: tcp) that answers within wait_ms,
+ * appended to *out with source "network" and the TXT records as tags
+ * (plus "instance" and "host").  -1 with errno ENOENT (none), ENOTSUP
+ * (libsuperd built without Avahi), ECONNREFUSED (no avahi-daemon).
+ */
+int	 superd_net_lookup(const char *name, const char *proto, int wait_ms,
+	    struct superd_eplist *out);
 
 /* Order by prio, weighted-random within a prio (RFC 2782). */
 void	 superd_order(struct superd_endpoint *, size_t);

@@ -3,6 +3,8 @@
  *
  *   lookup_connect NAME          connect by name (tcp), send "ping\n",
  *                                print the first line of the answer
+ *   lookup_connect -n NAME       the same, falling back to DNS-SD
+ *                                (SUPERD_CONNECT_NET)
  *   lookup_connect -d NAME PRIO  register a loopback port with a 60 s
  *                                TTL and close it: a dead endpoint
  */
@@ -20,7 +22,7 @@
 #include "superd.h"
 
 static int	dead_endpoint(const char *, int);
-static int	ping(const char *);
+static int	ping(const char *, int);
 
 /* Register a port nobody will listen on once we exit. */
 static int
@@ -60,13 +62,13 @@ dead_endpoint(const char *name, int prio)
 
 /* Connect by name and echo one line. */
 static int
-ping(const char *name)
+ping(const char *name, int flags)
 {
 	char	buf[64];
 	ssize_t	n;
 	int	fd;
 
-	if ((fd = superd_connect(name, "tcp", 500, 0)) == -1) {
+	if ((fd = superd_connect(name, "tcp", 500, flags)) == -1) {
 		fprintf(stderr, "superd_connect %s: %s\n", name,
 		    strerror(errno));
 		return 1;
@@ -88,7 +90,9 @@ main(int argc, char **argv)
 	if (argc == 4 && strcmp(argv[1], "-d") == 0)
 		return dead_endpoint(argv[2], atoi(argv[3]));
 	if (argc == 2)
-		return ping(argv[1]);
-	fprintf(stderr, "usage: lookup_connect [-d] NAME [PRIO]\n");
+		return ping(argv[1], 0);
+	if (argc == 3 && strcmp(argv[1], "-n") == 0)
+		return ping(argv[2], SUPERD_CONNECT_NET | SUPERD_CONNECT_ONCE);
+	fprintf(stderr, "usage: lookup_connect [-d | -n] NAME [PRIO]\n");
 	return 1;
 }
