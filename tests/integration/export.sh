@@ -17,6 +17,8 @@ P=$BASE
 chmod 755 "$T"		# nobody registers through the directory socket
 NA=sdA$$ NB=sdB$$ VA=sdva$$ VB=sdvb$$
 PIDS=
+unshare -m sh -c 'mount -t tmpfs tmpfs /run' 2>/dev/null ||
+	skip "cannot mount a tmpfs in a private mount namespace here"
 ip netns add $NA 2>/dev/null || skip "cannot create network namespaces here"
 ip netns add $NB
 stop_all() {

@@ -7,7 +7,8 @@
 grep -q '^#define HAVE_SYSTEMD 1' "$top_builddir/config.h" || skip "built without libsystemd"
 [ "$(id -u)" = 0 ] || skip "needs root for a private mount namespace"
 command -v unshare >/dev/null || skip "unshare is not installed"
-unshare -m true 2>/dev/null || skip "cannot make a mount namespace here"
+unshare -m sh -c 'mount -t tmpfs tmpfs /run' 2>/dev/null ||
+	skip "cannot mount a tmpfs in a private mount namespace here"
 P=$BASE
 LISTEN=$top_builddir/tests/integration/notify_listen
 { conf_globals; cat <<CONF
