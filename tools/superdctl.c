@@ -405,30 +405,30 @@ rec_get(const struct rec *rc, const char *key)
 	return NULL;
 }
 
-/* Epoch seconds as local "YYYY-MM-DD HH:MM:SS". */
+/* Epoch seconds v as local time in format fmt, or v itself. */
 static const char *
-fmt_time(const char *v, char *buf, size_t len)
+fmt_epoch(const char *v, const char *fmt, char *buf, size_t len)
 {
 	time_t		t = (time_t)strtoll(v, NULL, 10);
 	struct tm	tm;
 
-	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+	if (localtime_r(&t, &tm) == NULL || strftime(buf, len, fmt, &tm) == 0)
 		return v;
 	return buf;
+}
+
+/* Epoch seconds as local "YYYY-MM-DD HH:MM:SS". */
+static const char *
+fmt_time(const char *v, char *buf, size_t len)
+{
+	return fmt_epoch(v, "%Y-%m-%d %H:%M:%S", buf, len);
 }
 
 /* Epoch seconds as local "HH:MM:SS" (sessions are short-lived). */
 static const char *
 fmt_clock(const char *v, char *buf, size_t len)
 {
-	time_t		t = (time_t)strtoll(v, NULL, 10);
-	struct tm	tm;
-
-	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%H:%M:%S", &tm) == 0)
-		return v;
-	return buf;
+	return fmt_epoch(v, "%H:%M:%S", buf, len);
 }
 
 /* Seconds as "4.2s", "3m05s", "2h01m" or "3d04h". */
