@@ -35,6 +35,7 @@
 #include "service.h"
 
 #define SYNC_SEC	1
+#define RETRY_SEC	5	/* no D-Bus: try the client again */
 #define KEY_MAX		96
 #define TXT_MAX		(DIR_MAX_TAGS + 4)
 
@@ -62,6 +63,7 @@ static struct {
 	struct event		*reconnect_ev;
 	struct pubs		 pubs;
 	int			 on;
+	int			 start_failed;	/* said so already */
 } ex = { .pubs = TAILQ_HEAD_INITIALIZER(ex.pubs) };
 
 static void	client_start(void);
@@ -350,15 +352,27 @@ reconnect_cb(evutil_socket_t fd, short what, void *arg)
 	client_start();
 }
 
+/*
+ * NO_FAIL covers an absent avahi-daemon, not an absent D-Bus: then try
+ * again every RETRY_SEC, saying so once.
+ */
 static void
 client_start(void)
 {
-	int	err;
+	struct timeval	tv = { RETRY_SEC, 0 };
+	int		err;
 
 	ex.client = avahi_client_new(&ex.api, AVAHI_CLIENT_NO_FAIL, client_cb,
 	    NULL, &err);
-	if (ex.client == NULL)
-		log_warnx("export: avahi client: %s", avahi_strerror(err));
+	if (ex.client != NULL) {
+		ex.start_failed = 0;
+		return;
+	}
+	if (!ex.start_failed)
+		log_warnx("export: avahi client: %s; retrying every %ds",
+		    avahi_strerror(err), RETRY_SEC);
+	ex.start_failed = 1;
+	evtimer_add(ex.reconnect_ev, &tv);
 }
 
 void
