@@ -1,0 +1,144 @@
+/*
+ * test_logq: the log writer thread (daemon/logq.c) with the stderr sink
+ * pointed at a pipe: lines come out in order, a lone info line within
+ * the flush interval, and a queue that cannot drain drops lines and says
+ * how many instead of blocking the caller (a blocking logq would hang
+ * here: 5000 lines do not fit in a pipe and 1024 slots).
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "log.h"
+#include "logq.h"
+
+static int	rd = -1, saved_stderr = -1;
+
+static long long
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* stderr into a pipe we read; the sink is stderr (foreground). */
+static int
+setup(void **state)
+{
+	int	p[2];
+
+	(void)state;
+	signal(SIGPIPE, SIG_IGN);	/* teardown closes the reader first */
+	if (pipe(p) == -1)
+		return -1;
+	fflush(stderr);
+	saved_stderr = dup(2);
+	dup2(p[1], 2);
+	close(p[1]);
+	rd = p[0];
+	log_init(1, LOG_DEBUG, "t");
+	return logq_start();
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	close(rd);		/* a blocked writer gets EPIPE and can finish */
+	logq_stop();
+	fflush(stderr);
+	dup2(saved_stderr, 2);
+	close(saved_stderr);
+	return 0;
+}
+
+/* Read what arrives within ms into buf (NUL-terminated); bytes read. */
+static size_t
+collect(char *buf, size_t len, int ms)
+{
+	struct pollfd	pfd = { .fd = rd, .events = POLLIN };
+	size_t		got = 0;
+	ssize_t		n;
+	long long	end = now_ms() + ms;
+
+	while (got < len - 1 && now_ms() < end) {
+		if (poll(&pfd, 1, (int)(end - now_ms())) <= 0)
+			break;
+		if ((n = read(rd, buf + got, len - 1 - got)) <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	return got;
+}
+
+static void
+test_order_and_urgency(void **state)
+{
+	static char	buf[8192];
+	char		*a, *b, *c;
+
+	(void)state;
+	log_info("first");
+	log_info("second");
+	log_notice("urgent");
+	collect(buf, sizeof(buf), 1000);
+	a = strstr(buf, "first");
+	b = strstr(buf, "second");
+	c = strstr(buf, "urgent");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+	assert_true(a < b && b < c);
+	/* An info line alone goes out within the flush interval. */
+	log_info("lazy");
+	collect(buf, sizeof(buf), LOGQ_FLUSH_MS * 3);
+	assert_non_null(strstr(buf, "lazy"));
+}
+
+static void
+test_full_queue_drops(void **state)
+{
+	static char	buf[1 << 20];
+	int		i, fl;
+
+	(void)state;
+	/* Nobody reads the pipe: the writer blocks once it is full. */
+	for (i = 0; i < 5000; i++)
+		log_info("line %04d %0200d", i, 0);
+	fl = fcntl(rd, F_GETFL);
+	fcntl(rd, F_SETFL, fl | O_NONBLOCK);
+	collect(buf, sizeof(buf), 1500);
+	assert_non_null(strstr(buf, "line 0000"));
+	assert_non_null(strstr(buf, "log queue full: "));
+	assert_non_null(strstr(buf, " lines dropped"));
+	fcntl(rd, F_SETFL, fl);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_order_and_urgency, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_full_queue_drops, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
