@@ -96,6 +96,7 @@ help(void)
 "  --net                find name on the network (DNS-SD, mDNS)\n"
 "  --wait SECONDS       how long --net listens (default 2)\n"
 "  -h, --help           this help\n"
+"  -V, --version        the version\n"
 "exit status: 0 found, 2 not found, 1 error\n",
 	    synopsis, SUPERD_REMOTE_PORT, superd_default_path());
 	exit(EXIT_FOUND);
@@ -164,6 +165,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "port", no_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
@@ -185,11 +187,14 @@ parse_opts(struct opts *o, int argc, char **argv)
 	int	c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hlpjH:S:P:", longopts,
+	while ((c = getopt_long(argc, argv, ":hlpjVH:S:P:", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			help();
+		case 'V':
+			printf("superd-lookup %s\n", PACKAGE_VERSION);
+			exit(EXIT_FOUND);
 		case 'l':
 			o->list = 1;
 			break;

@@ -122,6 +122,7 @@ help(void)
 "  -S, --socket PATH    control socket (default %s)\n"
 "  -t, --timeout SECS   give up after this long (default 10)\n"
 "  -h, --help           this help\n"
+"  -V, --version        the version\n"
 "commands: help, version, status, services, service NAME,\n"
 "  sessions [SERVICE], disable SERVICE, enable SERVICE,\n"
 "  interrupt SESSION [SIGNAL] [grace=S], reload, drain\n"
@@ -152,6 +153,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char	*end;
@@ -163,11 +165,14 @@ parse_opts(struct opts *o, int argc, char **argv)
 	o->timeout = 10;
 	opterr = 0;
 	/* "+": stop at the command, its words are never options. */
-	while ((c = getopt_long(argc, argv, "+:hjS:t:", longopts,
+	while ((c = getopt_long(argc, argv, "+:hjS:t:V", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			help();
+		case 'V':
+			printf("superdctl %s\n", PACKAGE_VERSION);
+			exit(0);
 		case 'j':
 			o->json = 1;
 			break;

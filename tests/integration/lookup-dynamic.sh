@@ -60,7 +60,8 @@ grep -q nosuch "$T/err" || fail "no message for not found"
 grep -q "$T/none.sock" "$T/err" || fail "message does not name the socket: $(cat "$T/err")"
 "$LOOKUP" -p 2>/dev/null; rc=$?
 [ $rc -eq 1 ] || fail "bad arguments gave exit $rc"
-ok "exit status 0, 2, 1"
+[ "$("$LOOKUP" --version)" = "superd-lookup $("$SUPERD" -V | sed 's/^superd //')" ] || fail "--version"
+ok "exit status 0, 2, 1; --version"
 
 # The read-only remote directory over TCP (directory-listen).
 out=$("$LOOKUP" -H 127.0.0.1:$((P+50)) echo) || fail "remote lookup: exit $?"
