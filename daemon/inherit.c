@@ -19,7 +19,7 @@
 
 #include "conf.h"
 #include "inherit.h"
-#include "listen.h"
+#include "addr.h"
 #include "log.h"
 
 struct inherited {

@@ -15,53 +15,10 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "addr.h"
 #include "listen.h"
 
 #define LERR(...)	(snprintf(err, errlen, __VA_ARGS__), -1)
-
-void
-sockaddr_format(const struct sockaddr *sa, socklen_t len, char *host,
-    size_t hostlen, int *port)
-{
-	const struct sockaddr_in6	*s6 = (const void *)sa;
-	const struct sockaddr_in	*s4 = (const void *)sa;
-	const struct sockaddr_un	*su = (const void *)sa;
-
-	*port = -1;
-	snprintf(host, hostlen, "?");
-	if (sa->sa_family == AF_INET) {
-		inet_ntop(AF_INET, &s4->sin_addr, host, (socklen_t)hostlen);
-		*port = ntohs(s4->sin_port);
-	} else if (sa->sa_family == AF_INET6) {
-		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-			inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], host,
-			    (socklen_t)hostlen);
-		else
-			inet_ntop(AF_INET6, &s6->sin6_addr, host,
-			    (socklen_t)hostlen);
-		*port = ntohs(s6->sin6_port);
-	} else if (sa->sa_family == AF_UNIX) {
-		if (len > offsetof(struct sockaddr_un, sun_path) &&
-		    su->sun_path[0] != '\0')
-			snprintf(host, hostlen, "%s", su->sun_path);
-		else
-			snprintf(host, hostlen, "unix");
-	}
-}
-
-void
-listen_bound(int fd, char *addr, size_t addrlen, int *port)
-{
-	struct sockaddr_storage	ss;
-	socklen_t		len = sizeof(ss);
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1) {
-		snprintf(addr, addrlen, "?");
-		*port = -1;
-		return;
-	}
-	sockaddr_format((struct sockaddr *)&ss, len, addr, addrlen, port);
-}
 
 /* A unix socket file left behind by an earlier run is replaced. */
 static int

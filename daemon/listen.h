@@ -13,9 +13,4 @@ struct service_conf;
 /* Bind (and listen) per sc; returns a CLOEXEC|NONBLOCK fd or -1 + err. */
 int	listen_open(const struct service_conf *sc, char *err, size_t errlen);
 /* Where fd is bound: numeric address and port (port -1 for unix). */
-void	listen_bound(int fd, char *addr, size_t addrlen, int *port);
-/* Numeric host and port of a sockaddr (v4-mapped v6 shown as v4). */
-void	sockaddr_format(const struct sockaddr *, socklen_t, char *host,
-	    size_t hostlen, int *port);
-
 #endif

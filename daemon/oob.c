@@ -23,6 +23,8 @@
 #include <event2/event.h>
 
 #include "conf.h"
+#include "addr.h"
+#include "linesrv.h"
 #include "listen.h"
 #include "log.h"
 #include "oob.h"
@@ -34,35 +36,18 @@
 
 #define OOB_PRIO		0	/* interrupts go before data */
 #define OOB_BACKLOG		16
-#define OOB_ACCEPT_BURST	16
 #define OOB_CONNS_MAX		32	/* open OOB connections per service */
-#define OOB_TIMEOUT_SEC		5	/* to send the line */
 #define OOB_RATE		20.0	/* requests per second per service */
 #define OOB_BURST		40
 #define URGENT_EVENTS		16
 
-struct oob_conn;
-TAILQ_HEAD(oob_conns, oob_conn);
-
 struct oob_endpoint {
 	struct service		*svc;
-	int			 fd;
-	struct event		*ev;
+	struct linesrv		*srv;
 	int			 port;		/* bound */
 	int			 conf_port;	/* configured; 0 = dynamic */
 	struct sockaddr_storage	 conf_addr;	/* the service's address */
-	struct oob_conns	 conns;
-	unsigned		 nconns;
 	struct rl_bucket	 bucket;
-};
-
-struct oob_conn {
-	struct oob_endpoint	*ep;
-	struct bufferevent	*bev;
-	char			 peer[64];	/* numeric address */
-	int			 peer_port;
-	int			 closing;	/* reply queued, then close */
-	TAILQ_ENTRY(oob_conn)	 entry;
 };
 
 /* superd's copy of a handler's connection, watched for urgent data. */
@@ -72,6 +57,7 @@ struct oob_watch {
 };
 
 static struct event_base	*obase;
+static struct oob_limits	 oob_limits = { 5000, 8 };
 static int			 urgent_epfd = -1;
 static struct event		*urgent_ev;
 
@@ -84,33 +70,23 @@ now_sec(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* ---- the OOB endpoint: connections ---- */
+/* ---- the OOB endpoint: requests ---- */
 
-static void
-conn_free(struct oob_conn *c)
-{
-	TAILQ_REMOVE(&c->ep->conns, c, entry);
-	c->ep->nconns--;
-	bufferevent_free(c->bev);
-	free(c);
-}
-
-/* Queue one reply line; the connection closes once it is written. */
-static void
-conn_reply(struct oob_conn *c, const char *fmt, ...)
+/* One reply line; the connection closes once it is written. */
+static int
+reply(struct linesrv_conn *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-static void
-conn_reply(struct oob_conn *c, const char *fmt, ...)
+static int
+reply(struct linesrv_conn *c, const char *fmt, ...)
 {
 	va_list	ap;
 
 	va_start(ap, fmt);
-	evbuffer_add_vprintf(bufferevent_get_output(c->bev), fmt, ap);
+	evbuffer_add_vprintf(linesrv_conn_out(c), fmt, ap);
 	va_end(ap);
-	evbuffer_add(bufferevent_get_output(c->bev), "\n", 1);
-	bufferevent_disable(c->bev, EV_READ);
-	c->closing = 1;
+	evbuffer_add(linesrv_conn_out(c), "\n", 1);
+	return LINESRV_CLOSE;
 }
 
 struct port_match {
@@ -136,178 +112,88 @@ port_match_cb(struct session *s, void *arg)
  * client connected from.
  */
 static struct session *
-conn_find_session(struct oob_conn *c, const struct oob_req *r)
+find_session(struct oob_endpoint *ep, const struct linesrv_peer *p,
+    const struct oob_req *r)
 {
-	struct port_match	 m = { c->ep->svc, c->peer, r->port, NULL };
+	struct port_match	 m = { ep->svc, p->addr, r->port, NULL };
 	struct session		*s;
 
 	if (r->by_token) {
 		s = session_by_token(r->token);
-		return s != NULL && s->svc == c->ep->svc ? s : NULL;
+		return s != NULL && s->svc == ep->svc ? s : NULL;
 	}
 	session_foreach(port_match_cb, &m);
 	return m.found;
 }
 
-static void
-conn_handle_line(struct oob_conn *c, const char *line)
+static int
+endpoint_line(struct linesrv_conn *c, char *line, size_t n, void *arg)
 {
-	struct service	*svc = c->ep->svc;
-	struct oob_req	 r;
-	struct session	*s;
-	char		 err[160], who[128];
+	struct oob_endpoint		*ep = arg;
+	const struct linesrv_peer	*p = linesrv_conn_peer(c);
+	struct service			*svc = ep->svc;
+	struct oob_req			 r;
+	struct session			*s;
+	char				 err[160], who[128];
 
-	if (oob_parse(line, &r, err, sizeof(err)) == -1) {
-		conn_reply(c, "ERR %s", err);
-		return;
-	}
-	if ((s = conn_find_session(c, &r)) == NULL) {
+	if (memchr(line, '\0', n) != NULL)
+		return reply(c, "ERR EINVAL NUL byte in the line");
+	if (oob_parse(line, &r, err, sizeof(err)) == -1)
+		return reply(c, "ERR %s", err);
+	if ((s = find_session(ep, p, &r)) == NULL) {
 		if (r.by_token)
-			conn_reply(c, "ERR ENOENT no running request of %s "
+			return reply(c, "ERR ENOENT no running request of %s "
 			    "has that token", svc->conf->name);
-		else
-			conn_reply(c, "ERR ENOENT no running request of %s "
-			    "from %s port %d", svc->conf->name, c->peer,
-			    r.port);
-		return;
+		return reply(c, "ERR ENOENT no running request of %s from %s "
+		    "port %d", svc->conf->name, p->addr, r.port);
 	}
-	snprintf(who, sizeof(who), "oob client %s port %d (by %s)", c->peer,
-	    c->peer_port, r.by_token ? "token" : "source port");
-	if (session_interrupt(s, SIGTERM, svc->conf->kill_grace, who) == -1) {
-		conn_reply(c, "ERR ESRCH %s", strerror(errno));
-		return;
+	snprintf(who, sizeof(who), "oob client %s port %d (by %s)", p->addr,
+	    p->port, r.by_token ? "token" : "source port");
+	if (session_interrupt(s, SIGTERM, svc->conf->kill_grace, who) == -1)
+		return reply(c, "ERR ESRCH %s", strerror(errno));
+	return reply(c, "OK S%llu", (unsigned long long)s->id);
+}
+
+static void
+endpoint_refuse(struct evbuffer *out, enum linesrv_why why,
+    const struct linesrv_limits *lim, void *arg)
+{
+	(void)arg;
+	switch (why) {
+	case LINESRV_TOOLONG:
+		evbuffer_add_printf(out, "ERR E2BIG the line is longer than "
+		    "%zu bytes\n", lim->line_max - 1);
+		break;
+	case LINESRV_DEADLINE:
+	case LINESRV_IDLE:
+		evbuffer_add_printf(out, "ERR ETIMEDOUT no request line "
+		    "within %us\n", lim->line_ms / 1000);
+		break;
+	default:
+		evbuffer_add_printf(out, "ERR EBUSY too many requests, try "
+		    "again later\n");
 	}
-	conn_reply(c, "OK S%llu", (unsigned long long)s->id);
 }
 
-/* One request line of n bytes (its newline removed). */
-static void
-conn_take_line(struct oob_conn *c, const char *line, size_t n)
-{
-	if (n >= OOB_LINE_MAX)
-		conn_reply(c, "ERR E2BIG the line is longer than %d bytes",
-		    OOB_LINE_MAX - 1);
-	else if (memchr(line, '\0', n) != NULL)
-		conn_reply(c, "ERR EINVAL NUL byte in the line");
-	else
-		conn_handle_line(c, line);
-}
-
-static void
-conn_read_cb(struct bufferevent *bev, void *arg)
-{
-	struct oob_conn	*c = arg;
-	struct evbuffer	*in = bufferevent_get_input(bev);
-	char		*line;
-	size_t		 n;
-
-	if (c->closing)
-		return;
-	if ((line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF)) != NULL) {
-		conn_take_line(c, line, n);
-		free(line);
-	} else if (evbuffer_get_length(in) >= OOB_LINE_MAX)
-		conn_reply(c, "ERR E2BIG the line is longer than %d bytes",
-		    OOB_LINE_MAX - 1);
-}
-
-static void
-conn_write_cb(struct bufferevent *bev, void *arg)
-{
-	struct oob_conn	*c = arg;
-
-	if (c->closing &&
-	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		conn_free(c);
-}
-
-static void
-conn_event_cb(struct bufferevent *bev, short what, void *arg)
-{
-	struct oob_conn	*c = arg;
-	struct evbuffer	*in = bufferevent_get_input(bev);
-	char		 line[OOB_LINE_MAX];
-	size_t		 n = evbuffer_get_length(in);
-
-	/*
-	 * EOF without a newline: what came, even nothing, is the line.
-	 * (The input buffer's end belongs to the bufferevent: take the
-	 * bytes out rather than adding a newline.)
-	 */
-	if ((what & BEV_EVENT_EOF) && !c->closing && n < OOB_LINE_MAX) {
-		evbuffer_remove(in, line, n);
-		line[n] = '\0';
-		conn_take_line(c, line, n);
-		return;
-	}
-	if ((what & BEV_EVENT_TIMEOUT) && !c->closing) {
-		conn_reply(c, "ERR ETIMEDOUT no request line within %ds",
-		    OOB_TIMEOUT_SEC);
-		return;
-	}
-	conn_free(c);
-}
-
-/* Refuse at once, best effort: the client learns why. */
-static void
-refuse_now(int fd, const char *msg)
-{
-	(void)!send(fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL);
-	close(fd);
-}
-
-static void
-conn_new(struct oob_endpoint *ep, int fd, const struct sockaddr *sa,
-    socklen_t len)
-{
-	struct timeval	 tv = { OOB_TIMEOUT_SEC, 0 };
-	struct oob_conn	*c;
-
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->bev = bufferevent_socket_new(obase, fd,
-	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
-		free(c);
-		close(fd);
-		return;
-	}
-	c->ep = ep;
-	sockaddr_format(sa, len, c->peer, sizeof(c->peer), &c->peer_port);
-	TAILQ_INSERT_TAIL(&ep->conns, c, entry);
-	ep->nconns++;
-	bufferevent_priority_set(c->bev, OOB_PRIO);
-	bufferevent_setwatermark(c->bev, EV_READ, 0, OOB_LINE_MAX);
-	bufferevent_set_timeouts(c->bev, &tv, &tv);
-	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb,
-	    c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-}
-
-static void
-endpoint_accept_cb(evutil_socket_t lfd, short what, void *arg)
+/* The service's access list, then the endpoint's request rate. */
+static int
+endpoint_admit(const struct linesrv_peer *p, void *arg)
 {
 	struct oob_endpoint	*ep = arg;
-	struct sockaddr_storage	 ss;
-	socklen_t		 len;
-	int			 fd, i;
 
-	for (i = 0; i < OOB_ACCEPT_BURST; i++) {
-		len = sizeof(ss);
-		fd = accept4(lfd, (struct sockaddr *)&ss, &len,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd == -1)
-			return;
-		if (!policy_acl_ok(ep->svc, (struct sockaddr *)&ss)) {
-			policy_log_refusal(ep->svc, (struct sockaddr *)&ss,
-			    len, REFUSE_ACL);
-			close(fd);
-		} else if (ep->nconns >= OOB_CONNS_MAX ||
-		    !rl_take(&ep->bucket, OOB_RATE, OOB_BURST, now_sec()))
-			refuse_now(fd, "ERR EBUSY too many requests, try "
-			    "again later\n");
-		else
-			conn_new(ep, fd, (struct sockaddr *)&ss, len);
+	if (!policy_acl_ok(ep->svc, (const struct sockaddr *)&p->sa)) {
+		policy_log_refusal(ep->svc, (const struct sockaddr *)&p->sa,
+		    p->salen, REFUSE_ACL);
+		return 0;
 	}
+	return rl_take(&ep->bucket, OOB_RATE, OOB_BURST, now_sec()) ? 1 : -1;
 }
+
+static const struct linesrv_ops endpoint_ops = {
+	.admit = endpoint_admit,
+	.line = endpoint_line,
+	.refuse = endpoint_refuse,
+};
 
 /* ---- the OOB endpoint: lifecycle ---- */
 
@@ -335,31 +221,50 @@ endpoint_conf(const struct service_conf *sc, struct service_conf *tmp)
 		    htons((uint16_t)sc->oob_port);
 }
 
+static void
+endpoint_limits(const struct service_conf *sc, struct linesrv_limits *lim)
+{
+	(void)sc;
+	memset(lim, 0, sizeof(*lim));
+	lim->line_max = OOB_LINE_MAX;
+	lim->line_ms = lim->idle_ms = oob_limits.line_ms;
+	lim->max_conns = OOB_CONNS_MAX;
+	lim->max_per_peer = oob_limits.max_per_peer;
+	lim->out_high = lim->out_max = 4096;
+	lim->eof_line = 1;	/* one-shot: what came before EOF is it */
+}
+
 static struct oob_endpoint *
 endpoint_open(struct service *svc)
 {
 	struct service_conf	 tmp;
+	struct linesrv_limits	 lim;
 	struct oob_endpoint	*ep;
-	char			 err[256], addr[64];
+	char			 err[256], addr[64], name[128];
+	int			 fd;
 
 	if ((ep = calloc(1, sizeof(*ep))) == NULL)
 		return NULL;
 	endpoint_conf(svc->conf, &tmp);
-	if ((ep->fd = listen_open(&tmp, err, sizeof(err))) == -1) {
+	if ((fd = listen_open(&tmp, err, sizeof(err))) == -1) {
 		log_warnx("service %s: oob-port: %s", svc->conf->name, err);
 		free(ep);
 		return NULL;
 	}
+	addr_local(fd, addr, sizeof(addr), &ep->port);
+	snprintf(name, sizeof(name), "service %s: oob", svc->conf->name);
+	endpoint_limits(svc->conf, &lim);
 	ep->svc = svc;
 	ep->conf_port = svc->conf->oob_port;
 	memcpy(&ep->conf_addr, &svc->conf->addr, sizeof(ep->conf_addr));
-	TAILQ_INIT(&ep->conns);
 	rl_init(&ep->bucket, OOB_BURST, now_sec());
-	listen_bound(ep->fd, addr, sizeof(addr), &ep->port);
-	ep->ev = event_new(obase, ep->fd, EV_READ | EV_PERSIST,
-	    endpoint_accept_cb, ep);
-	event_priority_set(ep->ev, OOB_PRIO);
-	event_add(ep->ev, NULL);
+	if ((ep->srv = linesrv_new(obase, fd, OOB_PRIO, name, NULL, &lim,
+	    &endpoint_ops, ep)) == NULL) {
+		log_warnx("service %s: oob-port: out of memory",
+		    svc->conf->name);
+		free(ep);
+		return NULL;
+	}
 	log_notice("service %s: oob endpoint on %s port %d%s",
 	    svc->conf->name, addr, ep->port,
 	    ep->conf_port == 0 ? " (dynamic)" : "");
@@ -370,14 +275,10 @@ void
 oob_endpoint_close(struct service *svc)
 {
 	struct oob_endpoint	*ep = svc->oob;
-	struct oob_conn		*c;
 
 	if (ep == NULL)
 		return;
-	while ((c = TAILQ_FIRST(&ep->conns)) != NULL)
-		conn_free(c);
-	event_free(ep->ev);
-	close(ep->fd);
+	linesrv_free(ep->srv);
 	free(ep);
 	svc->oob = NULL;
 }
@@ -385,8 +286,12 @@ oob_endpoint_close(struct service *svc)
 void
 oob_endpoint_sync(struct service *svc)
 {
+	struct linesrv_limits	lim;
+
 	if (svc->oob != NULL && endpoint_matches(svc->oob, svc->conf)) {
 		svc->oob->svc = svc;
+		endpoint_limits(svc->conf, &lim);
+		linesrv_set_limits(svc->oob->srv, &lim);
 		return;
 	}
 	oob_endpoint_close(svc);
@@ -488,6 +393,12 @@ oob_session_end(struct session *s)
 {
 	if (s->oob != NULL)
 		watch_free(s->oob);
+}
+
+void
+oob_set_limits(const struct oob_limits *lim)
+{
+	oob_limits = *lim;
 }
 
 void

@@ -23,7 +23,15 @@ struct event_base;
 struct service;
 struct session;
 
+/* The line server's limits for every OOB endpoint (config keys). */
+struct oob_limits {
+	unsigned	line_ms;	/* oob-line-timeout */
+	unsigned	max_per_peer;	/* line-max-per-peer */
+};
+
 void	oob_init(struct event_base *);
+/* New limits; open endpoints take them at the next sync. */
+void	oob_set_limits(const struct oob_limits *);
 void	oob_shutdown(void);
 
 /*

@@ -12,7 +12,7 @@
 
 #include "conf.h"
 #include "conf_parse.h"
-#include "listen.h"
+#include "addr.h"
 #include "log.h"
 #include "policy.h"
 #include "ratelimit.h"
@@ -90,28 +90,6 @@ policy_service_free(struct service *svc)
 	srctable_free(ps->sources);
 	free(ps);
 	svc->policy = NULL;
-}
-
-/* The raw address bytes of an inet sockaddr (v4-mapped v6 as v4). */
-static const unsigned char *
-addr_bytes(const struct sockaddr *sa, int *family)
-{
-	const struct sockaddr_in6	*s6 = (const void *)sa;
-	const struct sockaddr_in	*s4 = (const void *)sa;
-
-	if (sa->sa_family == AF_INET) {
-		*family = AF_INET;
-		return (const unsigned char *)&s4->sin_addr;
-	}
-	if (sa->sa_family == AF_INET6) {
-		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
-			*family = AF_INET;
-			return &s6->sin6_addr.s6_addr[12];
-		}
-		*family = AF_INET6;
-		return s6->sin6_addr.s6_addr;
-	}
-	return NULL;
 }
 
 /* only-from / no-access: the longest matching prefix wins. */

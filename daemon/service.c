@@ -26,6 +26,7 @@
 #include "conf.h"
 #include "dgram_relay.h"
 #include "inherit.h"
+#include "addr.h"
 #include "listen.h"
 #include "oob.h"
 #include "log.h"
@@ -203,7 +204,7 @@ service_watch(struct service *svc)
 	    svc);
 	event_priority_set(svc->ev, PRIO_DATA);
 	svc->polling = 0;
-	listen_bound(svc->fd, svc->bound_addr, sizeof(svc->bound_addr),
+	addr_local(svc->fd, svc->bound_addr, sizeof(svc->bound_addr),
 	    &svc->bound_port);
 }
 
@@ -289,7 +290,7 @@ fill_peer(struct service *svc, struct session *s, int fd,
 	snprintf(rport, 12, "%d", s->peer_port);
 	p->remote_port = rport;
 	/* A nowait datagram handler's fd is a private pair, not the socket. */
-	listen_bound(svc->conf->socktype == SOCK_DGRAM ? svc->fd : fd, laddr,
+	addr_local(svc->conf->socktype == SOCK_DGRAM ? svc->fd : fd, laddr,
 	    laddrlen, &port);
 	p->local_addr = laddr;
 	snprintf(lport, 12, "%d", port);

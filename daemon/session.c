@@ -19,7 +19,7 @@
 #include "compat.h"
 #include "conf.h"
 #include "dgram_relay.h"
-#include "listen.h"
+#include "addr.h"
 #include "oob.h"
 #include "log.h"
 #include "policy.h"

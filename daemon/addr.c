@@ -1,0 +1,89 @@
+/*
+ * addr.c: socket addresses: formatting, raw bytes, where a socket is bound.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+
+void
+sockaddr_format(const struct sockaddr *sa, socklen_t len, char *host,
+    size_t hostlen, int *port)
+{
+	const struct sockaddr_in6	*s6 = (const void *)sa;
+	const struct sockaddr_in	*s4 = (const void *)sa;
+	const struct sockaddr_un	*su = (const void *)sa;
+
+	*port = -1;
+	snprintf(host, hostlen, "?");
+	if (sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &s4->sin_addr, host, (socklen_t)hostlen);
+		*port = ntohs(s4->sin_port);
+	} else if (sa->sa_family == AF_INET6) {
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+			inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], host,
+			    (socklen_t)hostlen);
+		else
+			inet_ntop(AF_INET6, &s6->sin6_addr, host,
+			    (socklen_t)hostlen);
+		*port = ntohs(s6->sin6_port);
+	} else if (sa->sa_family == AF_UNIX) {
+		if (len > offsetof(struct sockaddr_un, sun_path) &&
+		    su->sun_path[0] != '\0')
+			snprintf(host, hostlen, "%s", su->sun_path);
+		else
+			snprintf(host, hostlen, "unix");
+	}
+}
+
+void
+addr_local(int fd, char *addr, size_t addrlen, int *port)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1) {
+		snprintf(addr, addrlen, "?");
+		*port = -1;
+		return;
+	}
+	sockaddr_format((struct sockaddr *)&ss, len, addr, addrlen, port);
+}
+
+/* The raw address bytes of an inet sockaddr (v4-mapped v6 as v4). */
+const unsigned char *
+addr_bytes(const struct sockaddr *sa, int *family)
+{
+	const struct sockaddr_in6	*s6 = (const void *)sa;
+	const struct sockaddr_in	*s4 = (const void *)sa;
+
+	if (sa->sa_family == AF_INET) {
+		*family = AF_INET;
+		return (const unsigned char *)&s4->sin_addr;
+	}
+	if (sa->sa_family == AF_INET6) {
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+			*family = AF_INET;
+			return &s6->sin6_addr.s6_addr[12];
+		}
+		*family = AF_INET6;
+		return s6->sin6_addr.s6_addr;
+	}
+	return NULL;
+}
+
+/* "addr:port" or "[v6]:port" into buf. */
+const char *
+addr_desc(const char *host, int port, char *buf, size_t len)
+{
+	snprintf(buf, len, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host,
+	    port);
+	return buf;
+}

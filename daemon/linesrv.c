@@ -1,0 +1,732 @@
+/*
+ * linesrv.c: listener, framing and limits of the line protocols.
+ *
+ * Time limits are ours, not the bufferevent's: a bufferevent read
+ * timeout restarts at every byte, so a client that trickles a byte every
+ * few seconds would hold its slot for ever.  One timer per connection
+ * runs either the idle timeout (no line begun) or the line deadline
+ * (counted from the first byte of the line).
+ */
+#include "config.h"
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "addr.h"
+#include "linesrv.h"
+#include "log.h"
+
+#define ACCEPT_BURST	16
+#define PAUSE_SEC	1	/* out of descriptors: listen again after */
+#define WRITE_SEC	30	/* a reader that takes nothing this long */
+#define BACKLOG		64
+
+struct linesrv_conn {
+	struct linesrv		*srv;
+	struct bufferevent	*bev;
+	struct event		*timer;
+	struct linesrv_peer	 peer;
+	void			*data;
+	int			 closing;	/* replies queued, then close */
+	int			 paused;	/* output over out_high */
+	int			 in_line;	/* first byte of a line seen */
+	TAILQ_ENTRY(linesrv_conn) entry;
+};
+
+struct linesrv {
+	struct event_base	*base;
+	int			 fd;
+	int			 prio;
+	struct event		*ev;
+	struct event		*pause_ev;
+	char			*name;
+	char			*path;		/* UNIX socket file we made */
+	dev_t			 dev;
+	ino_t			 ino;
+	struct linesrv_limits	 lim;
+	const struct linesrv_ops *ops;
+	void			*arg;
+	TAILQ_HEAD(, linesrv_conn) conns;
+	unsigned		 nconns;
+};
+
+static void	accept_cb(evutil_socket_t, short, void *);
+static void	pause_cb(evutil_socket_t, short, void *);
+static void	conn_accept(struct linesrv *, int, struct sockaddr_storage *,
+		    socklen_t);
+static void	conn_free(struct linesrv_conn *);
+static void	conn_process(struct linesrv_conn *);
+static void	conn_arm(struct linesrv_conn *);
+static void	read_cb(struct bufferevent *, void *);
+static void	write_cb(struct bufferevent *, void *);
+static void	event_cb(struct bufferevent *, short, void *);
+static void	timer_cb(evutil_socket_t, short, void *);
+
+struct linesrv *
+linesrv_new(struct event_base *base, int fd, int prio, const char *name,
+    const char *unlink_path, const struct linesrv_limits *lim,
+    const struct linesrv_ops *ops, void *arg)
+{
+	struct linesrv	*srv;
+	struct stat	 st;
+
+	if ((srv = calloc(1, sizeof(*srv))) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	srv->base = base;
+	srv->fd = fd;
+	srv->prio = prio;
+	srv->lim = *lim;
+	srv->ops = ops;
+	srv->arg = arg;
+	TAILQ_INIT(&srv->conns);
+	if (unlink_path != NULL && lstat(unlink_path, &st) == 0) {
+		srv->dev = st.st_dev;
+		srv->ino = st.st_ino;
+		srv->path = strdup(unlink_path);
+	}
+	srv->name = strdup(name);
+	srv->ev = event_new(base, fd, EV_READ | EV_PERSIST, accept_cb, srv);
+	srv->pause_ev = evtimer_new(base, pause_cb, srv);
+	if (srv->name == NULL || srv->ev == NULL || srv->pause_ev == NULL ||
+	    (unlink_path != NULL && srv->path == NULL)) {
+		linesrv_free(srv);
+		return NULL;
+	}
+	event_priority_set(srv->ev, prio);
+	event_priority_set(srv->pause_ev, prio);
+	event_add(srv->ev, NULL);
+	return srv;
+}
+
+void
+linesrv_free(struct linesrv *srv)
+{
+	struct stat	st;
+
+	if (srv == NULL)
+		return;
+	while (!TAILQ_EMPTY(&srv->conns))
+		conn_free(TAILQ_FIRST(&srv->conns));
+	if (srv->ev != NULL)
+		event_free(srv->ev);
+	if (srv->pause_ev != NULL)
+		event_free(srv->pause_ev);
+	close(srv->fd);
+	/* Never unlink what is no longer the socket we made. */
+	if (srv->path != NULL && lstat(srv->path, &st) == 0 &&
+	    st.st_dev == srv->dev && st.st_ino == srv->ino)
+		unlink(srv->path);
+	free(srv->path);
+	free(srv->name);
+	free(srv);
+}
+
+void
+linesrv_set_limits(struct linesrv *srv, const struct linesrv_limits *lim)
+{
+	srv->lim = *lim;
+}
+
+int
+linesrv_port(const struct linesrv *srv)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof(ss);
+	char			host[64];
+	int			port = -1;
+
+	if (getsockname(srv->fd, (struct sockaddr *)&ss, &len) == -1 ||
+	    ss.ss_family == AF_UNIX)
+		return -1;
+	sockaddr_format((struct sockaddr *)&ss, len, host, sizeof(host), &port);
+	return port;
+}
+
+unsigned
+linesrv_nconns(const struct linesrv *srv)
+{
+	return srv->nconns;
+}
+
+const struct linesrv_peer *
+linesrv_conn_peer(const struct linesrv_conn *c)
+{
+	return &c->peer;
+}
+
+void *
+linesrv_conn_data(const struct linesrv_conn *c)
+{
+	return c->data;
+}
+
+void
+linesrv_conn_set_data(struct linesrv_conn *c, void *data)
+{
+	c->data = data;
+}
+
+struct evbuffer *
+linesrv_conn_out(struct linesrv_conn *c)
+{
+	return bufferevent_get_output(c->bev);
+}
+
+void
+linesrv_conn_close(struct linesrv_conn *c)
+{
+	struct evbuffer	*in = bufferevent_get_input(c->bev);
+
+	c->closing = 1;
+	bufferevent_disable(c->bev, EV_READ);
+	evbuffer_drain(in, evbuffer_get_length(in));
+}
+
+/* ---- accepting ---- */
+
+/* Out of descriptors: listen again a little later instead of spinning. */
+static void
+pause_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct linesrv	*srv = arg;
+
+	(void)fd;
+	(void)what;
+	event_add(srv->ev, NULL);
+}
+
+static void
+accept_pause(struct linesrv *srv, int err)
+{
+	struct timeval	tv = { PAUSE_SEC, 0 };
+
+	log_warnx("%s: accept: %s; pausing for %ds", srv->name, strerror(err),
+	    PAUSE_SEC);
+	event_del(srv->ev);
+	evtimer_add(srv->pause_ev, &tv);
+}
+
+/* Accept a burst (a flood cannot starve the loop). */
+static void
+accept_cb(evutil_socket_t lfd, short what, void *arg)
+{
+	struct linesrv		*srv = arg;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	int			 fd, i;
+
+	(void)what;
+	for (i = 0; i < ACCEPT_BURST; i++) {
+		len = sizeof(ss);
+		fd = accept4(lfd, (struct sockaddr *)&ss, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0) {
+			conn_accept(srv, fd, &ss, len);
+			continue;
+		}
+		if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
+			continue;
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM)
+			accept_pause(srv, errno);
+		else if (errno != EAGAIN)
+			log_warn("%s: accept", srv->name);
+		return;
+	}
+}
+
+/* Fill in who the peer is; -1 if the socket cannot tell. */
+static int
+peer_identify(int fd, struct sockaddr_storage *ss, socklen_t len,
+    struct linesrv_peer *p)
+{
+	struct ucred	uc;
+	socklen_t	clen = sizeof(uc);
+
+	memset(p, 0, sizeof(*p));
+	p->port = -1;
+	if (ss->ss_family == AF_UNIX) {
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &clen) == -1)
+			return -1;
+		p->local = 1;
+		p->uid = uc.uid;
+		p->gid = uc.gid;
+		p->pid = uc.pid;
+		snprintf(p->desc, sizeof(p->desc), "uid %lu pid %ld",
+		    (unsigned long)uc.uid, (long)uc.pid);
+		return 0;
+	}
+	memcpy(&p->sa, ss, len);
+	p->salen = len;
+	sockaddr_format((struct sockaddr *)ss, len, p->addr, sizeof(p->addr),
+	    &p->port);
+	snprintf(p->desc, sizeof(p->desc), strchr(p->addr, ':') ? "[%s]:%d" :
+	    "%s:%d", p->addr, p->port);
+	return 0;
+}
+
+static int
+same_peer(const struct linesrv_peer *a, const struct linesrv_peer *b)
+{
+	if (a->local != b->local)
+		return 0;
+	return a->local ? a->uid == b->uid : strcmp(a->addr, b->addr) == 0;
+}
+
+/*
+ * Is there room for this peer?  Everyone shares max_conns; one peer may
+ * hold max_per_peer of them; root on a local socket may go root_reserve
+ * further, so an admin always gets in.
+ */
+static enum linesrv_why
+room_for(const struct linesrv *srv, const struct linesrv_peer *p)
+{
+	const struct linesrv_conn	*c;
+	unsigned			 same = 0;
+	int				 root = p->local && p->uid == 0;
+
+	TAILQ_FOREACH(c, &srv->conns, entry)
+		if (same_peer(&c->peer, p))
+			same++;
+	if (srv->nconns >= srv->lim.max_conns + (root ?
+	    srv->lim.root_reserve : 0))
+		return LINESRV_BUSY;
+	if (!root && same >= srv->lim.max_per_peer)
+		return LINESRV_BUSY_PEER;
+	return (enum linesrv_why)-1;
+}
+
+/* Turn a client away with one line; it must not block us. */
+static void
+refuse_now(struct linesrv *srv, int fd, enum linesrv_why why)
+{
+	struct evbuffer	*out;
+	char		 buf[256];
+	int		 n;
+
+	if ((out = evbuffer_new()) != NULL) {
+		srv->ops->refuse(out, why, &srv->lim, srv->arg);
+		n = evbuffer_remove(out, buf, sizeof(buf));
+		if (n > 0)
+			(void)!send(fd, buf, (size_t)n,
+			    MSG_DONTWAIT | MSG_NOSIGNAL);
+		evbuffer_free(out);
+	}
+	close(fd);
+}
+
+static void
+conn_accept(struct linesrv *srv, int fd, struct sockaddr_storage *ss,
+    socklen_t len)
+{
+	struct linesrv_conn	*c;
+	struct linesrv_peer	 p;
+	enum linesrv_why	 why;
+	int			 r;
+
+	if (peer_identify(fd, ss, len, &p) == -1) {
+		log_warn("%s: peer credentials", srv->name);
+		close(fd);
+		return;
+	}
+	if (srv->ops->admit != NULL && (r = srv->ops->admit(&p, srv->arg))
+	    != 1) {
+		if (r == -1)
+			refuse_now(srv, fd, LINESRV_BUSY);
+		else
+			close(fd);
+		return;
+	}
+	if ((int)(why = room_for(srv, &p)) != -1) {
+		log_notice("%s: %s refused: too many connections%s", srv->name,
+		    p.desc, why == LINESRV_BUSY_PEER ? " from this peer" : "");
+		refuse_now(srv, fd, why);
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->bev = bufferevent_socket_new(srv->base, fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL ||
+	    (c->timer = evtimer_new(srv->base, timer_cb, c)) == NULL) {
+		log_warnx("%s: out of memory for a connection", srv->name);
+		if (c != NULL && c->bev != NULL)
+			bufferevent_free(c->bev);
+		else
+			close(fd);
+		free(c);
+		return;
+	}
+	c->srv = srv;
+	c->peer = p;
+	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
+	srv->nconns++;
+	event_priority_set(c->timer, srv->prio);
+	bufferevent_priority_set(c->bev, srv->prio);
+	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
+	/* Hold at most one line ahead; the rest waits in the kernel. */
+	bufferevent_setwatermark(c->bev, EV_READ, 0, srv->lim.line_max + 1);
+	bufferevent_set_timeouts(c->bev, NULL,
+	    &(struct timeval){ WRITE_SEC, 0 });
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	if (srv->ops->open != NULL && srv->ops->open(c, srv->arg) == -1) {
+		conn_free(c);
+		return;
+	}
+	conn_arm(c);
+}
+
+/* ---- connections ---- */
+
+static void
+conn_free(struct linesrv_conn *c)
+{
+	struct linesrv	*srv = c->srv;
+
+	if (srv->ops->close != NULL)
+		srv->ops->close(c, srv->arg);
+	TAILQ_REMOVE(&srv->conns, c, entry);
+	srv->nconns--;
+	event_free(c->timer);
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+/* The server ends the connection itself: say why, then close. */
+static void
+conn_end(struct linesrv_conn *c, enum linesrv_why why)
+{
+	struct linesrv	*srv = c->srv;
+
+	srv->ops->refuse(linesrv_conn_out(c), why, &srv->lim, srv->arg);
+	linesrv_conn_close(c);
+	conn_arm(c);
+}
+
+/*
+ * (Re)start the timer: the line deadline once a line has begun, else
+ * the idle timeout; a closing connection gets the write time to finish.
+ */
+static void
+conn_arm(struct linesrv_conn *c)
+{
+	unsigned	ms;
+	struct timeval	tv;
+
+	if (c->closing)
+		ms = WRITE_SEC * 1000;
+	else if (c->in_line)
+		return;		/* the deadline runs from the line's start */
+	else
+		ms = c->srv->lim.idle_ms;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	evtimer_add(c->timer, &tv);
+}
+
+/* The first byte of a line: the deadline starts now. */
+static void
+conn_line_begun(struct linesrv_conn *c)
+{
+	unsigned	ms = c->srv->lim.line_ms;
+	struct timeval	tv = { ms / 1000, (suseconds_t)(ms % 1000) * 1000 };
+
+	c->in_line = 1;
+	evtimer_add(c->timer, &tv);
+}
+
+static void
+timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct linesrv_conn	*c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->closing) {
+		conn_free(c);
+		return;
+	}
+	if (c->in_line) {
+		log_info("%s: %s: no whole line within %ums, closing",
+		    c->srv->name, c->peer.desc, c->srv->lim.line_ms);
+		conn_end(c, LINESRV_DEADLINE);
+		return;
+	}
+	if (c->srv->ops->keep_idle != NULL &&
+	    c->srv->ops->keep_idle(c, c->srv->arg)) {
+		conn_arm(c);
+		return;
+	}
+	log_debug("%s: %s: idle, closing", c->srv->name, c->peer.desc);
+	conn_end(c, LINESRV_IDLE);
+}
+
+/* Hand one line to the user; 0 to go on, -1 once closing. */
+static int
+conn_deliver(struct linesrv_conn *c, char *line, size_t len)
+{
+	struct linesrv	*srv = c->srv;
+
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	line[len] = '\0';
+	c->in_line = 0;
+	if (srv->ops->line(c, line, len, srv->arg) == LINESRV_CLOSE)
+		linesrv_conn_close(c);
+	return c->closing ? -1 : 0;
+}
+
+/* Run every complete line queued, as long as replies have room. */
+static void
+conn_process(struct linesrv_conn *c)
+{
+	struct linesrv		*srv = c->srv;
+	struct evbuffer		*in = bufferevent_get_input(c->bev);
+	struct evbuffer_ptr	 eol;
+	size_t			 eollen, len, max = srv->lim.line_max;
+	char			*line;
+
+	while (!c->closing) {
+		if (evbuffer_get_length(linesrv_conn_out(c)) >=
+		    srv->lim.out_high) {
+			c->paused = 1;
+			bufferevent_disable(c->bev, EV_READ);
+			return;
+		}
+		eol = evbuffer_search_eol(in, NULL, &eollen, EVBUFFER_EOL_LF);
+		len = eol.pos < 0 ? evbuffer_get_length(in) : (size_t)eol.pos;
+		if (len + 1 > max) {
+			log_notice("%s: %s: line longer than %zu bytes, "
+			    "closing", srv->name, c->peer.desc, max);
+			conn_end(c, LINESRV_TOOLONG);
+			return;
+		}
+		if (eol.pos < 0)
+			break;
+		if ((line = malloc(len + 1)) == NULL) {
+			conn_free(c);
+			return;
+		}
+		evbuffer_remove(in, line, len);
+		evbuffer_drain(in, eollen);
+		conn_deliver(c, line, len);
+		free(line);
+	}
+	if (c->closing) {
+		conn_arm(c);
+		if (evbuffer_get_length(linesrv_conn_out(c)) == 0)
+			conn_free(c);
+		return;
+	}
+	if (evbuffer_get_length(in) > 0 && !c->in_line)
+		conn_line_begun(c);
+	else if (evbuffer_get_length(in) == 0)
+		conn_arm(c);
+}
+
+static void
+read_cb(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	conn_process(arg);
+}
+
+/* Replies written below the mark: finish a close, or read again. */
+static void
+write_cb(struct bufferevent *bev, void *arg)
+{
+	struct linesrv_conn	*c = arg;
+	struct linesrv		*srv = c->srv;
+
+	if (evbuffer_get_length(bufferevent_get_output(bev)) > 0)
+		return;
+	if (c->closing) {
+		conn_free(c);
+		return;
+	}
+	if (srv->ops->drained != NULL)
+		srv->ops->drained(c, srv->arg);
+	if (c->paused) {
+		c->paused = 0;
+		bufferevent_enable(bev, EV_READ);
+		conn_process(c);
+	}
+}
+
+/*
+ * EOF, error or a reader stuck for WRITE_SEC.  A half-close still gets
+ * its replies, and what came before it, even without a newline, is the
+ * last line.
+ */
+static void
+event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct linesrv_conn	*c = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	size_t			 n = evbuffer_get_length(in);
+	char			*line;
+
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_WRITING) &&
+	    !c->closing) {
+		if ((n > 0 || c->srv->lim.eof_line) &&
+		    n < c->srv->lim.line_max &&
+		    (line = malloc(n + 1)) != NULL) {
+			evbuffer_remove(in, line, n);
+			conn_deliver(c, line, n);
+			free(line);
+		}
+		linesrv_conn_close(c);
+		if (evbuffer_get_length(linesrv_conn_out(c)) > 0) {
+			conn_arm(c);
+			return;
+		}
+	}
+	conn_free(c);
+}
+
+/* ---- UNIX sockets ---- */
+
+/* Create the socket's directory (0755) if it is missing. */
+static int
+unix_parent(const char *path, char *err, size_t errlen)
+{
+	char		 dir[PATH_MAX];
+	char		*slash;
+	struct stat	 st;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (stat(dir, &st) == 0)
+		return 0;
+	if (errno != ENOENT || mkdir(dir, 0755) == -1) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	log_info("created %s", dir);
+	return 0;
+}
+
+/*
+ * Make way for our socket.  A socket file nobody answers on is left over
+ * from a dead superd and is removed; a live one, or anything that is not
+ * a socket, is left alone (never unlink what we did not make).
+ */
+static int
+unix_stale(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 st;
+	int			 fd, r;
+
+	if (lstat(path, &st) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "%s exists and is not a socket", path);
+		return -1;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	if (r == 0 || errno == EAGAIN) {
+		snprintf(err, errlen, "%s is in use (another superd?)", path);
+		return -1;
+	}
+	if (unlink(path) == -1 && errno != ENOENT) {
+		snprintf(err, errlen, "unlink stale %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	log_info("removed stale socket %s", path);
+	return 0;
+}
+
+/*
+ * Give the socket file we just bound to group gid without following the
+ * path: a user who can write the directory could have swapped the file
+ * for a symlink since bind().
+ */
+static int
+chown_bound(const char *path, gid_t gid, char *err, size_t errlen)
+{
+	struct stat	st;
+	int		pfd, r = -1;
+
+	if ((pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(pfd, &st) == -1 || !S_ISSOCK(st.st_mode))
+		snprintf(err, errlen, "%s: not our socket any more", path);
+	else if ((r = fchownat(pfd, "", (uid_t)-1, gid, AT_EMPTY_PATH)) == -1)
+		snprintf(err, errlen, "chown %s: %s", path, strerror(errno));
+	close(pfd);
+	return r;
+}
+
+int
+linesrv_bind_unix(const char *path, mode_t mode, gid_t gid, char *err,
+    size_t errlen)
+{
+	struct sockaddr_un	sun;
+	mode_t			old;
+	int			fd, r;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (path[0] != '/' || strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "socket path %s: not absolute or too "
+		    "long", path);
+		return -1;
+	}
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if (unix_parent(path, err, errlen) == -1 ||
+	    unix_stale(path, err, errlen) == -1)
+		return -1;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	/* The mode comes from the umask, so there is no window, and no
+	 * chmod by path that a swapped file could redirect. */
+	old = umask(~mode & 0777);
+	r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (r == -1 || listen(fd, BACKLOG) == -1) {
+		snprintf(err, errlen, "bind %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (gid != (gid_t)-1 && chown_bound(path, gid, err, errlen) == -1) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	return fd;
+}
