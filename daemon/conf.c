@@ -86,7 +86,9 @@ static const char *const global_keys[] = {
 	"shutdown-grace", "pidfile", "control-socket", "control-group",
 	"directory-socket", "directory-ttl-min", "directory-ttl-max",
 	"directory-max-entries", "directory-max-per-uid", "directory-listen",
-	"directory-allow", "directory-export", "defaults", "service", NULL
+	"directory-allow", "directory-export", "line-timeout",
+	"oob-line-timeout", "line-idle-timeout", "line-max-conns",
+	"line-max-per-peer", "line-root-reserve", "defaults", "service", NULL
 };
 
 const char * const *
@@ -941,6 +943,12 @@ static cfg_opt_t main_opts[] = {
 	CFG_STR("directory-listen", NULL, CFGF_NONE),
 	CFG_STR("directory-export", "none", CFGF_NONE),
 	CFG_STR_LIST("directory-allow", NULL, CFGF_NONE),
+	CFG_INT("line-timeout", 10, CFGF_NONE),
+	CFG_INT("oob-line-timeout", 5, CFGF_NONE),
+	CFG_INT("line-idle-timeout", 60, CFGF_NONE),
+	CFG_INT("line-max-conns", 64, CFGF_NONE),
+	CFG_INT("line-max-per-peer", 8, CFGF_NONE),
+	CFG_INT("line-root-reserve", 4, CFGF_NONE),
 	CFG_SEC("defaults", service_opts, CFGF_NONE),
 	CFG_SEC("service", service_opts, CFGF_MULTI | CFGF_TITLE |
 	    CFGF_NO_TITLE_DUPES),
@@ -1191,6 +1199,12 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 		conf_error(cfg->filename, key_line(cfg, "directory-listen"),
 		    NULL, "directory-listen %s", err);
 	conf_dir_allow(conf, cfg);
+	conf->line.line_timeout = gint(cfg, "line-timeout", 1, 3600);
+	conf->line.oob_line_timeout = gint(cfg, "oob-line-timeout", 1, 3600);
+	conf->line.idle_timeout = gint(cfg, "line-idle-timeout", 1, 86400);
+	conf->line.max_conns = gint(cfg, "line-max-conns", 1, 100000);
+	conf->line.max_per_peer = gint(cfg, "line-max-per-peer", 1, 100000);
+	conf->line.root_reserve = gint(cfg, "line-root-reserve", 0, 100000);
 	v = cfg_getstr(cfg, "directory-export");
 	if (strcmp(v, "avahi") == 0 && export_available())
 		conf->directory_export = DIR_EXPORT_AVAHI;

@@ -185,6 +185,16 @@ struct superd_conf {
 	struct dir_allow	*dir_allow;
 	size_t			 n_dir_allow;
 
+	/* The line protocols' limits (control, directory, OOB). */
+	struct line_limits {
+		unsigned	 line_timeout;	/* s for a whole line */
+		unsigned	 oob_line_timeout;
+		unsigned	 idle_timeout;	/* s between lines */
+		unsigned	 max_conns;
+		unsigned	 max_per_peer;	/* per uid / address */
+		unsigned	 root_reserve;
+	}			 line;
+
 	struct service_conf_list services;
 	unsigned		 nservices;
 };

@@ -41,29 +41,26 @@
 #include "conf.h"
 #include "conf_parse.h"
 #include "control.h"
+#include "linesrv.h"
 #include "log.h"
 #include "service.h"
 #include "session.h"
 #include "superd.h"
 
 #define CTL_PRIO	0
-#define CTL_MAX_CONNS	16
 #define CTL_MAX_LINE	4096
-#define CTL_IDLE_SEC	60
 #define CTL_OUT_HIGH	(64 * 1024)	/* stop reading requests above */
 #define CTL_OUT_MAX	(8 * 1024 * 1024) /* a reader this far behind is gone */
 #define CTL_DEFAULT	RUNSTATEDIR "/superd/control.sock"
 
 struct ctl_conn {
-	struct bufferevent	*bev;
+	struct linesrv_conn	*lc;
 	uid_t			 uid;
 	pid_t			 pid;
 	int			 operate;	/* may change things */
-	int			 closing;	/* close once flushed */
 	int			 drain;		/* drain once flushed */
 	unsigned		 nrec;		/* records in this reply */
 	char			 who[64];	/* "control uid 0 pid 123" */
-	LIST_ENTRY(ctl_conn)	 entry;
 };
 
 struct ctl_cmd {
@@ -76,35 +73,16 @@ struct ctl_cmd {
 	const char	*what;
 };
 
-/* Module state: the listener and the open connections. */
+/* Module state: the line server and what it was made from. */
 static struct {
 	struct event_base	*base;
-	struct event		*ev;
-	struct event		*retry;		/* EMFILE back-off */
-	int			 fd;
+	struct linesrv		*srv;
 	char			*path;
 	gid_t			 gid;
-	LIST_HEAD(, ctl_conn)	 conns;
-	unsigned		 nconns;
-} ctl = { .fd = -1, .gid = (gid_t)-1 };
+	struct linesrv_limits	 lim;
+} ctl = { .gid = (gid_t)-1 };
 
 static const char *ctl_path(const struct superd_conf *);
-static void	ctl_mkparent(const char *);
-static int	ctl_clear_stale(const char *);
-static int	ctl_bind(const char *, gid_t);
-static void	ctl_set_perms(const char *, gid_t);
-static int	ctl_listen(const char *, gid_t);
-static void	ctl_close_listener(void);
-static void	ctl_accept_cb(evutil_socket_t, short, void *);
-static void	ctl_retry_cb(evutil_socket_t, short, void *);
-static void	ctl_busy(int);
-static int	ctl_in_group(uid_t, gid_t, gid_t);
-static void	ctl_conn_new(int, const struct ucred *);
-static void	ctl_conn_free(struct ctl_conn *);
-static void	ctl_read_cb(struct bufferevent *, void *);
-static void	ctl_write_cb(struct bufferevent *, void *);
-static void	ctl_event_cb(struct bufferevent *, short, void *);
-static int	ctl_process(struct ctl_conn *);
 static void	ctl_request(struct ctl_conn *, char *);
 static void	ctl_dispatch(struct ctl_conn *, int, char **);
 static void	ctl_log_change(struct ctl_conn *, int, char **);
@@ -232,7 +210,7 @@ control_encode(const char *s, char *out, size_t n)
 	return len;
 }
 
-/* ---- The listening socket. ---- */
+/* ---- The line server. ---- */
 
 /* The configured socket path, or the built-in default. */
 static const char *
@@ -244,239 +222,19 @@ ctl_path(const struct superd_conf *conf)
 	return conf->control_socket;
 }
 
-/* Create the socket's directory (one level, 0755) if it is missing. */
+/* The configured limits (line-timeout, line-max-per-peer, ...). */
 static void
-ctl_mkparent(const char *path)
+ctl_limits(const struct superd_conf *conf, struct linesrv_limits *lim)
 {
-	char	buf[PATH_MAX];
-	char   *dir;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return;
-	dir = dirname(buf);
-	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
-		log_warn("control: mkdir %s", dir);
-}
-
-/*
- * Remove a socket left by a dead superd; refuse to touch anything that
- * is not a socket, or a socket someone still answers on.
- */
-static int
-ctl_clear_stale(const char *path)
-{
-	struct sockaddr_un	sun;
-	struct stat		sb;
-	int			fd, r;
-
-	if (lstat(path, &sb) == -1)
-		return errno == ENOENT ? 0 : (log_warn("control: %s", path), -1);
-	if (!S_ISSOCK(sb.st_mode)) {
-		log_warnx("control: %s exists and is not a socket", path);
-		return -1;
-	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	strncpy(sun.sun_path, path, sizeof(sun.sun_path) - 1);
-	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
-	close(fd);
-	if (r == 0) {
-		log_warnx("control: %s is in use (another superd?)", path);
-		return -1;
-	}
-	if (unlink(path) == -1 && errno != ENOENT) {
-		log_warn("control: unlink stale %s", path);
-		return -1;
-	}
-	return 0;
-}
-
-/* 0660 and group gid with a control group, else 0600. */
-static void
-ctl_set_perms(const char *path, gid_t gid)
-{
-	if (gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) == -1)
-		log_warn("control: chown %s", path);
-	if (chmod(path, gid != (gid_t)-1 ? 0660 : 0600) == -1)
-		log_warn("control: chmod %s", path);
-}
-
-/* A bound, listening, non-blocking socket at path; -1 on failure. */
-static int
-ctl_bind(const char *path, gid_t gid)
-{
-	struct sockaddr_un	sun;
-	mode_t			old;
-	int			fd, r;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		log_warnx("control: socket path too long: %s", path);
-		return -1;
-	}
-	strncpy(sun.sun_path, path, sizeof(sun.sun_path) - 1);
-	ctl_mkparent(path);
-	if (ctl_clear_stale(path) == -1)
-		return -1;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1) {
-		log_warn("control: socket");
-		return -1;
-	}
-	/* No window in which the socket is open to everyone. */
-	old = umask(0177);
-	r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
-	umask(old);
-	if (r == -1 || listen(fd, CTL_MAX_CONNS) == -1) {
-		log_warn("control: bind %s", path);
-		close(fd);
-		return -1;
-	}
-	ctl_set_perms(path, gid);
-	return fd;
-}
-
-/* Bind path and poll it at priority 0. */
-static int
-ctl_listen(const char *path, gid_t gid)
-{
-	int	fd;
-
-	if ((fd = ctl_bind(path, gid)) == -1)
-		return -1;
-	ctl.ev = event_new(ctl.base, fd, EV_READ | EV_PERSIST, ctl_accept_cb,
-	    NULL);
-	if (ctl.ev == NULL) {
-		close(fd);
-		unlink(path);
-		return -1;
-	}
-	event_priority_set(ctl.ev, CTL_PRIO);
-	event_add(ctl.ev, NULL);
-	ctl.fd = fd;
-	ctl.path = strdup(path);
-	ctl.gid = gid;
-	log_info("control socket %s", path);
-	return 0;
-}
-
-/* Stop listening and remove the socket file. */
-static void
-ctl_close_listener(void)
-{
-	if (ctl.ev != NULL)
-		event_free(ctl.ev);
-	if (ctl.retry != NULL)
-		event_free(ctl.retry);
-	ctl.ev = ctl.retry = NULL;
-	if (ctl.fd != -1)
-		close(ctl.fd);
-	ctl.fd = -1;
-	if (ctl.path != NULL)
-		unlink(ctl.path);
-	free(ctl.path);
-	ctl.path = NULL;
-}
-
-int
-control_start(struct event_base *base, const struct superd_conf *conf)
-{
-	ctl.base = base;
-	LIST_INIT(&ctl.conns);
-	return ctl_listen(ctl_path(conf), conf ? conf->control_gid :
-	    (gid_t)-1);
-}
-
-void
-control_reconfigure(const struct superd_conf *conf)
-{
-	const char	*path = ctl_path(conf);
-
-	if (ctl.base == NULL)
-		return;
-	if (ctl.path != NULL && strcmp(ctl.path, path) == 0) {
-		if (conf->control_gid != ctl.gid) {
-			ctl.gid = conf->control_gid;
-			ctl_set_perms(path, ctl.gid);
-		}
-		return;
-	}
-	ctl_close_listener();
-	if (ctl_listen(path, conf->control_gid) == -1)
-		log_warnx("control: no control socket until the next reload");
-}
-
-void
-control_stop(void)
-{
-	while (!LIST_EMPTY(&ctl.conns))
-		ctl_conn_free(LIST_FIRST(&ctl.conns));
-	ctl_close_listener();
-	ctl.base = NULL;
-}
-
-/* ---- Connections. ---- */
-
-/* Out of file descriptors: stop polling for a second, not spin. */
-static void
-ctl_retry_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-	if (ctl.ev != NULL)
-		event_add(ctl.ev, NULL);
-}
-
-/* Too many connections: say so and hang up. */
-static void
-ctl_busy(int fd)
-{
-	static const char	msg[] = "ERR EBUSY too many control connections\n";
-
-	if (write(fd, msg, sizeof(msg) - 1) == -1)
-		log_debug("control: busy reply: %s", strerror(errno));
-	close(fd);
-}
-
-static void
-ctl_accept_cb(evutil_socket_t lfd, short what, void *arg)
-{
-	struct timeval	one = { 1, 0 };
-	struct ucred	cr;
-	socklen_t	len = sizeof(cr);
-	int		fd;
-
-	(void)what;
-	(void)arg;
-	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd == -1) {
-		if (errno == EMFILE || errno == ENFILE) {
-			log_warn("control: accept");
-			event_del(ctl.ev);
-			if (ctl.retry == NULL)
-				ctl.retry = evtimer_new(ctl.base, ctl_retry_cb,
-				    NULL);
-			if (ctl.retry != NULL)
-				evtimer_add(ctl.retry, &one);
-		}
-		return;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == -1) {
-		log_warn("control: SO_PEERCRED");
-		close(fd);
-		return;
-	}
-	if (ctl.nconns >= CTL_MAX_CONNS) {
-		log_warnx("control: refused uid %u pid %ld: %d connections",
-		    (unsigned)cr.uid, (long)cr.pid, CTL_MAX_CONNS);
-		ctl_busy(fd);
-		return;
-	}
-	ctl_conn_new(fd, &cr);
+	memset(lim, 0, sizeof(*lim));
+	lim->line_max = CTL_MAX_LINE + 1;
+	lim->line_ms = conf->line.line_timeout * 1000;
+	lim->idle_ms = conf->line.idle_timeout * 1000;
+	lim->max_conns = conf->line.max_conns;
+	lim->max_per_peer = conf->line.max_per_peer;
+	lim->root_reserve = conf->line.root_reserve;
+	lim->out_high = CTL_OUT_HIGH;
+	lim->out_max = CTL_OUT_MAX;
 }
 
 /* Is uid (primary group gid) in group want, by its supplementary list? */
@@ -500,149 +258,171 @@ ctl_in_group(uid_t uid, gid_t gid, gid_t want)
 	return 0;
 }
 
-static void
-ctl_conn_new(int fd, const struct ucred *cr)
+static int
+ctl_open_cb(struct linesrv_conn *lc, void *arg)
 {
-	struct timeval	 idle = { CTL_IDLE_SEC, 0 };
-	struct ctl_conn	*c;
+	const struct linesrv_peer	*p = linesrv_conn_peer(lc);
+	struct ctl_conn			*c;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		close(fd);
-		return;
-	}
-	c->bev = bufferevent_socket_new(ctl.base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
-		free(c);
-		close(fd);
-		return;
-	}
-	c->uid = cr->uid;
-	c->pid = cr->pid;
-	c->operate = cr->uid == 0 || cr->uid == geteuid() ||
-	    (ctl.gid != (gid_t)-1 && ctl_in_group(cr->uid, cr->gid, ctl.gid));
+	(void)arg;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return -1;
+	c->lc = lc;
+	c->uid = p->uid;
+	c->pid = p->pid;
+	c->operate = p->uid == 0 || p->uid == geteuid() ||
+	    (ctl.gid != (gid_t)-1 && ctl_in_group(p->uid, p->gid, ctl.gid));
 	snprintf(c->who, sizeof(c->who), "control uid %u pid %ld",
-	    (unsigned)cr->uid, (long)cr->pid);
-	bufferevent_priority_set(c->bev, CTL_PRIO);
-	bufferevent_setcb(c->bev, ctl_read_cb, ctl_write_cb, ctl_event_cb, c);
-	/* Read no more than one request line ahead. */
-	bufferevent_setwatermark(c->bev, EV_READ, 0, CTL_MAX_LINE + 1);
-	bufferevent_set_timeouts(c->bev, &idle, &idle);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-	LIST_INSERT_HEAD(&ctl.conns, c, entry);
-	ctl.nconns++;
+	    (unsigned)p->uid, (long)p->pid);
+	linesrv_conn_set_data(lc, c);
 	log_debug("%s: connected (%s)", c->who, c->operate ? "operate" :
 	    "read");
+	return 0;
 }
 
 static void
-ctl_conn_free(struct ctl_conn *c)
+ctl_close_cb(struct linesrv_conn *lc, void *arg)
 {
-	LIST_REMOVE(c, entry);
-	ctl.nconns--;
-	bufferevent_free(c->bev);
-	free(c);
+	(void)arg;
+	free(linesrv_conn_data(lc));
 }
 
-static void
-ctl_read_cb(struct bufferevent *bev, void *arg)
+static int
+ctl_line_cb(struct linesrv_conn *lc, char *line, size_t len, void *arg)
 {
-	struct ctl_conn	*c = arg;
+	struct ctl_conn	*c = linesrv_conn_data(lc);
 
-	(void)bev;
-	if (ctl_process(c) == -1)
-		ctl_conn_free(c);
+	(void)arg;
+	if (strlen(line) != len)
+		ctl_err(c, "EBADREQ", "NUL byte in request");
+	else
+		ctl_request(c, line);
+	return LINESRV_KEEP;
 }
 
-/*
- * Output drained: finish a close or a drain, or resume reading requests
- * held back while the client was slow to read its replies.
- */
+/* Replies written: a drain asked for waits until its OK is out. */
 static void
-ctl_write_cb(struct bufferevent *bev, void *arg)
+ctl_drained_cb(struct linesrv_conn *lc, void *arg)
 {
-	struct ctl_conn	*c = arg;
+	struct ctl_conn	*c = linesrv_conn_data(lc);
 
-	(void)bev;
+	(void)arg;
 	if (c->drain) {
 		c->drain = 0;
 		superd_drain();		/* may close every connection */
-		return;
 	}
-	if (c->closing) {
-		ctl_conn_free(c);
-		return;
-	}
-	if (ctl_process(c) == -1)
-		ctl_conn_free(c);
 }
 
 static void
-ctl_event_cb(struct bufferevent *bev, short what, void *arg)
+ctl_refuse_cb(struct evbuffer *out, enum linesrv_why why,
+    const struct linesrv_limits *lim, void *arg)
 {
-	struct ctl_conn	*c = arg;
-	struct evbuffer	*in = bufferevent_get_input(bev);
-
-	if (what & BEV_EVENT_TIMEOUT)
-		log_debug("%s: idle, closing", c->who);
-	/* A half-close after the request still gets its reply. */
-	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
-	    !c->closing) {
-		if (evbuffer_get_length(in) > 0)
-			evbuffer_add(in, "\n", 1);	/* a last unended line */
-		if (ctl_process(c) == 0) {
-			c->closing = 1;
-			bufferevent_disable(bev, EV_READ);
-			if (evbuffer_get_length(ctl_out(c)) > 0)
-				return;
-		}
+	(void)arg;
+	switch (why) {
+	case LINESRV_TOOLONG:
+		evbuffer_add_printf(out, "ERR ETOOBIG request longer than %zu "
+		    "bytes\n", lim->line_max - 1);
+		break;
+	case LINESRV_DEADLINE:
+		evbuffer_add_printf(out, "ERR ETIMEDOUT no whole request "
+		    "line within %us\n", lim->line_ms / 1000);
+		break;
+	case LINESRV_IDLE:
+		evbuffer_add_printf(out, "ERR ETIMEDOUT idle for %us\n",
+		    lim->idle_ms / 1000);
+		break;
+	case LINESRV_BUSY_PEER:
+		evbuffer_add_printf(out, "ERR EBUSY too many control "
+		    "connections from this user\n");
+		break;
+	default:
+		evbuffer_add_printf(out, "ERR EBUSY too many control "
+		    "connections\n");
 	}
-	ctl_conn_free(c);
 }
 
-/*
- * Answer the complete request lines in the input while the output is
- * below its high mark.  Returns -1 when the connection should go now.
- */
-static int
-ctl_process(struct ctl_conn *c)
-{
-	struct evbuffer	*in = bufferevent_get_input(c->bev);
-	char		*line;
-	size_t		 n;
+static const struct linesrv_ops ctl_ops = {
+	.open = ctl_open_cb,
+	.line = ctl_line_cb,
+	.refuse = ctl_refuse_cb,
+	.drained = ctl_drained_cb,
+	.close = ctl_close_cb,
+};
 
-	while (evbuffer_get_length(ctl_out(c)) < CTL_OUT_HIGH) {
-		line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF);
-		if (line == NULL)
-			break;
-		if (n > CTL_MAX_LINE) {
-			ctl_err(c, "ETOOBIG", "request longer than %d bytes",
-			    CTL_MAX_LINE);
-			c->closing = 1;
-		} else if (strlen(line) != n)
-			ctl_err(c, "EBADREQ", "NUL byte in request");
-		else
-			ctl_request(c, line);
-		free(line);
-		if (c->closing)
-			break;
-	}
-	if (!c->closing && evbuffer_get_length(in) > CTL_MAX_LINE) {
-		ctl_err(c, "ETOOBIG", "request longer than %d bytes",
-		    CTL_MAX_LINE);
-		c->closing = 1;
-	}
-	if (evbuffer_get_length(ctl_out(c)) > CTL_OUT_MAX)
+/* Bind path (0660 with a control group, else 0600) and serve it. */
+static int
+ctl_listen(const char *path, gid_t gid)
+{
+	char	err[512];
+	int	fd;
+
+	fd = linesrv_bind_unix(path, gid != (gid_t)-1 ? 0660 : 0600, gid, err,
+	    sizeof(err));
+	if (fd == -1) {
+		log_warnx("control: %s", err);
 		return -1;
-	if (c->closing) {
-		bufferevent_disable(c->bev, EV_READ);
-		return evbuffer_get_length(ctl_out(c)) > 0 ? 0 : -1;
 	}
-	/* Replies pile up: wait for the client to read them. */
-	if (evbuffer_get_length(ctl_out(c)) >= CTL_OUT_HIGH)
-		bufferevent_disable(c->bev, EV_READ);
-	else
-		bufferevent_enable(c->bev, EV_READ);
+	ctl.srv = linesrv_new(ctl.base, fd, CTL_PRIO, "control", path,
+	    &ctl.lim, &ctl_ops, NULL);
+	if (ctl.srv == NULL || (ctl.path = strdup(path)) == NULL) {
+		log_warnx("control: out of memory");
+		linesrv_free(ctl.srv);
+		ctl.srv = NULL;
+		return -1;
+	}
+	ctl.gid = gid;
+	log_info("control socket %s", path);
 	return 0;
+}
+
+/* Stop listening, close every connection, remove the socket file. */
+static void
+ctl_close_listener(void)
+{
+	linesrv_free(ctl.srv);
+	ctl.srv = NULL;
+	free(ctl.path);
+	ctl.path = NULL;
+}
+
+int
+control_start(struct event_base *base, const struct superd_conf *conf)
+{
+	ctl.base = base;
+	ctl_limits(conf, &ctl.lim);
+	return ctl_listen(ctl_path(conf), conf->control_gid);
+}
+
+void
+control_reconfigure(const struct superd_conf *conf)
+{
+	const char	*path = ctl_path(conf);
+	char		 err[512];
+
+	if (ctl.base == NULL)
+		return;
+	ctl_limits(conf, &ctl.lim);
+	if (ctl.srv != NULL)
+		linesrv_set_limits(ctl.srv, &ctl.lim);
+	if (ctl.srv != NULL && strcmp(ctl.path, path) == 0) {
+		if (conf->control_gid != ctl.gid && linesrv_set_perms(ctl.srv,
+		    conf->control_gid != (gid_t)-1 ? 0660 : 0600,
+		    conf->control_gid, err, sizeof(err)) == -1)
+			log_warnx("control: %s", err);
+		else
+			ctl.gid = conf->control_gid;
+		return;
+	}
+	ctl_close_listener();
+	if (ctl_listen(path, conf->control_gid) == -1)
+		log_warnx("control: no control socket until the next reload");
+}
+
+void
+control_stop(void)
+{
+	ctl_close_listener();
+	ctl.base = NULL;
 }
 
 /* One request line: split it and run the command. */
@@ -718,7 +498,7 @@ ctl_log_change(struct ctl_conn *c, int argc, char **argv)
 static struct evbuffer *
 ctl_out(struct ctl_conn *c)
 {
-	return bufferevent_get_output(c->bev);
+	return linesrv_conn_out(c->lc);
 }
 
 static void

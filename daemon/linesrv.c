@@ -667,26 +667,49 @@ unix_stale(const char *path, char *err, size_t errlen)
 }
 
 /*
- * Give the socket file we just bound to group gid without following the
- * path: a user who can write the directory could have swapped the file
- * for a symlink since bind().
+ * Set the mode and group of the socket file at path without following
+ * the path: a user who can write the directory could have swapped the
+ * file for a symlink.  The file opened (O_PATH, no symlinks) must be a
+ * socket, and the very inode we bound when dev/ino are given.
  */
 static int
-chown_bound(const char *path, gid_t gid, char *err, size_t errlen)
+perms_nofollow(const char *path, dev_t dev, ino_t ino, mode_t mode, gid_t gid,
+    char *err, size_t errlen)
 {
 	struct stat	st;
+	char		proc[64];
 	int		pfd, r = -1;
 
 	if ((pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (fstat(pfd, &st) == -1 || !S_ISSOCK(st.st_mode))
-		snprintf(err, errlen, "%s: not our socket any more", path);
-	else if ((r = fchownat(pfd, "", (uid_t)-1, gid, AT_EMPTY_PATH)) == -1)
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	if (fstat(pfd, &st) == -1 || !S_ISSOCK(st.st_mode) ||
+	    (ino != 0 && (st.st_dev != dev || st.st_ino != ino)))
+		snprintf(err, errlen, "%s: no longer the socket superd bound",
+		    path);
+	else if (gid != (gid_t)-1 &&
+	    fchownat(pfd, "", (uid_t)-1, gid, AT_EMPTY_PATH) == -1)
 		snprintf(err, errlen, "chown %s: %s", path, strerror(errno));
+	else if (chmod(proc, mode) == -1)	/* the inode, not the path */
+		snprintf(err, errlen, "chmod %s: %s", path, strerror(errno));
+	else
+		r = 0;
 	close(pfd);
 	return r;
+}
+
+int
+linesrv_set_perms(struct linesrv *srv, mode_t mode, gid_t gid, char *err,
+    size_t errlen)
+{
+	if (srv->path == NULL) {
+		snprintf(err, errlen, "%s: not a UNIX socket", srv->name);
+		return -1;
+	}
+	return perms_nofollow(srv->path, srv->dev, srv->ino, mode, gid, err,
+	    errlen);
 }
 
 int
@@ -723,7 +746,8 @@ linesrv_bind_unix(const char *path, mode_t mode, gid_t gid, char *err,
 		close(fd);
 		return -1;
 	}
-	if (gid != (gid_t)-1 && chown_bound(path, gid, err, errlen) == -1) {
+	if (gid != (gid_t)-1 && perms_nofollow(path, 0, 0, mode, gid, err,
+	    errlen) == -1) {
 		close(fd);
 		unlink(path);
 		return -1;

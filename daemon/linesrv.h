@@ -116,6 +116,9 @@ void		 linesrv_conn_close(struct linesrv_conn *);
  * removing a stale socket nobody answers on.  Returns the listening,
  * non-blocking fd, or -1 with the reason in err.
  */
+/* New mode and group for the served UNIX socket file (never by path). */
+int		 linesrv_set_perms(struct linesrv *, mode_t, gid_t, char *err,
+		    size_t errlen);
 int		 linesrv_bind_unix(const char *path, mode_t mode, gid_t gid,
 		    char *err, size_t errlen);
 

@@ -9,11 +9,21 @@
 #include "control.h"
 #include "directory_server.h"
 #include "log.h"
+#include "oob.h"
 #include "superd.h"
+
+/* The OOB endpoints belong to services; their limits come from here. */
+static void
+oob_limits_apply(const struct superd_conf *conf)
+{
+	oob_set_limits(&(struct oob_limits){ conf->line.oob_line_timeout *
+	    1000, conf->line.max_per_peer });
+}
 
 void
 side_channels_start(struct event_base *base, const struct superd_conf *conf)
 {
+	oob_limits_apply(conf);
 	if (control_start(base, conf) == -1)
 		log_warnx("control socket unavailable; superdctl will not work");
 	if (directory_start(base, conf) == -1)
@@ -24,6 +34,7 @@ side_channels_start(struct event_base *base, const struct superd_conf *conf)
 void
 side_channels_reconfigure(const struct superd_conf *conf)
 {
+	oob_limits_apply(conf);
 	control_reconfigure(conf);
 	directory_reconfigure(conf);
 }

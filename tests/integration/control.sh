@@ -13,6 +13,8 @@ ctl() { "$CTL" -S "$SOCK" -t 5 "$@"; }
 
 conf() {
 	{ conf_globals; cat <<CONF
+line-max-conns = 16
+line-root-reserve = 0
 service echo { type = builtin  address = "127.0.0.1"  port = $((P+1))  server = echo }
 service sleep { address = "127.0.0.1"  port = $((P+2))  server = "/bin/sleep"  args = {"30"} }
 service stubborn { address = "127.0.0.1"  port = $((P+3))  server = "/bin/sh"

@@ -174,6 +174,7 @@ fx_setup(void **state)
 	snprintf(fx->path, sizeof(fx->path), "%s/run/control.sock", fx->dir);
 	fx->conf.control_socket = fx->path;
 	fx->conf.control_gid = (gid_t)-1;
+	fx->conf.line = (struct line_limits){ 10, 5, 60, 16, 8, 0 };
 	fx->base = event_base_new();
 	assert_non_null(fx->base);
 	event_base_priority_init(fx->base, 3);
@@ -412,6 +413,7 @@ test_stale_socket(void **state)
 	memset(&conf, 0, sizeof(conf));
 	conf.control_socket = path;
 	conf.control_gid = (gid_t)-1;
+	conf.line = (struct line_limits){ 10, 5, 60, 16, 8, 0 };
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
