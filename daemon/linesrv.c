@@ -181,6 +181,12 @@ linesrv_conn_set_data(struct linesrv_conn *c, void *data)
 	c->data = data;
 }
 
+int
+linesrv_conn_fd(const struct linesrv_conn *c)
+{
+	return bufferevent_getfd(c->bev);
+}
+
 struct evbuffer *
 linesrv_conn_out(struct linesrv_conn *c)
 {
@@ -480,9 +486,7 @@ conn_deliver(struct linesrv_conn *c, char *line, size_t len)
 {
 	struct linesrv	*srv = c->srv;
 
-	if (len > 0 && line[len - 1] == '\r')
-		len--;
-	line[len] = '\0';
+	line[len] = '\0';	/* a CR is the protocol's business */
 	c->in_line = 0;
 	if (srv->ops->line(c, line, len, srv->arg) == LINESRV_CLOSE)
 		linesrv_conn_close(c);

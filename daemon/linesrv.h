@@ -105,6 +105,8 @@ unsigned	 linesrv_nconns(const struct linesrv *);
 const struct linesrv_peer *linesrv_conn_peer(const struct linesrv_conn *);
 void		*linesrv_conn_data(const struct linesrv_conn *);
 void		 linesrv_conn_set_data(struct linesrv_conn *, void *);
+/* The socket (for socket options such as SO_PEERGROUPS). */
+int		 linesrv_conn_fd(const struct linesrv_conn *);
 /* Where replies go. */
 struct evbuffer	*linesrv_conn_out(struct linesrv_conn *);
 /* Stop reading; close once the replies are written. */

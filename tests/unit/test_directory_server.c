@@ -240,6 +240,7 @@ setup(void **state)
 	conf.dir_ttl_max = 3600;
 	conf.dir_max_entries = 400;
 	conf.dir_max_per_uid = 64;
+	conf.line = (struct line_limits){ 10, 5, 60, 32, 16, 0 };
 	base = event_base_new();
 	event_base_priority_init(base, 3);
 	directory_test_idle_ms(60000);
