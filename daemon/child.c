@@ -1,5 +1,5 @@
 /*
- * child.c: waitpid loop; each exited handler ends its session.
+ * child.c: the waitpid loop; its caller learns of each exit.
  */
 #include "config.h"
 
@@ -8,14 +8,12 @@
 
 #include "child.h"
 #include "log.h"
-#include "session.h"
 
 void
-child_reap(void)
+child_reap(child_exit_fn exited, void *arg)
 {
-	struct session	*s;
-	pid_t		 pid;
-	int		 status;
+	pid_t	pid;
+	int	status;
 
 	for (;;) {
 		pid = waitpid(-1, &status, WNOHANG);
@@ -27,8 +25,6 @@ child_reap(void)
 			log_warn("waitpid");
 			return;
 		}
-		/* No session: a child whose setup failed (already logged). */
-		if ((s = session_by_pid(pid)) != NULL)
-			session_end(s, status);
+		exited(pid, status, arg);
 	}
 }

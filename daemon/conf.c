@@ -72,6 +72,7 @@ struct svc_ctx {
 	F("rlimit-nproc") F("rlimit-fsize") F("rlimit-core")		\
 	F("no-new-privileges") F("timeout") F("kill-grace")		\
 	F("oob-port") F("urgent") F("urgent-signal") F("pass-fds")	\
+	F("udp-low-ports")						\
 	F("export")
 
 #define LIST_KEY(k)	(strcmp(k, "args") == 0 || strcmp(k, "env") == 0 || \
@@ -757,6 +758,28 @@ svc_isolation(struct svc_ctx *s)
  * oob-port, urgent and urgent-signal: how a client may interrupt its own
  * request (see oob.c).
  */
+/*
+ * udp-low-ports: datagrams from ports below 1024 are refused by default,
+ * since a spoofed one from another small service (echo, chargen) would
+ * start a reply loop; an exec service that must answer them (BOOTP from
+ * port 68, NTP peers on 123) says allow.  Builtins always refuse.
+ */
+static void
+svc_low_ports(struct svc_ctx *s)
+{
+	static const char *const modes[] = { "refuse", "allow", NULL };
+	struct service_conf	*sc = s->sc;
+	const char		*v = enum_value(s, "udp-low-ports", "refuse",
+				    modes);
+
+	sc->udp_low_ports = strcmp(v, "allow") == 0;
+	if (sc->udp_low_ports && (sc->socktype != SOCK_DGRAM ||
+	    sc->type != SVC_EXEC || sc->family == AF_UNIX) &&
+	    key_sec(s, "udp-low-ports") == s->sec)
+		svc_error(s, "udp-low-ports", "udp-low-ports = allow needs a "
+		    "UDP exec service (builtins always refuse low ports)");
+}
+
 static void
 svc_out_of_band(struct svc_ctx *s)
 {
@@ -788,6 +811,7 @@ svc_out_of_band(struct svc_ctx *s)
 	if ((v = kstr(s, "urgent-signal")) != NULL &&
 	    parse_signal(v, &sc->urgent_signal, err) == -1)
 		svc_error(s, "urgent-signal", "urgent-signal %s", err);
+	svc_low_ports(s);
 }
 
 /* pass-fds: the inetd contract (fds 0, 1) or systemd's (fd 3). */
@@ -916,6 +940,7 @@ static cfg_opt_t service_opts[] = {
 	CFG_INT("timeout", 0, CFGF_NODEFAULT),
 	CFG_INT("oob-port", 0, CFGF_NODEFAULT),
 	CFG_STR("urgent", NULL, CFGF_NODEFAULT),
+	CFG_STR("udp-low-ports", NULL, CFGF_NODEFAULT),
 	CFG_STR("urgent-signal", NULL, CFGF_NODEFAULT),
 	CFG_STR("pass-fds", NULL, CFGF_NODEFAULT),
 	CFG_BOOL("export", cfg_false, CFGF_NODEFAULT),

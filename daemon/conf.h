@@ -142,6 +142,7 @@ struct service_conf {
 	int			 oob_port;	/* -1 = none, 0 = dynamic */
 	enum svc_urgent		 urgent;
 	int			 urgent_signal;
+	int			 udp_low_ports;	/* allow datagrams from < 1024 */
 
 	int			 export;	/* DNS-SD export */
 

@@ -44,6 +44,7 @@
 #include "linesrv.h"
 #include "log.h"
 #include "service.h"
+#include "request.h"
 #include "session.h"
 #include "superd.h"
 
@@ -710,7 +711,7 @@ rec_session(struct session *s, void *arg)
 {
 	struct svc_filter	*f = arg;
 	struct ctl_conn		*c = f->c;
-	const char		*name = s->svc->conf->name;
+	const char		*name = s->service;
 	char			 id[32], age[32];
 	long long		 us = session_age_usec(s);
 
@@ -789,8 +790,8 @@ cmd_interrupt(struct ctl_conn *c, int argc, char **argv)
 		ctl_err(c, "ENOENT", "no session %s", argv[1]);
 		return;
 	}
-	if (session_interrupt(s, sig, grace >= 0 ? (unsigned)grace :
-	    (unsigned)s->kill_grace, c->who) == -1) {
+	if (request_interrupt(s, sig, grace >= 0 ? (unsigned)grace :
+	    request_target_of(s)->conf->kill_grace, c->who) == -1) {
 		ctl_err(c, "ENOENT", "session %s: %s", argv[1],
 		    strerror(errno));
 		return;

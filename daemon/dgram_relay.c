@@ -7,12 +7,12 @@
 #include <sys/socket.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
 #include "dgram_relay.h"
-#include "session.h"
 
 /* Replies per wake-up: a chatty handler cannot hold the loop. */
 #define RELAY_BURST	16
@@ -21,7 +21,8 @@ struct dgram_relay {
 	int		 svc_fd;	/* the service socket, not ours */
 	int		 fd;		/* superd's end of the pair */
 	struct event	*ev;
-	struct session	*s;
+	struct sockaddr_storage peer;
+	socklen_t	 peerlen;
 };
 
 static void
@@ -38,13 +39,13 @@ relay_cb(evutil_socket_t fd, short what, void *arg)
 			return;
 		/* Best effort, as for any datagram: a full buffer drops it. */
 		(void)!sendto(r->svc_fd, buf, (size_t)n, MSG_DONTWAIT,
-		    (struct sockaddr *)&r->s->peer_sa, r->s->peer_salen);
+		    (struct sockaddr *)&r->peer, r->peerlen);
 	}
 }
 
 struct dgram_relay *
-dgram_relay_new(struct event_base *base, int svc_fd, struct session *s,
-    int mine)
+dgram_relay_new(struct event_base *base, int svc_fd,
+    const struct sockaddr_storage *peer, socklen_t peerlen, int mine)
 {
 	struct dgram_relay	*r;
 
@@ -54,7 +55,8 @@ dgram_relay_new(struct event_base *base, int svc_fd, struct session *s,
 	}
 	r->svc_fd = svc_fd;
 	r->fd = mine;
-	r->s = s;
+	memcpy(&r->peer, peer, sizeof(r->peer));
+	r->peerlen = peerlen;
 	r->ev = event_new(base, mine, EV_READ | EV_PERSIST, relay_cb, r);
 	if (r->ev == NULL || event_add(r->ev, NULL) == -1) {
 		dgram_relay_free(r);

@@ -11,17 +11,19 @@
 #ifndef SUPERD_DGRAM_RELAY_H
 #define SUPERD_DGRAM_RELAY_H
 
+#include <sys/socket.h>
+
 struct event_base;
-struct session;
 struct dgram_relay;
 
 /*
  * Relay replies written to 'mine' (superd's end of the handler's socket
- * pair) to the session's peer through the service socket svc_fd.
+ * pair) to the client at peer through the service socket svc_fd.
  * Takes ownership of 'mine'; NULL (and 'mine' closed) on failure.
  */
 struct dgram_relay	*dgram_relay_new(struct event_base *, int svc_fd,
-			    struct session *, int mine);
+			    const struct sockaddr_storage *peer, socklen_t,
+			    int mine);
 void			 dgram_relay_free(struct dgram_relay *);
 
 #endif

@@ -1,10 +1,9 @@
 /*
- * oob.c: client-side interrupts: the OOB endpoint and TCP urgent data.
- * See oob.h for why there are two paths.
+ * oob.c: the OOB endpoint, where a client stops its own running request.
+ * See oob.h for why there are two paths (urgent.c is the other).
  */
 #include "config.h"
 
-#include <sys/epoll.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -31,7 +30,7 @@
 #include "oob_proto.h"
 #include "policy.h"
 #include "ratelimit.h"
-#include "service.h"
+#include "request.h"
 #include "session.h"
 
 #define OOB_PRIO		0	/* interrupts go before data */
@@ -39,10 +38,9 @@
 #define OOB_CONNS_MAX		32	/* open OOB connections per service */
 #define OOB_RATE		20.0	/* requests per second per service */
 #define OOB_BURST		40
-#define URGENT_EVENTS		16
 
 struct oob_endpoint {
-	struct service		*svc;
+	struct request_target	*rt;		/* the service's requests */
 	struct linesrv		*srv;
 	int			 port;		/* bound */
 	int			 conf_port;	/* configured; 0 = dynamic */
@@ -50,16 +48,8 @@ struct oob_endpoint {
 	struct rl_bucket	 bucket;
 };
 
-/* superd's copy of a handler's connection, watched for urgent data. */
-struct oob_watch {
-	struct session	*s;
-	int		 fd;
-};
-
 static struct event_base	*obase;
 static struct oob_limits	 oob_limits = { 5000, 8 };
-static int			 urgent_epfd = -1;
-static struct event		*urgent_ev;
 
 static double
 now_sec(void)
@@ -90,7 +80,7 @@ reply(struct linesrv_conn *c, const char *fmt, ...)
 }
 
 struct port_match {
-	struct service	*svc;
+	struct request_target *rt;
 	const char	*addr;
 	int		 port;
 	struct session	*found;
@@ -101,7 +91,8 @@ port_match_cb(struct session *s, void *arg)
 {
 	struct port_match	*m = arg;
 
-	if (m->found == NULL && s->svc == m->svc && s->peer_port == m->port &&
+	if (m->found == NULL && request_target_of(s) == m->rt &&
+	    s->peer_port == m->port &&
 	    strcmp(s->peer, m->addr) == 0)
 		m->found = s;
 }
@@ -115,12 +106,12 @@ static struct session *
 find_session(struct oob_endpoint *ep, const struct linesrv_peer *p,
     const struct oob_req *r)
 {
-	struct port_match	 m = { ep->svc, p->addr, r->port, NULL };
+	struct port_match	 m = { ep->rt, p->addr, r->port, NULL };
 	struct session		*s;
 
 	if (r->by_token) {
 		s = session_by_token(r->token);
-		return s != NULL && s->svc == ep->svc ? s : NULL;
+		return s != NULL && request_target_of(s) == ep->rt ? s : NULL;
 	}
 	session_foreach(port_match_cb, &m);
 	return m.found;
@@ -131,7 +122,7 @@ endpoint_line(struct linesrv_conn *c, char *line, size_t n, void *arg)
 {
 	struct oob_endpoint		*ep = arg;
 	const struct linesrv_peer	*p = linesrv_conn_peer(c);
-	struct service			*svc = ep->svc;
+	const struct service_conf	*sc = ep->rt->conf;
 	struct oob_req			 r;
 	struct session			*s;
 	char				 err[160], who[128];
@@ -143,13 +134,13 @@ endpoint_line(struct linesrv_conn *c, char *line, size_t n, void *arg)
 	if ((s = find_session(ep, p, &r)) == NULL) {
 		if (r.by_token)
 			return reply(c, "ERR ENOENT no running request of %s "
-			    "has that token", svc->conf->name);
+			    "has that token", sc->name);
 		return reply(c, "ERR ENOENT no running request of %s from %s "
-		    "port %d", svc->conf->name, p->addr, r.port);
+		    "port %d", sc->name, p->addr, r.port);
 	}
 	snprintf(who, sizeof(who), "oob client %s port %d (by %s)", p->addr,
 	    p->port, r.by_token ? "token" : "source port");
-	if (session_interrupt(s, SIGTERM, svc->conf->kill_grace, who) == -1)
+	if (request_interrupt(s, SIGTERM, sc->kill_grace, who) == -1)
 		return reply(c, "ERR ESRCH %s", strerror(errno));
 	return reply(c, "OK S%llu", (unsigned long long)s->id);
 }
@@ -181,9 +172,11 @@ endpoint_admit(const struct linesrv_peer *p, void *arg)
 {
 	struct oob_endpoint	*ep = arg;
 
-	if (!policy_acl_ok(ep->svc, (const struct sockaddr *)&p->sa)) {
-		policy_log_refusal(ep->svc, (const struct sockaddr *)&p->sa,
-		    p->salen, REFUSE_ACL);
+	if (!policy_acl_ok(ep->rt->conf, (const struct sockaddr *)&p->sa)) {
+		if (policy_should_log(ep->rt->policy,
+		    (const struct sockaddr *)&p->sa))
+			log_notice("service %s: oob: refused %s: acl",
+			    ep->rt->conf->name, p->addr);
 		return 0;
 	}
 	return rl_take(&ep->bucket, OOB_RATE, OOB_BURST, now_sec()) ? 1 : -1;
@@ -235,164 +228,69 @@ endpoint_limits(const struct service_conf *sc, struct linesrv_limits *lim)
 }
 
 static struct oob_endpoint *
-endpoint_open(struct service *svc)
+endpoint_open(struct request_target *rt)
 {
-	struct service_conf	 tmp;
-	struct linesrv_limits	 lim;
-	struct oob_endpoint	*ep;
-	char			 err[256], addr[64], name[128];
-	int			 fd;
+	const struct service_conf	*sc = rt->conf;
+	struct service_conf		 tmp;
+	struct linesrv_limits		 lim;
+	struct oob_endpoint		*ep;
+	char				 err[256], addr[64], name[128];
+	int				 fd;
 
 	if ((ep = calloc(1, sizeof(*ep))) == NULL)
 		return NULL;
-	endpoint_conf(svc->conf, &tmp);
+	endpoint_conf(sc, &tmp);
 	if ((fd = listen_open(&tmp, err, sizeof(err))) == -1) {
-		log_warnx("service %s: oob-port: %s", svc->conf->name, err);
+		log_warnx("service %s: oob-port: %s", sc->name, err);
 		free(ep);
 		return NULL;
 	}
 	addr_local(fd, addr, sizeof(addr), &ep->port);
-	snprintf(name, sizeof(name), "service %s: oob", svc->conf->name);
-	endpoint_limits(svc->conf, &lim);
-	ep->svc = svc;
-	ep->conf_port = svc->conf->oob_port;
-	memcpy(&ep->conf_addr, &svc->conf->addr, sizeof(ep->conf_addr));
+	snprintf(name, sizeof(name), "service %s: oob", sc->name);
+	endpoint_limits(sc, &lim);
+	ep->rt = rt;
+	ep->conf_port = sc->oob_port;
+	memcpy(&ep->conf_addr, &sc->addr, sizeof(ep->conf_addr));
 	rl_init(&ep->bucket, OOB_BURST, now_sec());
 	if ((ep->srv = linesrv_new(obase, fd, OOB_PRIO, name, NULL, &lim,
 	    &endpoint_ops, ep)) == NULL) {
-		log_warnx("service %s: oob-port: out of memory",
-		    svc->conf->name);
+		log_warnx("service %s: oob-port: out of memory", sc->name);
 		free(ep);
 		return NULL;
 	}
-	log_notice("service %s: oob endpoint on %s port %d%s",
-	    svc->conf->name, addr, ep->port,
-	    ep->conf_port == 0 ? " (dynamic)" : "");
+	log_notice("service %s: oob endpoint on %s port %d%s", sc->name, addr,
+	    ep->port, ep->conf_port == 0 ? " (dynamic)" : "");
 	return ep;
 }
 
 void
-oob_endpoint_close(struct service *svc)
+oob_endpoint_close(struct oob_endpoint *ep)
 {
-	struct oob_endpoint	*ep = svc->oob;
-
 	if (ep == NULL)
 		return;
 	linesrv_free(ep->srv);
 	free(ep);
-	svc->oob = NULL;
 }
 
-void
-oob_endpoint_sync(struct service *svc)
+struct oob_endpoint *
+oob_endpoint_sync(struct oob_endpoint *ep, struct request_target *rt)
 {
 	struct linesrv_limits	lim;
 
-	if (svc->oob != NULL && endpoint_matches(svc->oob, svc->conf)) {
-		svc->oob->svc = svc;
-		endpoint_limits(svc->conf, &lim);
-		linesrv_set_limits(svc->oob->srv, &lim);
-		return;
+	if (ep != NULL && endpoint_matches(ep, rt->conf)) {
+		ep->rt = rt;
+		endpoint_limits(rt->conf, &lim);
+		linesrv_set_limits(ep->srv, &lim);
+		return ep;
 	}
-	oob_endpoint_close(svc);
-	if (svc->conf->oob_port >= 0)
-		svc->oob = endpoint_open(svc);
+	oob_endpoint_close(ep);
+	return rt->conf->oob_port >= 0 ? endpoint_open(rt) : NULL;
 }
 
 int
-oob_endpoint_port(const struct service *svc)
+oob_endpoint_port(const struct oob_endpoint *ep)
 {
-	return svc->oob != NULL ? svc->oob->port : -1;
-}
-
-/* ---- urgent data ---- */
-
-static void
-watch_free(struct oob_watch *w)
-{
-	epoll_ctl(urgent_epfd, EPOLL_CTL_DEL, w->fd, NULL);
-	close(w->fd);
-	w->s->oob = NULL;
-	free(w);
-}
-
-/* Urgent data arrived on a handler's connection: interrupt it. */
-static void
-watch_urgent(struct oob_watch *w)
-{
-	struct session	*s = w->s;
-	char		 c, who[128];
-
-	if (recv(w->fd, &c, 1, MSG_OOB | MSG_DONTWAIT) != 1)
-		return;
-	snprintf(who, sizeof(who), "urgent data from %s",
-	    session_peer_desc(s));
-	session_interrupt(s, s->svc->conf->urgent_signal,
-	    s->svc->conf->kill_grace, who);
-}
-
-static void
-urgent_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct epoll_event	ev[URGENT_EVENTS];
-	int			i, n;
-
-	n = epoll_wait(urgent_epfd, ev, URGENT_EVENTS, 0);
-	for (i = 0; i < n; i++) {
-		struct oob_watch *w = ev[i].data.ptr;
-
-		/*
-		 * Only exec handlers are watched, and signalling one never
-		 * ends its session here (that waits for SIGCHLD): w stays.
-		 */
-		if (ev[i].events & EPOLLPRI)
-			watch_urgent(w);
-		/* The client stopped sending: no urgent data can follow. */
-		if (w->s->oob == w &&
-		    ev[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-			watch_free(w);
-	}
-}
-
-void
-oob_handler_started(struct session *s, int fd, pid_t pid)
-{
-	struct epoll_event	 ev = { .events = EPOLLPRI | EPOLLRDHUP };
-	struct oob_watch	*w;
-
-	switch (s->svc->conf->urgent) {
-	case URGENT_PASS:
-		/* The open file is shared: the handler's copy gets SIGURG. */
-		if (fcntl(fd, F_SETOWN, pid) == -1)
-			log_warn("service %s: F_SETOWN", s->svc->conf->name);
-		return;
-	case URGENT_INTERRUPT:
-		break;
-	default:
-		return;
-	}
-	if (urgent_epfd == -1 || (w = calloc(1, sizeof(*w))) == NULL)
-		return;
-	if ((w->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1) {
-		free(w);
-		return;
-	}
-	w->s = s;
-	ev.data.ptr = w;
-	if (epoll_ctl(urgent_epfd, EPOLL_CTL_ADD, w->fd, &ev) == -1) {
-		log_warn("service %s: urgent watch", s->svc->conf->name);
-		close(w->fd);
-		free(w);
-		return;
-	}
-	s->oob = w;
-}
-
-void
-oob_session_end(struct session *s)
-{
-	if (s->oob != NULL)
-		watch_free(s->oob);
+	return ep != NULL ? ep->port : -1;
 }
 
 void
@@ -405,24 +303,4 @@ void
 oob_init(struct event_base *base)
 {
 	obase = base;
-	if ((urgent_epfd = epoll_create1(EPOLL_CLOEXEC)) == -1) {
-		log_warn("urgent data: epoll_create1");
-		return;
-	}
-	/* libevent cannot ask for EPOLLPRI, so a private epoll set does. */
-	urgent_ev = event_new(base, urgent_epfd, EV_READ | EV_PERSIST,
-	    urgent_cb, NULL);
-	event_priority_set(urgent_ev, OOB_PRIO);
-	event_add(urgent_ev, NULL);
-}
-
-void
-oob_shutdown(void)
-{
-	if (urgent_ev != NULL)
-		event_free(urgent_ev);
-	if (urgent_epfd != -1)
-		close(urgent_epfd);
-	urgent_ev = NULL;
-	urgent_epfd = -1;
 }

@@ -9,19 +9,17 @@
  *   client sends "CANCEL <token>" or "CANCEL <source-port>" to stop its
  *   own running request (protocol in oob_proto.h).
  * - Urgent data on the connection itself (urgent = interrupt): superd
- *   keeps watching its copy of the accepted socket for urgent data and
- *   signals the handler, as telnet's Interrupt Process does; or
- *   (urgent = pass) it makes the handler the socket's owner so the
- *   handler gets SIGURG itself.
+ *   keeps watching its copy of the accepted socket for urgent data
+ *   (urgent.c) and signals the handler, as telnet's Interrupt Process
+ *   does; or (urgent = pass) it makes the handler the socket's owner so
+ *   the handler gets SIGURG itself (request.c).
  */
 #ifndef SUPERD_OOB_H
 #define SUPERD_OOB_H
 
-#include <sys/types.h>
-
 struct event_base;
-struct service;
-struct session;
+struct oob_endpoint;
+struct request_target;
 
 /* The line server's limits for every OOB endpoint (config keys). */
 struct oob_limits {
@@ -32,23 +30,16 @@ struct oob_limits {
 void	oob_init(struct event_base *);
 /* New limits; open endpoints take them at the next sync. */
 void	oob_set_limits(const struct oob_limits *);
-void	oob_shutdown(void);
 
 /*
- * Make the service's OOB endpoint match its conf: open, keep (same
- * address and configured port: a dynamic port survives reloads) or close.
+ * Make a service's OOB endpoint match rt->conf: keep ep (same address
+ * and configured port: a dynamic port survives reloads), replace it, or
+ * close it.  Returns the endpoint to keep (NULL: none).
  */
-void	oob_endpoint_sync(struct service *);
-void	oob_endpoint_close(struct service *);
+struct oob_endpoint *oob_endpoint_sync(struct oob_endpoint *,
+	    struct request_target *);
+void	oob_endpoint_close(struct oob_endpoint *);
 /* The bound port, or -1 when there is no endpoint. */
-int	oob_endpoint_port(const struct service *);
-
-/*
- * A nowait TCP handler was started on connection fd (still open: superd
- * closes its copy after this): apply the service's urgent mode.
- */
-void	oob_handler_started(struct session *, int fd, pid_t);
-/* The session ends: stop watching its connection. */
-void	oob_session_end(struct session *);
+int	oob_endpoint_port(const struct oob_endpoint *);
 
 #endif

@@ -10,25 +10,34 @@
 #include <string.h>
 #include <time.h>
 
+#include "addr.h"
 #include "conf.h"
 #include "conf_parse.h"
-#include "addr.h"
 #include "log.h"
 #include "policy.h"
 #include "ratelimit.h"
-#include "service.h"
-#include "session.h"
 #include "srctable.h"
 
 #define SRC_CAPACITY	8192
 #define LOG_WINDOW	60.0
 
-struct policy_state {
+struct policy {
 	struct rl_bucket	 rate;
 	struct srctable		*sources;
 	int			 use_sources;	/* the config asks for it */
 	double			 last_logged;	/* when no source table */
 };
+
+static const char *const reason_names[REFUSE_NREASONS] = {
+	"acl", "instances", "max-children", "per-source", "rate",
+	"per-source-rate", "reflection", "spawn-failed"
+};
+
+const char *
+refuse_reason_name(enum refuse_reason r)
+{
+	return r < REFUSE_NREASONS ? reason_names[r] : "?";
+}
 
 static policy_own_port_fn	own_port;
 
@@ -47,49 +56,60 @@ now_sec(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/*
- * (Re)load a service's policy state.  The per-source table survives a
- * reload: running sessions hold tickets into it, and their counts must
- * still be released there.  New prefix lengths apply to new lookups.
- */
-void
-policy_service_init(struct service *svc)
+struct policy *
+policy_new(const struct service_conf *sc)
 {
-	struct service_conf	*sc = svc->conf;
-	struct policy_state	*ps = svc->policy;
+	struct policy	*p;
 
-	if (ps == NULL && (ps = calloc(1, sizeof(*ps))) == NULL)
-		fatal("calloc");
-	rl_init(&ps->rate, sc->rate.burst, now_sec());
-	ps->use_sources = sc->per_source > 0 || sc->per_source_rate.per_sec > 0;
-	if (ps->sources != NULL)
-		srctable_set_prefixes(ps->sources, sc->per_source_prefix4,
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	if (policy_update(p, sc) == -1) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+int
+policy_reserve(struct policy *p, const struct service_conf *sc)
+{
+	int	use = sc->per_source > 0 || sc->per_source_rate.per_sec > 0;
+
+	if (use && p->sources == NULL && (p->sources = srctable_new(
+	    SRC_CAPACITY, sc->per_source_prefix4, sc->per_source_prefix6))
+	    == NULL)
+		return -1;
+	return 0;
+}
+
+int
+policy_update(struct policy *p, const struct service_conf *sc)
+{
+	int	use = sc->per_source > 0 || sc->per_source_rate.per_sec > 0;
+
+	if (policy_reserve(p, sc) == -1)
+		return -1;
+	if (p->sources != NULL)
+		srctable_set_prefixes(p->sources, sc->per_source_prefix4,
 		    sc->per_source_prefix6);
-	else if (ps->use_sources && (ps->sources = srctable_new(SRC_CAPACITY,
-	    sc->per_source_prefix4, sc->per_source_prefix6)) == NULL)
-		fatal("srctable_new");
-	svc->policy = ps;
+	rl_init(&p->rate, sc->rate.burst, now_sec());
+	p->use_sources = use;
+	return 0;
 }
 
 size_t
-policy_sources(const struct service *svc)
+policy_sources(const struct policy *p)
 {
-	const struct policy_state	*ps = svc->policy;
-
-	return ps != NULL && ps->sources != NULL ?
-	    srctable_size(ps->sources) : 0;
+	return p != NULL && p->sources != NULL ? srctable_size(p->sources) : 0;
 }
 
 void
-policy_service_free(struct service *svc)
+policy_free(struct policy *p)
 {
-	struct policy_state	*ps = svc->policy;
-
-	if (ps == NULL)
+	if (p == NULL)
 		return;
-	srctable_free(ps->sources);
-	free(ps);
-	svc->policy = NULL;
+	srctable_free(p->sources);
+	free(p);
 }
 
 /* only-from / no-access: the longest matching prefix wins. */
@@ -112,9 +132,9 @@ acl_allows(const struct service_conf *sc, const struct sockaddr *sa)
 }
 
 int
-policy_acl_ok(const struct service *svc, const struct sockaddr *sa)
+policy_acl_ok(const struct service_conf *sc, const struct sockaddr *sa)
 {
-	return acl_allows(svc->conf, sa);
+	return acl_allows(sc, sa);
 }
 
 /* allow-uids / allow-groups for unix peers. */
@@ -140,19 +160,17 @@ peer_allowed(const struct service_conf *sc, const struct peer_cred *pc)
 
 /* Per-source concurrency and rate; *entry set on admit. */
 static int
-source_check(struct service *svc, const struct sockaddr *sa, double now,
-    struct src_entry **entry)
+source_check(struct policy *p, const struct service_conf *sc,
+    const struct sockaddr *sa, double now, struct src_entry **entry)
 {
-	struct service_conf	*sc = svc->conf;
-	struct policy_state	*ps = svc->policy;
 	const unsigned char	*a;
 	struct src_entry	*e;
 	int			 family, created;
 
 	*entry = NULL;
-	if (!ps->use_sources || (a = addr_bytes(sa, &family)) == NULL)
+	if (!p->use_sources || (a = addr_bytes(sa, &family)) == NULL)
 		return -1;
-	if ((e = srctable_get(ps->sources, family, a, &created)) == NULL)
+	if ((e = srctable_get(p->sources, family, a, &created)) == NULL)
 		return sc->per_source ? REFUSE_PERSOURCE : -1;
 	if (created)
 		rl_init(&e->bucket, sc->per_source_rate.burst, now);
@@ -165,43 +183,70 @@ source_check(struct service *svc, const struct sockaddr *sa, double now,
 	return -1;
 }
 
-int
-policy_check(struct service *svc, const struct sockaddr *sa, socklen_t len,
-    const struct peer_cred *pc, void **ticket)
+/* Reflection guard for datagrams (privileged ports as configured). */
+static int
+datagram_ok(const struct service_conf *sc, const struct sockaddr *sa,
+    socklen_t len)
 {
-	struct service_conf	*sc = svc->conf;
-	struct policy_state	*ps = svc->policy;
+	const struct sockaddr_in6	*s6 = (const void *)sa;
+	const struct sockaddr_in	*s4 = (const void *)sa;
+	int				 port;
+
+	if (sa == NULL || len == 0 || sa->sa_family == AF_UNIX)
+		return 1;
+	port = ntohs(sa->sa_family == AF_INET ? s4->sin_port : s6->sin6_port);
+	if (port < 1024 && port > 0 && sc->udp_low_ports &&
+	    sc->type == SVC_EXEC) {
+		struct sockaddr_storage	ss;
+
+		/* Judge the rest of the address as if from a high port. */
+		memcpy(&ss, sa, len);
+		if (sa->sa_family == AF_INET)
+			((struct sockaddr_in *)&ss)->sin_port = htons(1024);
+		else
+			((struct sockaddr_in6 *)&ss)->sin6_port = htons(1024);
+		return policy_udp_source_ok((struct sockaddr *)&ss, len);
+	}
+	return policy_udp_source_ok(sa, len);
+}
+
+int
+policy_admit(struct policy *p, const struct service_conf *sc,
+    const struct sockaddr *sa, socklen_t len, const struct peer_cred *pc,
+    int datagram, struct policy_ticket *t)
+{
 	struct src_entry	*e = NULL;
 	double			 now = 0;
 	int			 r;
 
-	*ticket = NULL;
+	memset(t, 0, sizeof(*t));
+	if (datagram && !datagram_ok(sc, sa, len))
+		return REFUSE_REFLECT;
 	if (sa != NULL && len > 0 && !acl_allows(sc, sa))
 		return REFUSE_ACL;
 	if (!peer_allowed(sc, pc))
 		return REFUSE_ACL;
-	if (sc->rate.per_sec > 0 || ps->use_sources)
+	if (sc->rate.per_sec > 0 || p->use_sources)
 		now = now_sec();
-	if (sa != NULL && len > 0 && (r = source_check(svc, sa, now, &e)) != -1)
+	if (sa != NULL && len > 0 && (r = source_check(p, sc, sa, now, &e))
+	    != -1)
 		return r;
-	if (sc->rate.per_sec > 0 && !rl_take(&ps->rate, sc->rate.per_sec,
+	if (sc->rate.per_sec > 0 && !rl_take(&p->rate, sc->rate.per_sec,
 	    sc->rate.burst, now))
 		return REFUSE_RATE;
 	if (e != NULL && sc->per_source > 0) {
 		e->active++;
-		*ticket = e;
+		t->source = e;
 	}
 	return -1;
 }
 
 void
-policy_release(struct session *s)
+policy_release(struct policy_ticket *t)
 {
-	struct src_entry	*e = s->policy;
-
-	if (e != NULL && e->active > 0)
-		e->active--;
-	s->policy = NULL;
+	if (t->source != NULL && t->source->active > 0)
+		t->source->active--;
+	t->source = NULL;
 }
 
 /*
@@ -232,30 +277,21 @@ policy_udp_source_ok(const struct sockaddr *sa, socklen_t len)
 	return 1;
 }
 
-void
-policy_log_refusal(struct service *svc, const struct sockaddr *sa,
-    socklen_t len, int reason)
+int
+policy_should_log(struct policy *p, const struct sockaddr *sa)
 {
-	struct policy_state	*ps = svc->policy;
 	const unsigned char	*a;
-	struct src_entry	*e = NULL;
-	char			 host[64];
+	struct src_entry	*e;
 	double			 now = now_sec();
-	double			*last = &ps->last_logged;
-	int			 family, port, created;
+	double			*last = &p->last_logged;
+	int			 family, created;
 
-	if (sa != NULL && ps->use_sources &&
+	if (sa != NULL && p->use_sources &&
 	    (a = addr_bytes(sa, &family)) != NULL &&
-	    (e = srctable_get(ps->sources, family, a, &created)) != NULL)
+	    (e = srctable_get(p->sources, family, a, &created)) != NULL)
 		last = &e->last_logged;
 	if (*last != 0 && now - *last < LOG_WINDOW)
-		return;
+		return 0;
 	*last = now;
-	if (sa != NULL && len > 0)
-		sockaddr_format(sa, len, host, sizeof(host), &port);
-	else
-		snprintf(host, sizeof(host), "local peer");
-	log_notice("service %s: refused %s: %s (further refusals of this "
-	    "source are counted, not logged, for %.0fs)", svc->conf->name,
-	    host, refuse_reason_name(reason), LOG_WINDOW);
+	return 1;
 }

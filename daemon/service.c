@@ -21,18 +21,17 @@
 
 #include <event2/event.h>
 
+#include "addr.h"
 #include "builtin.h"
 #include "compat.h"
 #include "conf.h"
-#include "dgram_relay.h"
 #include "inherit.h"
-#include "addr.h"
 #include "listen.h"
-#include "oob.h"
 #include "log.h"
+#include "oob.h"
 #include "policy.h"
+#include "request.h"
 #include "service.h"
-#include "session.h"
 #include "spawn.h"
 #include "workers.h"
 
@@ -49,25 +48,25 @@ static struct superd_conf	*globals;	/* services moved out */
 static unsigned			 children;	/* handler processes */
 static int			 accepting = 1;
 static int			 full;		/* at max-children */
+static services_idle_fn		 idle_fn;
 
 static void	listener_cb(evutil_socket_t, short, void *);
 static void	service_open(struct service *);
+static void	services_update_polling(void);
+static void	request_started_cb(struct request_target *, int);
+static void	request_ended_cb(struct request_target *,
+		    const struct request_end *);
 
-static const char *const reason_names[REFUSE_NREASONS] = {
-	"acl", "instances", "max-children", "per-source", "rate",
-	"per-source-rate", "reflection", "spawn-failed"
+static const struct request_hooks hooks = {
+	request_started_cb, request_ended_cb
 };
 
-const char *
-refuse_reason_name(enum refuse_reason r)
-{
-	return r < REFUSE_NREASONS ? reason_names[r] : "?";
-}
-
 void
-services_init(struct event_base *b)
+services_init(struct event_base *b, services_idle_fn fn)
 {
 	base = b;
+	idle_fn = fn;
+	request_init(b, &hooks);
 }
 
 static int
@@ -82,9 +81,9 @@ should_poll(const struct service *svc)
 {
 	const struct service_conf	*sc = svc->conf;
 
-	return accepting && svc->fd >= 0 && !svc->removed && !sc->disable &&
+	return accepting && svc->rt.fd >= 0 && !svc->removed && !sc->disable &&
 	    !svc->admin_disabled && !svc->wait_busy && !svc->backoff &&
-	    !(sc->instances && svc->running >= sc->instances) &&
+	    !(sc->instances && svc->rt.running >= sc->instances) &&
 	    !(full && is_process(svc));
 }
 
@@ -102,7 +101,7 @@ service_update_polling(struct service *svc)
 	svc->polling = want;
 }
 
-void
+static void
 services_update_polling(void)
 {
 	struct service	*svc;
@@ -119,19 +118,16 @@ services_running_total(void)
 	return children;
 }
 
-void
-service_count_refusal(struct service *svc, enum refuse_reason r)
-{
-	svc->refused[r]++;
-}
+static void	service_free(struct service *);
+static int	wait_failed_fast(const struct service *, int);
+static void	wait_handler_failed(struct service *);
 
-void
-service_handler_started(struct service *svc)
+static void
+request_started_cb(struct request_target *rt, int process)
 {
-	svc->running++;
-	svc->accepted++;
-	if (is_process(svc) && ++children == (globals ?
-	    globals->max_children : 0)) {
+	struct service	*svc = rt->owner;
+
+	if (process && ++children == (globals ? globals->max_children : 0)) {
 		log_notice("max-children (%u) reached: new connections wait "
 		    "in the kernel backlog", children);
 		services_update_polling();
@@ -139,33 +135,35 @@ service_handler_started(struct service *svc)
 		service_update_polling(svc);
 }
 
-static void	service_free(struct service *);
-static int	wait_failed_fast(const struct service *, int);
-static void	wait_handler_failed(struct service *);
-
-void
-service_handler_ended(struct service *svc, int status)
+/*
+ * A request ended.  What it started under decides (e->wait): a reload
+ * may have switched the service between wait and nowait meanwhile, and
+ * only a wait-mode handler held the socket.
+ */
+static void
+request_ended_cb(struct request_target *rt, const struct request_end *e)
 {
-	int	was_full = full;
+	struct service	*svc = rt->owner;
+	int		 was_full = full;
 
-	svc->running--;
-	svc->last_exit = status;
-	if (status != -1)
+	if (e->process)
 		children--;
-	if (svc->conf->wait) {
+	if (e->wait) {
 		svc->wait_busy = 0;
-		if (wait_failed_fast(svc, status))
+		if (wait_failed_fast(svc, e->status))
 			wait_handler_failed(svc);
 		else
 			svc->wait_failures = 0;
 	}
-	if (svc->removed && svc->running == 0) {
+	if (svc->removed && rt->running == 0) {
 		TAILQ_REMOVE(&services, svc, entry);
 		service_free(svc);
 	} else
 		service_update_polling(svc);
 	if (was_full)
 		services_update_polling();
+	if (idle_fn != NULL)
+		idle_fn();
 }
 
 /* ---- listeners ---- */
@@ -177,14 +175,14 @@ service_close_listener(struct service *svc, int unlink_path)
 		event_free(svc->ev);
 	svc->ev = NULL;
 	svc->polling = 0;
-	if (svc->fd >= 0) {
-		close(svc->fd);
+	if (svc->rt.fd >= 0) {
+		close(svc->rt.fd);
 		/* An inherited socket's path belongs to its manager. */
 		if (unlink_path && svc->conf->family == AF_UNIX &&
 		    !svc->inherited)
 			unlink(((struct sockaddr_un *)&svc->conf->addr)->sun_path);
 	}
-	svc->fd = -1;
+	svc->rt.fd = -1;
 }
 
 static void
@@ -200,11 +198,11 @@ retry_cb(evutil_socket_t fd, short what, void *arg)
 static void
 service_watch(struct service *svc)
 {
-	svc->ev = event_new(base, svc->fd, EV_READ | EV_PERSIST, listener_cb,
-	    svc);
+	svc->ev = event_new(base, svc->rt.fd, EV_READ | EV_PERSIST,
+	    listener_cb, svc);
 	event_priority_set(svc->ev, PRIO_DATA);
 	svc->polling = 0;
-	addr_local(svc->fd, svc->bound_addr, sizeof(svc->bound_addr),
+	addr_local(svc->rt.fd, svc->bound_addr, sizeof(svc->bound_addr),
 	    &svc->bound_port);
 }
 
@@ -214,11 +212,11 @@ service_open(struct service *svc)
 {
 	char	err[256];
 
-	if (svc->conf->disable || svc->fd >= 0)
+	if (svc->conf->disable || svc->rt.fd >= 0)
 		return;
-	svc->inherited = (svc->fd = inherit_take(svc->conf)) >= 0;
-	if (svc->fd == -1 &&
-	    (svc->fd = listen_open(svc->conf, err, sizeof(err))) == -1) {
+	svc->inherited = (svc->rt.fd = inherit_take(svc->conf)) >= 0;
+	if (svc->rt.fd == -1 &&
+	    (svc->rt.fd = listen_open(svc->conf, err, sizeof(err))) == -1) {
 		if (!svc->failed)
 			log_warnx("service %s: %s (retrying every %ds)",
 			    svc->conf->name, err, RETRY_BIND_SEC);
@@ -241,192 +239,7 @@ service_open(struct service *svc)
 		    svc->conf->name, svc->bound_addr, svc->bound_port);
 }
 
-/* ---- refusing and starting requests ---- */
-
-/* Send the banner-fail file to a refused client, best effort. */
-static void
-send_banner(const char *path, int fd)
-{
-	char	buf[1024];
-	ssize_t	n;
-	int	bfd;
-
-	if ((bfd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return;
-	if ((n = read(bfd, buf, sizeof(buf))) > 0)
-		(void)!send(fd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
-	close(bfd);
-}
-
-static void
-refuse(struct service *svc, int fd, int reason, const struct sockaddr *sa,
-    socklen_t len)
-{
-	service_count_refusal(svc, reason);
-	policy_log_refusal(svc, sa, len, reason);
-	if (svc->conf->banner_fail != NULL)
-		send_banner(svc->conf->banner_fail, fd);
-	close(fd);
-}
-
-/* Peer variables for the environment of an exec handler. */
-static void
-fill_peer(struct service *svc, struct session *s, int fd,
-    const struct peer_cred *pc, struct spawn_peer *p, char *lport,
-    char *laddr, size_t laddrlen, char *rport)
-{
-	static const char *const protos[] = { "TCP", "UDP", "UNIX" };
-	int	port;
-
-	memset(p, 0, sizeof(*p));
-	p->proto = protos[svc->conf->proto];
-	p->uid = pc ? pc->uid : -1;
-	p->gid = pc ? pc->gid : -1;
-	p->pid = pc ? pc->pid : -1;
-	p->session = s->token[0] ? s->token : NULL;
-	if (svc->conf->family == AF_UNIX || s->peer_port < 0)
-		return;
-	p->remote_addr = s->peer;
-	snprintf(rport, 12, "%d", s->peer_port);
-	p->remote_port = rport;
-	/* A nowait datagram handler's fd is a private pair, not the socket. */
-	addr_local(svc->conf->socktype == SOCK_DGRAM ? svc->fd : fd, laddr,
-	    laddrlen, &port);
-	p->local_addr = laddr;
-	snprintf(lport, 12, "%d", port);
-	p->local_port = lport;
-}
-
-/* Start an exec handler for session s on socket fd; closes fd. */
-static int
-start_exec(struct service *svc, struct session *s, int fd,
-    const struct peer_cred *pc)
-{
-	struct spawn_req	 r;
-	struct spawn_peer	 p;
-	char			 err[256], laddr[64], lport[12], rport[12];
-	int			 errpipe[2] = { -1, -1 };
-	pid_t			 pid;
-
-	session_new_token(s);
-	fill_peer(svc, s, fd, pc, &p, lport, laddr, sizeof(laddr), rport);
-	if (svc->conf->stderr_mode == STDERR_LOG &&
-	    pipe2(errpipe, O_CLOEXEC) == -1)
-		log_warn("service %s: stderr pipe", svc->conf->name);
-	memset(&r, 0, sizeof(r));
-	r.sc = svc->conf;
-	r.base_env = svc->base_env;
-	r.sock = fd;
-	r.systemd = svc->conf->pass_fds == PASSFDS_SYSTEMD;
-	r.stderr_fd = errpipe[1];
-	r.peer = &p;
-	pid = spawn_handler(&r, err, sizeof(err));
-	if (errpipe[1] != -1)
-		close(errpipe[1]);
-	if (pid != -1 && svc->conf->urgent != URGENT_IGNORE)
-		oob_handler_started(s, fd, pid);
-	if (!svc->conf->wait)
-		close(fd);
-	if (pid == -1) {
-		log_warnx("service %s: cannot start %s for %s: %s",
-		    svc->conf->name, svc->conf->server, session_peer_desc(s),
-		    err);
-		if (errpipe[0] != -1)
-			close(errpipe[0]);
-		service_count_refusal(svc, REFUSE_SPAWN);
-		session_discard(s);
-		return -1;
-	}
-	session_set_pid(s, pid);
-	if (errpipe[0] != -1)
-		session_capture_stderr(s, errpipe[0]);
-	service_handler_started(svc);
-	log_request(LOG_INFO, &(struct log_fields){ svc->conf->name, s->peer,
-	    s->peer_port, pid, -1, -1 }, "service %s: session S%llu from %s: "
-	    "pid %ld", svc->conf->name, (unsigned long long)s->id,
-	    session_peer_desc(s), (long)pid);
-	if (svc->conf->timeout)
-		session_arm_timeout(s, svc->conf->timeout);
-	return 0;
-}
-
-/* A builtin connection ended on the main loop. */
-static void
-builtin_done(void *arg)
-{
-	session_end(arg, -1);
-}
-
-static void
-start_builtin(struct service *svc, struct session *s, int fd)
-{
-	if (svc->workers != NULL) {
-		if (workers_dispatch(svc->workers, fd, s) == -1) {
-			close(fd);
-			session_discard(s);
-			return;
-		}
-	} else if ((s->bconn = builtin_stream_start(svc->builtin, base, fd,
-	    builtin_done, s)) == NULL) {
-		session_discard(s);
-		return;
-	}
-	service_handler_started(svc);
-	log_request(LOG_INFO, &(struct log_fields){ svc->conf->name, s->peer,
-	    s->peer_port, 0, -1, -1 }, "service %s: session S%llu from %s: "
-	    "builtin %s", svc->conf->name, (unsigned long long)s->id,
-	    session_peer_desc(s), svc->conf->server);
-	if (svc->conf->timeout)
-		session_arm_timeout(s, svc->conf->timeout);
-}
-
-/* SO_PEERCRED of a unix stream peer. */
-static int
-get_peer_cred(int fd, struct peer_cred *pc)
-{
-	struct ucred	uc;
-	socklen_t	len = sizeof(uc);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1)
-		return -1;
-	pc->uid = uc.uid;
-	pc->gid = uc.gid;
-	pc->pid = uc.pid;
-	return 0;
-}
-
-/* One accepted connection: check policy, then run its handler. */
-static void
-handle_connection(struct service *svc, int fd, struct sockaddr *sa,
-    socklen_t len)
-{
-	struct peer_cred	 pc, *pcp = NULL;
-	struct session		*s;
-	void			*ticket;
-	int			 reason;
-
-	if (svc->conf->family == AF_UNIX) {
-		len = 0;
-		if (get_peer_cred(fd, &pc) == 0)
-			pcp = &pc;
-	}
-	if ((reason = policy_check(svc, sa, len, pcp, &ticket)) != -1) {
-		refuse(svc, fd, reason, sa, len);
-		return;
-	}
-	if ((s = session_new(svc, len ? sa : NULL, len)) == NULL) {
-		log_warn("service %s: session", svc->conf->name);
-		close(fd);
-		return;
-	}
-	s->policy = ticket;
-	if (pcp != NULL)
-		snprintf(s->peer, sizeof(s->peer), "uid=%ld", pc.uid);
-	if (svc->builtin != NULL)
-		start_builtin(svc, s, fd);
-	else
-		start_exec(svc, s, fd, pcp);
-}
+/* ---- taking requests in ---- */
 
 static void
 backoff_cb(evutil_socket_t fd, short what, void *arg)
@@ -507,13 +320,14 @@ accept_loop(struct service *svc)
 	socklen_t		len;
 	int			fd, i, flags = SOCK_CLOEXEC;
 
-	if (svc->builtin != NULL)
+	if (svc->rt.builtin != NULL)
 		flags |= SOCK_NONBLOCK;
 	for (i = 0; i < ACCEPT_BURST && should_poll(svc); i++) {
 		len = sizeof(ss);
-		fd = accept4(svc->fd, (struct sockaddr *)&ss, &len, flags);
+		fd = accept4(svc->rt.fd, (struct sockaddr *)&ss, &len, flags);
 		if (fd >= 0) {
-			handle_connection(svc, fd, (struct sockaddr *)&ss, len);
+			request_connection(&svc->rt, fd,
+			    (struct sockaddr *)&ss, len);
 			continue;
 		}
 		if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
@@ -527,159 +341,41 @@ accept_loop(struct service *svc)
 	}
 }
 
-/* dgram builtin: answer each datagram from the loop. */
+/* nowait datagrams: each one is a request of its own. */
 static void
-dgram_builtin(struct service *svc)
-{
-	struct sockaddr_storage	ss;
-	socklen_t		len;
-	char			req[2048], reply[BUILTIN_DGRAM_MAX];
-	ssize_t			n;
-	size_t			rlen;
-	void			*ticket;
-	int			i, reason;
-
-	for (i = 0; i < DGRAM_BURST; i++) {
-		len = sizeof(ss);
-		n = recvfrom(svc->fd, req, sizeof(req), 0,
-		    (struct sockaddr *)&ss, &len);
-		if (n < 0)
-			return;
-		if (!policy_udp_source_ok((struct sockaddr *)&ss, len)) {
-			service_count_refusal(svc, REFUSE_REFLECT);
-			continue;
-		}
-		if ((reason = policy_check(svc, (struct sockaddr *)&ss, len,
-		    NULL, &ticket)) != -1) {
-			service_count_refusal(svc, reason);
-			continue;
-		}
-		svc->accepted++;
-		rlen = builtin_dgram_reply(svc->builtin, req, (size_t)n, reply,
-		    sizeof(reply), time(NULL));
-		if (rlen > 0)
-			(void)!sendto(svc->fd, reply, rlen, MSG_DONTWAIT,
-			    (struct sockaddr *)&ss, len);
-	}
-}
-
-/*
- * nowait dgram exec: superd reads the datagram, checks it, and starts a
- * handler with the request waiting on a private socket pair; its replies
- * go back through dgram_relay.c.
- */
-static void
-dgram_exec_one(struct service *svc, const char *req, size_t n,
-    struct sockaddr *sa, socklen_t len, void *ticket)
-{
-	struct session	*s;
-	int		 sp[2] = { -1, -1 };
-
-	if ((s = session_new(svc, sa, len)) == NULL) {
-		log_warn("service %s: session", svc->conf->name);
-		return;
-	}
-	s->policy = ticket;
-	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sp) == -1 ||
-	    send(sp[0], req, n, MSG_DONTWAIT) == -1) {
-		log_warn("service %s: socketpair", svc->conf->name);
-		if (sp[0] != -1) {
-			close(sp[0]);
-			close(sp[1]);
-		}
-		session_discard(s);
-		return;
-	}
-	if (start_exec(svc, s, sp[1], NULL) == -1) {	/* closes sp[1] */
-		close(sp[0]);
-		return;
-	}
-	s->relay = dgram_relay_new(base, svc->fd, s, sp[0]);
-}
-
-/*
- * May this datagram's sender start a handler?  0 and a policy ticket if
- * so; -1 (counted and logged) if not.
- */
-static int
-dgram_admit(struct service *svc, const struct sockaddr *sa, socklen_t len,
-    void **ticket)
-{
-	int	reason;
-
-	if (svc->conf->family != AF_UNIX && !policy_udp_source_ok(sa, len))
-		reason = REFUSE_REFLECT;
-	else
-		reason = policy_check(svc, sa, len, NULL, ticket);
-	if (reason == -1)
-		return 0;
-	service_count_refusal(svc, reason);
-	policy_log_refusal(svc, sa, len, reason);
-	return -1;
-}
-
-static void
-dgram_exec(struct service *svc)
+dgram_loop(struct service *svc)
 {
 	static char		req[65536];
 	struct sockaddr_storage	ss;
 	socklen_t		len;
 	ssize_t			n;
-	void			*ticket;
 	int			i;
 
 	for (i = 0; i < DGRAM_BURST && should_poll(svc); i++) {
 		len = sizeof(ss);
-		n = recvfrom(svc->fd, req, sizeof(req), 0,
+		n = recvfrom(svc->rt.fd, req, sizeof(req), 0,
 		    (struct sockaddr *)&ss, &len);
 		if (n < 0)
 			return;
-		if (dgram_admit(svc, (struct sockaddr *)&ss, len, &ticket)
-		    == -1)
-			continue;
-		dgram_exec_one(svc, req, (size_t)n, (struct sockaddr *)&ss,
-		    len, ticket);
+		request_datagram(&svc->rt, req, (size_t)n,
+		    (struct sockaddr *)&ss, len);
 	}
 }
 
-/*
- * wait mode: the handler gets the socket itself.  For datagrams superd
- * peeks at the first one to apply the access list and guard against
- * reflection; for stream sockets the handler accepts, so only the
- * handler could check (documented in superd.conf(5)).
- */
+/* wait mode: the handler gets the socket itself. */
 static void
 wait_spawn(struct service *svc)
 {
-	struct sockaddr_storage	 ss;
-	socklen_t		 len = 0;
-	struct session		*s;
-	char			 c;
-	void			*ticket = NULL;
+	int	r;
 
-	if (svc->conf->socktype == SOCK_DGRAM) {
-		len = sizeof(ss);
-		if (recvfrom(svc->fd, &c, 1, MSG_PEEK, (struct sockaddr *)&ss,
-		    &len) < 0)
-			return;
-		if (dgram_admit(svc, (struct sockaddr *)&ss, len, &ticket)
-		    == -1) {
-			(void)!recv(svc->fd, &c, 1, MSG_DONTWAIT);
-			return;
-		}
-	}
-	if ((s = session_new(svc, len ? (struct sockaddr *)&ss : NULL, len))
-	    == NULL)
-		return;
-	s->policy = ticket;
 	svc->wait_busy = 1;
-	service_update_polling(svc);
 	clock_gettime(CLOCK_MONOTONIC, &svc->wait_started);
-	if (start_exec(svc, s, svc->fd, NULL) == -1) {
-		svc->wait_busy = 0;
+	if ((r = request_wait(&svc->rt)) == 1)
+		return;
+	svc->wait_busy = 0;
+	if (r == -1)
 		wait_handler_failed(svc);
-		service_update_polling(svc);
-	}
+	service_update_polling(svc);
 }
 
 static void
@@ -687,45 +383,114 @@ listener_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct service	*svc = arg;
 
+	(void)fd;
+	(void)what;
 	if (svc->conf->wait)
 		wait_spawn(svc);
 	else if (svc->conf->socktype == SOCK_STREAM)
 		accept_loop(svc);
-	else if (svc->builtin == NULL)
-		dgram_exec(svc);
 	else
-		dgram_builtin(svc);
+		dgram_loop(svc);
 }
 
 /* ---- the table and reloads ---- */
 
-/* Per-service state derived from the conf (done once, not per request). */
+/*
+ * What a service needs made before a reload may commit: everything that
+ * can fail (memory, threads, pipes) is made here, off to the side, so a
+ * failure leaves the running services as they were.
+ */
+struct prep {
+	struct service_conf	*sc;
+	struct service		*svc;		/* the existing one, or NULL */
+	struct service		*fresh;		/* a new one, not yet listed */
+	char			**env;
+	struct workers		*workers;	/* made for this reload */
+};
+
 static void
-service_prepare(struct service *svc)
+prep_undo(struct prep *p)
 {
-	spawn_free_env(svc->base_env);
-	svc->base_env = spawn_base_env(svc->conf);
-	svc->builtin = svc->conf->type == SVC_BUILTIN ?
-	    builtin_find(svc->conf->server) : NULL;
-	policy_service_init(svc);
-	oob_endpoint_sync(svc);
-	if (svc->conf->threads > 0 && svc->workers == NULL)
-		svc->workers = workers_new(base, svc->builtin,
-		    svc->conf->threads);
+	spawn_free_env(p->env);
+	if (p->workers != NULL)
+		workers_free(p->workers);
+	if (p->fresh != NULL) {
+		policy_free(p->fresh->rt.policy);
+		free(p->fresh);
+	}
+	memset(p, 0, sizeof(*p));
 }
 
 static struct service *
-service_new(struct service_conf *sc)
+service_find(struct service_list *list, const struct service_conf *sc)
 {
 	struct service	*svc;
 
-	if ((svc = calloc(1, sizeof(*svc))) == NULL)
-		fatal("calloc");
+	TAILQ_FOREACH(svc, list, entry)
+		if (!svc->removed && svc->conf->proto == sc->proto &&
+		    strcmp(svc->conf->name, sc->name) == 0)
+			return svc;
+	return NULL;
+}
+
+/* Make what sc needs; 0, or -1 with the reason in err. */
+static int
+prep_make(struct prep *p, struct service_conf *sc, char *err, size_t len)
+{
+	const struct builtin	*b = sc->type == SVC_BUILTIN ?
+	    builtin_find(sc->server) : NULL;
+	char			 why[200];
+
+	p->sc = sc;
+	p->svc = service_find(&services, sc);
+	if ((p->env = spawn_base_env(sc)) == NULL) {
+		snprintf(err, len, "service %s: out of memory", sc->name);
+		return -1;
+	}
+	if (p->svc == NULL && ((p->fresh = calloc(1, sizeof(*p->fresh))) ==
+	    NULL || (p->fresh->rt.policy = policy_new(sc)) == NULL)) {
+		snprintf(err, len, "service %s: out of memory", sc->name);
+		return -1;
+	}
+	if (p->svc != NULL && policy_reserve(p->svc->rt.policy, sc) == -1) {
+		snprintf(err, len, "service %s: out of memory", sc->name);
+		return -1;
+	}
+	if (sc->threads > 0 && (p->svc == NULL || p->svc->rt.workers ==
+	    NULL) && (p->workers = workers_new(base, b, sc->threads, why,
+	    sizeof(why))) == NULL) {
+		snprintf(err, len, "service %s: threads = %u: %s", sc->name,
+		    sc->threads, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Per-service state derived from the conf (done once, not per request). */
+static void
+service_take(struct service *svc, struct prep *p)
+{
+	struct service_conf	*sc = p->sc;
+
+	if (svc->conf != NULL && svc->conf->threads != sc->threads &&
+	    svc->rt.workers != NULL)
+		log_notice("service %s: a change of threads takes effect "
+		    "when superd restarts", sc->name);
+	if (svc->conf != NULL)
+		service_conf_free(svc->conf);
 	svc->conf = sc;
-	svc->fd = -1;
-	svc->last_exit = -1;
-	service_prepare(svc);
-	return svc;
+	svc->rt.conf = sc;
+	svc->rt.owner = svc;
+	spawn_free_env(svc->rt.base_env);
+	svc->rt.base_env = p->env;
+	svc->rt.builtin = sc->type == SVC_BUILTIN ? builtin_find(sc->server) :
+	    NULL;
+	if (p->workers != NULL)
+		svc->rt.workers = p->workers;
+	(void)policy_update(svc->rt.policy, sc);	/* reserved: no fail */
+	svc->oob = oob_endpoint_sync(svc->oob, &svc->rt);
+	p->env = NULL;
+	p->workers = NULL;
 }
 
 static void
@@ -736,36 +501,32 @@ service_free(struct service *svc)
 		event_free(svc->retry_ev);
 	if (svc->backoff_ev != NULL)
 		event_free(svc->backoff_ev);
-	if (svc->workers != NULL)
-		workers_free(svc->workers);
-	oob_endpoint_close(svc);
-	policy_service_free(svc);
-	spawn_free_env(svc->base_env);
+	if (svc->rt.workers != NULL)
+		workers_free(svc->rt.workers);
+	oob_endpoint_close(svc->oob);
+	policy_free(svc->rt.policy);
+	spawn_free_env(svc->rt.base_env);
 	service_conf_free(svc->conf);
 	free(svc);
 }
 
 /* Give the new conf to an existing service; rebind if the endpoint moved. */
 static void
-service_update(struct service *svc, struct service_conf *sc)
+service_update(struct service *svc, struct prep *p)
 {
-	int	same = service_conf_same_endpoint(svc->conf, sc) &&
-	    svc->conf->socktype == sc->socktype;
+	struct service_conf	*sc = p->sc;
+	int			 same = service_conf_same_endpoint(svc->conf,
+				    sc) && svc->conf->socktype == sc->socktype;
 
 	if (!same || sc->disable)
 		service_close_listener(svc, !same);
-	if (svc->conf->threads != sc->threads && svc->workers != NULL)
-		log_notice("service %s: a change of threads takes effect "
-		    "when superd restarts", sc->name);
-	service_conf_free(svc->conf);
-	svc->conf = sc;
-	service_prepare(svc);
+	service_take(svc, p);
 	svc->admin_disabled = 0;
 	svc->wait_failures = 0;		/* a new config deserves a new try */
 	service_open(svc);
 }
 
-/* A service left the config: stop listening; free once handlers end. */
+/* A service left the config: stop listening; free once requests end. */
 static void
 service_retire(struct service *svc)
 {
@@ -774,7 +535,7 @@ service_retire(struct service *svc)
 	if (svc->retry_ev != NULL)
 		event_del(svc->retry_ev);
 	svc->removed = 1;
-	if (svc->running == 0) {
+	if (svc->rt.running == 0) {
 		TAILQ_REMOVE(&services, svc, entry);
 		service_free(svc);
 	}
@@ -787,23 +548,48 @@ steal_listener(struct service *svc, struct service_list *old)
 	struct service	*o;
 
 	TAILQ_FOREACH(o, old, entry)
-		if (o->fd >= 0 && !o->conf->wait && !svc->conf->wait &&
+		if (o->rt.fd >= 0 && !o->conf->wait && !svc->conf->wait &&
 		    service_conf_same_endpoint(o->conf, svc->conf) &&
 		    o->conf->port != 0) {
-			svc->fd = o->fd;
-			o->fd = -1;
+			svc->rt.fd = o->rt.fd;
+			o->rt.fd = -1;
 			service_close_listener(o, 0);
 			service_watch(svc);
 			return;
 		}
 }
 
-void
-services_apply(struct superd_conf *conf)
+/* Prepare every service of conf; -1 (all undone) if one cannot be. */
+static int
+prep_all(struct superd_conf *conf, struct prep *preps, size_t n, FILE *errs)
+{
+	struct service_conf	*sc;
+	char			 err[512];
+	size_t			 i = 0, j;
+
+	TAILQ_FOREACH(sc, &conf->services, entry) {
+		if (prep_make(&preps[i], sc, err, sizeof(err)) == -1) {
+			log_warnx("%s; keeping the running configuration",
+			    err);
+			if (errs != NULL)
+				fprintf(errs, "%s\n", err);
+			for (j = 0; j <= i; j++)
+				prep_undo(&preps[j]);
+			return -1;
+		}
+		if (++i == n)
+			break;
+	}
+	return 0;
+}
+
+/* Commit: nothing below can fail (a bind that fails is retried). */
+static void
+commit_all(struct superd_conf *conf, struct prep *preps, size_t n)
 {
 	struct service_list	 old = TAILQ_HEAD_INITIALIZER(old);
 	struct service		*svc, *next;
-	struct service_conf	*sc;
+	size_t			 i;
 
 	/* Everything in the table is "old" until the new conf claims it. */
 	TAILQ_FOREACH_SAFE(svc, &services, entry, next)
@@ -811,17 +597,16 @@ services_apply(struct superd_conf *conf)
 			TAILQ_REMOVE(&services, svc, entry);
 			TAILQ_INSERT_TAIL(&old, svc, entry);
 		}
-	while ((sc = TAILQ_FIRST(&conf->services)) != NULL) {
-		TAILQ_REMOVE(&conf->services, sc, entry);
-		TAILQ_FOREACH(svc, &old, entry)
-			if (svc->conf->proto == sc->proto &&
-			    strcmp(svc->conf->name, sc->name) == 0)
-				break;
-		if (svc != NULL) {
+	TAILQ_INIT(&conf->services);
+	for (i = 0; i < n; i++) {
+		if ((svc = preps[i].svc) != NULL) {
 			TAILQ_REMOVE(&old, svc, entry);
-			service_update(svc, sc);
+			service_update(svc, &preps[i]);
 		} else {
-			svc = service_new(sc);
+			svc = preps[i].fresh;
+			svc->rt.fd = -1;
+			svc->rt.last_exit = -1;
+			service_take(svc, &preps[i]);
 			steal_listener(svc, &old);
 			service_open(svc);
 		}
@@ -833,9 +618,34 @@ services_apply(struct superd_conf *conf)
 		TAILQ_INSERT_TAIL(&services, svc, entry);
 		service_retire(svc);
 	}
+}
+
+int
+services_apply(struct superd_conf *conf, FILE *errs)
+{
+	struct service_conf	*sc;
+	struct prep		*preps;
+	size_t			 n = 0;
+
+	TAILQ_FOREACH(sc, &conf->services, entry)
+		n++;
+	if ((preps = calloc(n ? n : 1, sizeof(*preps))) == NULL) {
+		log_warn("reload");
+		if (errs != NULL)
+			fprintf(errs, "out of memory; keeping the running "
+			    "configuration\n");
+		return -1;
+	}
+	if (prep_all(conf, preps, n, errs) == -1) {
+		free(preps);
+		return -1;
+	}
+	commit_all(conf, preps, n);
+	free(preps);
 	conf_free(globals);
 	globals = conf;
 	services_update_polling();
+	return 0;
 }
 
 void
@@ -853,7 +663,7 @@ services_shutdown(void)
 	while ((svc = TAILQ_FIRST(&services)) != NULL) {
 		TAILQ_REMOVE(&services, svc, entry);
 		service_close_listener(svc, 1);
-		if (svc->running == 0)
+		if (svc->rt.running == 0)
 			service_free(svc);
 	}
 	conf_free(globals);
@@ -889,21 +699,21 @@ service_fill_info(const struct service *svc, struct service_info *i)
 	i->socktype = sc->socktype == SOCK_STREAM ? "stream" : "dgram";
 	i->mode = sc->wait ? "wait" : sc->type == SVC_BUILTIN ?
 	    (sc->threads ? "thread" : "builtin") : "nowait";
-	i->address = svc->fd >= 0 ? svc->bound_addr : sc->address;
-	i->port = sc->family == AF_UNIX ? -1 : svc->fd >= 0 ?
+	i->address = svc->rt.fd >= 0 ? svc->bound_addr : sc->address;
+	i->port = sc->family == AF_UNIX ? -1 : svc->rt.fd >= 0 ?
 	    svc->bound_port : sc->port;
 	i->dynamic = sc->port == 0;
 	i->state = service_state(svc);
-	i->running = svc->running;
-	i->accepted = svc->accepted;
+	i->running = svc->rt.running;
+	i->accepted = svc->rt.accepted;
 	for (r = 0; r < REFUSE_NREASONS; r++) {
-		i->refused[r] = svc->refused[r];
-		i->refused_total += svc->refused[r];
+		i->refused[r] = svc->rt.refused[r];
+		i->refused_total += svc->rt.refused[r];
 	}
-	i->last_exit = svc->last_exit;
-	i->oob_port = oob_endpoint_port(svc);
+	i->last_exit = svc->rt.last_exit;
+	i->oob_port = oob_endpoint_port(svc->oob);
 	i->oob_dynamic = svc->conf->oob_port == 0;
-	i->sources = policy_sources(svc);
+	i->sources = policy_sources(svc->rt.policy);
 	i->export = svc->conf->export;
 }
 
@@ -973,15 +783,12 @@ service_totals(struct service_totals *t)
 	TAILQ_FOREACH(svc, &services, entry) {
 		if (!svc->removed)
 			t->services++;
-		t->running += svc->running;
-		t->accepted += svc->accepted;
+		t->running += svc->rt.running;
+		t->accepted += svc->rt.accepted;
 		for (r = 0; r < REFUSE_NREASONS; r++)
-			t->refused += svc->refused[r];
+			t->refused += svc->rt.refused[r];
 	}
 }
-
-/* Is sa one of our own bound UDP endpoints (reflection loops)? */
-int	service_is_own_udp(const struct sockaddr *, socklen_t);
 
 int
 service_is_own_udp(const struct sockaddr *sa, socklen_t len)
@@ -992,7 +799,7 @@ service_is_own_udp(const struct sockaddr *sa, socklen_t len)
 
 	sockaddr_format(sa, len, host, sizeof(host), &port);
 	TAILQ_FOREACH(svc, &services, entry)
-		if (svc->fd >= 0 && svc->conf->proto == PROTO_UDP &&
+		if (svc->rt.fd >= 0 && svc->conf->proto == PROTO_UDP &&
 		    svc->bound_port == port)
 			return 1;
 	return 0;

@@ -10,23 +10,14 @@
 
 #include <sys/types.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <stdio.h>
 #include <time.h>
 
 struct event_base;
 struct superd_conf;
 
-enum refuse_reason {
-	REFUSE_ACL,		/* only-from / no-access / uid lists */
-	REFUSE_INSTANCES,	/* per-service instances */
-	REFUSE_MAXCHILD,	/* global max-children */
-	REFUSE_PERSOURCE,	/* per-source concurrency */
-	REFUSE_RATE,		/* service token bucket */
-	REFUSE_SOURCE_RATE,	/* per-source token bucket */
-	REFUSE_REFLECT,		/* UDP: bad source (reflection guard) */
-	REFUSE_SPAWN,		/* could not start a handler */
-	REFUSE_NREASONS
-};
-const char	*refuse_reason_name(enum refuse_reason);
+#include "policy.h"		/* enum refuse_reason */
 
 /* A read-only snapshot of one service, for the directory and control. */
 struct service_info {
@@ -68,20 +59,21 @@ struct service_totals {
 };
 void	 service_totals(struct service_totals *);
 
-/* ---- Below: the core's own view (superd.c, session.c, policy.c). ---- */
+/* ---- Below: the core's own view (superd.c). ---- */
 
 #include <sys/queue.h>
 #include <event2/event.h>
 
+#include "request.h"
+
 struct service_conf;
-struct builtin;
-struct workers;
+struct oob_endpoint;
 
 struct service {
-	struct service_conf	*conf;		/* owned */
+	struct request_target	 rt;		/* lent to its requests */
+	struct service_conf	*conf;		/* owned; rt.conf too */
 	TAILQ_ENTRY(service)	 entry;
-	int			 removed;	/* gone from config, sessions left */
-	int			 fd;		/* listening/bound socket or -1 */
+	int			 removed;	/* gone from config, requests left */
 	struct event		*ev;
 	int			 polling;	/* ev is added */
 	int			 failed;	/* bind failed; retry timer runs */
@@ -95,31 +87,27 @@ struct service {
 	unsigned		 wait_failures;	/* in a row, each fast */
 	char			 bound_addr[64];
 	int			 bound_port;
-	const struct builtin	*builtin;
-	struct workers		*workers;	/* threads = N */
-	char			**base_env;
-	unsigned		 running;
-	uint64_t		 accepted;
-	uint64_t		 refused[REFUSE_NREASONS];
-	int			 last_exit;
-	void			*policy;	/* policy.c state */
 	struct oob_endpoint	*oob;		/* oob-port, or NULL */
 };
 
-/* Set up the table on base; apply the first config (binds listeners). */
-void	 services_init(struct event_base *);
-/* Apply conf (first load or reload); takes ownership of its services. */
-void	 services_apply(struct superd_conf *conf);
+/* Called when the last request ends while draining or stopping. */
+typedef void	(*services_idle_fn)(void);
+
+/* Set up the table on base. */
+void	 services_init(struct event_base *, services_idle_fn);
+/*
+ * Apply conf (first load or reload); takes ownership of its services.
+ * Everything the new config needs is made first; if any of it cannot
+ * be (memory, threads, pipes), nothing changes: -1 and the reason in
+ * errs (may be NULL).
+ */
+int	 services_apply(struct superd_conf *conf, FILE *errs);
 /* Stop accepting everywhere (shutdown, drain). */
 void	 services_stop_accepting(void);
 /* Close every listener and free the table. */
 void	 services_shutdown(void);
-/* A handler of svc started / ended (status: wait status or -1). */
-void	 service_handler_started(struct service *);
-void	 service_handler_ended(struct service *, int status);
-/* Re-evaluate whether listeners should be polled (after limits change). */
-void	 services_update_polling(void);
 unsigned services_running_total(void);
-void	 service_count_refusal(struct service *, enum refuse_reason);
+/* Is sa one of our own bound UDP endpoints (reflection loops)? */
+int	 service_is_own_udp(const struct sockaddr *, socklen_t);
 
 #endif

@@ -335,7 +335,21 @@ env_has(char **env, const char *name)
 	return 0;
 }
 
-/* PATH, the configured env, SUPERD_SERVICE, and superd's if asked. */
+/* Free env[0..n) (some may be NULL) and env. */
+static void
+env_free_n(char **env, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(env[i]);
+	free(env);
+}
+
+/*
+ * PATH, the configured env, SUPERD_SERVICE, and superd's if asked.
+ * NULL when out of memory (a reload then keeps the old config).
+ */
 char **
 spawn_base_env(const struct service_conf *sc)
 {
@@ -347,7 +361,7 @@ spawn_base_env(const struct service_conf *sc)
 	for (i = 0; sc->env_inherit && environ[i] != NULL; i++)
 		max++;
 	if ((env = calloc(max, sizeof(*env))) == NULL)
-		fatal("calloc");
+		return NULL;
 	for (i = 0; sc->env != NULL && sc->env[i] != NULL; i++)
 		env[n++] = strdup(sc->env[i]);
 	for (i = 0; sc->env_inherit && environ[i] != NULL; i++)
@@ -358,11 +372,13 @@ spawn_base_env(const struct service_conf *sc)
 		env[n++] = strdup("PATH=/usr/local/sbin:/usr/local/bin:"
 		    "/usr/sbin:/usr/bin:/sbin:/bin");
 	if (asprintf(&env[n++], "SUPERD_SERVICE=%s", sc->name) == -1)
-		fatal("asprintf");
+		env[n - 1] = NULL;
 	env[n] = NULL;
 	for (i = 0; i < n; i++)
-		if (env[i] == NULL)
-			fatal("strdup");
+		if (env[i] == NULL) {
+			env_free_n(env, n);
+			return NULL;
+		}
 	return env;
 }
 

@@ -36,7 +36,8 @@ void	spawn_init(void);
  * A child that fails after the fork is reaped like any other.
  */
 pid_t	spawn_handler(const struct spawn_req *, char *err, size_t errlen);
-/* Build the per-service part of the environment (NULL-terminated). */
+/* The per-service part of the environment (NULL-terminated); NULL when
+ * out of memory. */
 char  **spawn_base_env(const struct service_conf *);
 void	spawn_free_env(char **);
 

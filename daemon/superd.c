@@ -25,7 +25,9 @@
 #include "oob.h"
 #include "policy.h"
 #include "service.h"
+#include "request.h"
 #include "session.h"
+#include "urgent.h"
 #include "spawn.h"
 #include "superd.h"
 
@@ -53,7 +55,6 @@ static struct superd_state {
 	char			*pidfile;
 } st;
 
-int	service_is_own_udp(const struct sockaddr *, socklen_t);
 
 static void __attribute__((noreturn))
 usage(const char *why)
@@ -198,9 +199,15 @@ superd_reload(FILE *errs)
 		notify_ready();
 		return -1;
 	}
+	if (services_apply(conf, errs) == -1) {
+		conf_free(conf);
+		log_warnx("reload of %s failed; keeping the running "
+		    "configuration", st.conf_path);
+		notify_ready();
+		return -1;
+	}
 	apply_globals(conf);
 	side_channels_reconfigure(conf);
-	services_apply(conf);
 	inherit_report_unused();
 	export_configure(st.base, conf);
 	st.loaded = time(NULL);
@@ -246,7 +253,7 @@ stop_timer_cb(evutil_socket_t fd, short what, void *arg)
 	if (sessions_count() > 0) {
 		log_notice("%u handlers still running after %us: SIGKILL",
 		    sessions_count(), st.shutdown_grace);
-		sessions_signal_all(SIGKILL);
+		requests_signal_all(SIGKILL);
 	}
 	finish();
 }
@@ -263,7 +270,7 @@ superd_shutdown(void)
 		finish();
 		return;
 	}
-	sessions_signal_all(SIGTERM);
+	requests_signal_all(SIGTERM);
 	st.stop_timer = evtimer_new(st.base, stop_timer_cb, NULL);
 	evtimer_add(st.stop_timer, &((struct timeval){ st.shutdown_grace, 0 }));
 }
@@ -291,11 +298,6 @@ check_done(void)
 	}
 }
 
-void
-superd_session_ended(void)
-{
-	check_done();
-}
 
 static void
 dump_service(const struct service_info *i, void *arg)
@@ -338,7 +340,7 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 		superd_shutdown();
 		break;
 	case SIGCHLD:
-		child_reap();
+		child_reap(request_child_exited, NULL);
 		check_done();
 		break;
 	case SIGUSR1:
@@ -414,14 +416,18 @@ main(int argc, char **argv)
 	st.debug = o.debug;
 	apply_globals(conf);
 	spawn_init();
-	sessions_init(st.base);
+	sessions_init();
 	oob_init(st.base);
-	services_init(st.base);
+	if (urgent_init(st.base, 0) == -1)
+		log_warnx("urgent data: not watched (urgent = interrupt will "
+		    "not work)");
+	services_init(st.base, check_done);
 	policy_set_own_port_check(service_is_own_udp);
 	setup_signals(st.base, sigevs);
 	notify_init(st.base);
 	side_channels_start(st.base, conf);
-	services_apply(conf);
+	if (services_apply(conf, stderr) == -1)
+		fatalx("cannot set up the services");
 	inherit_report_unused();
 	export_configure(st.base, conf);
 	write_pidfile(st.pidfile);
@@ -433,7 +439,7 @@ main(int argc, char **argv)
 	if (st.stop_timer != NULL)
 		event_free(st.stop_timer);
 	notify_free();
-	oob_shutdown();
+	urgent_shutdown();
 	inherit_free();
 	free(st.pidfile);
 	event_base_free(st.base);

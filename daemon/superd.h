@@ -17,8 +17,6 @@ int		 superd_reload(FILE *errs);
 void		 superd_shutdown(void);
 /* Stop accepting everywhere; exit when the last handler ends. */
 void		 superd_drain(void);
-/* A session ended (drain and graceful stop wait for this). */
-void		 superd_session_ended(void);
 const char	*superd_conf_path(void);
 time_t		 superd_started(void);
 time_t		 superd_loaded(void);

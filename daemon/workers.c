@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +20,19 @@
 
 #include "builtin.h"
 #include "log.h"
-#include "service.h"
-#include "session.h"
 #include "workers.h"
 
+/* One connection on a worker; made and freed on the main loop. */
+struct worker_job {
+	struct builtin_conn	*bconn;		/* under the pool's lock */
+	struct worker		*w;
+	workers_done_fn		 done;
+	void			*arg;
+};
+
 struct job {
-	int		 fd;		/* -1: stop */
-	struct session	*s;
+	int			 fd;		/* -1: stop */
+	struct worker_job	*j;
 };
 
 struct worker {
@@ -44,24 +51,24 @@ struct workers {
 	unsigned		 n, next;
 	int			 done[2];	/* workers write [1] */
 	struct event		*done_ev;
-	pthread_mutex_t		 lock;		/* guards session->bconn */
+	pthread_mutex_t		 lock;		/* guards job->bconn */
 };
 
-/* On a worker: a connection ended; hand the session back to main. */
+/* On a worker: a connection ended; hand the job back to main. */
 static void
 job_done(void *arg)
 {
-	struct session	*s = arg;
-	struct worker	*w = s->worker;
-	struct workers	*p = w->pool;
-	ssize_t		 n;
+	struct worker_job	*job = arg;
+	struct worker		*w = job->w;
+	struct workers		*p = w->pool;
+	ssize_t			 n;
 
 	pthread_mutex_lock(&p->lock);
-	s->bconn = NULL;
+	job->bconn = NULL;
 	pthread_mutex_unlock(&p->lock);
 	w->active--;
 	do
-		n = write(p->done[1], &s, sizeof(s));
+		n = write(p->done[1], &job, sizeof(job));
 	while (n == -1 && errno == EINTR);
 	if (w->stopping && w->active == 0)
 		event_base_loopexit(w->base, NULL);
@@ -84,15 +91,15 @@ job_cb(evutil_socket_t fd, short what, void *arg)
 			event_base_loopexit(w->base, NULL);
 		return;
 	}
-	j.s->worker = w;
+	j.j->w = w;
 	w->active++;
 	pthread_mutex_lock(&w->pool->lock);
 	c = builtin_stream_start(w->pool->builtin, w->base, j.fd, job_done,
-	    j.s);
-	j.s->bconn = c;
+	    j.j);
+	j.j->bconn = c;
 	pthread_mutex_unlock(&w->pool->lock);
 	if (c == NULL)
-		job_done(j.s);
+		job_done(j.j);
 }
 
 static void *
@@ -104,18 +111,20 @@ worker_main(void *arg)
 	return NULL;
 }
 
-/* On main: sessions that ended on workers. */
+/* On main: jobs that ended on workers. */
 static void
 done_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct session	*s;
-	int		 i;
+	struct worker_job	*job;
+	int			 i;
 
+	(void)what;
+	(void)arg;
 	for (i = 0; i < 64; i++) {
-		if (read(fd, &s, sizeof(s)) != sizeof(s))
+		if (read(fd, &job, sizeof(job)) != sizeof(job))
 			return;
-		s->worker = NULL;
-		session_end(s, -1);
+		job->done(job->arg);
+		free(job);
 	}
 }
 
@@ -123,54 +132,92 @@ static int
 worker_start(struct workers *p, struct worker *w)
 {
 	w->pool = p;
+	w->jobs[0] = w->jobs[1] = -1;
 	if ((w->base = event_base_new()) == NULL ||
-	    pipe2(w->jobs, O_CLOEXEC) == -1)
-		return -1;
-	w->job_ev = event_new(w->base, w->jobs[0], EV_READ | EV_PERSIST,
-	    job_cb, w);
+	    pipe2(w->jobs, O_CLOEXEC) == -1 ||
+	    (w->job_ev = event_new(w->base, w->jobs[0], EV_READ | EV_PERSIST,
+	    job_cb, w)) == NULL)
+		return errno ? errno : ENOMEM;
 	event_add(w->job_ev, NULL);
-	return pthread_create(&w->thread, NULL, worker_main, w) == 0 ? 0 : -1;
+	return pthread_create(&w->thread, NULL, worker_main, w);
+}
+
+/* Free what worker_start made of a worker that never ran. */
+static void
+worker_unmake(struct worker *w)
+{
+	if (w->job_ev != NULL)
+		event_free(w->job_ev);
+	if (w->base != NULL)
+		event_base_free(w->base);
+	if (w->jobs[0] != -1) {
+		close(w->jobs[0]);
+		close(w->jobs[1]);
+	}
 }
 
 struct workers *
 workers_new(struct event_base *main_base, const struct builtin *b,
-    unsigned nthreads)
+    unsigned nthreads, char *err, size_t errlen)
 {
 	struct workers	*p;
 	unsigned	 i;
+	int		 rc;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
-	    (p->w = calloc(nthreads, sizeof(*p->w))) == NULL)
-		fatal("calloc");
+	    (p->w = calloc(nthreads, sizeof(*p->w))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		free(p);
+		return NULL;
+	}
 	p->builtin = b;
 	pthread_mutex_init(&p->lock, NULL);
-	if (pipe2(p->done, O_CLOEXEC | O_NONBLOCK) == -1)
-		fatal("pipe2");
-	p->done_ev = event_new(main_base, p->done[0], EV_READ | EV_PERSIST,
-	    done_cb, p);
+	if (pipe2(p->done, O_CLOEXEC | O_NONBLOCK) == -1 ||
+	    (p->done_ev = event_new(main_base, p->done[0],
+	    EV_READ | EV_PERSIST, done_cb, p)) == NULL) {
+		snprintf(err, errlen, "completion pipe: %s", strerror(errno));
+		p->done[0] = p->done[1] = -1;
+		workers_free(p);
+		return NULL;
+	}
 	event_add(p->done_ev, NULL);
 	for (i = 0; i < nthreads; i++, p->n++)
-		if (worker_start(p, &p->w[i]) == -1)
-			fatal("worker thread");
+		if ((rc = worker_start(p, &p->w[i])) != 0) {
+			snprintf(err, errlen, "cannot start worker thread %u "
+			    "of %u: %s", i + 1, nthreads, strerror(rc));
+			worker_unmake(&p->w[i]);
+			workers_free(p);
+			return NULL;
+		}
 	return p;
 }
 
-int
-workers_dispatch(struct workers *p, int fd, struct session *s)
+struct worker_job *
+workers_dispatch(struct workers *p, int fd, workers_done_fn done, void *arg)
 {
-	struct job	 j = { fd, s };
-	struct worker	*w = &p->w[p->next++ % p->n];
+	struct worker_job	*job;
+	struct job		 j;
+	struct worker		*w = &p->w[p->next++ % p->n];
 
-	s->on_worker = 1;
-	return write(w->jobs[1], &j, sizeof(j)) == sizeof(j) ? 0 : -1;
+	if ((job = calloc(1, sizeof(*job))) == NULL)
+		return NULL;
+	job->done = done;
+	job->arg = arg;
+	j.fd = fd;
+	j.j = job;
+	if (write(w->jobs[1], &j, sizeof(j)) != sizeof(j)) {
+		free(job);
+		return NULL;
+	}
+	return job;
 }
 
 void
-workers_abort(struct workers *p, struct session *s)
+workers_abort(struct workers *p, struct worker_job *job)
 {
 	pthread_mutex_lock(&p->lock);
-	if (s->bconn != NULL)
-		builtin_conn_abort(s->bconn);
+	if (job->bconn != NULL)
+		builtin_conn_abort(job->bconn);
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -190,11 +237,15 @@ workers_free(struct workers *p)
 		close(p->w[i].jobs[0]);
 		close(p->w[i].jobs[1]);
 	}
-	/* Completions still in the pipe end their sessions now. */
-	done_cb(p->done[0], EV_READ, p);
-	event_free(p->done_ev);
-	close(p->done[0]);
-	close(p->done[1]);
+	/* Completions still in the pipe end their requests now. */
+	if (p->done_ev != NULL) {
+		done_cb(p->done[0], EV_READ, p);
+		event_free(p->done_ev);
+	}
+	if (p->done[0] != -1) {
+		close(p->done[0]);
+		close(p->done[1]);
+	}
 	pthread_mutex_destroy(&p->lock);
 	free(p->w);
 	free(p);

@@ -5,19 +5,30 @@
 #ifndef SUPERD_WORKERS_H
 #define SUPERD_WORKERS_H
 
+#include <stddef.h>
+
 struct event_base;
 struct builtin;
-struct session;
 struct workers;
+struct worker_job;
 
-/* Completions come back to the main loop, which calls session_end. */
+/* A job's connection ended; called on the main loop, job freed after. */
+typedef void	(*workers_done_fn)(void *arg);
+
+/*
+ * Start nthreads threads for builtin b; completions come back to
+ * main_base.  NULL with the reason in err (threads, pipes, memory):
+ * nothing is left running.
+ */
 struct workers	*workers_new(struct event_base *main_base,
-		    const struct builtin *, unsigned nthreads);
+		    const struct builtin *, unsigned nthreads, char *err,
+		    size_t errlen);
 /* Stop the threads (after their connections end) and free the pool. */
 void		 workers_free(struct workers *);
-/* Run connection fd of session s on a worker; -1 if the pool is gone. */
-int		 workers_dispatch(struct workers *, int fd, struct session *);
-/* Interrupt a session running on a worker (any thread). */
-void		 workers_abort(struct workers *, struct session *);
+/* Run connection fd on a worker; done(arg) when it ends; NULL: not run. */
+struct worker_job *workers_dispatch(struct workers *, int fd,
+		    workers_done_fn done, void *arg);
+/* Interrupt a job (its connection is shut down; done follows). */
+void		 workers_abort(struct workers *, struct worker_job *);
 
 #endif

@@ -1,0 +1,674 @@
+/*
+ * request.c: one request from admission to its end.
+ *
+ * Paths in: request_connection (nowait stream), request_datagram (nowait
+ * datagram: a builtin answers, or a handler per datagram), request_wait
+ * (the service socket itself goes to one handler).  All of them admit
+ * through request_admit; every admitted request ends in request_end,
+ * the only place that gives its ticket back.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "addr.h"
+#include "builtin.h"
+#include "capture.h"
+#include "conf.h"
+#include "dgram_relay.h"
+#include "log.h"
+#include "policy.h"
+#include "request.h"
+#include "session.h"
+#include "spawn.h"
+#include "urgent.h"
+#include "workers.h"
+
+/* A request's private state; its session is the public index entry. */
+struct request {
+	struct session		*s;
+	struct request_target	*rt;
+	struct policy_ticket	 ticket;
+	int			 wait;		/* as started */
+	int			 process;
+	unsigned		 kill_grace;
+	int			 urgent_signal;
+	struct event		*timer;		/* timeout, then SIGKILL */
+	int			 term_sent;
+	struct capture		*capture;	/* stderr = log */
+	struct urgent_watch	*urgent;
+	struct dgram_relay	*relay;
+	struct builtin_conn	*bconn;		/* builtin on the loop */
+	struct worker_job	*job;		/* builtin on a worker */
+	char			 interrupted_by[128];
+};
+
+static struct event_base		*base;
+static const struct request_hooks	*hooks;
+static request_spawn_fn			 spawn_fn = spawn_handler;
+
+void
+request_init(struct event_base *b, const struct request_hooks *h)
+{
+	base = b;
+	hooks = h;
+}
+
+void
+request_set_spawn(request_spawn_fn fn)
+{
+	spawn_fn = fn;
+}
+
+struct request_target *
+request_target_of(const struct session *s)
+{
+	return s->req->rt;
+}
+
+/* ---- admission ---- */
+
+/* Send the banner-fail file to a refused client, best effort. */
+static void
+send_banner(const char *path, int fd)
+{
+	char	buf[1024];
+	ssize_t	n;
+	int	bfd;
+
+	if ((bfd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	if ((n = read(bfd, buf, sizeof(buf))) > 0)
+		(void)!send(fd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(bfd);
+}
+
+/* Count a refusal, and log it unless this source was logged lately. */
+static void
+request_refused(struct request_target *rt, const struct sockaddr *sa,
+    socklen_t len, int reason)
+{
+	char	host[64];
+	int	port;
+
+	rt->refused[reason]++;
+	if (!policy_should_log(rt->policy, len > 0 ? sa : NULL))
+		return;
+	if (sa != NULL && len > 0)
+		sockaddr_format(sa, len, host, sizeof(host), &port);
+	else
+		snprintf(host, sizeof(host), "local peer");
+	log_notice("service %s: refused %s: %s (further refusals of this "
+	    "source are counted, not logged, for 60s)", rt->conf->name, host,
+	    refuse_reason_name(reason));
+}
+
+/* The one admission: 0 and a ticket, or -1 (counted and logged). */
+static int
+request_admit(struct request_target *rt, const struct sockaddr *sa,
+    socklen_t len, const struct peer_cred *pc, int datagram,
+    struct policy_ticket *t)
+{
+	int	reason;
+
+	reason = policy_admit(rt->policy, rt->conf, len > 0 ? sa : NULL, len,
+	    pc, datagram, t);
+	if (reason == -1)
+		return 0;
+	request_refused(rt, sa, len, reason);
+	return -1;
+}
+
+/* ---- the record ---- */
+
+static struct request *
+request_new(struct request_target *rt, const struct sockaddr *sa,
+    socklen_t len, const struct policy_ticket *t)
+{
+	struct request	*r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (r->s = session_new(rt->conf->name, len > 0 ? sa : NULL, len))
+	    == NULL) {
+		log_warn("service %s: request", rt->conf->name);
+		free(r);
+		return NULL;
+	}
+	r->s->req = r;
+	r->rt = rt;
+	r->ticket = *t;
+	r->kill_grace = rt->conf->kill_grace;
+	r->urgent_signal = rt->conf->urgent_signal;
+	return r;
+}
+
+/* Release everything the request holds; the exit line is logged first. */
+static void
+request_free(struct request *r)
+{
+	policy_release(&r->ticket);
+	capture_free(r->capture);
+	urgent_watch_free(r->urgent);
+	dgram_relay_free(r->relay);
+	if (r->timer != NULL)
+		event_free(r->timer);
+	session_free(r->s);
+	free(r);
+}
+
+/* A request that never started (its handler could not be made). */
+static void
+request_discard(struct request *r)
+{
+	r->rt->refused[REFUSE_SPAWN]++;
+	request_free(r);
+}
+
+/* Describe a wait status for the log. */
+static void
+status_format(int status, char *buf, size_t len)
+{
+	if (status == -1)
+		snprintf(buf, len, "closed");
+	else if (WIFEXITED(status))
+		snprintf(buf, len, "exited with status %d",
+		    WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d (%s)%s",
+		    WTERMSIG(status), strsignal(WTERMSIG(status)),
+		    WCOREDUMP(status) ? ", core dumped" : "");
+	else
+		snprintf(buf, len, "ended (status 0x%x)", status);
+}
+
+/* One log line for the end of a request. */
+static void
+request_log_end(const struct request *r, int status, long long usec)
+{
+	const struct session	*s = r->s;
+	struct log_fields	 lf;
+	char			 desc[96];
+	int			 abnormal;
+
+	abnormal = status != -1 && !(WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0);
+	status_format(status, desc, sizeof(desc));
+	lf.service = s->service;
+	lf.remote_addr = s->peer;
+	lf.remote_port = s->peer_port;
+	lf.pid = s->pid;
+	lf.exit_status = status == -1 ? -1 : WIFEXITED(status) ?
+	    WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	lf.duration_usec = usec;
+	log_request(abnormal || r->interrupted_by[0] ? LOG_NOTICE : LOG_INFO,
+	    &lf, "service %s: session S%llu pid %ld (peer %s) %s after "
+	    "%lld.%03llds%s%s%s", s->service, (unsigned long long)s->id,
+	    (long)s->pid, session_peer_desc(s), desc, usec / 1000000,
+	    (usec / 1000) % 1000, r->interrupted_by[0] ?
+	    " (interrupted by " : "", r->interrupted_by,
+	    r->interrupted_by[0] ? ")" : "");
+}
+
+/* The one end of every started request. */
+static void
+request_end(struct request *r, int status)
+{
+	struct request_target	*rt = r->rt;
+	struct request_end	 e;
+
+	e.status = status;
+	e.wait = r->wait;
+	e.process = r->process;
+	e.usec = session_age_usec(r->s);
+	capture_free(r->capture);	/* its last stderr before its exit */
+	r->capture = NULL;
+	request_log_end(r, status, e.usec);
+	request_free(r);
+	rt->running--;
+	rt->last_exit = status;
+	hooks->ended(rt, &e);
+}
+
+static void
+request_started(struct request *r)
+{
+	r->rt->running++;
+	r->rt->accepted++;
+	hooks->started(r->rt, r->process);
+}
+
+/* ---- timeouts and interrupts ---- */
+
+/* Shut a builtin connection down, on whichever thread it runs. */
+static void
+request_abort_builtin(struct request *r)
+{
+	if (r->job != NULL)
+		workers_abort(r->rt->workers, r->job);
+	else if (r->bconn != NULL)
+		builtin_conn_abort(r->bconn);
+}
+
+/* Timeout or interrupt escalation: TERM (or the asked signal), then KILL. */
+static void
+timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct request	*r = arg;
+	struct session	*s = r->s;
+	struct timeval	 tv = { (time_t)r->kill_grace, 0 };
+
+	(void)fd;
+	(void)what;
+	if (s->pid <= 0) {
+		request_abort_builtin(r);
+		return;
+	}
+	if (!r->term_sent) {
+		log_notice("service %s: session S%llu pid %ld: timeout, "
+		    "sending SIGTERM", s->service, (unsigned long long)s->id,
+		    (long)s->pid);
+		kill(-s->pid, SIGTERM);
+		r->term_sent = 1;
+		evtimer_add(r->timer, &tv);
+		return;
+	}
+	log_notice("service %s: session S%llu pid %ld still running, sending "
+	    "SIGKILL", s->service, (unsigned long long)s->id, (long)s->pid);
+	kill(-s->pid, SIGKILL);
+}
+
+static void
+request_arm_timer(struct request *r, unsigned seconds)
+{
+	struct timeval	tv = { (time_t)seconds, 0 };
+
+	if (r->timer == NULL &&
+	    (r->timer = evtimer_new(base, timer_cb, r)) == NULL)
+		return;
+	evtimer_add(r->timer, &tv);
+}
+
+int
+request_interrupt(struct session *s, int sig, unsigned grace, const char *who)
+{
+	struct request	*r = s->req;
+
+	log_notice("service %s: session S%llu pid %ld (peer %s): interrupt "
+	    "with signal %d requested by %s", s->service,
+	    (unsigned long long)s->id, (long)s->pid, s->peer, sig, who);
+	snprintf(r->interrupted_by, sizeof(r->interrupted_by), "%s", who);
+	if (s->pid <= 0) {
+		request_abort_builtin(r);
+		return 0;
+	}
+	/* Each handler leads its own session (setsid): signal the group. */
+	if (kill(-s->pid, sig) == -1 && kill(s->pid, sig) == -1)
+		return -1;
+	if (sig == SIGKILL)
+		return 0;
+	r->term_sent = 1;
+	r->kill_grace = grace;
+	request_arm_timer(r, grace);
+	return 0;
+}
+
+static void
+signal_one(struct session *s, void *arg)
+{
+	int	sig = *(int *)arg;
+
+	if (s->pid > 0)
+		kill(-s->pid, sig);
+	else
+		request_abort_builtin(s->req);
+}
+
+void
+requests_signal_all(int sig)
+{
+	session_foreach(signal_one, &sig);
+}
+
+/* Urgent data on the connection: the client interrupts its request. */
+static void
+urgent_cb(void *arg)
+{
+	struct request	*r = arg;
+	char		 who[128];
+
+	snprintf(who, sizeof(who), "urgent data from %s",
+	    session_peer_desc(r->s));
+	request_interrupt(r->s, r->urgent_signal, r->kill_grace, who);
+}
+
+void
+request_child_exited(pid_t pid, int status, void *arg)
+{
+	struct session	*s;
+
+	(void)arg;
+	/* No session: a child whose setup failed (already logged). */
+	if ((s = session_by_pid(pid)) != NULL)
+		request_end(s->req, status);
+}
+
+/* ---- starting handlers ---- */
+
+/* Peer variables for the environment of an exec handler. */
+static void
+fill_peer(struct request *r, int fd, const struct peer_cred *pc,
+    struct spawn_peer *p, char *lport, char *laddr, size_t laddrlen,
+    char *rport)
+{
+	static const char *const protos[] = { "TCP", "UDP", "UNIX" };
+	const struct service_conf	*sc = r->rt->conf;
+	const struct session		*s = r->s;
+	int				 port;
+
+	memset(p, 0, sizeof(*p));
+	p->proto = protos[sc->proto];
+	p->uid = pc ? pc->uid : -1;
+	p->gid = pc ? pc->gid : -1;
+	p->pid = pc ? pc->pid : -1;
+	p->session = s->token[0] ? s->token : NULL;
+	if (sc->family == AF_UNIX || s->peer_port < 0)
+		return;
+	p->remote_addr = s->peer;
+	snprintf(rport, 12, "%d", s->peer_port);
+	p->remote_port = rport;
+	/* A nowait datagram handler's fd is a private pair, not the socket. */
+	addr_local(sc->socktype == SOCK_DGRAM ? r->rt->fd : fd, laddr,
+	    laddrlen, &port);
+	p->local_addr = laddr;
+	snprintf(lport, 12, "%d", port);
+	p->local_port = lport;
+}
+
+/* urgent = pass / interrupt on a nowait TCP connection. */
+static void
+request_watch_urgent(struct request *r, int fd, pid_t pid)
+{
+	switch (r->rt->conf->urgent) {
+	case URGENT_PASS:
+		/* The open file is shared: the handler's copy gets SIGURG. */
+		if (fcntl(fd, F_SETOWN, pid) == -1)
+			log_warn("service %s: F_SETOWN", r->s->service);
+		break;
+	case URGENT_INTERRUPT:
+		if ((r->urgent = urgent_watch_new(fd, urgent_cb, r)) == NULL)
+			log_warnx("service %s: cannot watch for urgent data",
+			    r->s->service);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Start a handler process for r on socket fd (closed here unless it is
+ * the service socket of a wait-mode service).  0, or -1 with r
+ * discarded.
+ */
+static int
+start_exec(struct request *r, int fd, const struct peer_cred *pc)
+{
+	const struct service_conf	*sc = r->rt->conf;
+	struct spawn_req		 q;
+	struct spawn_peer		 p;
+	char				 err[256], laddr[64], lport[12];
+	char				 rport[12];
+	int				 errpipe[2] = { -1, -1 };
+	pid_t				 pid;
+
+	session_new_token(r->s);
+	fill_peer(r, fd, pc, &p, lport, laddr, sizeof(laddr), rport);
+	if (sc->stderr_mode == STDERR_LOG && pipe2(errpipe, O_CLOEXEC) == -1)
+		log_warn("service %s: stderr pipe", sc->name);
+	memset(&q, 0, sizeof(q));
+	q.sc = sc;
+	q.base_env = r->rt->base_env;
+	q.sock = fd;
+	q.systemd = sc->pass_fds == PASSFDS_SYSTEMD;
+	q.stderr_fd = errpipe[1];
+	q.peer = &p;
+	pid = spawn_fn(&q, err, sizeof(err));
+	if (errpipe[1] != -1)
+		close(errpipe[1]);
+	if (pid != -1 && sc->urgent != URGENT_IGNORE)
+		request_watch_urgent(r, fd, pid);
+	if (!r->wait)
+		close(fd);
+	if (pid != -1 && session_set_pid(r->s, pid) == -1) {
+		/* Unfindable at its exit: stop it now, it is reaped anyway. */
+		kill(-pid, SIGKILL);
+		snprintf(err, sizeof(err), "out of memory");
+		pid = -1;
+	}
+	if (pid == -1) {
+		log_warnx("service %s: cannot start %s for %s: %s", sc->name,
+		    sc->server, session_peer_desc(r->s), err);
+		if (errpipe[0] != -1)
+			close(errpipe[0]);
+		request_discard(r);
+		return -1;
+	}
+	if (errpipe[0] != -1)
+		r->capture = capture_new(base, errpipe[0], sc->name, pid);
+	r->process = 1;
+	request_started(r);
+	log_request(LOG_INFO, &(struct log_fields){ sc->name, r->s->peer,
+	    r->s->peer_port, pid, -1, -1 }, "service %s: session S%llu from "
+	    "%s: pid %ld", sc->name, (unsigned long long)r->s->id,
+	    session_peer_desc(r->s), (long)pid);
+	if (sc->timeout)
+		request_arm_timer(r, sc->timeout);
+	return 0;
+}
+
+/* A builtin connection ended on the main loop. */
+static void
+builtin_done(void *arg)
+{
+	request_end(arg, -1);
+}
+
+/* A builtin connection ended on a worker (told on the main loop). */
+static void
+worker_done(void *arg)
+{
+	struct request	*r = arg;
+
+	r->job = NULL;
+	request_end(r, -1);
+}
+
+/* Run a builtin on connection fd (taken over); 0, or -1 discarded. */
+static int
+start_builtin(struct request *r, int fd)
+{
+	const struct service_conf	*sc = r->rt->conf;
+
+	if (r->rt->workers != NULL) {
+		r->job = workers_dispatch(r->rt->workers, fd, worker_done, r);
+		if (r->job == NULL) {
+			close(fd);
+			request_discard(r);
+			return -1;
+		}
+	} else if ((r->bconn = builtin_stream_start(r->rt->builtin, base, fd,
+	    builtin_done, r)) == NULL) {
+		request_discard(r);
+		return -1;
+	}
+	request_started(r);
+	log_request(LOG_INFO, &(struct log_fields){ sc->name, r->s->peer,
+	    r->s->peer_port, 0, -1, -1 }, "service %s: session S%llu from %s: "
+	    "builtin %s", sc->name, (unsigned long long)r->s->id,
+	    session_peer_desc(r->s), sc->server);
+	if (sc->timeout)
+		request_arm_timer(r, sc->timeout);
+	return 0;
+}
+
+/* ---- the paths in ---- */
+
+/* SO_PEERCRED of a unix stream peer. */
+static int
+get_peer_cred(int fd, struct peer_cred *pc)
+{
+	struct ucred	uc;
+	socklen_t	len = sizeof(uc);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1)
+		return -1;
+	pc->uid = uc.uid;
+	pc->gid = uc.gid;
+	pc->pid = uc.pid;
+	return 0;
+}
+
+void
+request_connection(struct request_target *rt, int fd,
+    const struct sockaddr *sa, socklen_t len)
+{
+	struct policy_ticket	 t;
+	struct peer_cred	 pc, *pcp = NULL;
+	struct request		*r;
+
+	if (rt->conf->family == AF_UNIX) {
+		len = 0;
+		if (get_peer_cred(fd, &pc) == 0)
+			pcp = &pc;
+	}
+	if (request_admit(rt, sa, len, pcp, 0, &t) == -1) {
+		if (rt->conf->banner_fail != NULL)
+			send_banner(rt->conf->banner_fail, fd);
+		close(fd);
+		return;
+	}
+	if ((r = request_new(rt, sa, len, &t)) == NULL) {
+		policy_release(&t);
+		close(fd);
+		return;
+	}
+	if (pcp != NULL) {
+		r->s->peer_uid = (uid_t)pc.uid;
+		snprintf(r->s->peer, sizeof(r->s->peer), "uid=%ld", pc.uid);
+	}
+	if (rt->builtin != NULL)
+		start_builtin(r, fd);
+	else
+		start_exec(r, fd, pcp);
+}
+
+/*
+ * A builtin answers a datagram at once, from the loop: the request is
+ * admitted, answered and released in one go (no session: nothing runs).
+ */
+static void
+datagram_builtin(struct request_target *rt, const void *req, size_t n,
+    const struct sockaddr *sa, socklen_t len)
+{
+	static char	reply[BUILTIN_DGRAM_MAX];
+	size_t		rlen;
+
+	rlen = builtin_dgram_reply(rt->builtin, req, n, reply, sizeof(reply),
+	    time(NULL));
+	if (rlen > 0)
+		(void)!sendto(rt->fd, reply, rlen, MSG_DONTWAIT, sa, len);
+	rt->accepted++;
+}
+
+/*
+ * An exec handler per datagram: the request waits on a private socket
+ * pair, and its replies go back through dgram_relay.c from the service
+ * socket.
+ */
+static void
+datagram_exec(struct request *r, const void *req, size_t n)
+{
+	int	sp[2] = { -1, -1 };
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sp) == -1 ||
+	    send(sp[0], req, n, MSG_DONTWAIT) == -1) {
+		log_warn("service %s: socketpair", r->s->service);
+		if (sp[0] != -1) {
+			close(sp[0]);
+			close(sp[1]);
+		}
+		request_discard(r);
+		return;
+	}
+	if (start_exec(r, sp[1], NULL) == -1) {		/* closes sp[1] */
+		close(sp[0]);
+		return;
+	}
+	r->relay = dgram_relay_new(base, r->rt->fd, &r->s->peer_sa,
+	    r->s->peer_salen, sp[0]);
+}
+
+void
+request_datagram(struct request_target *rt, const void *req, size_t n,
+    const struct sockaddr *sa, socklen_t len)
+{
+	struct policy_ticket	 t;
+	struct request		*r;
+
+	if (request_admit(rt, sa, len, NULL, 1, &t) == -1)
+		return;
+	if (rt->builtin != NULL) {
+		datagram_builtin(rt, req, n, sa, len);
+		policy_release(&t);
+		return;
+	}
+	if ((r = request_new(rt, sa, len, &t)) == NULL) {
+		policy_release(&t);
+		return;
+	}
+	datagram_exec(r, req, n);
+}
+
+/*
+ * Wait mode.  For datagrams superd peeks at the first one to apply the
+ * access list and the reflection guard; for stream sockets the handler
+ * accepts, so only the handler could check (superd.conf(5) says so).
+ */
+int
+request_wait(struct request_target *rt)
+{
+	struct sockaddr_storage	 ss;
+	struct policy_ticket	 t;
+	struct request		*r;
+	socklen_t		 len = 0;
+	char			 c;
+
+	memset(&t, 0, sizeof(t));
+	if (rt->conf->socktype == SOCK_DGRAM) {
+		len = sizeof(ss);
+		if (recvfrom(rt->fd, &c, 1, MSG_PEEK, (struct sockaddr *)&ss,
+		    &len) < 0)
+			return 0;
+		if (request_admit(rt, (struct sockaddr *)&ss, len, NULL, 1,
+		    &t) == -1) {
+			(void)!recv(rt->fd, &c, 1, MSG_DONTWAIT);
+			return 0;
+		}
+	}
+	if ((r = request_new(rt, (struct sockaddr *)&ss, len, &t)) == NULL) {
+		policy_release(&t);
+		return -1;
+	}
+	r->wait = 1;
+	return start_exec(r, rt->fd, NULL) == 0 ? 1 : -1;
+}

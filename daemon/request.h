@@ -1,0 +1,96 @@
+/*
+ * request.h: the one owner of a request's life.
+ *
+ * Every path in (an accepted connection, a datagram, a wait-mode
+ * hand-off) goes through one admission (policy.c, which returns a
+ * ticket); an admitted request starts a builtin (on the loop or a worker
+ * thread) or a handler process (spawn.c), and ends in one place, which
+ * gives the ticket back, stops the relay, the urgent-data watch, the
+ * stderr capture and the timer, logs one exit line and tells the
+ * service through its hook, with what the request started under.
+ *
+ * request.c sees a service only through struct request_target, which
+ * the service lends its requests and which outlives them.
+ */
+#ifndef SUPERD_REQUEST_H
+#define SUPERD_REQUEST_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy.h"
+
+struct event_base;
+struct service_conf;
+struct builtin;
+struct workers;
+struct session;
+struct spawn_req;
+
+struct request_target {
+	const struct service_conf *conf;	/* the current config */
+	const struct builtin	*builtin;	/* type = builtin */
+	struct workers		*workers;	/* threads = N */
+	char			**base_env;	/* exec: per-service part */
+	int			 fd;		/* the service's socket */
+	struct policy		*policy;
+	void			*owner;		/* the service */
+	/* Counters, kept by request.c. */
+	unsigned		 running;
+	uint64_t		 accepted;
+	uint64_t		 refused[REFUSE_NREASONS];
+	int			 last_exit;	/* wait status, -1 none */
+};
+
+/* How a request ended, and what it started under. */
+struct request_end {
+	int	status;		/* wait status; -1 for builtins */
+	int	wait;		/* it held the service socket (wait mode) */
+	int	process;	/* a handler process (counts for max-children) */
+	long long usec;		/* how long it ran */
+};
+
+struct request_hooks {
+	/* A request started (its counters are updated already). */
+	void	(*started)(struct request_target *, int process);
+	/* A request ended (counters updated, everything released). */
+	void	(*ended)(struct request_target *, const struct request_end *);
+};
+
+/* How handler processes are made (spawn_handler; tests fake it). */
+typedef pid_t	(*request_spawn_fn)(const struct spawn_req *, char *err,
+		    size_t errlen);
+
+void	request_init(struct event_base *, const struct request_hooks *);
+void	request_set_spawn(request_spawn_fn);
+
+/* A nowait stream connection, accepted (non-blocking for builtins). */
+void	request_connection(struct request_target *, int fd,
+	    const struct sockaddr *, socklen_t);
+/* A datagram read from the target's socket (nowait datagram service). */
+void	request_datagram(struct request_target *, const void *, size_t,
+	    const struct sockaddr *, socklen_t);
+/*
+ * Wait mode: give the service socket itself to a handler.  1 started;
+ * 0 the waiting datagram was refused (and dropped); -1 the handler
+ * could not be started.
+ */
+int	request_wait(struct request_target *);
+
+/* A child process exited (from the reap loop). */
+void	request_child_exited(pid_t, int status, void *arg);
+/*
+ * Interrupt a running request: sig to the handler's process group, then
+ * SIGKILL after grace seconds; a builtin is shut down.  who is logged
+ * and goes into the exit line.  0, or -1 with errno.
+ */
+int	request_interrupt(struct session *, int sig, unsigned grace,
+	    const char *who);
+/* Signal every handler (shutdown with on-exit = terminate). */
+void	requests_signal_all(int sig);
+/* The target the session's request belongs to. */
+struct request_target *request_target_of(const struct session *);
+
+#endif
