@@ -110,6 +110,7 @@ main(int argc, char *argv[])
 		rc = convert_file(path, fmt, &d);
 	if (rc == -1)
 		return CV_EXIT_USAGE;
+	doc_unique(&d);
 	out_doc(stdout, &d);
 	doc_free(&d);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
