@@ -48,6 +48,10 @@ enum cv_key {
 	K_RLIMIT_NOFILE,
 	K_RLIMIT_NPROC,
 	K_RLIMIT_CORE,
+	K_PASS_FDS,
+	K_SOCKET_MODE,
+	K_SOCKET_OWNER,
+	K_SOCKET_GROUP,
 	K_NKEYS
 };
 
@@ -130,6 +134,9 @@ void		 out_doc(FILE *, const struct cv_doc *);
 
 /* convert_inetd.c */
 void		 inetd_convert(const struct cv_file *, struct cv_doc *);
+
+/* convert_systemd.c */
+int		 systemd_convert_path(const char *, struct cv_doc *);
 
 /* convert_xinetd.c */
 int		 xinetd_convert_path(const char *, struct cv_doc *);

@@ -233,10 +233,45 @@ count pair out 'name = "git"' 0
 located pair
 check pair
 
+# --- systemd socket units -------------------------------------------------
+# openssh-server's ssh.socket (Accept=no) with ssh.service, as shipped.
+run deb-ssh 1 "$d/systemd/ssh.socket"
+out deb-ssh '(systemd format)' 'service ssh {' 'port = 22' 'wait = yes' \
+    'address = "*"' 'pass-fds = systemd' 'server = "/usr/sbin/sshd"'
+err deb-ssh 'ssh.service:10: argument "$SSHD_OPTS"' \
+    'ssh.service:9: [Service] ExecStartPre=' \
+    'ssh.socket:11: note: [Install] WantedBy=sockets.target'
+located deb-ssh
+check deb-ssh
+
+# Accept=yes pairs with NAME@.service; StandardInput=socket is inetd-like.
+printf '%s\n' '[Socket]' 'ListenStream=127.0.0.1:7001' \
+    'ListenStream=[::1]:7001' 'ListenDatagram=7002' 'ListenStream=@abs' \
+    'ListenStream=/run/superd-test/echo.sock' 'SocketMode=0600' \
+    'Accept=yes' 'MaxConnections=9' >"$tmp/echo.socket"
+printf '%s\n' '[Unit]' 'Description=test' '[Service]' \
+    'ExecStart=@/bin/cat mycat -u' 'User=nobody' 'Group=nogroup' \
+    'StandardInput=socket' 'Environment="A=b c" D=e' >"$tmp/echo@.service"
+run sd-accept 1 -s "$tmp/echo.socket"
+out sd-accept 'address = "127.0.0.1"' 'address = "::1"' 'port = 7001' \
+    'protocol = udp' 'port = 7002' 'protocol = unix' \
+    'address = "/run/superd-test/echo.sock"' 'socket-mode = "0600"' \
+    'instances = 9' 'argv0 = "mycat"' 'args = {"-u"}' 'user = "nobody"' \
+    'env = {"A=b c", "D=e"}' 'service echo-2 {'
+count sd-accept out 'pass-fds' 0
+count sd-accept out 'wait = no' 4
+err sd-accept 'echo.socket:4: Accept=yes on a datagram' \
+    'echo.socket:5: ListenStream=@abs'
+located sd-accept
+check sd-accept
+rm -f "$tmp/echo@.service"
+run sd-noservice 1 "$tmp/echo.socket"
+err sd-noservice 'echo.socket:1: service unit '
+
 # --- usage and I/O errors -----------------------------------------------
 run missing 2 "$tmp/no-such-file"
 run usage 2 -q
-run usage2 2 a b
+run usage2 2 -R
 run inetd-dir 2 -i "$x/etc/xinetd.d"
 printf 'includedir /nonexistent/xinetd.d\n' >"$tmp/inc.conf"
 run include 2 "$tmp/inc.conf"
