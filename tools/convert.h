@@ -48,6 +48,10 @@ enum cv_key {
 	K_RLIMIT_NOFILE,
 	K_RLIMIT_NPROC,
 	K_RLIMIT_CORE,
+	K_PASS_FDS,
+	K_SOCKET_MODE,
+	K_SOCKET_OWNER,
+	K_SOCKET_GROUP,
 	K_NKEYS
 };
 
@@ -62,9 +66,12 @@ enum cv_list {
 
 struct cv_service {
 	char		 *name;
+	char		 *alt;		/* name to try when name is taken */
+	char		 *id;		/* xinetd id, unique in xinetd */
 	char		 *file;
 	int		  line;
 	int		  skip;		/* cannot run under superd at all */
+	int		  placed;	/* its name is final (convert_unique.c) */
 	char		 *key[K_NKEYS];
 	struct strlist	  list[L_NLISTS];
 	struct strlist	  notes;	/* printed as comments in the block */
@@ -93,6 +100,7 @@ void		 strlist_del(struct strlist *, const char *);
 void		 strlist_clear(struct strlist *);
 void		 strlist_copy(struct strlist *, const struct strlist *);
 int		 strlist_has(const struct strlist *, const char *);
+int		 strlist_same(const struct strlist *, const struct strlist *);
 size_t		 split_words(char *, char **, size_t);
 int		 file_read(const char *, struct cv_file *);
 void		 file_free(struct cv_file *);
@@ -118,11 +126,17 @@ void		 doc_free(struct cv_doc *);
 int		 builtin_known(const char *);
 int		 port_check(struct cv_service *, const char *, int);
 
+/* convert_unique.c */
+void		 doc_unique(struct cv_doc *);
+
 /* convert_out.c */
 void		 out_doc(FILE *, const struct cv_doc *);
 
 /* convert_inetd.c */
 void		 inetd_convert(const struct cv_file *, struct cv_doc *);
+
+/* convert_systemd.c */
+int		 systemd_convert_path(const char *, struct cv_doc *);
 
 /* convert_xinetd.c */
 int		 xinetd_convert_path(const char *, struct cv_doc *);

@@ -38,6 +38,10 @@ static const struct key_out keys[K_NKEYS] = {
 	[K_RLIMIT_NOFILE] = { "rlimit-nofile", 0 },
 	[K_RLIMIT_NPROC] = { "rlimit-nproc", 0 },
 	[K_RLIMIT_CORE] = { "rlimit-core", 0 },
+	[K_PASS_FDS] = { "pass-fds", 0 },
+	[K_SOCKET_MODE] = { "socket-mode", 1 },
+	[K_SOCKET_OWNER] = { "socket-owner", 1 },
+	[K_SOCKET_GROUP] = { "socket-group", 1 },
 };
 
 static const char *const lists[L_NLISTS] = {

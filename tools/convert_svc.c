@@ -39,6 +39,8 @@ svc_free(struct cv_service *s)
 		strlist_clear(&s->list[i]);
 	strlist_clear(&s->notes);
 	free(s->name);
+	free(s->alt);
+	free(s->id);
 	free(s->file);
 	free(s);
 }

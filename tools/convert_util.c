@@ -103,6 +103,20 @@ strlist_has(const struct strlist *l, const char *s)
 	return 0;
 }
 
+/* The same strings in the same order. */
+int
+strlist_same(const struct strlist *a, const struct strlist *b)
+{
+	size_t	 i;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return 0;
+	return 1;
+}
+
 /*
  * Cut s in place at blanks; returns the number of words, at most max
  * (the rest of the line stays in the last word).

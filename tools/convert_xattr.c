@@ -154,6 +154,7 @@ struct cv_service *
 xattr_translate(const struct xblock *defs, const struct xblock *b)
 {
 	struct cv_service	*s = svc_new(b->name, b->file, b->line);
+	const struct xop	*id;
 	struct xblock		 m;
 	size_t			 i;
 
@@ -164,6 +165,9 @@ xattr_translate(const struct xblock *defs, const struct xblock *b)
 	for (i = 0; i < b->nop; i++)
 		xblock_merge(&m, &b->op[i]);
 	xcore_translate(s, &m);
+	if ((id = xblock_find(&m, "id")) != NULL && id->v.n == 1 &&
+	    strcmp(id->v.v[0], s->name) != 0)
+		s->id = xstrdup(id->v.v[0]);
 	for (i = 0; i < m.nop; i++)
 		xattr_one(s, &m.op[i]);
 	xattr_enabled(s, defs, &m);

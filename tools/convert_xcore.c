@@ -198,8 +198,9 @@ x_port(struct cv_service *s, const struct xblock *m, unsigned types)
 }
 
 /*
- * bind/interface, else the address family: xinetd listens on IPv4 only
- * unless flags has IPv6, and then on both unless v6only = yes.
+ * bind/interface, else the address family.  Debian 12's xinetd
+ * (2.3.15.3) listens on one IPv6 socket that takes IPv4 too unless flags
+ * has IPv4, or v6only = yes: superd's "*" is that socket.
  */
 static void
 x_address(struct cv_service *s, const struct xblock *m, unsigned flags)
@@ -211,12 +212,11 @@ x_address(struct cv_service *s, const struct xblock *m, unsigned flags)
 		bind = one(m, "interface");
 	if (bind != NULL)
 		svc_set(s, K_ADDRESS, bind);
-	else if (flags & F_IPV6)
-		svc_set(s, K_ADDRESS, only ? "::" : "*");
-	else
+	else if ((flags & F_IPV4) && !(flags & F_IPV6))
 		svc_set(s, K_ADDRESS, "0.0.0.0");
-	if (only && (bind == NULL ? (flags & F_IPV6) != 0 :
-	    strchr(bind, ':') != NULL))
+	else
+		svc_set(s, K_ADDRESS, only ? "::" : "*");
+	if (only && strchr(s->key[K_ADDRESS], ':') != NULL)
 		svc_set(s, K_V6ONLY, "yes");
 }
 

@@ -69,11 +69,26 @@ if [ -x "$SUPERD" ]; then
 fi
 [ "$superd_ok" = 1 ] ||
     echo "NOTE: $SUPERD -t is not available yet; outputs not validated"
+# Users and groups of the samples that this host lacks become nobody and
+# nogroup (Debian's packages create identd, uucp... on install).
+stub_ids() {
+	sed -n 's/^[[:space:]]*user = "\(.*\)"$/\1/p' "$1" | sort -u |
+	while read -r u; do
+		id -u "$u" >/dev/null 2>&1 ||
+		    printf 's|user = "%s"$|user = "nobody"|\n' "$u"
+	done
+	sed -n 's/^[[:space:]]*group = "\(.*\)"$/\1/p' "$1" | sort -u |
+	while read -r g; do
+		getent group "$g" >/dev/null 2>&1 ||
+		    printf 's|group = "%s"$|group = "nogroup"|\n' "$g"
+	done
+}
 check() {
 	[ "$superd_ok" = 1 ] || return 0
+	stub_ids "$tmp/$1.out" >"$tmp/$1.ids"
 	sed -e 's|^\([[:space:]]*server = \)"/.*"$|\1"/bin/sh"|' \
 	    -e 's|^\([[:space:]]*banner-fail = \).*|\1"/dev/null"|' \
-	    "$tmp/$1.out" >"$tmp/$1.conf"
+	    -f "$tmp/$1.ids" "$tmp/$1.out" >"$tmp/$1.conf"
 	(cd "$tmp" && "$SUPERD" -t -c "$1.conf") >"$tmp/$1.t" 2>&1
 	rc=$?
 	[ "$rc" -eq 0 ] || { fail "$1: superd -t exit $rc"; cat "$tmp/$1.t"; }
@@ -156,10 +171,107 @@ out xinetd-stdin 'rate = "50/s"' 'protocol = udp' \
 err xinetd-stdin '<stdin>:7: note: cps 50'
 check xinetd-stdin
 
+# --- Debian 12 as shipped: packages' update-inetd lines (README) ------
+d="$samples/debian"
+run deb-inetd 1 "$d/inetd.conf"
+check deb-inetd
+located deb-inetd
+# ftpd-ssl's active ftp runs; proftpd's "#<off>#" one shares its port.
+count deb-inetd out 'service ftp {' 1
+out deb-inetd '#service ftp-tcp {' 'argv0 = "/usr/sbin/in.ftpd"'
+err deb-inetd 'inetd.conf:15: note: disabled "ftp" is on the endpoint of "ftp"' \
+    'inetd.conf:24: note: disabled "ntalk"' 'inetd.conf:38: "rpc/udp"'
+# git's README.Debian tcp4 + tcp6 pair is one dual-stack service.
+count deb-inetd out 'service git' 1
+err deb-inetd 'inetd.conf:42: note: "git" on IPv4'
+# Debian's inetd: tcp and udp mean IPv4 and IPv6.
+count deb-inetd out 'address = "0.0.0.0"' 1	# the ntalk udp4 comment
+count deb-inetd out 'address = "*"' 14
+count deb-inetd out 'disable = yes' 4		# telnet, uucp + 2 comments
+
+x="$d/xinetd"
+run deb-xinetd 1 -R "$x" "$x/etc/xinetd.conf"
+check deb-xinetd
+located deb-xinetd
+err deb-xinetd 'chargen-udp:4: note: disabled "chargen" is on the endpoint' \
+    'echo-udp:4: note: ' 'time-udp:4: note: ' \
+    'servers:4: internal service "servers"'
+count deb-xinetd out 'service echo {' 1
+count deb-xinetd out 'service echo-udp {' 1
+count deb-xinetd out '#service echo-udp-2 {' 1
+# No flags: Debian 12's xinetd listens on IPv6 and IPv4.
+count deb-xinetd out 'address = "0.0.0.0"' 0
+count deb-xinetd out 'address = "*"' 17
+
+# xinetd flags: IPv4 alone is IPv4; IPv6 with v6only = yes is IPv6 only.
+printf '%s\n' 'service a' '{' 'type = UNLISTED' 'port = 6001' \
+    'socket_type = stream' 'wait = no' 'user = nobody' \
+    'server = /bin/sh' 'flags = IPv4' '}' 'service b' '{' \
+    'type = UNLISTED' 'port = 6002' 'socket_type = stream' 'wait = no' \
+    'user = nobody' 'server = /bin/sh' 'flags = IPv6' 'v6only = yes' '}' \
+    'service c' '{' 'type = UNLISTED' 'port = 6003' 'socket_type = stream' \
+    'wait = no' 'user = nobody' 'server = /bin/sh' '}' >"$tmp/fam.in"
+run xfam 0 -x "$tmp/fam.in"
+out xfam 'address = "0.0.0.0"' 'address = "::"' 'v6only = yes' \
+    'address = "*"'
+check xfam
+
+# inetd protocols; tcp4 and tcp6 lines that differ keep two names; a
+# second active line on a taken port is kept as a comment and reported.
+printf '%s\n' \
+    'git stream tcp4 nowait nobody /usr/bin/git git daemon --inetd /a' \
+    'git stream tcp6 nowait nobody /usr/bin/git git daemon --inetd /b' \
+    'echo stream tcp nowait root internal' \
+    'echo stream tcp6 nowait root internal' \
+    'daytime dgram udp4 wait root internal' >"$tmp/pair.in"
+run pair 1 -i "$tmp/pair.in"
+out pair 'service git {' 'service git-tcp6 {' 'address = "0.0.0.0"' \
+    'address = "::"' '#service echo-tcp {'
+err pair 'pair.in:4: "echo" listens where "echo" (' \
+    'pair.in:2: note: a tcp service "git" is already defined: this one is named "git-tcp6"'
+count pair out 'name = "git"' 0
+located pair
+check pair
+
+# --- systemd socket units -------------------------------------------------
+# openssh-server's ssh.socket (Accept=no) with ssh.service, as shipped.
+run deb-ssh 1 "$d/systemd/ssh.socket"
+out deb-ssh '(systemd format)' 'service ssh {' 'port = 22' 'wait = yes' \
+    'address = "*"' 'pass-fds = systemd' 'server = "/usr/sbin/sshd"'
+err deb-ssh 'ssh.service:10: argument "$SSHD_OPTS"' \
+    'ssh.service:9: [Service] ExecStartPre=' \
+    'ssh.socket:11: note: [Install] WantedBy=sockets.target'
+located deb-ssh
+check deb-ssh
+
+# Accept=yes pairs with NAME@.service; StandardInput=socket is inetd-like.
+printf '%s\n' '[Socket]' 'ListenStream=127.0.0.1:7001' \
+    'ListenStream=[::1]:7001' 'ListenDatagram=7002' 'ListenStream=@abs' \
+    'ListenStream=/run/superd-test/echo.sock' 'SocketMode=0600' \
+    'Accept=yes' 'MaxConnections=9' >"$tmp/echo.socket"
+printf '%s\n' '[Unit]' 'Description=test' '[Service]' \
+    'ExecStart=@/bin/cat mycat -u' 'User=nobody' 'Group=nogroup' \
+    'StandardInput=socket' 'Environment="A=b c" D=e' >"$tmp/echo@.service"
+run sd-accept 1 -s "$tmp/echo.socket"
+out sd-accept 'address = "127.0.0.1"' 'address = "::1"' 'port = 7001' \
+    'protocol = udp' 'port = 7002' 'protocol = unix' \
+    'address = "/run/superd-test/echo.sock"' 'socket-mode = "0600"' \
+    'instances = 9' 'argv0 = "mycat"' 'args = {"-u"}' 'user = "nobody"' \
+    'env = {"A=b c", "D=e"}' 'service echo-2 {'
+count sd-accept out 'pass-fds' 0
+count sd-accept out 'wait = no' 4
+err sd-accept 'echo.socket:4: Accept=yes on a datagram' \
+    'echo.socket:5: ListenStream=@abs'
+located sd-accept
+check sd-accept
+rm -f "$tmp/echo@.service"
+run sd-noservice 1 "$tmp/echo.socket"
+err sd-noservice 'echo.socket:1: service unit '
+
 # --- usage and I/O errors -----------------------------------------------
 run missing 2 "$tmp/no-such-file"
 run usage 2 -q
-run usage2 2 a b
+run usage2 2 -R
 run inetd-dir 2 -i "$x/etc/xinetd.d"
 printf 'includedir /nonexistent/xinetd.d\n' >"$tmp/inc.conf"
 run include 2 "$tmp/inc.conf"
