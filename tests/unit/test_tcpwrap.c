@@ -41,7 +41,9 @@ struct fixture {
 	char	mark[96];
 };
 
-static int	lookups;	/* name lookups libwrap attempted */
+/* Static: libwrap keeps pointers to the table paths between calls. */
+static struct fixture	fixture;
+static int		lookups;	/* name lookups libwrap attempted */
 
 static void	tables(struct fixture *, const char *, const char *);
 static void	sa4(struct sockaddr_storage *, const char *, int);
@@ -97,10 +99,9 @@ gethostbyaddr(const void *addr, socklen_t len, int type)
 static int
 setup(void **state)
 {
-	struct fixture	*fx;
+	struct fixture	*fx = &fixture;
 
-	fx = calloc(1, sizeof(*fx));
-	assert_non_null(fx);
+	memset(fx, 0, sizeof(*fx));
 	snprintf(fx->dir, sizeof(fx->dir), "/tmp/test_tcpwrap.XXXXXX");
 	assert_non_null(mkdtemp(fx->dir));
 	snprintf(fx->allow, sizeof(fx->allow), "%s/hosts.allow", fx->dir);
@@ -122,7 +123,6 @@ teardown(void **state)
 	unlink(fx->deny);
 	unlink(fx->mark);
 	rmdir(fx->dir);
-	free(fx);
 	return 0;
 }
 
