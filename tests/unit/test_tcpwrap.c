@@ -104,9 +104,9 @@ setup(void **state)
 	memset(fx, 0, sizeof(*fx));
 	snprintf(fx->dir, sizeof(fx->dir), "/tmp/test_tcpwrap.XXXXXX");
 	assert_non_null(mkdtemp(fx->dir));
-	snprintf(fx->allow, sizeof(fx->allow), "%s/hosts.allow", fx->dir);
-	snprintf(fx->deny, sizeof(fx->deny), "%s/hosts.deny", fx->dir);
-	snprintf(fx->mark, sizeof(fx->mark), "%s/mark", fx->dir);
+	snprintf(fx->allow, sizeof(fx->allow), "%.40s/hosts.allow", fx->dir);
+	snprintf(fx->deny, sizeof(fx->deny), "%.40s/hosts.deny", fx->dir);
+	snprintf(fx->mark, sizeof(fx->mark), "%.40s/mark", fx->dir);
 	hosts_allow_table = fx->allow;
 	hosts_deny_table = fx->deny;
 	lookups = 0;
@@ -364,7 +364,7 @@ test_unreadable_deny(void **state)
 	char		 bad[128];
 
 	tables(fx, NULL, "");
-	snprintf(bad, sizeof(bad), "%s/hosts.deny", fx->deny);
+	snprintf(bad, sizeof(bad), "%.80s/hosts.deny", fx->deny);
 	hosts_deny_table = bad;		/* ENOTDIR, not ENOENT */
 	assert_int_equal(allows("in.fingerd", "192.0.2.1"), 0);
 }
