@@ -27,6 +27,7 @@
 #include "builtin.h"
 #include "conf.h"
 #include "conf_parse.h"
+#include "tcpwrap.h"
 #include "export.h"
 #include "log.h"
 
@@ -72,7 +73,7 @@ struct svc_ctx {
 	F("rlimit-nproc") F("rlimit-fsize") F("rlimit-core")		\
 	F("no-new-privileges") F("timeout") F("kill-grace")		\
 	F("oob-port") F("urgent") F("urgent-signal") F("pass-fds")	\
-	F("udp-low-ports")						\
+	F("udp-low-ports") F("libwrap")					\
 	F("export")
 
 #define LIST_KEY(k)	(strcmp(k, "args") == 0 || strcmp(k, "env") == 0 || \
@@ -780,6 +781,35 @@ svc_low_ports(struct svc_ctx *s)
 		    "UDP exec service (builtins always refuse low ports)");
 }
 
+/*
+ * libwrap: hosts.allow / hosts.deny where a client address is known.  A
+ * unix socket or a wait-mode stream socket has none: an error in the
+ * section, ignored from defaults (Debian's package sets it there).
+ */
+static void
+svc_libwrap(struct svc_ctx *s)
+{
+	struct service_conf	*sc = s->sc;
+	cfg_t			*sec = key_sec(s, "libwrap");
+
+	if (sec == NULL || !cfg_getbool(sec, "libwrap"))
+		return;
+	if (!tcpwrap_available()) {
+		svc_error(s, "libwrap", "libwrap = yes, but superd was built "
+		    "without libwrap (Debian: libwrap0-dev)");
+		return;
+	}
+	if (sc->family == AF_UNIX || (sc->wait &&
+	    sc->socktype == SOCK_STREAM)) {
+		if (sec == s->sec)
+			svc_error(s, "libwrap", "libwrap needs a client address: "
+			    "not on a unix socket or a wait-mode stream "
+			    "service");
+		return;
+	}
+	sc->libwrap = 1;
+}
+
 static void
 svc_out_of_band(struct svc_ctx *s)
 {
@@ -812,6 +842,7 @@ svc_out_of_band(struct svc_ctx *s)
 	    parse_signal(v, &sc->urgent_signal, err) == -1)
 		svc_error(s, "urgent-signal", "urgent-signal %s", err);
 	svc_low_ports(s);
+	svc_libwrap(s);
 }
 
 /* pass-fds: the inetd contract (fds 0, 1) or systemd's (fd 3). */
@@ -941,6 +972,7 @@ static cfg_opt_t service_opts[] = {
 	CFG_INT("oob-port", 0, CFGF_NODEFAULT),
 	CFG_STR("urgent", NULL, CFGF_NODEFAULT),
 	CFG_STR("udp-low-ports", NULL, CFGF_NODEFAULT),
+	CFG_BOOL("libwrap", cfg_false, CFGF_NODEFAULT),
 	CFG_STR("urgent-signal", NULL, CFGF_NODEFAULT),
 	CFG_STR("pass-fds", NULL, CFGF_NODEFAULT),
 	CFG_BOOL("export", cfg_false, CFGF_NODEFAULT),

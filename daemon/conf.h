@@ -143,6 +143,7 @@ struct service_conf {
 	enum svc_urgent		 urgent;
 	int			 urgent_signal;
 	int			 udp_low_ports;	/* allow datagrams from < 1024 */
+	int			 libwrap;	/* hosts.allow / hosts.deny */
 
 	int			 export;	/* DNS-SD export */
 

@@ -17,6 +17,7 @@
 #include "policy.h"
 #include "ratelimit.h"
 #include "srctable.h"
+#include "tcpwrap.h"
 
 #define SRC_CAPACITY	8192
 #define LOG_WINDOW	60.0
@@ -30,7 +31,7 @@ struct policy {
 
 static const char *const reason_names[REFUSE_NREASONS] = {
 	"acl", "instances", "max-children", "per-source", "rate",
-	"per-source-rate", "reflection", "spawn-failed"
+	"per-source-rate", "reflection", "spawn-failed", "libwrap"
 };
 
 const char *
@@ -210,26 +211,46 @@ datagram_ok(const struct service_conf *sc, const struct sockaddr *sa,
 	return policy_udp_source_ok(sa, len);
 }
 
+/*
+ * hosts.allow / hosts.deny, after the access lists (it reads two files).
+ * The daemon name is what tcpd would see: the handler's argv[0], or the
+ * service's name for a builtin.
+ */
+static int
+libwrap_allows(const struct service_conf *sc, const struct policy_req *q)
+{
+	const char	*name = sc->name, *slash;
+
+	if (!sc->libwrap || q->peer == NULL || q->peerlen == 0)
+		return 1;
+	if (sc->type == SVC_EXEC && sc->argv != NULL && sc->argv[0] != NULL)
+		name = (slash = strrchr(sc->argv[0], '/')) ? slash + 1 :
+		    sc->argv[0];
+	return tcpwrap_allows(name, q->peer, q->peerlen, q->local,
+	    q->locallen);
+}
+
 int
 policy_admit(struct policy *p, const struct service_conf *sc,
-    const struct sockaddr *sa, socklen_t len, const struct peer_cred *pc,
-    int datagram, struct policy_ticket *t)
+    const struct policy_req *q, struct policy_ticket *t)
 {
+	const struct sockaddr	*sa = q->peerlen > 0 ? q->peer : NULL;
 	struct src_entry	*e = NULL;
 	double			 now = 0;
 	int			 r;
 
 	memset(t, 0, sizeof(*t));
-	if (datagram && !datagram_ok(sc, sa, len))
+	if (q->datagram && !datagram_ok(sc, sa, q->peerlen))
 		return REFUSE_REFLECT;
-	if (sa != NULL && len > 0 && !acl_allows(sc, sa))
+	if (sa != NULL && !acl_allows(sc, sa))
 		return REFUSE_ACL;
-	if (!peer_allowed(sc, pc))
+	if (!peer_allowed(sc, q->cred))
 		return REFUSE_ACL;
+	if (!libwrap_allows(sc, q))
+		return REFUSE_LIBWRAP;
 	if (sc->rate.per_sec > 0 || p->use_sources)
 		now = now_sec();
-	if (sa != NULL && len > 0 && (r = source_check(p, sc, sa, now, &e))
-	    != -1)
+	if (sa != NULL && (r = source_check(p, sc, sa, now, &e)) != -1)
 		return r;
 	if (sc->rate.per_sec > 0 && !rl_take(&p->rate, sc->rate.per_sec,
 	    sc->rate.burst, now))

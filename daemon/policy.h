@@ -29,6 +29,7 @@ enum refuse_reason {
 	REFUSE_SOURCE_RATE,	/* per-source token bucket */
 	REFUSE_REFLECT,		/* UDP: bad source (reflection guard) */
 	REFUSE_SPAWN,		/* could not start a handler */
+	REFUSE_LIBWRAP,		/* hosts.allow / hosts.deny */
 	REFUSE_NREASONS
 };
 const char	*refuse_reason_name(enum refuse_reason);
@@ -56,15 +57,22 @@ int		 policy_reserve(struct policy *, const struct service_conf *);
 void		 policy_free(struct policy *);
 /* Sources in the per-source table now (bounded: an LRU of 8192). */
 size_t		 policy_sources(const struct policy *);
+/* A request as policy sees it. */
+struct policy_req {
+	const struct sockaddr	*peer;		/* NULL for a unix peer */
+	socklen_t		 peerlen;
+	const struct peer_cred	*cred;		/* unix peers; NULL unknown */
+	const struct sockaddr	*local;		/* where it came in (libwrap) */
+	socklen_t		 locallen;
+	int			 datagram;	/* apply the reflection guard */
+};
+
 /*
- * Check a new request (sa NULL for a unix peer; pc NULL when unknown;
- * datagram: apply the reflection guard).  Returns -1 to admit it, with
- * *t filled, else the refuse_reason.
+ * Check a new request.  Returns -1 to admit it, with *t filled, else the
+ * refuse_reason.
  */
 int		 policy_admit(struct policy *, const struct service_conf *,
-		    const struct sockaddr *, socklen_t,
-		    const struct peer_cred *, int datagram,
-		    struct policy_ticket *);
+		    const struct policy_req *, struct policy_ticket *);
 /* The request ended: give back what its ticket holds (and clear it). */
 void		 policy_release(struct policy_ticket *);
 /* only-from / no-access alone (the OOB endpoint of a service). */

@@ -114,16 +114,32 @@ request_refused(struct request_target *rt, const struct sockaddr *sa,
 	    refuse_reason_name(reason));
 }
 
-/* The one admission: 0 and a ticket, or -1 (counted and logged). */
+/*
+ * The one admission: 0 and a ticket, or -1 (counted and logged).  fd is
+ * the socket the request came in on (its local address is only looked
+ * up for libwrap, whose rules may name it).
+ */
 static int
-request_admit(struct request_target *rt, const struct sockaddr *sa,
+request_admit(struct request_target *rt, int fd, const struct sockaddr *sa,
     socklen_t len, const struct peer_cred *pc, int datagram,
     struct policy_ticket *t)
 {
-	int	reason;
+	struct sockaddr_storage	 local;
+	struct policy_req	 q;
+	int			 reason;
 
-	reason = policy_admit(rt->policy, rt->conf, len > 0 ? sa : NULL, len,
-	    pc, datagram, t);
+	memset(&q, 0, sizeof(q));
+	q.peer = len > 0 ? sa : NULL;
+	q.peerlen = len;
+	q.cred = pc;
+	q.datagram = datagram;
+	q.locallen = sizeof(local);
+	if (rt->conf->libwrap && getsockname(fd, (struct sockaddr *)&local,
+	    &q.locallen) == 0)
+		q.local = (struct sockaddr *)&local;
+	else
+		q.locallen = 0;
+	reason = policy_admit(rt->policy, rt->conf, &q, t);
 	if (reason == -1)
 		return 0;
 	request_refused(rt, sa, len, reason);
@@ -551,7 +567,7 @@ request_connection(struct request_target *rt, int fd,
 		if (get_peer_cred(fd, &pc) == 0)
 			pcp = &pc;
 	}
-	if (request_admit(rt, sa, len, pcp, 0, &t) == -1) {
+	if (request_admit(rt, fd, sa, len, pcp, 0, &t) == -1) {
 		if (rt->conf->banner_fail != NULL)
 			send_banner(rt->conf->banner_fail, fd);
 		close(fd);
@@ -625,7 +641,7 @@ request_datagram(struct request_target *rt, const void *req, size_t n,
 	struct policy_ticket	 t;
 	struct request		*r;
 
-	if (request_admit(rt, sa, len, NULL, 1, &t) == -1)
+	if (request_admit(rt, rt->fd, sa, len, NULL, 1, &t) == -1)
 		return;
 	if (rt->builtin != NULL) {
 		datagram_builtin(rt, req, n, sa, len);
@@ -659,8 +675,8 @@ request_wait(struct request_target *rt)
 		if (recvfrom(rt->fd, &c, 1, MSG_PEEK, (struct sockaddr *)&ss,
 		    &len) < 0)
 			return 0;
-		if (request_admit(rt, (struct sockaddr *)&ss, len, NULL, 1,
-		    &t) == -1) {
+		if (request_admit(rt, rt->fd, (struct sockaddr *)&ss, len,
+		    NULL, 1, &t) == -1) {
 			(void)!recv(rt->fd, &c, 1, MSG_DONTWAIT);
 			return 0;
 		}

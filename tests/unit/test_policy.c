@@ -148,16 +148,17 @@ static int
 check(struct fake *f, const char *s, void **ticket)
 {
 	struct policy_ticket	t;
+	struct policy_req	q;
 	struct addr		a;
 	int			r;
 
-	if (s == NULL)
-		r = policy_admit(f->p, &f->sc, NULL, 0, NULL, 0, &t);
-	else {
+	memset(&q, 0, sizeof(q));
+	if (s != NULL) {
 		a = mkaddr(s, 40000);
-		r = policy_admit(f->p, &f->sc, (struct sockaddr *)&a.ss, a.len,
-		    NULL, 0, &t);
+		q.peer = (struct sockaddr *)&a.ss;
+		q.peerlen = a.len;
 	}
+	r = policy_admit(f->p, &f->sc, &q, &t);
 	if (r != -1)
 		assert_null(t.source);
 	if (ticket != NULL)
@@ -170,8 +171,9 @@ static int
 pcheck(struct fake *f, const struct peer_cred *pc)
 {
 	struct policy_ticket	t;
+	struct policy_req	q = { .cred = pc };
 
-	return policy_admit(f->p, &f->sc, NULL, 0, pc, 0, &t);
+	return policy_admit(f->p, &f->sc, &q, &t);
 }
 
 static int
