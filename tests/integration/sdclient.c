@@ -3,7 +3,7 @@
  *
  * sdclient [-ukRq] [-U path] [-b srcaddr] [-n count] [-t timeout_ms]
  *          [-s data] [-x expect] [-w hold_ms] [-i interval_ms] [-R]
- *          [-O urgent_ms] [-L] [host port]
+ *          [-O urgent_ms] [-L] [-D drip_ms] [host port]
  * Once (no -n): send data, half-close, print what comes back until EOF
  * (UDP: one reply).  With -n: repeat, print "ok=N refused=N timeout=N
  * other=N mismatch=N" and exit 0 only if every attempt succeeded.
@@ -12,6 +12,8 @@
  * -V: with -b IPv4 and -n, each attempt from the next address (-b + i).
  * -L: print what comes back as it comes (for tests that read a handler's
  * first words while the connection is still open).
+ * -D ms: send data one byte every ms (no half-close) until the peer
+ * closes (exit 0, printing what it said) or the -t deadline (exit 2).
  * Exit: 0 ok, 1 refused, 2 timeout, 3 other error, 4 reply mismatch.
  */
 #include "config.h"
@@ -50,6 +52,7 @@ struct opts {
 	int		 live;		/* -L: print as it arrives */
 	int		 vary_src;	/* -V: -b address + attempt number */
 	int		 src_port;	/* -p: bind this source port */
+	int		 drip_ms;	/* -D: one byte of data this often */
 };
 
 static long long
@@ -170,6 +173,40 @@ read_reply(int fd, const struct opts *o, char *buf, size_t max, size_t *got,
 	}
 }
 
+/*
+ * -D: send data a byte at a time, drip_ms apart, reading meanwhile,
+ * until the peer closes or the deadline.
+ */
+static int
+drip(int fd, const struct opts *o, char *buf, size_t max, size_t *got,
+    long long deadline)
+{
+	size_t		i, len = o->data != NULL ? strlen(o->data) : 0;
+	long long	next;
+	ssize_t		n;
+
+	*got = 0;
+	for (i = 0; now_ms() < deadline; i++) {
+		if (i < len && send(fd, o->data + i, 1, MSG_NOSIGNAL) < 0)
+			return errno == EPIPE || errno == ECONNRESET ? R_OK_ :
+			    R_OTHER;
+		next = now_ms() + o->drip_ms;
+		if (next > deadline)
+			next = deadline;
+		while (wait_fd(fd, POLLIN, next)) {
+			n = recv(fd, buf + *got, max - *got, 0);
+			if (n == 0 || (n < 0 && errno == ECONNRESET))
+				return R_OK_;
+			if (n < 0)
+				return R_OTHER;
+			*got += (size_t)n;
+			if (*got == max)
+				return R_OK_;
+		}
+	}
+	return R_TIMEOUT;
+}
+
 static int
 attempt(const struct opts *o, int print)
 {
@@ -185,6 +222,12 @@ attempt(const struct opts *o, int print)
 		return R_OTHER;
 	if ((r = do_connect(fd, &ss, len, deadline)) != R_OK_)
 		goto out;
+	if (o->drip_ms > 0) {
+		r = drip(fd, o, buf, sizeof(buf), &got, deadline);
+		if (print && got > 0)
+			fwrite(buf, 1, got, stdout);
+		goto out;
+	}
 	if (o->data != NULL && send(fd, o->data, strlen(o->data),
 	    MSG_NOSIGNAL) < 0) {
 		r = errno == ECONNREFUSED ? R_REFUSED : R_OTHER;
@@ -218,7 +261,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: sdclient [-uRq] [-U path] [-b src] [-n count] "
-	    "[-t ms] [-s data] [-x expect] [-w ms] [-O ms] [-L] [-V] [-p port] [host port]\n");
+	    "[-t ms] [-s data] [-x expect] [-w ms] [-O ms] [-L] [-V] [-p port] [-D ms] [host port]\n");
 	exit(3);
 }
 
@@ -229,7 +272,7 @@ main(int argc, char **argv)
 	long		i, res[5] = { 0 };
 	int		ch;
 
-	while ((ch = getopt(argc, argv, "uU:b:n:t:s:x:w:Rqki:O:LVp:")) != -1) {
+	while ((ch = getopt(argc, argv, "uU:b:n:t:s:x:w:Rqki:O:LVp:D:")) != -1) {
 		switch (ch) {
 		case 'u': o.udp = 1; break;
 		case 'U': o.unix_path = optarg; break;
@@ -247,6 +290,7 @@ main(int argc, char **argv)
 		case 'L': o.live = 1; break;
 		case 'V': o.vary_src = 1; break;
 		case 'p': o.src_port = atoi(optarg); break;
+		case 'D': o.drip_ms = atoi(optarg); break;
 		default: usage();
 		}
 	}
