@@ -46,7 +46,6 @@
 #include "service.h"
 #include "request.h"
 #include "session.h"
-#include "superd.h"
 
 #define CTL_PRIO	0
 #define CTL_MAX_LINE	4096
@@ -81,6 +80,7 @@ static struct {
 	char			*path;
 	gid_t			 gid;
 	struct linesrv_limits	 lim;
+	const struct control_hooks *hooks;
 } ctl = { .gid = (gid_t)-1 };
 
 static const char *ctl_path(const struct superd_conf *);
@@ -310,7 +310,7 @@ ctl_drained_cb(struct linesrv_conn *lc, void *arg)
 	(void)arg;
 	if (c->drain) {
 		c->drain = 0;
-		superd_drain();		/* may close every connection */
+		ctl.hooks->drain();	/* may close every connection */
 	}
 }
 
@@ -387,9 +387,11 @@ ctl_close_listener(void)
 }
 
 int
-control_start(struct event_base *base, const struct superd_conf *conf)
+control_start(struct event_base *base, const struct superd_conf *conf,
+    const struct control_hooks *hooks)
 {
 	ctl.base = base;
+	ctl.hooks = hooks;
 	ctl_limits(conf, &ctl.lim);
 	return ctl_listen(ctl_path(conf), conf->control_gid);
 }
@@ -604,10 +606,10 @@ cmd_status(struct ctl_conn *c, int argc, char **argv)
 	rec_begin(c, "ST");
 	rec_str(c, "version", PACKAGE_VERSION);
 	rec_num(c, "pid", (unsigned long long)getpid());
-	rec_num(c, "uptime", (unsigned long long)(now - superd_started()));
-	rec_str(c, "config", superd_conf_path());
-	rec_num(c, "started_at", (unsigned long long)superd_started());
-	rec_num(c, "loaded_at", (unsigned long long)superd_loaded());
+	rec_num(c, "uptime", (unsigned long long)(now - ctl.hooks->started()));
+	rec_str(c, "config", ctl.hooks->conf_path());
+	rec_num(c, "started_at", (unsigned long long)ctl.hooks->started());
+	rec_num(c, "loaded_at", (unsigned long long)ctl.hooks->loaded());
 	rec_num(c, "services", t.services);
 	rec_num(c, "sessions", sessions_count());
 	rec_num(c, "running", t.running);
@@ -814,7 +816,7 @@ cmd_reload(struct ctl_conn *c, int argc, char **argv)
 		ctl_err(c, "EBUSY", "out of memory");
 		return;
 	}
-	rc = superd_reload(errs);
+	rc = ctl.hooks->reload(errs);
 	fclose(errs);
 	for (line = strtok_r(buf, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
@@ -833,7 +835,7 @@ cmd_reload(struct ctl_conn *c, int argc, char **argv)
 	free(buf);
 }
 
-/* drain: answer first; superd_drain() may exit the loop at once. */
+/* drain: answer first; draining may exit the loop at once. */
 static void
 cmd_drain(struct ctl_conn *c, int argc, char **argv)
 {

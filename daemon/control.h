@@ -13,8 +13,23 @@
 struct event_base;
 struct superd_conf;
 
+#include <stdio.h>
+#include <time.h>
+
+/* What control asks of the daemon (superd.c fills it in). */
+struct control_hooks {
+	/* Re-read the config; errors to errs.  0 applied, -1 kept old. */
+	int		 (*reload)(FILE *errs);
+	/* Stop accepting; exit when the last request ends. */
+	void		 (*drain)(void);
+	const char	*(*conf_path)(void);
+	time_t		 (*started)(void);
+	time_t		 (*loaded)(void);
+};
+
 /* Bind conf->control_socket and serve it on base at priority 0; 0 / -1. */
-int	 control_start(struct event_base *, const struct superd_conf *);
+int	 control_start(struct event_base *, const struct superd_conf *,
+	    const struct control_hooks *);
 /* Follow a reloaded config (socket path, group); connections stay. */
 void	 control_reconfigure(const struct superd_conf *);
 /* Close every connection and the socket, and unlink it. */

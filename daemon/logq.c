@@ -26,6 +26,7 @@ struct logq_line {
 };
 
 static struct {
+	logq_sink_fn	 sink;
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 wake;
 	pthread_t	 thread;
@@ -128,12 +129,12 @@ writer(void *arg)
 		n = take_batch(batch, &dropped);
 		pthread_mutex_unlock(&q.lock);
 		for (i = 0; i < n; i++)
-			log_sink_write(batch[i].pri, batch[i].has_fields ?
+			q.sink(batch[i].pri, batch[i].has_fields ?
 			    &batch[i].f : NULL, batch[i].msg);
 		if (dropped > 0) {
 			snprintf(note, sizeof(note), "log queue full: %lu "
 			    "lines dropped", dropped);
-			log_sink_write(LOG_WARNING, NULL, note);
+			q.sink(LOG_WARNING, NULL, note);
 		}
 		pthread_mutex_lock(&q.lock);
 	}
@@ -142,12 +143,13 @@ writer(void *arg)
 }
 
 int
-logq_start(void)
+logq_start(logq_sink_fn sink)
 {
 	pthread_condattr_t	attr;
 
 	if (q.running)
 		return 0;
+	q.sink = sink;
 	if ((q.ring = calloc(LOGQ_SLOTS, sizeof(*q.ring))) == NULL)
 		return -1;
 	pthread_condattr_init(&attr);

@@ -15,8 +15,12 @@
 
 #define LOGQ_FLUSH_MS	100
 
+/* Where the writer thread hands each line (log.c's sink). */
+typedef void	(*logq_sink_fn)(int pri, const struct log_fields *,
+		    const char *msg);
+
 /* Start the writer thread; 0, or -1 (lines then go out directly). */
-int	logq_start(void);
+int	logq_start(logq_sink_fn);
 /* Write what is queued and stop the thread (safe if not started). */
 void	logq_stop(void);
 /* Queue one line; 0, or -1 when the queue is not running. */

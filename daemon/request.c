@@ -59,7 +59,7 @@ static const struct request_hooks	*hooks;
 static request_spawn_fn			 spawn_fn = spawn_handler;
 
 void
-request_init(struct event_base *b, const struct request_hooks *h)
+requests_init(struct event_base *b, const struct request_hooks *h)
 {
 	base = b;
 	hooks = h;

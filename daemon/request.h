@@ -63,7 +63,7 @@ struct request_hooks {
 typedef pid_t	(*request_spawn_fn)(const struct spawn_req *, char *err,
 		    size_t errlen);
 
-void	request_init(struct event_base *, const struct request_hooks *);
+void	requests_init(struct event_base *, const struct request_hooks *);
 void	request_set_spawn(request_spawn_fn);
 
 /* A nowait stream connection, accepted (non-blocking for builtins). */

@@ -66,7 +66,7 @@ services_init(struct event_base *b, services_idle_fn fn)
 {
 	base = b;
 	idle_fn = fn;
-	request_init(b, &hooks);
+	requests_init(b, &hooks);
 }
 
 static int

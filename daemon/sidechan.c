@@ -10,7 +10,7 @@
 #include "directory_server.h"
 #include "log.h"
 #include "oob.h"
-#include "superd.h"
+#include "sidechan.h"
 
 /* The OOB endpoints belong to services; their limits come from here. */
 static void
@@ -21,10 +21,11 @@ oob_limits_apply(const struct superd_conf *conf)
 }
 
 void
-side_channels_start(struct event_base *base, const struct superd_conf *conf)
+side_channels_start(struct event_base *base, const struct superd_conf *conf,
+    const struct control_hooks *hooks)
 {
 	oob_limits_apply(conf);
-	if (control_start(base, conf) == -1)
+	if (control_start(base, conf, hooks) == -1)
 		log_warnx("control socket unavailable; superdctl will not work");
 	if (directory_start(base, conf) == -1)
 		log_warnx("endpoint directory unavailable; superd-lookup will "

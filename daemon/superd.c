@@ -17,6 +17,7 @@
 
 #include "child.h"
 #include "conf.h"
+#include "control.h"
 #include "log.h"
 #include "export.h"
 #include "inherit.h"
@@ -29,7 +30,7 @@
 #include "session.h"
 #include "urgent.h"
 #include "spawn.h"
-#include "superd.h"
+#include "sidechan.h"
 
 #define DEFAULT_CONF	SYSCONFDIR "/superd.conf"
 
@@ -103,19 +104,19 @@ parse_args(int argc, char **argv, struct superd_opts *o)
 		usage("unexpected argument");
 }
 
-const char *
+static const char *
 superd_conf_path(void)
 {
 	return st.conf_path;
 }
 
-time_t
+static time_t
 superd_started(void)
 {
 	return st.started;
 }
 
-time_t
+static time_t
 superd_loaded(void)
 {
 	return st.loaded;
@@ -186,7 +187,7 @@ apply_globals(const struct superd_conf *conf)
 	st.pidfile = conf->pidfile ? strdup(conf->pidfile) : NULL;
 }
 
-int
+static int
 superd_reload(FILE *errs)
 {
 	struct superd_conf	*conf;
@@ -258,7 +259,7 @@ stop_timer_cb(evutil_socket_t fd, short what, void *arg)
 	finish();
 }
 
-void
+static void
 superd_shutdown(void)
 {
 	if (st.stopping)
@@ -275,7 +276,7 @@ superd_shutdown(void)
 	evtimer_add(st.stop_timer, &((struct timeval){ st.shutdown_grace, 0 }));
 }
 
-void
+static void
 superd_drain(void)
 {
 	log_info("draining: no new requests; exiting when %u handlers end",
@@ -380,6 +381,12 @@ check_config(const char *path)
 	return 0;
 }
 
+/* What the control socket may ask of the daemon. */
+static const struct control_hooks control_hooks = {
+	superd_reload, superd_drain, superd_conf_path, superd_started,
+	superd_loaded
+};
+
 int
 main(int argc, char **argv)
 {
@@ -405,7 +412,7 @@ main(int argc, char **argv)
 	log_init(o.foreground, o.debug ? LOG_DEBUG : conf->log_level,
 	    "superd");
 	/* After daemonize(): a thread does not survive fork. */
-	if (logq_start() == -1)
+	if (logq_start(log_sink_write) == -1)
 		log_warnx("log writer thread: not started; logging directly");
 	st.conf_path = o.conf_path;
 	st.started = st.loaded = time(NULL);
@@ -425,7 +432,7 @@ main(int argc, char **argv)
 	policy_set_own_port_check(service_is_own_udp);
 	setup_signals(st.base, sigevs);
 	notify_init(st.base);
-	side_channels_start(st.base, conf);
+	side_channels_start(st.base, conf, &control_hooks);
 	if (services_apply(conf, stderr) == -1)
 		fatalx("cannot set up the services");
 	inherit_report_unused();

@@ -29,7 +29,6 @@
 
 #include "conf.h"
 #include "control.h"
-#include "superd.h"
 
 /* A running control socket in a temporary directory. */
 struct fixture {
@@ -42,16 +41,9 @@ struct fixture {
 static int	 reload_result;
 static int	 drained;
 
-int	superd_reload(FILE *);
-void	superd_drain(void);
-void	superd_session_ended(void);
-void	superd_shutdown(void);
-const char *superd_conf_path(void);
-time_t	superd_started(void);
-time_t	superd_loaded(void);
 
 /* Stub: a failed reload reports two errors. */
-int
+static int
 superd_reload(FILE *errs)
 {
 	if (reload_result == 0)
@@ -61,39 +53,34 @@ superd_reload(FILE *errs)
 	return -1;
 }
 
-void
+static void
 superd_drain(void)
 {
 	drained++;
 }
 
-void
-superd_session_ended(void)
-{
-}
-
-void
-superd_shutdown(void)
-{
-}
-
-const char *
+static const char *
 superd_conf_path(void)
 {
 	return "/etc/superd conf";
 }
 
-time_t
+static time_t
 superd_started(void)
 {
 	return 1000;
 }
 
-time_t
+static time_t
 superd_loaded(void)
 {
 	return 2000;
 }
+
+static const struct control_hooks hooks = {
+	superd_reload, superd_drain, superd_conf_path, superd_started,
+	superd_loaded
+};
 
 /* ---- Pure helpers. ---- */
 
@@ -180,7 +167,7 @@ fx_setup(void **state)
 	event_base_priority_init(fx->base, 3);
 	reload_result = 0;
 	drained = 0;
-	assert_int_equal(control_start(fx->base, &fx->conf), 0);
+	assert_int_equal(control_start(fx->base, &fx->conf, &hooks), 0);
 	*state = fx;
 	return 0;
 }
@@ -420,12 +407,12 @@ test_stale_socket(void **state)
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 	close(fd);	/* bound, never listened: stale */
-	assert_int_equal(control_start(base, &conf), 0);
-	assert_int_equal(control_start(base, &conf), -1);	/* live */
+	assert_int_equal(control_start(base, &conf, &hooks), 0);
+	assert_int_equal(control_start(base, &conf, &hooks), -1);	/* live */
 	control_stop();
 	fd = open(path, O_CREAT | O_WRONLY, 0600);
 	close(fd);
-	assert_int_equal(control_start(base, &conf), -1);	/* a file */
+	assert_int_equal(control_start(base, &conf, &hooks), -1);	/* a file */
 	control_stop();
 	assert_int_equal(unlink(path), 0);
 	rmdir(dir);
