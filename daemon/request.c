@@ -596,7 +596,7 @@ static void
 datagram_builtin(struct request_target *rt, const void *req, size_t n,
     const struct sockaddr *sa, socklen_t len)
 {
-	static char	reply[BUILTIN_DGRAM_MAX];
+	static char	reply[BUILTIN_DGRAM_MAX];	/* the loop's thread only */
 	size_t		rlen;
 
 	rlen = builtin_dgram_reply(rt->builtin, req, n, reply, sizeof(reply),

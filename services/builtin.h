@@ -17,8 +17,14 @@ struct event_base;
 struct builtin;
 struct builtin_conn;
 
-/* Largest reply a UDP builtin ever sends (bounds reflection). */
-#define BUILTIN_DGRAM_MAX	512
+/*
+ * Largest reply a UDP builtin sends: a whole UDP datagram (echo answers
+ * what it got, never more, so it adds no amplification).  Builtins whose
+ * answer is bigger than the request keep their RFC's small bound
+ * (chargen: CHARGEN_DGRAM_MAX).
+ */
+#define BUILTIN_DGRAM_MAX	65507
+#define CHARGEN_DGRAM_MAX	512	/* RFC 864: 0 to 512 characters */
 
 /* Called once, on the thread running base, when a stream connection ends. */
 typedef void (*builtin_done_cb)(void *arg);

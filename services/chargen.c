@@ -70,7 +70,7 @@ static size_t
 chargen_dgram(const void *req, size_t len, char *reply, size_t max,
     time_t now)
 {
-	size_t	 n = (len * 131 + CG_LINELEN) % (BUILTIN_DGRAM_MAX + 1);
+	size_t	 n = (len * 131 + CG_LINELEN) % (CHARGEN_DGRAM_MAX + 1);
 
 	if (n > max)
 		n = max;

@@ -231,12 +231,13 @@ test_chargen_continuity(void **state)
 	assert_memory_equal(parts, whole, LINELEN);
 }
 
-/* echo: the request, cut to max and BUILTIN_DGRAM_MAX. */
+/* echo: the whole request (up to a full UDP datagram), cut only to max. */
 static void
 test_dgram_echo(void **state)
 {
 	const struct builtin	*bi = builtin_find("echo");
-	char			 req[2000], reply[2000];
+	static char		 req[BUILTIN_DGRAM_MAX + 100];
+	static char		 reply[BUILTIN_DGRAM_MAX + 100];
 	size_t			 i;
 
 	for (i = 0; i < sizeof(req); i++)
@@ -246,6 +247,10 @@ test_dgram_echo(void **state)
 	assert_memory_equal(reply, "hello", 5);
 	assert_int_equal(builtin_dgram_reply(bi, req, 100, reply, 10, 0), 10);
 	assert_memory_equal(reply, req, 10);
+	/* 1400 bytes come back whole (they came back as 512 before). */
+	assert_int_equal(builtin_dgram_reply(bi, req, 1400, reply,
+	    sizeof(reply), 0), 1400);
+	assert_memory_equal(reply, req, 1400);
 	memset(reply, 0, sizeof(reply));
 	assert_int_equal(builtin_dgram_reply(bi, req, sizeof(req), reply,
 	    sizeof(reply), 0), BUILTIN_DGRAM_MAX);
@@ -299,7 +304,7 @@ test_dgram_time(void **state)
 	assert_int_equal(builtin_dgram_reply(bi, "", 0, reply, 3, 0), 0);
 }
 
-/* chargen: deterministic, never over max or BUILTIN_DGRAM_MAX, on pattern. */
+/* chargen: deterministic, never over max or RFC 864's 512, on pattern. */
 static void
 test_dgram_chargen(void **state)
 {
@@ -310,7 +315,7 @@ test_dgram_chargen(void **state)
 	memset(req, 'q', sizeof(req));
 	for (len = 0; len <= sizeof(req); len++) {
 		n = builtin_dgram_reply(bi, req, len, a, sizeof(a), 0);
-		assert_true(n <= BUILTIN_DGRAM_MAX);
+		assert_true(n <= CHARGEN_DGRAM_MAX);
 		assert_int_equal(builtin_dgram_reply(bi, req, len, b,
 		    sizeof(b), 99), n);
 		assert_memory_equal(a, b, n);
