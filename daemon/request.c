@@ -26,7 +26,6 @@
 #include "builtin.h"
 #include "capture.h"
 #include "conf.h"
-#include "dgram_relay.h"
 #include "log.h"
 #include "policy.h"
 #include "request.h"
@@ -48,7 +47,7 @@ struct request {
 	int			 term_sent;
 	struct capture		*capture;	/* stderr = log */
 	struct urgent_watch	*urgent;
-	struct dgram_relay	*relay;
+	int			 shared;	/* has the service socket */
 	struct builtin_conn	*bconn;		/* builtin on the loop */
 	struct worker_job	*job;		/* builtin on a worker */
 	char			 interrupted_by[128];
@@ -176,7 +175,6 @@ request_free(struct request *r)
 	policy_release(&r->ticket);
 	capture_free(r->capture);
 	urgent_watch_free(r->urgent);
-	dgram_relay_free(r->relay);
 	if (r->timer != NULL)
 		event_free(r->timer);
 	session_free(r->s);
@@ -245,6 +243,8 @@ request_end(struct request *r, int status)
 
 	e.status = status;
 	e.wait = r->wait;
+	e.shared = r->shared && !r->wait;
+	e.id = r->s->id;
 	e.process = r->process;
 	e.usec = session_age_usec(r->s);
 	capture_free(r->capture);	/* its last stderr before its exit */
@@ -403,9 +403,7 @@ fill_peer(struct request *r, int fd, const struct peer_cred *pc,
 	p->remote_addr = s->peer;
 	snprintf(rport, 12, "%d", s->peer_port);
 	p->remote_port = rport;
-	/* A nowait datagram handler's fd is a private pair, not the socket. */
-	addr_local(sc->socktype == SOCK_DGRAM ? r->rt->fd : fd, laddr,
-	    laddrlen, &port);
+	addr_local(fd, laddr, laddrlen, &port);
 	p->local_addr = laddr;
 	snprintf(lport, 12, "%d", port);
 	p->local_port = lport;
@@ -463,7 +461,7 @@ start_exec(struct request *r, int fd, const struct peer_cred *pc)
 		close(errpipe[1]);
 	if (pid != -1 && sc->urgent != URGENT_IGNORE)
 		request_watch_urgent(r, fd, pid);
-	if (!r->wait)
+	if (!r->wait && !r->shared)
 		close(fd);
 	if (pid != -1 && session_set_pid(r->s, pid) == -1) {
 		/* Unfindable at its exit: stop it now, it is reaped anyway. */
@@ -606,53 +604,42 @@ datagram_builtin(struct request_target *rt, const void *req, size_t n,
 	rt->accepted++;
 }
 
-/*
- * An exec handler per datagram: the request waits on a private socket
- * pair, and its replies go back through dgram_relay.c from the service
- * socket.
- */
-static void
-datagram_exec(struct request *r, const void *req, size_t n)
-{
-	int	sp[2] = { -1, -1 };
-
-	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sp) == -1 ||
-	    send(sp[0], req, n, MSG_DONTWAIT) == -1) {
-		log_warn("service %s: socketpair", r->s->service);
-		if (sp[0] != -1) {
-			close(sp[0]);
-			close(sp[1]);
-		}
-		request_discard(r);
-		return;
-	}
-	if (start_exec(r, sp[1], NULL) == -1) {		/* closes sp[1] */
-		close(sp[0]);
-		return;
-	}
-	r->relay = dgram_relay_new(base, r->rt->fd, &r->s->peer_sa,
-	    r->s->peer_salen, sp[0]);
-}
-
 void
 request_datagram(struct request_target *rt, const void *req, size_t n,
     const struct sockaddr *sa, socklen_t len)
+{
+	struct policy_ticket	t;
+
+	if (request_admit(rt, rt->fd, sa, len, NULL, 1, &t) == -1)
+		return;
+	datagram_builtin(rt, req, n, sa, len);
+	policy_release(&t);
+}
+
+/*
+ * The inetd contract for a nowait datagram service: the handler gets
+ * the service socket itself with its datagram still queued (superd only
+ * peeked at it), so recvfrom/recvmsg give it the client's address (and
+ * the local one with IP_PKTINFO) and its replies leave from the
+ * service's address.  The caller pauses the socket until the handler
+ * has taken its datagram, so one datagram starts one handler.
+ */
+int
+request_datagram_handoff(struct request_target *rt, const struct sockaddr *sa,
+    socklen_t len, uint64_t *id)
 {
 	struct policy_ticket	 t;
 	struct request		*r;
 
 	if (request_admit(rt, rt->fd, sa, len, NULL, 1, &t) == -1)
-		return;
-	if (rt->builtin != NULL) {
-		datagram_builtin(rt, req, n, sa, len);
-		policy_release(&t);
-		return;
-	}
+		return 0;
 	if ((r = request_new(rt, sa, len, &t)) == NULL) {
 		policy_release(&t);
-		return;
+		return -1;
 	}
-	datagram_exec(r, req, n);
+	r->shared = 1;
+	*id = r->s->id;
+	return start_exec(r, rt->fd, NULL) == 0 ? 1 : -1;
 }
 
 /*

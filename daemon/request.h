@@ -48,6 +48,8 @@ struct request_target {
 struct request_end {
 	int	status;		/* wait status; -1 for builtins */
 	int	wait;		/* it held the service socket (wait mode) */
+	int	shared;		/* nowait datagram: it was handed the socket */
+	uint64_t id;		/* its session id */
 	int	process;	/* a handler process (counts for max-children) */
 	long long usec;		/* how long it ran */
 };
@@ -69,9 +71,17 @@ void	request_set_spawn(request_spawn_fn);
 /* A nowait stream connection, accepted (non-blocking for builtins). */
 void	request_connection(struct request_target *, int fd,
 	    const struct sockaddr *, socklen_t);
-/* A datagram read from the target's socket (nowait datagram service). */
+/* A datagram read from the target's socket, for a builtin to answer. */
 void	request_datagram(struct request_target *, const void *, size_t,
 	    const struct sockaddr *, socklen_t);
+/*
+ * A nowait datagram exec service: hand the service socket, with the
+ * peeked datagram from sa still queued, to a new handler.  1 started; 0
+ * refused; -1 the handler could not be started.  Either way the caller
+ * makes sure the datagram is taken (by the handler or by discarding it).
+ */
+int	request_datagram_handoff(struct request_target *,
+	    const struct sockaddr *, socklen_t, uint64_t *id);
 /*
  * Wait mode: give the service socket itself to a handler.  1 started;
  * 0 the waiting datagram was refused (and dropped); -1 the handler

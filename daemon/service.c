@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/uio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,7 @@ static services_idle_fn		 idle_fn;
 static void	listener_cb(evutil_socket_t, short, void *);
 static void	service_open(struct service *);
 static void	services_update_polling(void);
+static void	handoff_drop(struct service *, const char *);
 static void	request_started_cb(struct request_target *, int);
 static void	request_ended_cb(struct request_target *,
 		    const struct request_end *);
@@ -83,6 +85,7 @@ should_poll(const struct service *svc)
 
 	return accepting && svc->rt.fd >= 0 && !svc->removed && !sc->disable &&
 	    !svc->admin_disabled && !svc->wait_busy && !svc->backoff &&
+	    !svc->handoff.pending &&
 	    !(sc->instances && svc->rt.running >= sc->instances) &&
 	    !(full && is_process(svc));
 }
@@ -148,6 +151,9 @@ request_ended_cb(struct request_target *rt, const struct request_end *e)
 
 	if (e->process)
 		children--;
+	/* A handler that exits has read its datagram or never will. */
+	if (e->shared && svc->handoff.pending && svc->handoff.id == e->id)
+		handoff_drop(svc, "exited");
 	if (e->wait) {
 		svc->wait_busy = 0;
 		if (wait_failed_fast(svc, e->status))
@@ -341,9 +347,9 @@ accept_loop(struct service *svc)
 	}
 }
 
-/* nowait datagrams: each one is a request of its own. */
+/* nowait datagrams for a builtin: each one is a request of its own. */
 static void
-dgram_loop(struct service *svc)
+dgram_builtin_loop(struct service *svc)
 {
 	static char		req[65536];
 	struct sockaddr_storage	ss;
@@ -353,12 +359,162 @@ dgram_loop(struct service *svc)
 
 	for (i = 0; i < DGRAM_BURST && should_poll(svc); i++) {
 		len = sizeof(ss);
-		n = recvfrom(svc->rt.fd, req, sizeof(req), 0,
+		n = recvfrom(svc->rt.fd, req, sizeof(req), MSG_DONTWAIT,
 		    (struct sockaddr *)&ss, &len);
 		if (n < 0)
 			return;
 		request_datagram(&svc->rt, req, (size_t)n,
 		    (struct sockaddr *)&ss, len);
+	}
+}
+
+/*
+ * A nowait datagram exec service hands its socket to one handler per
+ * datagram, with the datagram still queued.  Until that handler has
+ * read it, superd does not look at the socket again (else the same
+ * datagram would start handler after handler); it checks every
+ * HANDOFF_CHECK_MS whether the head of the queue is still that datagram,
+ * and a handler that has not read it within HANDOFF_MAX_MS (or that
+ * exited) loses it: superd drops it and goes on.
+ */
+#define HANDOFF_CHECK_MS	5
+#define HANDOFF_MAX_MS		2000
+
+/* Peek at the head of the queue: length, sender, first bytes. */
+static ssize_t
+dgram_peek(int fd, struct sockaddr_storage *ss, socklen_t *len,
+    unsigned char *head, size_t headlen)
+{
+	struct iovec	iov = { head, headlen };
+	struct msghdr	msg;
+	ssize_t		n;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_name = ss;
+	msg.msg_namelen = sizeof(*ss);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	n = recvmsg(fd, &msg, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC);
+	*len = msg.msg_namelen;
+	return n;
+}
+
+/* Is the datagram handed off still waiting at the head of the queue? */
+static int
+handoff_unread(struct service *svc)
+{
+	struct handoff		*h = &svc->handoff;
+	struct sockaddr_storage	 ss;
+	unsigned char		 head[sizeof(h->head)];
+	socklen_t		 len;
+	ssize_t			 n;
+
+	n = dgram_peek(svc->rt.fd, &ss, &len, head, sizeof(head));
+	return n >= 0 && (size_t)n == h->len && len == h->fromlen &&
+	    memcmp(&ss, &h->from, len) == 0 &&
+	    memcmp(head, h->head, h->len < sizeof(head) ? h->len :
+	    sizeof(head)) == 0;
+}
+
+static void
+handoff_done(struct service *svc)
+{
+	svc->handoff.pending = 0;
+	if (svc->handoff.ev != NULL)
+		evtimer_del(svc->handoff.ev);
+	service_update_polling(svc);
+}
+
+static long long
+ms_since(const struct timespec *t)
+{
+	struct timespec	now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) * 1000LL +
+	    (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/* Drop the datagram a handler did not take (it would block the rest). */
+static void
+handoff_drop(struct service *svc, const char *why)
+{
+	char	c;
+
+	if (handoff_unread(svc)) {
+		(void)!recv(svc->rt.fd, &c, 1, MSG_DONTWAIT);
+		log_notice("service %s: handler %s without reading its "
+		    "datagram; dropped it", svc->conf->name, why);
+	}
+	handoff_done(svc);
+}
+
+static void
+handoff_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct service	*svc = arg;
+	struct timeval	 tv = { 0, HANDOFF_CHECK_MS * 1000 };
+
+	(void)fd;
+	(void)what;
+	if (!svc->handoff.pending)
+		return;
+	if (!handoff_unread(svc))
+		handoff_done(svc);
+	else if (ms_since(&svc->handoff.since) >= HANDOFF_MAX_MS)
+		handoff_drop(svc, "took too long");
+	else
+		evtimer_add(svc->handoff.ev, &tv);
+}
+
+static void
+handoff_begin(struct service *svc, const struct sockaddr_storage *ss,
+    socklen_t len, size_t n, const unsigned char *head)
+{
+	struct handoff	*h = &svc->handoff;
+	struct timeval	 tv = { 0, HANDOFF_CHECK_MS * 1000 };
+
+	if (h->ev == NULL && (h->ev = evtimer_new(base, handoff_cb, svc)) ==
+	    NULL) {
+		handoff_drop(svc, "cannot be watched");
+		return;
+	}
+	h->pending = 1;
+	memcpy(&h->from, ss, sizeof(h->from));
+	h->fromlen = len;
+	h->len = n;
+	memcpy(h->head, head, sizeof(h->head));
+	clock_gettime(CLOCK_MONOTONIC, &h->since);
+	service_update_polling(svc);
+	evtimer_add(h->ev, &tv);
+}
+
+/* nowait datagrams for an exec service: one handler per datagram. */
+static void
+dgram_handoff(struct service *svc)
+{
+	struct sockaddr_storage	ss;
+	unsigned char		head[sizeof(svc->handoff.head)];
+	socklen_t		len;
+	ssize_t			n;
+	uint64_t		id;
+	char			c;
+	int			i, r;
+
+	for (i = 0; i < DGRAM_BURST && should_poll(svc); i++) {
+		memset(head, 0, sizeof(head));
+		if ((n = dgram_peek(svc->rt.fd, &ss, &len, head, sizeof(head)))
+		    < 0)
+			return;
+		r = request_datagram_handoff(&svc->rt, (struct sockaddr *)&ss,
+		    len, &id);
+		if (r == 1) {
+			svc->handoff.id = id;
+			handoff_begin(svc, &ss, len, (size_t)n, head);
+			return;
+		}
+		/* Refused, or no handler: the datagram goes unanswered. */
+		(void)!recv(svc->rt.fd, &c, 1, MSG_DONTWAIT);
 	}
 }
 
@@ -389,8 +545,10 @@ listener_cb(evutil_socket_t fd, short what, void *arg)
 		wait_spawn(svc);
 	else if (svc->conf->socktype == SOCK_STREAM)
 		accept_loop(svc);
+	else if (svc->rt.builtin != NULL)
+		dgram_builtin_loop(svc);
 	else
-		dgram_loop(svc);
+		dgram_handoff(svc);
 }
 
 /* ---- the table and reloads ---- */
@@ -501,6 +659,8 @@ service_free(struct service *svc)
 		event_free(svc->retry_ev);
 	if (svc->backoff_ev != NULL)
 		event_free(svc->backoff_ev);
+	if (svc->handoff.ev != NULL)
+		event_free(svc->handoff.ev);
 	if (svc->rt.workers != NULL)
 		workers_free(svc->rt.workers);
 	oob_endpoint_close(svc->oob);

@@ -88,6 +88,16 @@ struct service {
 	char			 bound_addr[64];
 	int			 bound_port;
 	struct oob_endpoint	*oob;		/* oob-port, or NULL */
+	struct handoff {			/* nowait dgram exec */
+		int		 pending;	/* a handler has yet to read */
+		uint64_t	 id;		/* that handler's session */
+		struct sockaddr_storage from;	/* the datagram handed off */
+		socklen_t	 fromlen;
+		size_t		 len;
+		unsigned char	 head[64];	/* its first bytes */
+		struct timespec	 since;
+		struct event	*ev;		/* re-check timer */
+	}			 handoff;
 };
 
 /* Called when the last request ends while draining or stopping. */

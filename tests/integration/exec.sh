@@ -26,7 +26,7 @@ service broken { address = "127.0.0.1"  port = $((P+6))  server = "/bin/cat"  ch
 service one { address = "127.0.0.1"  port = $((P+7))  server = "/bin/sh"  args = {"-c", "sleep 1; echo done"}  instances = 1 }
 service slow { address = "127.0.0.1"  port = $((P+8))  server = "/bin/sleep"  args = {"30"}  timeout = 1  kill-grace = 1 }
 service lim { address = "127.0.0.1"  port = $((P+9))  server = "$T/limits.sh"  rlimit-nofile = 37  umask = "027" }
-service unowait { protocol = udp  address = "127.0.0.1"  port = $((P+10))  wait = no  server = "/bin/sh"  args = {"-c", "r=\$(dd bs=64k count=1 2>/dev/null | tr a-z A-Z); echo \"\$r \$REMOTE_ADDR \$\$\""} }
+service unowait { protocol = udp  address = "127.0.0.1"  port = $((P+10))  wait = no  server = "$WAITECHO"  args = {"-1"} }
 service unoread { protocol = udp  address = "127.0.0.1"  port = $((P+11))  wait = no  server = "/bin/sleep"  args = {"5"}  instances = 2 }
 service ucat { protocol = unix  address = "$T/cat.sock"  server = "/usr/bin/env" }
 CONF
@@ -90,7 +90,7 @@ r2=$($SDCLIENT -u -s two 127.0.0.1 $((P+10)))
 case "$r1" in "ONE 127.0.0.1 "[0-9]*) ;; *) fail "nowait udp reply '$r1'";; esac
 case "$r2" in "TWO 127.0.0.1 "[0-9]*) ;; *) fail "nowait udp reply '$r2'";; esac
 [ "${r1##* }" != "${r2##* }" ] || fail "nowait udp: one handler served two datagrams"
-ok "nowait UDP: one handler per datagram, request on stdin, reply from the service port"
+ok "nowait UDP: one handler per datagram, read with recvfrom on fd 0, answered with sendto from the service port"
 
 # A handler that never reads: one datagram starts one handler, not a storm.
 $SDCLIENT -u -q -t 300 -s x 127.0.0.1 $((P+11)) >/dev/null 2>&1
