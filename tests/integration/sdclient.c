@@ -231,6 +231,13 @@ attempt(const struct opts *o, int print)
 	if (o->data != NULL && send(fd, o->data, strlen(o->data),
 	    MSG_NOSIGNAL) < 0) {
 		r = errno == ECONNREFUSED ? R_REFUSED : R_OTHER;
+		/* A server that refused at once may have said why. */
+		if ((errno == EPIPE || errno == ECONNRESET) && !o->udp &&
+		    read_reply(fd, o, buf, sizeof(buf), &got, deadline) ==
+		    R_OK_ && got > 0) {
+			if (print && !o->live)
+				fwrite(buf, 1, got, stdout);
+		}
 		goto out;
 	}
 	if (o->hold_ms > 0)
