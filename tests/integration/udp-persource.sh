@@ -14,7 +14,7 @@ start_superd
 
 # round N: six datagrams from 127.0.0.1, one after the other's answer.
 round() {
-	r=$($SDCLIENT -u -n 6 -t 500 -s "r$1" -x "r$1" 127.0.0.1 $((P+1)))
+	r=$($SDCLIENT -u -n 6 -t 1000 -s "r$1" -x "r$1" 127.0.0.1 $((P+1)))
 	[ "$r" = "ok=6 refused=0 timeout=0 other=0 mismatch=0" ] ||
 		fail "round $1: six datagrams sent one after the other's" \
 		    "answer, expected all six answered (ok=6), saw: $r"
@@ -27,11 +27,11 @@ ok "round 2, 3 s later: six answers again"
 
 # More distinct sources than the per-source table holds (8192), each
 # answered; then new sources and the first one still get answers.
-r=$($SDCLIENT -u -n 8192 -t 500 -b 127.1.0.1 -V -s v -x v 127.0.0.1 $((P+1)))
+r=$($SDCLIENT -u -n 8192 -t 2000 -b 127.1.0.1 -V -s v -x v 127.0.0.1 $((P+1)))
 [ "$r" = "ok=8192 refused=0 timeout=0 other=0 mismatch=0" ] ||
 	fail "8192 distinct sources, one datagram each: expected all" \
 	    "answered, saw: $r"
-r=$($SDCLIENT -u -n 10 -t 300 -b 127.2.0.1 -V -s w -x w 127.0.0.1 $((P+1)))
+r=$($SDCLIENT -u -n 10 -t 1000 -b 127.2.0.1 -V -s w -x w 127.0.0.1 $((P+1)))
 [ "$r" = "ok=10 refused=0 timeout=0 other=0 mismatch=0" ] ||
 	fail "after 8192 sources: expected ten new sources (127.2.0.1-10)" \
 	    "answered, saw: $r"
