@@ -86,8 +86,6 @@ static struct {
 	struct line_limits	 lim;
 } ds;
 
-static unsigned	idle_ms;	/* tests: a shorter idle timeout */
-
 
 static uint64_t	 now_ms(void);
 static void	 gone_cb(const struct dir_entry *, const char *, void *);
@@ -245,7 +243,7 @@ limits_for(int remote, struct linesrv_limits *lim)
 	memset(lim, 0, sizeof(*lim));
 	lim->line_max = PROTO_LINE_MAX;
 	lim->line_ms = ds.lim.line_timeout * 1000;
-	lim->idle_ms = idle_ms ? idle_ms : ds.lim.idle_timeout * 1000;
+	lim->idle_ms = ds.lim.idle_timeout * 1000;
 	lim->max_conns = ds.lim.max_conns;
 	lim->max_per_peer = ds.lim.max_per_peer;
 	lim->root_reserve = remote ? 0 : ds.lim.root_reserve;
@@ -561,16 +559,4 @@ directory_stop(void)
 	dir_free(ds.dir);
 	srctable_free(ds.sources);
 	memset(&ds, 0, sizeof(ds));
-}
-
-/* Tests shorten the idle timeout rather than wait a minute. */
-void
-directory_test_idle_ms(unsigned ms)
-{
-	struct linesrv_limits	lim;
-
-	idle_ms = ms;
-	limits_for(0, &lim);
-	if (ds.local.srv != NULL)
-		linesrv_set_limits(ds.local.srv, &lim);
 }

@@ -21,7 +21,4 @@ struct dir_entry;
 void directory_foreach_lease(void (*cb)(const struct dir_entry *, void *),
     void *arg);                                 /* close and unlink the socket */
 
-/* For unit tests only: the idle timeout, in milliseconds (default 60 s). */
-void directory_test_idle_ms(unsigned);
-
 #endif

@@ -243,7 +243,6 @@ setup(void **state)
 	conf.line = (struct line_limits){ 10, 5, 60, 32, 16, 0 };
 	base = event_base_new();
 	event_base_priority_init(base, 3);
-	directory_test_idle_ms(60000);
 	if (reply == NULL)
 		reply = malloc(REPLY_MAX);
 	return directory_start(base, &conf);
@@ -451,7 +450,8 @@ test_idle(void **state)
 	int	idle, holder, other;
 
 	(void)state;
-	directory_test_idle_ms(300);
+	conf.line.idle_timeout = 1;	/* line-idle-timeout = 1 */
+	directory_reconfigure(&conf);
 	idle = xconnect();
 	holder = xconnect();
 	assert_string_equal(xchg(holder, "register name=held proto=tcp "
