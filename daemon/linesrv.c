@@ -561,13 +561,15 @@ write_cb(struct bufferevent *bev, void *arg)
 		conn_free(c);
 		return;
 	}
-	if (srv->ops->drained != NULL)
-		srv->ops->drained(c, srv->arg);
 	if (c->paused) {
 		c->paused = 0;
 		bufferevent_enable(bev, EV_READ);
 		conn_process(c);
+		return;	/* drained again later, once these replies are out */
 	}
+	/* Last: the callback may free the whole server (control's drain). */
+	if (srv->ops->drained != NULL)
+		srv->ops->drained(c, srv->arg);
 }
 
 /*
