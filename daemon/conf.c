@@ -30,6 +30,7 @@
 #include "tcpwrap.h"
 #include "export.h"
 #include "log.h"
+#include "rundir.h"
 
 #define KEYS_MAX	1024
 
@@ -988,11 +989,10 @@ static cfg_opt_t main_opts[] = {
 	CFG_STR("on-exit", "keep", CFGF_NONE),
 	CFG_INT("shutdown-grace", 10, CFGF_NONE),
 	CFG_STR("pidfile", NULL, CFGF_NONE),
-	CFG_STR("control-socket", RUNSTATEDIR "/superd/control.sock",
-	    CFGF_NONE),
+	/* Unset: in the runtime directory (rundir.h), filled in below. */
+	CFG_STR("control-socket", NULL, CFGF_NONE),
 	CFG_STR("control-group", NULL, CFGF_NONE),
-	CFG_STR("directory-socket", RUNSTATEDIR "/superd/directory.sock",
-	    CFGF_NONE),
+	CFG_STR("directory-socket", NULL, CFGF_NONE),
 	CFG_INT("directory-ttl-min", 1, CFGF_NONE),
 	CFG_INT("directory-ttl-max", 86400, CFGF_NONE),
 	CFG_INT("directory-max-entries", 4096, CFGF_NONE),
@@ -1133,12 +1133,21 @@ add_include_dir(struct superd_conf *conf, cfg_t *dflt)
 	glob_t	 g;
 	char	 pat[PATH_MAX];
 	cfg_t	*cfg;
-	size_t	 i;
+	size_t	 i, n;
 
-	snprintf(pat, sizeof(pat), "%s/*.conf", conf->include_dir);
-	if (glob(pat, 0, NULL, &g) != 0)
+	/* Every name, so that the ones skipped can be told (not dirs/). */
+	snprintf(pat, sizeof(pat), "%s/*", conf->include_dir);
+	if (glob(pat, GLOB_MARK, NULL, &g) != 0)
 		return;
 	for (i = 0; i < g.gl_pathc; i++) {
+		n = strlen(g.gl_pathv[i]);
+		if (n < 5 || strcmp(g.gl_pathv[i] + n - 5, ".conf") != 0) {
+			if (g.gl_pathv[i][n - 1] != '/')
+				log_notice("%s: skipped: only *.conf files in "
+				    "%s are read", g.gl_pathv[i],
+				    conf->include_dir);
+			continue;
+		}
 		if ((cfg = parse_file(g.gl_pathv[i], dropin_opts, 0)) == NULL)
 			continue;
 		add_services(conf, cfg, dflt);
@@ -1232,7 +1241,8 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 	conf->keep_handlers = strcmp(v, "terminate") != 0;
 	conf->shutdown_grace = gint(cfg, "shutdown-grace", 0, 3600);
 	conf->pidfile = xstrdup(cfg_getstr(cfg, "pidfile"));
-	conf->control_socket = xstrdup(cfg_getstr(cfg, "control-socket"));
+	v = cfg_getstr(cfg, "control-socket");
+	conf->control_socket = v ? xstrdup(v) : rundir_socket(RUNDIR_CONTROL);
 	conf->control_group = xstrdup(cfg_getstr(cfg, "control-group"));
 	conf->control_gid = (gid_t)-1;
 	if (conf->control_group != NULL &&
@@ -1240,7 +1250,9 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 		conf_error(cfg->filename, key_line(cfg, "control-group"), NULL,
 		    "control-group \"%s\" "
 		    "does not exist", conf->control_group);
-	conf->directory_socket = xstrdup(cfg_getstr(cfg, "directory-socket"));
+	v = cfg_getstr(cfg, "directory-socket");
+	conf->directory_socket = v ? xstrdup(v) :
+	    rundir_socket(RUNDIR_DIRECTORY);
 	conf->dir_ttl_min = gint(cfg, "directory-ttl-min", 1, 86400 * 7);
 	conf->dir_ttl_max = gint(cfg, "directory-ttl-max", 1, 86400 * 7);
 	if (conf->dir_ttl_max < conf->dir_ttl_min)

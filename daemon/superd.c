@@ -25,6 +25,7 @@
 #include "notify.h"
 #include "oob.h"
 #include "policy.h"
+#include "rundir.h"
 #include "service.h"
 #include "request.h"
 #include "session.h"
@@ -176,6 +177,26 @@ write_pidfile(const char *path)
 	fclose(f);
 }
 
+/*
+ * Create the runtime directory (rundir.h) before the sockets in it are
+ * bound.  A /tmp one that is not ours stops the start: our sockets
+ * would be in someone else's hands.
+ */
+static void
+prepare_rundir(const struct superd_conf *conf, int starting)
+{
+	const char	*socks[] = { conf->control_socket,
+			    conf->directory_socket };
+	char		 err[512];
+	int		 r;
+
+	if ((r = rundir_prepare(socks, 2, err, sizeof(err))) == -2 &&
+	    starting)
+		fatalx("runtime directory: %s", err);
+	if (r != 0)
+		log_warnx("runtime directory: %s", err);
+}
+
 /* Take on the global settings of a (new) config. */
 static void
 apply_globals(const struct superd_conf *conf)
@@ -207,6 +228,7 @@ superd_reload(FILE *errs)
 		notify_ready();
 		return -1;
 	}
+	prepare_rundir(conf, 0);
 	apply_globals(conf);
 	side_channels_reconfigure(conf);
 	inherit_report_unused();
@@ -421,6 +443,7 @@ main(int argc, char **argv)
 	/* 0: signals and control, 1: directory, 2: data listeners. */
 	event_base_priority_init(st.base, 3);
 	st.debug = o.debug;
+	prepare_rundir(conf, 1);
 	apply_globals(conf);
 	spawn_init();
 	sessions_init();

@@ -22,11 +22,7 @@
 #include <unistd.h>
 
 #include "client_priv.h"
-
-#ifndef RUNSTATEDIR
-#define RUNSTATEDIR	"/run"
-#endif
-#define DEFAULT_PATH	RUNSTATEDIR "/superd/directory.sock"
+#include "rundir.h"
 
 struct superd {
 	int		 fd;
@@ -65,13 +61,24 @@ static int	split_hostport(const char *, char *, size_t, char *, size_t);
 static int	reg_tags(char *, const struct superd_reg *);
 static void	consume(struct superd *, size_t);
 
-/* The socket path used when none is given. */
+/*
+ * The socket path used when none is given: $SUPERD_DIRECTORY, else the
+ * runtime directory's (this user's superd, else the system one).  The
+ * library does not read superd.conf: that would tie every program that
+ * links it to libconfuse.
+ */
 const char *
 superd_default_path(void)
 {
+	static char	 path[4096];
 	const char	*env = getenv(SUPERD_DIRECTORY_ENV);
 
-	return env != NULL && *env != '\0' ? env : DEFAULT_PATH;
+	if (env != NULL && *env != '\0')
+		return env;
+	if (rundir_client_socket(RUNDIR_DIRECTORY, path, sizeof(path)) == -1)
+		snprintf(path, sizeof(path), "%s/%s", RUNDIR_SYSTEM,
+		    RUNDIR_DIRECTORY);
+	return path;
 }
 
 /* Wrap a connected fd in a handle. */

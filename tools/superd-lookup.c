@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "lookup.h"
+#include "rundir.h"
+#include "sockpath.h"
 
 #define MAX_TAGS	8
 
@@ -33,6 +35,9 @@ enum {
 struct opts {
 	int		 list, port, json;
 	const char	*host, *socket, *proto;
+	const char	*conf;		/* -c */
+	char		 path[4096];	/* the local socket, found */
+	char		 from[4200];	/* where path came from */
 	int		 reg, regopts;
 	int		 net;		/* --net: DNS-SD on the network */
 	unsigned	 wait_ms;	/* --wait for --net */
@@ -49,6 +54,7 @@ static char   **split_command(int *, char **);
 static void	parse_opts(struct opts *, int, char **);
 static void	parse_reg_args(struct opts *, int, char **);
 static void	check_combination(const struct opts *, int, char **);
+static void	find_socket(struct opts *);
 static int	proto_ok(const char *);
 static const char *token_arg(const char *, const char *);
 static struct superd *open_dir(const struct opts *);
@@ -56,12 +62,12 @@ static void	filter_proto(struct superd_eplist *, const char *);
 static int	lookup_main(const struct opts *, const char *);
 
 static const char synopsis[] =
-"usage: superd-lookup [-jp] [-H host[:port] | -S path] [-P proto] name\n"
-"       superd-lookup [-j] [-H host[:port] | -S path] [-P proto] -l [name]\n"
-"       superd-lookup [-S path] --register name proto port|path [--addr addr]\n"
-"                     [--ttl seconds] [--prio n] [--weight n] [--tag key=value]\n"
-"                     [-- command [arg ...]]\n"
-"       superd-lookup [-S path] --unregister id\n"
+"usage: superd-lookup [-jp] [-H host[:port] | -S path | -c file] [-P proto] name\n"
+"       superd-lookup [-j] [-H host[:port] | -S path | -c file] [-P proto] -l [name]\n"
+"       superd-lookup [-S path | -c file] --register name proto port|path\n"
+"                     [--addr addr] [--ttl seconds] [--prio n] [--weight n]\n"
+"                     [--tag key=value] [-- command [arg ...]]\n"
+"       superd-lookup [-S path | -c file] --unregister id\n"
 "       superd-lookup --net [-j] [-P tcp|udp] [--wait seconds] name\n";
 
 /* Name the problem, show the synopsis, exit 1. */
@@ -82,12 +88,21 @@ usage(const char *fmt, ...)
 static void
 help(void)
 {
+	char	def[4096];
+
+	if (rundir_client_socket(RUNDIR_DIRECTORY, def, sizeof(def)) == -1)
+		snprintf(def, sizeof(def), "%s/%s", RUNDIR_SYSTEM,
+		    RUNDIR_DIRECTORY);
 	printf("%s\n"
 "  -l, --list           table of every endpoint (or of name)\n"
 "  -p, --port           print the port(s) only\n"
 "  -j, --json           machine-readable output\n"
 "  -H, --host HOST[:PORT]  ask a remote read-only directory (port %d)\n"
-"  -S, --socket PATH    directory socket (default %s)\n"
+"  -S, --socket PATH    directory socket (default $" SUPERD_DIRECTORY_ENV ",\n"
+"                       then directory-socket in the config, then\n"
+"                       %s)\n"
+"  -c, --config FILE    read directory-socket from FILE (default\n"
+"                       %s)\n"
 "  -P, --proto PROTO    only tcp, udp or unix endpoints\n"
 "  --register NAME PROTO PORT  register; with a command, for as long\n"
 "                       as it runs; without one, --ttl is required\n"
@@ -98,7 +113,7 @@ help(void)
 "  -h, --help           this help\n"
 "  -V, --version        the version\n"
 "exit status: 0 found, 2 not found, 1 error\n",
-	    synopsis, SUPERD_REMOTE_PORT, superd_default_path());
+	    synopsis, SUPERD_REMOTE_PORT, def, SOCKPATH_CONF);
 	exit(EXIT_FOUND);
 }
 
@@ -171,6 +186,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "host", required_argument, NULL, 'H' },
 		{ "socket", required_argument, NULL, 'S' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "proto", required_argument, NULL, 'P' },
 		{ "register", no_argument, NULL, OPT_REGISTER },
 		{ "unregister", required_argument, NULL, OPT_UNREGISTER },
@@ -187,7 +203,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 	int	c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hlpjVH:S:P:", longopts,
+	while ((c = getopt_long(argc, argv, ":c:hlpjVH:S:P:", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -209,6 +225,9 @@ parse_opts(struct opts *o, int argc, char **argv)
 			break;
 		case 'S':
 			o->socket = optarg;
+			break;
+		case 'c':
+			o->conf = optarg;
 			break;
 		case 'P':
 			if (!proto_ok(optarg))
@@ -315,6 +334,8 @@ check_combination(const struct opts *o, int n, char **args)
 		usage("--unregister takes no other argument");
 	if (o->host != NULL && o->socket != NULL)
 		usage("-H and -S exclude each other");
+	if (o->conf != NULL && (o->host != NULL || o->socket != NULL))
+		usage("-c goes with neither -H nor -S");
 	if (o->port && (o->json || o->list))
 		usage("-p prints ports only; it does not go with -j or -l");
 	if (!o->reg && o->unreg == NULL && n > 1)
@@ -322,7 +343,7 @@ check_combination(const struct opts *o, int n, char **args)
 	if (o->port && n == 0)
 		usage("-p needs a name");
 	if (o->net && (o->reg || o->unreg != NULL || o->list || o->port ||
-	    o->host != NULL || o->socket != NULL))
+	    o->host != NULL || o->socket != NULL || o->conf != NULL))
 		usage("--net goes with -j, -P and --wait only");
 	if (o->net && n != 1)
 		usage("--net needs a name");
@@ -330,6 +351,22 @@ check_combination(const struct opts *o, int n, char **args)
 		usage("--net finds tcp or udp endpoints");
 	if (!o->net && o->wait_ms > 0)
 		usage("--wait goes with --net");
+}
+
+/* -S, $SUPERD_DIRECTORY, directory-socket in -c or the default file. */
+static void
+find_socket(struct opts *o)
+{
+	const struct sockpath_query q = { o->socket, SUPERD_DIRECTORY_ENV,
+	    o->conf, "directory-socket", RUNDIR_DIRECTORY };
+	char	err[1024];
+
+	if (sockpath_find(&q, o->path, sizeof(o->path), o->from,
+	    sizeof(o->from), err, sizeof(err)) == -1) {
+		fprintf(stderr, "superd-lookup: %s\n", err);
+		exit(EXIT_ERROR);
+	}
+	o->socket = o->path;
 }
 
 /* Connect to the local or remote directory, or say why not. */
@@ -349,9 +386,8 @@ open_dir(const struct opts *o)
 		return h;
 	}
 	if ((h = superd_open(o->socket, 0)) == NULL)
-		fprintf(stderr, "superd-lookup: cannot connect to %s: %s "
-		    "(is superd running?)\n",
-		    o->socket ? o->socket : superd_default_path(),
+		fprintf(stderr, "superd-lookup: cannot connect to %s (%s): %s "
+		    "(is superd running?)\n", o->socket, o->from,
 		    strerror(errno));
 	return h;
 }
@@ -426,6 +462,8 @@ main(int argc, char **argv)
 	o.r.tags = o.tags;
 	n = argc - optind;
 	check_combination(&o, n, argv + optind);
+	if (!o.net && o.host == NULL)
+		find_socket(&o);
 	if (o.reg) {
 		parse_reg_args(&o, n, argv + optind);
 		o.r.socket = o.socket;

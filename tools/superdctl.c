@@ -20,11 +20,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rundir.h"
+#include "sockpath.h"
+
 #define EXIT_OK		0
 #define EXIT_ERR	1
 #define EXIT_NOTFOUND	2
 
-#define DEFAULT_SOCKET	RUNSTATEDIR "/superd/control.sock"
+#define SOCKET_ENV	"SUPERD_CONTROL_SOCKET"
 #define MAX_REQUEST	4096
 #define MAX_REPLY	(64 * 1024 * 1024)	/* a runaway daemon stops here */
 #define MAX_KV		64
@@ -46,7 +49,10 @@ struct reply {
 };
 
 struct opts {
-	const char	*socket;
+	const char	*socket;	/* -S */
+	const char	*conf;		/* -c */
+	char		 path[4096];	/* the socket used */
+	char		 from[4200];	/* where path came from */
 	int		 json;
 	int		 timeout;	/* seconds */
 };
@@ -71,6 +77,7 @@ static void	help(void) __attribute__((noreturn));
 static void	die(const char *, ...)
 		    __attribute__((noreturn, format(printf, 1, 2)));
 static void	parse_opts(struct opts *, int, char **);
+static void	find_socket(struct opts *);
 static void	check_words(int, char **);
 static int	ctl_connect(const struct opts *);
 static void	send_request(int, int, char **);
@@ -97,7 +104,8 @@ static int	report_error(const struct opts *, const char *,
 		    const struct reply *);
 
 static const char synopsis[] =
-"usage: superdctl [-j] [-S socket] [-t seconds] command [argument ...]\n";
+"usage: superdctl [-j] [-c file | -S socket] [-t seconds] command "
+"[argument ...]\n";
 
 /* Name the problem, show the synopsis, exit 1. */
 static void
@@ -117,17 +125,26 @@ usage(const char *fmt, ...)
 static void
 help(void)
 {
+	char	def[4096];
+
+	if (rundir_client_socket(RUNDIR_CONTROL, def, sizeof(def)) == -1)
+		snprintf(def, sizeof(def), "%s/%s", RUNDIR_SYSTEM,
+		    RUNDIR_CONTROL);
 	printf("%s\n"
 "  -j, --json           JSON output for scripts\n"
-"  -S, --socket PATH    control socket (default %s)\n"
+"  -c, --config FILE    read control-socket from FILE (default %s)\n"
+"  -S, --socket PATH    control socket (default $" SOCKET_ENV ",\n"
+"                       then control-socket in the config, then\n"
+"                       %s)\n"
 "  -t, --timeout SECS   give up after this long (default 10)\n"
 "  -h, --help           this help\n"
 "  -V, --version        the version\n"
 "commands: help, version, status, services, service NAME,\n"
 "  sessions [SERVICE], disable SERVICE, enable SERVICE,\n"
 "  interrupt SESSION [SIGNAL] [grace=S], reload, drain\n"
+"options may follow the command; \"--\" ends them\n"
 "exit status: 0 done, 2 no such service or session, 1 other errors\n",
-	    synopsis, DEFAULT_SOCKET);
+	    synopsis, SOCKPATH_CONF, def);
 	exit(EXIT_OK);
 }
 
@@ -149,6 +166,7 @@ static void
 parse_opts(struct opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "socket", required_argument, NULL, 'S' },
@@ -160,12 +178,15 @@ parse_opts(struct opts *o, int argc, char **argv)
 	long	 v;
 	int	 c;
 
-	o->socket = DEFAULT_SOCKET;
-	o->json = 0;
+	memset(o, 0, sizeof(*o));
 	o->timeout = 10;
 	opterr = 0;
-	/* "+": stop at the command, its words are never options. */
-	while ((c = getopt_long(argc, argv, "+:hjS:t:V", longopts,
+	/*
+	 * Options anywhere ("superdctl services --json"): getopt moves the
+	 * command's words to the end.  No command word starts with "-";
+	 * "--" ends the options for one that would.
+	 */
+	while ((c = getopt_long(argc, argv, ":c:hjS:t:V", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -173,6 +194,9 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case 'V':
 			printf("superdctl %s\n", PACKAGE_VERSION);
 			exit(0);
+		case 'c':
+			o->conf = optarg;
+			break;
 		case 'j':
 			o->json = 1;
 			break;
@@ -193,6 +217,21 @@ parse_opts(struct opts *o, int argc, char **argv)
 			usage("unknown option %s", argv[optind - 1]);
 		}
 	}
+	if (o->conf != NULL && o->socket != NULL)
+		usage("-c and -S exclude each other");
+}
+
+/* -S, $SUPERD_CONTROL_SOCKET, control-socket in -c or the default file. */
+static void
+find_socket(struct opts *o)
+{
+	const struct sockpath_query q = { o->socket, SOCKET_ENV, o->conf,
+	    "control-socket", RUNDIR_CONTROL };
+	char	err[1024];
+
+	if (sockpath_find(&q, o->path, sizeof(o->path), o->from,
+	    sizeof(o->from), err, sizeof(err)) == -1)
+		die("%s", err);
 }
 
 /* Each word must be one protocol token; anything else is refused here. */
@@ -224,9 +263,9 @@ ctl_connect(const struct opts *o)
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	if (strlen(o->socket) >= sizeof(sun.sun_path))
-		die("socket path too long: %s", o->socket);
-	strncpy(sun.sun_path, o->socket, sizeof(sun.sun_path) - 1);
+	if (strlen(o->path) >= sizeof(sun.sun_path))
+		die("socket path too long: %s", o->path);
+	strncpy(sun.sun_path, o->path, sizeof(sun.sun_path) - 1);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		die("socket: %s", strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -234,15 +273,15 @@ ctl_connect(const struct opts *o)
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
 		return fd;
 	if (errno == ENOENT || errno == ECONNREFUSED)
-		die("superd is not running (no control socket at %s: %s)",
-		    o->socket, strerror(errno));
+		die("superd is not running (no control socket at %s, %s: "
+		    "%s)", o->path, o->from, strerror(errno));
 	if (errno == EACCES || errno == EPERM)
 		die("%s: %s (root or the control group may connect)",
-		    o->socket, strerror(errno));
+		    o->path, strerror(errno));
 	if (errno == EAGAIN || errno == EINPROGRESS)
-		die("%s: superd did not answer within %d s", o->socket,
+		die("%s: superd did not answer within %d s", o->path,
 		    o->timeout);
-	die("%s: %s", o->socket, strerror(errno));
+	die("%s: %s", o->path, strerror(errno));
 }
 
 /* Write the words as one request line. */
@@ -737,6 +776,7 @@ main(int argc, char **argv)
 	if (argc == 0)
 		usage("no command (try superdctl help)");
 	check_words(argc, argv);
+	find_socket(&o);
 	fd = ctl_connect(&o);
 	send_request(fd, argc, argv);
 	read_reply(fd, &rp);

@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "rundir.h"
 
 #define CAT	"server = \"/bin/cat\" "
 
@@ -446,7 +447,7 @@ test_minimal_defaults(void **state)
 {
 	struct superd_conf		*conf;
 	const struct service_conf	*sc;
-	char				*errs;
+	char				*errs, dir[4096], want[4200];
 
 	conf = load("service a { port = 7 " CAT "}\n"
 	    "service u { protocol = \"unix\" address = \"/run/u\" " CAT "}\n"
@@ -462,12 +463,16 @@ test_minimal_defaults(void **state)
 	assert_int_equal(conf->keep_handlers, 1);
 	assert_int_equal(conf->shutdown_grace, 10);
 	assert_null(conf->pidfile);
-	assert_string_equal(conf->control_socket,
-	    RUNSTATEDIR "/superd/control.sock");
+	/* The runtime directory, whatever the install prefix. */
+	assert_int_equal(rundir_path(dir, sizeof(dir)), 0);
+	if (geteuid() == 0)
+		assert_string_equal(dir, "/run/superd");
+	snprintf(want, sizeof(want), "%s/control.sock", dir);
+	assert_string_equal(conf->control_socket, want);
 	assert_null(conf->control_group);
 	assert_int_equal(conf->control_gid, (gid_t)-1);
-	assert_string_equal(conf->directory_socket,
-	    RUNSTATEDIR "/superd/directory.sock");
+	snprintf(want, sizeof(want), "%s/directory.sock", dir);
+	assert_string_equal(conf->directory_socket, want);
 	assert_int_equal(conf->dir_ttl_min, 1);
 	assert_int_equal(conf->dir_ttl_max, 86400);
 	assert_int_equal(conf->dir_max_entries, 4096);
