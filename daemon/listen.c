@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "addr.h"
 #include "listen.h"
+#include "sockperm.h"
 
 #define LERR(...)	(snprintf(err, errlen, __VA_ARGS__), -1)
 
@@ -37,18 +38,31 @@ unix_prepare(const struct service_conf *sc, char *err, size_t errlen)
 	return 0;
 }
 
-/* Owner and mode of a unix socket file, as configured. */
-static int
-unix_perms(const struct service_conf *sc, char *err, size_t errlen)
+/*
+ * Owner and mode of a unix socket file, as configured; no socket-owner or
+ * socket-group means ours, so that a reload dropping them takes effect.
+ * Never by path: see sockperm.c.
+ */
+int
+listen_unix_perms(int fd, const struct service_conf *sc, char *err,
+    size_t errlen)
 {
 	const struct sockaddr_un	*su = (const void *)&sc->addr;
 
-	if ((sc->sock_uid != (uid_t)-1 || sc->sock_gid != (gid_t)-1) &&
-	    chown(su->sun_path, sc->sock_uid, sc->sock_gid) == -1)
-		return LERR("chown %s: %s", su->sun_path, strerror(errno));
-	if (chmod(su->sun_path, sc->sock_mode) == -1)
-		return LERR("chmod %s: %s", su->sun_path, strerror(errno));
-	return 0;
+	return sockperm_apply(fd, su->sun_path, sc->sock_uid == (uid_t)-1 ?
+	    geteuid() : sc->sock_uid, sc->sock_gid == (gid_t)-1 ? getegid() :
+	    sc->sock_gid, sc->sock_mode, NULL, err, errlen);
+}
+
+/* bind(2); a unix socket file is born with its configured mode. */
+static int
+bind_for(int fd, const struct service_conf *sc,
+    const struct sockaddr_storage *ss, socklen_t len)
+{
+	if (sc->family == AF_UNIX)
+		return sockperm_bind(fd, (const struct sockaddr *)ss, len,
+		    sc->sock_mode);
+	return bind(fd, (const struct sockaddr *)ss, len);
 }
 
 /* Socket options before bind. */
@@ -91,9 +105,10 @@ socket_for(const struct service_conf *sc, struct sockaddr_storage *ss,
 int
 listen_open(const struct service_conf *sc, char *err, size_t errlen)
 {
-	struct sockaddr_storage	ss;
-	socklen_t		len;
-	int			fd;
+	const struct sockaddr_un	*su = (const void *)&sc->addr;
+	struct sockaddr_storage		 ss;
+	socklen_t			 len;
+	int				 fd, bound = 0;
 
 	if (sc->family == AF_UNIX && unix_prepare(sc, err, errlen) == -1)
 		return -1;
@@ -101,7 +116,7 @@ listen_open(const struct service_conf *sc, char *err, size_t errlen)
 		return LERR("socket: %s", strerror(errno));
 	if (set_options(fd, sc, err, errlen) == -1)
 		goto fail;
-	if (bind(fd, (struct sockaddr *)&ss, len) == -1) {
+	if (bind_for(fd, sc, &ss, len) == -1) {
 		if (sc->family == AF_UNIX)
 			(void)LERR("bind %s: %s", sc->address, strerror(errno));
 		else
@@ -109,7 +124,9 @@ listen_open(const struct service_conf *sc, char *err, size_t errlen)
 			    conf_proto_name(sc->proto), strerror(errno));
 		goto fail;
 	}
-	if (sc->family == AF_UNIX && unix_perms(sc, err, errlen) == -1)
+	bound = 1;
+	if (sc->family == AF_UNIX &&
+	    listen_unix_perms(fd, sc, err, errlen) == -1)
 		goto fail;
 	if (sc->socktype == SOCK_STREAM && listen(fd, sc->backlog) == -1) {
 		(void)LERR("listen: %s", strerror(errno));
@@ -117,6 +134,9 @@ listen_open(const struct service_conf *sc, char *err, size_t errlen)
 	}
 	return fd;
 fail:
+	/* Our own socket file only: the path may lead elsewhere by now. */
+	if (bound && sc->family == AF_UNIX)
+		(void)sockperm_unlink(fd, su->sun_path);
 	close(fd);
 	return -1;
 }

@@ -12,5 +12,12 @@ struct service_conf;
 
 /* Bind (and listen) per sc; returns a CLOEXEC|NONBLOCK fd or -1 + err. */
 int	listen_open(const struct service_conf *sc, char *err, size_t errlen);
+/*
+ * Owner, group and mode of the bound unix socket fd's file per sc (unset
+ * owner/group: superd's own); the file is reached without following its
+ * path, and one that is no longer fd's is left alone with an error.
+ */
+int	listen_unix_perms(int fd, const struct service_conf *sc, char *err,
+	    size_t errlen);
 /* Where fd is bound: numeric address and port (port -1 for unix). */
 #endif
