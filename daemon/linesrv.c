@@ -28,6 +28,7 @@
 #include "addr.h"
 #include "linesrv.h"
 #include "log.h"
+#include "sockperm.h"
 
 #define ACCEPT_BURST	16
 #define PAUSE_SEC	1	/* out of descriptors: listen again after */
@@ -54,8 +55,6 @@ struct linesrv {
 	struct event		*pause_ev;
 	char			*name;
 	char			*path;		/* UNIX socket file we made */
-	dev_t			 dev;
-	ino_t			 ino;
 	struct linesrv_limits	 lim;
 	const struct linesrv_ops *ops;
 	void			*arg;
@@ -81,7 +80,6 @@ linesrv_new(struct event_base *base, int fd, int prio, const char *name,
     const struct linesrv_ops *ops, void *arg)
 {
 	struct linesrv	*srv;
-	struct stat	 st;
 
 	if ((srv = calloc(1, sizeof(*srv))) == NULL) {
 		close(fd);
@@ -94,11 +92,8 @@ linesrv_new(struct event_base *base, int fd, int prio, const char *name,
 	srv->ops = ops;
 	srv->arg = arg;
 	TAILQ_INIT(&srv->conns);
-	if (unlink_path != NULL && lstat(unlink_path, &st) == 0) {
-		srv->dev = st.st_dev;
-		srv->ino = st.st_ino;
+	if (unlink_path != NULL)
 		srv->path = strdup(unlink_path);
-	}
 	srv->name = strdup(name);
 	srv->ev = event_new(base, fd, EV_READ | EV_PERSIST, accept_cb, srv);
 	srv->pause_ev = evtimer_new(base, pause_cb, srv);
@@ -116,8 +111,6 @@ linesrv_new(struct event_base *base, int fd, int prio, const char *name,
 void
 linesrv_free(struct linesrv *srv)
 {
-	struct stat	st;
-
 	if (srv == NULL)
 		return;
 	while (!TAILQ_EMPTY(&srv->conns))
@@ -126,11 +119,10 @@ linesrv_free(struct linesrv *srv)
 		event_free(srv->ev);
 	if (srv->pause_ev != NULL)
 		event_free(srv->pause_ev);
-	close(srv->fd);
 	/* Never unlink what is no longer the socket we made. */
-	if (srv->path != NULL && lstat(srv->path, &st) == 0 &&
-	    st.st_dev == srv->dev && st.st_ino == srv->ino)
-		unlink(srv->path);
+	if (srv->path != NULL)
+		(void)sockperm_unlink(srv->fd, srv->path);
+	close(srv->fd);
 	free(srv->path);
 	free(srv->name);
 	free(srv);
@@ -672,40 +664,6 @@ unix_stale(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-/*
- * Set the mode and group of the socket file at path without following
- * the path: a user who can write the directory could have swapped the
- * file for a symlink.  The file opened (O_PATH, no symlinks) must be a
- * socket, and the very inode we bound when dev/ino are given.
- */
-static int
-perms_nofollow(const char *path, dev_t dev, ino_t ino, mode_t mode, gid_t gid,
-    char *err, size_t errlen)
-{
-	struct stat	st;
-	char		proc[64];
-	int		pfd, r = -1;
-
-	if ((pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
-	if (fstat(pfd, &st) == -1 || !S_ISSOCK(st.st_mode) ||
-	    (ino != 0 && (st.st_dev != dev || st.st_ino != ino)))
-		snprintf(err, errlen, "%s: no longer the socket superd bound",
-		    path);
-	else if (gid != (gid_t)-1 &&
-	    fchownat(pfd, "", (uid_t)-1, gid, AT_EMPTY_PATH) == -1)
-		snprintf(err, errlen, "chown %s: %s", path, strerror(errno));
-	else if (chmod(proc, mode) == -1)	/* the inode, not the path */
-		snprintf(err, errlen, "chmod %s: %s", path, strerror(errno));
-	else
-		r = 0;
-	close(pfd);
-	return r;
-}
-
 int
 linesrv_set_perms(struct linesrv *srv, mode_t mode, gid_t gid, char *err,
     size_t errlen)
@@ -714,8 +672,8 @@ linesrv_set_perms(struct linesrv *srv, mode_t mode, gid_t gid, char *err,
 		snprintf(err, errlen, "%s: not a UNIX socket", srv->name);
 		return -1;
 	}
-	return perms_nofollow(srv->path, srv->dev, srv->ino, mode, gid, err,
-	    errlen);
+	return sockperm_apply(srv->fd, srv->path, (uid_t)-1, gid, mode, NULL,
+	    err, errlen);
 }
 
 int
@@ -723,8 +681,7 @@ linesrv_bind_unix(const char *path, mode_t mode, gid_t gid, char *err,
     size_t errlen)
 {
 	struct sockaddr_un	sun;
-	mode_t			old;
-	int			fd, r;
+	int			fd;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -742,20 +699,17 @@ linesrv_bind_unix(const char *path, mode_t mode, gid_t gid, char *err,
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
-	/* The mode comes from the umask, so there is no window, and no
-	 * chmod by path that a swapped file could redirect. */
-	old = umask(~mode & 0777);
-	r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
-	umask(old);
-	if (r == -1 || listen(fd, BACKLOG) == -1) {
+	/* The mode comes with bind, and the group never by path. */
+	if (sockperm_bind(fd, (struct sockaddr *)&sun, sizeof(sun), mode) == -1
+	    || listen(fd, BACKLOG) == -1) {
 		snprintf(err, errlen, "bind %s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
-	if (gid != (gid_t)-1 && perms_nofollow(path, 0, 0, mode, gid, err,
-	    errlen) == -1) {
+	if (gid != (gid_t)-1 && sockperm_apply(fd, path, (uid_t)-1, gid, mode,
+	    NULL, err, errlen) == -1) {
+		(void)sockperm_unlink(fd, path);
 		close(fd);
-		unlink(path);
 		return -1;
 	}
 	return fd;

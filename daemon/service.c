@@ -33,6 +33,7 @@
 #include "policy.h"
 #include "request.h"
 #include "service.h"
+#include "sockperm.h"
 #include "spawn.h"
 #include "workers.h"
 
@@ -182,11 +183,13 @@ service_close_listener(struct service *svc, int unlink_path)
 	svc->ev = NULL;
 	svc->polling = 0;
 	if (svc->rt.fd >= 0) {
-		close(svc->rt.fd);
-		/* An inherited socket's path belongs to its manager. */
+		/* An inherited socket's path belongs to its manager; and
+		 * only the very socket file we bound is ours to remove. */
 		if (unlink_path && svc->conf->family == AF_UNIX &&
 		    !svc->inherited)
-			unlink(((struct sockaddr_un *)&svc->conf->addr)->sun_path);
+			(void)sockperm_unlink(svc->rt.fd,
+			    ((struct sockaddr_un *)&svc->conf->addr)->sun_path);
+		close(svc->rt.fd);
 	}
 	svc->rt.fd = -1;
 }
@@ -670,6 +673,27 @@ service_free(struct service *svc)
 	free(svc);
 }
 
+/*
+ * A reload that changes only socket-mode / socket-owner / socket-group
+ * of a bound UNIX socket: apply them to the very file we bound (never by
+ * path).  On failure the old ones stay, and the log says why.
+ */
+static void
+service_unix_perms(struct service *svc, const struct service_conf *sc)
+{
+	const struct service_conf	*old = svc->conf;
+	char				 err[256];
+
+	if (svc->rt.fd < 0 || svc->inherited || sc->family != AF_UNIX ||
+	    (old->sock_mode == sc->sock_mode && old->sock_uid == sc->sock_uid &&
+	    old->sock_gid == sc->sock_gid))
+		return;
+	if (listen_unix_perms(svc->rt.fd, sc, err, sizeof(err)) == -1)
+		log_warnx("service %s: %s", sc->name, err);
+	else
+		log_info("service %s: socket mode and owner updated", sc->name);
+}
+
 /* Give the new conf to an existing service; rebind if the endpoint moved. */
 static void
 service_update(struct service *svc, struct prep *p)
@@ -680,6 +704,8 @@ service_update(struct service *svc, struct prep *p)
 
 	if (!same || sc->disable)
 		service_close_listener(svc, !same);
+	else
+		service_unix_perms(svc, sc);
 	service_take(svc, p);
 	svc->admin_disabled = 0;
 	svc->wait_failures = 0;		/* a new config deserves a new try */
