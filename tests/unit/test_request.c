@@ -93,8 +93,6 @@ static struct {
 	int	 sock;		/* q->sock as given */
 	int	 kept;		/* the copy, or -1 */
 	int	 systemd;
-	char	 dgram[64];	/* the datagram the handler would read */
-	ssize_t	 dgramlen;
 	char	 remote_addr[64];
 	char	 session[33];
 	pid_t	 child;		/* the forked child, until reaped */
@@ -176,14 +174,6 @@ ended_hook(struct request_target *rt, const struct request_end *e)
 }
 
 /* The handler "reads" its datagram, as a real one would from fd 0. */
-static void
-fake_read_dgram(int sock)
-{
-	fake.dgramlen = recv(sock, fake.dgram, sizeof(fake.dgram) - 1,
-	    MSG_DONTWAIT);
-	if (fake.dgramlen > 0)
-		fake.dgram[fake.dgramlen] = '\0';
-}
 
 /* A child in its own process group, as spawn.c makes them (setsid). */
 static pid_t
@@ -216,8 +206,6 @@ fake_spawn(const struct spawn_req *q, char *err, size_t errlen)
 		snprintf(err, errlen, "fake failure");
 		return -1;
 	}
-	if (q->sc->socktype == SOCK_DGRAM && !q->sc->wait)
-		fake_read_dgram(q->sock);
 	if (fake.keep_sock)
 		fake.kept = fcntl(q->sock, F_DUPFD_CLOEXEC, 0);
 	if (fake.fork_child)
@@ -687,16 +675,20 @@ test_dgram_builtin(void **state)
 }
 
 /*
- * An exec handler per datagram: it reads the datagram from its private
- * pair, its reply goes back to the client from the service socket, and
- * its exit gives the ticket back.
+ * An exec handler per datagram, the inetd way: it is handed the service
+ * socket itself with its datagram still queued, reads it with recvfrom
+ * (which gives the client's address), answers from the service socket,
+ * and its exit gives the ticket back.
  */
 static void
 test_dgram_exec(void **state)
 {
-	struct sockaddr_storage	 ss, svc;
-	socklen_t		 len, svclen;
+	struct sockaddr_storage	 ss, svc, from;
+	struct sockaddr_in	*a = (struct sockaddr_in *)&ss;
+	struct sockaddr_in	*f = (struct sockaddr_in *)&from;
+	socklen_t		 len, svclen, fromlen = sizeof(from);
 	struct session		*s;
+	uint64_t		 id = 0;
 	char			 buf[16];
 	int			 cl;
 
@@ -704,42 +696,51 @@ test_dgram_exec(void **state)
 	T.sc.socktype = SOCK_DGRAM;
 	T.sc.proto = PROTO_UDP;
 	T.sc.per_source = 1;
-	fake.keep_sock = 1;
 	target_init(udp_socket(&svc, &svclen));
 	T.client = cl = udp_socket(&ss, &len);
 	set_probe(&ss, len, 1);
-	request_datagram(&T.rt, "ping", 4, (struct sockaddr *)&ss, len);
+	assert_int_equal(sendto(cl, "ping", 4, 0, (struct sockaddr *)&svc,
+	    svclen), 4);
+	assert_int_equal(request_datagram_handoff(&T.rt,
+	    (struct sockaddr *)&ss, len, &id), 1);
 	assert_int_equal(fake.calls, 1);
-	assert_int_not_equal(fake.sock, T.rt.fd);	/* a private pair */
-	assert_string_equal(fake.dgram, "ping");
+	assert_int_equal(fake.sock, T.rt.fd);	/* the service socket */
 	assert_string_equal(fake.remote_addr, "127.0.0.1");
 	assert_string_equal(rec.order, "S");
 	assert_int_equal(rec.started[0].process, 1);
 	s = only_session();
+	assert_true(s->id == id);
 	watch(s);
 
-	/* While it runs, the same source is over per-source = 1. */
-	request_datagram(&T.rt, "again", 5, (struct sockaddr *)&ss, len);
-	assert_int_equal(T.rt.refused[REFUSE_PERSOURCE], 1);
-	assert_int_equal(fake.calls, 1);
-	assert_int_equal(sessions_count(), 1);
-
-	/* The handler's reply is relayed from the service socket. */
-	assert_int_equal(send(fake.kept, "pong", 4, 0), 4);
+	/* The handler reads its datagram and learns who sent it. */
+	assert_int_equal(recvfrom(T.rt.fd, buf, sizeof(buf), MSG_DONTWAIT,
+	    (struct sockaddr *)&from, &fromlen), 4);
+	assert_memory_equal(buf, "ping", 4);
+	assert_int_equal(f->sin_port, a->sin_port);
+	/* Its answer leaves from the service socket. */
+	assert_int_equal(sendto(T.rt.fd, "pong", 4, 0,
+	    (struct sockaddr *)&from, fromlen), 4);
 	loop_until_readable(cl);
 	assert_int_equal(recv(cl, buf, sizeof(buf), 0), 4);
 	assert_memory_equal(buf, "pong", 4);
-	close(fake.kept);
-	fake.kept = -1;
+
+	/* While it runs, the same source is over per-source = 1. */
+	assert_int_equal(request_datagram_handoff(&T.rt,
+	    (struct sockaddr *)&ss, len, &id), 0);
+	assert_int_equal(T.rt.refused[REFUSE_PERSOURCE], 1);
+	assert_int_equal(fake.calls, 1);
+	assert_int_equal(sessions_count(), 1);
 
 	request_child_exited(s->pid, 0, NULL);
 	assert_string_equal(rec.order, "SE");
 	assert_clean_end(&rec.ended[0], 0, 0);
 	assert_int_equal(rec.ended[0].e.process, 1);
 	assert_int_equal(rec.ended[0].e.wait, 0);
+	assert_int_equal(rec.ended[0].e.shared, 1);
 
 	/* Admitted again once the first one is gone. */
-	request_datagram(&T.rt, "ping", 4, (struct sockaddr *)&ss, len);
+	assert_int_equal(request_datagram_handoff(&T.rt,
+	    (struct sockaddr *)&ss, len, &id), 1);
 	assert_int_equal(fake.calls, 2);
 	assert_int_equal(T.rt.accepted, 2);
 	request_child_exited(only_session()->pid, 0, NULL);
@@ -872,6 +873,7 @@ test_spawn_failure(void **state)
 {
 	struct sockaddr_storage	ss, svc;
 	socklen_t		len = peer4(&ss, "192.0.2.10", 40003), svclen;
+	uint64_t		id;
 
 	(void)state;
 	T.sc.per_source = 1;
@@ -892,7 +894,8 @@ test_spawn_failure(void **state)
 	T.sc.socktype = SOCK_DGRAM;
 	T.sc.proto = PROTO_UDP;
 	T.rt.fd = udp_socket(&svc, &svclen);
-	request_datagram(&T.rt, "x", 1, (struct sockaddr *)&svc, svclen);
+	assert_int_equal(request_datagram_handoff(&T.rt, (struct sockaddr *)&svc,
+	    svclen, &id), -1);
 	assert_int_equal(fake.calls, 3);
 	assert_int_equal(T.rt.refused[REFUSE_SPAWN], 3);
 	T.sc.wait = 1;
