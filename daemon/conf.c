@@ -31,8 +31,6 @@
 #include "export.h"
 #include "log.h"
 
-#define KEYS_MAX	1024
-
 /* Where each key was written, so late checks can name the line. */
 struct keyline {
 	cfg_t		*sec;
@@ -60,50 +58,137 @@ struct svc_ctx {
 	struct service_conf	*sc;
 };
 
-#define SERVICE_KEYS(F)							\
-	F("name") F("type") F("socket") F("protocol") F("address") F("port")	\
-	F("wait") F("user") F("group") F("server") F("argv0") F("args")	\
-	F("env") F("env-inherit") F("disable") F("instances")		\
-	F("backlog") F("v6only") F("socket-mode") F("socket-owner")	\
-	F("socket-group") F("stderr") F("threads") F("only-from")	\
-	F("no-access") F("allow-uids") F("allow-groups") F("per-source") \
-	F("per-source-prefix") F("rate") F("per-source-rate")		\
-	F("banner-fail") F("chroot") F("umask") F("nice")		\
-	F("rlimit-cpu") F("rlimit-as") F("rlimit-nofile")		\
-	F("rlimit-nproc") F("rlimit-fsize") F("rlimit-core")		\
-	F("no-new-privileges") F("timeout") F("kill-grace")		\
-	F("oob-port") F("urgent") F("urgent-signal") F("pass-fds")	\
-	F("udp-low-ports") F("libwrap")					\
-	F("export")
+/*
+ * The keys, each spelled once.  The libconfuse options and the key lists
+ * are generated from these two tables, so a new key is one line here (and
+ * its entry in superd.conf(5): tests/integration/man.sh reads the tables).
+ *
+ * SERVICE_KEYS: a service or defaults section.  X(TYPE, "key") with TYPE
+ * STR, BOOL, INT or LIST (of strings).  No libconfuse defaults: a key the
+ * section leaves out falls back to the defaults section, then to the
+ * svc_* code, so every option is CFGF_NODEFAULT.
+ */
+#define SERVICE_KEYS(X)							\
+	X(STR,	"name")							\
+	X(STR,	"type")							\
+	X(STR,	"socket")						\
+	X(STR,	"protocol")						\
+	X(STR,	"address")						\
+	X(STR,	"port")							\
+	X(BOOL,	"wait")							\
+	X(STR,	"user")							\
+	X(STR,	"group")						\
+	X(STR,	"server")						\
+	X(STR,	"argv0")						\
+	X(LIST,	"args")							\
+	X(LIST,	"env")							\
+	X(BOOL,	"env-inherit")						\
+	X(BOOL,	"disable")						\
+	X(INT,	"instances")						\
+	X(INT,	"backlog")						\
+	X(BOOL,	"v6only")						\
+	X(STR,	"socket-mode")						\
+	X(STR,	"socket-owner")						\
+	X(STR,	"socket-group")						\
+	X(STR,	"stderr")						\
+	X(INT,	"threads")						\
+	X(LIST,	"only-from")						\
+	X(LIST,	"no-access")						\
+	X(LIST,	"allow-uids")						\
+	X(LIST,	"allow-groups")						\
+	X(INT,	"per-source")						\
+	X(STR,	"per-source-prefix")					\
+	X(STR,	"rate")							\
+	X(STR,	"per-source-rate")					\
+	X(STR,	"banner-fail")						\
+	X(STR,	"chroot")						\
+	X(STR,	"umask")						\
+	X(INT,	"nice")							\
+	X(STR,	"rlimit-cpu")						\
+	X(STR,	"rlimit-as")						\
+	X(STR,	"rlimit-nofile")					\
+	X(STR,	"rlimit-nproc")						\
+	X(STR,	"rlimit-fsize")						\
+	X(STR,	"rlimit-core")						\
+	X(BOOL,	"no-new-privileges")					\
+	X(INT,	"timeout")						\
+	X(INT,	"kill-grace")						\
+	X(INT,	"oob-port")						\
+	X(STR,	"urgent")						\
+	X(STR,	"urgent-signal")					\
+	X(STR,	"pass-fds")						\
+	X(STR,	"udp-low-ports")					\
+	X(BOOL,	"libwrap")						\
+	X(BOOL,	"export")
 
-#define LIST_KEY(k)	(strcmp(k, "args") == 0 || strcmp(k, "env") == 0 || \
-	strcmp(k, "only-from") == 0 || strcmp(k, "no-access") == 0 ||	\
-	strcmp(k, "allow-uids") == 0 || strcmp(k, "allow-groups") == 0)
+/*
+ * GLOBAL_KEYS: the top level of the main file.  X(TYPE, "key", ARG, IN):
+ * ARG is the default (for SEC: the section flags, for FUNC: the
+ * function); IN is MAIN, or DROPIN for what an include-dir file may
+ * hold as well.
+ */
+#define GLOBAL_KEYS(X)							\
+	X(FUNC,	"include",		cfg_include,	DROPIN)		\
+	X(STR,	"include-dir",		NULL,		MAIN)		\
+	X(STR,	"log-level",		"info",		MAIN)		\
+	X(INT,	"max-children",		1024,		MAIN)		\
+	X(STR,	"on-exit",		"keep",		MAIN)		\
+	X(INT,	"shutdown-grace",	10,		MAIN)		\
+	X(STR,	"pidfile",		NULL,		MAIN)		\
+	X(STR,	"control-socket",					\
+	    RUNSTATEDIR "/superd/control.sock",		MAIN)		\
+	X(STR,	"control-group",	NULL,		MAIN)		\
+	X(STR,	"directory-socket",					\
+	    RUNSTATEDIR "/superd/directory.sock",	MAIN)		\
+	X(INT,	"directory-ttl-min",	1,		MAIN)		\
+	X(INT,	"directory-ttl-max",	86400,		MAIN)		\
+	X(INT,	"directory-max-entries", 4096,		MAIN)		\
+	X(INT,	"directory-max-per-uid", 64,		MAIN)		\
+	X(STR,	"directory-listen",	NULL,		MAIN)		\
+	X(STR,	"directory-export",	"none",		MAIN)		\
+	X(LIST,	"directory-allow",	NULL,		MAIN)		\
+	X(INT,	"line-timeout",		10,		MAIN)		\
+	X(INT,	"oob-line-timeout",	5,		MAIN)		\
+	X(INT,	"line-idle-timeout",	60,		MAIN)		\
+	X(INT,	"line-max-conns",	64,		MAIN)		\
+	X(INT,	"line-max-per-peer",	8,		MAIN)		\
+	X(INT,	"line-root-reserve",	4,		MAIN)		\
+	X(SEC,	"defaults",		CFGF_NONE,	MAIN)		\
+	X(SEC,	"service",						\
+	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES,	DROPIN)
 
-#define KEYNAME(k)	k,
-static const char *const service_keys[] = { SERVICE_KEYS(KEYNAME) NULL };
+/* From SERVICE_KEYS: libconfuse options and the names (to track lines). */
+#define SVC_OPT_STR(k)		CFG_STR(k, NULL, CFGF_NODEFAULT)
+#define SVC_OPT_BOOL(k)		CFG_BOOL(k, cfg_false, CFGF_NODEFAULT)
+#define SVC_OPT_INT(k)		CFG_INT(k, 0, CFGF_NODEFAULT)
+#define SVC_OPT_LIST(k)		CFG_STR_LIST(k, NULL, CFGF_NODEFAULT)
+#define SVC_OPT(t, k)		SVC_OPT_##t(k),
+#define SVC_NAME(t, k)		k,
 
-static const char *const global_keys[] = {
-	"include", "include-dir", "log-level", "max-children", "on-exit",
-	"shutdown-grace", "pidfile", "control-socket", "control-group",
-	"directory-socket", "directory-ttl-min", "directory-ttl-max",
-	"directory-max-entries", "directory-max-per-uid", "directory-listen",
-	"directory-allow", "directory-export", "line-timeout",
-	"oob-line-timeout", "line-idle-timeout", "line-max-conns",
-	"line-max-per-peer", "line-root-reserve", "defaults", "service", NULL
-};
+static cfg_opt_t service_opts[] = { SERVICE_KEYS(SVC_OPT) CFG_END() };
+static const char *const service_keys[] = { SERVICE_KEYS(SVC_NAME) NULL };
 
-const char * const *
-conf_service_keys(void)
-{
-	return service_keys;
-}
+/* From GLOBAL_KEYS: the main file's options, a drop-in's, the values. */
+#define GLOBAL_OPT_FUNC(k, a)	CFG_FUNC(k, a)
+#define GLOBAL_OPT_STR(k, a)	CFG_STR(k, a, CFGF_NONE)
+#define GLOBAL_OPT_INT(k, a)	CFG_INT(k, a, CFGF_NONE)
+#define GLOBAL_OPT_LIST(k, a)	CFG_STR_LIST(k, a, CFGF_NONE)
+#define GLOBAL_OPT_SEC(k, a)	CFG_SEC(k, service_opts, a)
+#define GLOBAL_OPT(t, k, a, in)	GLOBAL_OPT_##t(k, a),
+#define IN_DROPIN(opt)		opt,
+#define IN_MAIN(opt)
+#define DROPIN_OPT(t, k, a, in)	IN_##in(GLOBAL_OPT_##t(k, a))
+#define VALUE_FUNC(k)
+#define VALUE_SEC(k)
+#define VALUE_STR(k)		k,
+#define VALUE_INT(k)		k,
+#define VALUE_LIST(k)		k,
+#define GLOBAL_VALUE(t, k, a, in) VALUE_##t(k)
 
-const char * const *
-conf_global_keys(void)
-{
-	return global_keys;
-}
+static cfg_opt_t main_opts[] = { GLOBAL_KEYS(GLOBAL_OPT) CFG_END() };
+static cfg_opt_t dropin_opts[] = { GLOBAL_KEYS(DROPIN_OPT) CFG_END() };
+/* The global keys that hold a value (not include, not sections). */
+static const char *const global_values[] = { GLOBAL_KEYS(GLOBAL_VALUE) NULL };
 
 const char *
 conf_proto_name(enum svc_proto p)
@@ -925,101 +1010,6 @@ service_build(cfg_t *sec, cfg_t *dflt)
 	return NULL;
 }
 
-static cfg_opt_t service_opts[] = {
-	CFG_STR("name", NULL, CFGF_NODEFAULT),
-	CFG_STR("type", NULL, CFGF_NODEFAULT),
-	CFG_STR("socket", NULL, CFGF_NODEFAULT),
-	CFG_STR("protocol", NULL, CFGF_NODEFAULT),
-	CFG_STR("address", NULL, CFGF_NODEFAULT),
-	CFG_STR("port", NULL, CFGF_NODEFAULT),
-	CFG_BOOL("wait", cfg_false, CFGF_NODEFAULT),
-	CFG_STR("user", NULL, CFGF_NODEFAULT),
-	CFG_STR("group", NULL, CFGF_NODEFAULT),
-	CFG_STR("server", NULL, CFGF_NODEFAULT),
-	CFG_STR("argv0", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("args", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("env", NULL, CFGF_NODEFAULT),
-	CFG_BOOL("env-inherit", cfg_false, CFGF_NODEFAULT),
-	CFG_BOOL("disable", cfg_false, CFGF_NODEFAULT),
-	CFG_INT("instances", 0, CFGF_NODEFAULT),
-	CFG_INT("backlog", 0, CFGF_NODEFAULT),
-	CFG_BOOL("v6only", cfg_false, CFGF_NODEFAULT),
-	CFG_STR("socket-mode", NULL, CFGF_NODEFAULT),
-	CFG_STR("socket-owner", NULL, CFGF_NODEFAULT),
-	CFG_STR("socket-group", NULL, CFGF_NODEFAULT),
-	CFG_STR("stderr", NULL, CFGF_NODEFAULT),
-	CFG_INT("threads", 0, CFGF_NODEFAULT),
-	CFG_STR_LIST("only-from", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("no-access", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("allow-uids", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("allow-groups", NULL, CFGF_NODEFAULT),
-	CFG_INT("per-source", 0, CFGF_NODEFAULT),
-	CFG_STR("per-source-prefix", NULL, CFGF_NODEFAULT),
-	CFG_STR("rate", NULL, CFGF_NODEFAULT),
-	CFG_STR("per-source-rate", NULL, CFGF_NODEFAULT),
-	CFG_STR("banner-fail", NULL, CFGF_NODEFAULT),
-	CFG_STR("chroot", NULL, CFGF_NODEFAULT),
-	CFG_STR("umask", NULL, CFGF_NODEFAULT),
-	CFG_INT("nice", 0, CFGF_NODEFAULT),
-	CFG_STR("rlimit-cpu", NULL, CFGF_NODEFAULT),
-	CFG_STR("rlimit-as", NULL, CFGF_NODEFAULT),
-	CFG_STR("rlimit-nofile", NULL, CFGF_NODEFAULT),
-	CFG_STR("rlimit-nproc", NULL, CFGF_NODEFAULT),
-	CFG_STR("rlimit-fsize", NULL, CFGF_NODEFAULT),
-	CFG_STR("rlimit-core", NULL, CFGF_NODEFAULT),
-	CFG_BOOL("no-new-privileges", cfg_false, CFGF_NODEFAULT),
-	CFG_INT("timeout", 0, CFGF_NODEFAULT),
-	CFG_INT("oob-port", 0, CFGF_NODEFAULT),
-	CFG_STR("urgent", NULL, CFGF_NODEFAULT),
-	CFG_STR("udp-low-ports", NULL, CFGF_NODEFAULT),
-	CFG_BOOL("libwrap", cfg_false, CFGF_NODEFAULT),
-	CFG_STR("urgent-signal", NULL, CFGF_NODEFAULT),
-	CFG_STR("pass-fds", NULL, CFGF_NODEFAULT),
-	CFG_BOOL("export", cfg_false, CFGF_NODEFAULT),
-	CFG_INT("kill-grace", 0, CFGF_NODEFAULT),
-	CFG_END()
-};
-
-static cfg_opt_t main_opts[] = {
-	CFG_FUNC("include", cfg_include),
-	CFG_STR("include-dir", NULL, CFGF_NONE),
-	CFG_STR("log-level", "info", CFGF_NONE),
-	CFG_INT("max-children", 1024, CFGF_NONE),
-	CFG_STR("on-exit", "keep", CFGF_NONE),
-	CFG_INT("shutdown-grace", 10, CFGF_NONE),
-	CFG_STR("pidfile", NULL, CFGF_NONE),
-	CFG_STR("control-socket", RUNSTATEDIR "/superd/control.sock",
-	    CFGF_NONE),
-	CFG_STR("control-group", NULL, CFGF_NONE),
-	CFG_STR("directory-socket", RUNSTATEDIR "/superd/directory.sock",
-	    CFGF_NONE),
-	CFG_INT("directory-ttl-min", 1, CFGF_NONE),
-	CFG_INT("directory-ttl-max", 86400, CFGF_NONE),
-	CFG_INT("directory-max-entries", 4096, CFGF_NONE),
-	CFG_INT("directory-max-per-uid", 64, CFGF_NONE),
-	CFG_STR("directory-listen", NULL, CFGF_NONE),
-	CFG_STR("directory-export", "none", CFGF_NONE),
-	CFG_STR_LIST("directory-allow", NULL, CFGF_NONE),
-	CFG_INT("line-timeout", 10, CFGF_NONE),
-	CFG_INT("oob-line-timeout", 5, CFGF_NONE),
-	CFG_INT("line-idle-timeout", 60, CFGF_NONE),
-	CFG_INT("line-max-conns", 64, CFGF_NONE),
-	CFG_INT("line-max-per-peer", 8, CFGF_NONE),
-	CFG_INT("line-root-reserve", 4, CFGF_NONE),
-	CFG_SEC("defaults", service_opts, CFGF_NONE),
-	CFG_SEC("service", service_opts, CFGF_MULTI | CFGF_TITLE |
-	    CFGF_NO_TITLE_DUPES),
-	CFG_END()
-};
-
-/* Only services (and includes) in include-dir files. */
-static cfg_opt_t dropin_opts[] = {
-	CFG_FUNC("include", cfg_include),
-	CFG_SEC("service", service_opts, CFGF_MULTI | CFGF_TITLE |
-	    CFGF_NO_TITLE_DUPES),
-	CFG_END()
-};
-
 /* Hook record_line on every key of sec ("service" or "defaults"). */
 static void
 cfg_track_lines(cfg_t *cfg, const char *sec)
@@ -1275,18 +1265,14 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 		    v);
 }
 
-/* Track global keys' lines too (for range errors). */
+/* Track the global keys' lines too (for range errors). */
 static void
 cfg_track_globals(cfg_t *cfg)
 {
-	static const char *const ints[] = { "max-children", "shutdown-grace",
-	    "directory-ttl-min", "directory-ttl-max", "directory-max-entries",
-	    "directory-max-per-uid", "directory-allow", "log-level", "on-exit",
-	    "control-group", "directory-listen", "directory-export", NULL };
 	size_t	i;
 
-	for (i = 0; ints[i] != NULL; i++)
-		cfg_set_validate_func(cfg, ints[i], record_line);
+	for (i = 0; global_values[i] != NULL; i++)
+		cfg_set_validate_func(cfg, global_values[i], record_line);
 }
 
 static struct superd_conf *
