@@ -41,6 +41,7 @@ struct keyline {
 struct parse_ctx {
 	FILE		*errs;
 	int		 nerrors;
+	int		 nomem;		/* allocations failed, not yet said */
 	struct keyline	*lines;
 	size_t		 nlines, maxlines;
 };
@@ -49,6 +50,7 @@ struct parse_ctx {
 static struct parse_ctx	*cur;
 
 static void	cfg_track_globals(cfg_t *);
+static void	strv_free(char **);
 
 /* One service being built: its section and the defaults section. */
 struct svc_ctx {
@@ -225,6 +227,51 @@ conf_error(const char *file, int line, const char *svc, const char *fmt, ...)
 	fputc('\n', cur->errs);
 }
 
+/*
+ * Allocation failures.  conf_load runs again on every reload, so running
+ * out of memory must refuse the new config, never end the daemon: the
+ * x*() helpers count the failure here and return NULL, their callers
+ * carry on with what they have, and nomem_report() turns the count into
+ * one "out of memory" error where the failure happened.
+ */
+static void
+nomem(void)
+{
+	cur->nomem++;
+}
+
+static void
+nomem_report(const char *file, int line, const char *svc)
+{
+	if (cur->nomem == 0)
+		return;
+	cur->nomem = 0;
+	conf_error(file, line, svc, "out of memory");
+}
+
+static void *
+xcalloc(size_t n, size_t size)
+{
+	void	*p;
+
+	if ((p = calloc(n, size)) == NULL)
+		nomem();
+	return p;
+}
+
+/* strdup; NULL stays NULL. */
+static char *
+xstrdup(const char *s)
+{
+	char	*p;
+
+	if (s == NULL)
+		return NULL;
+	if ((p = strdup(s)) == NULL)
+		nomem();
+	return p;
+}
+
 /* libconfuse's own errors: syntax, unknown keys, bad numbers. */
 static void
 confuse_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
@@ -248,8 +295,11 @@ record_line(cfg_t *cfg, cfg_opt_t *opt)
 	if (cur->nlines == cur->maxlines) {
 		size_t n = cur->maxlines ? cur->maxlines * 2 : 64;
 		kl = reallocarray(cur->lines, n, sizeof(*kl));
-		if (kl == NULL)
+		if (kl == NULL) {
+			conf_error(cfg->filename, cfg->line, cfg->title,
+			    "out of memory");
 			return 0;
+		}
 		cur->lines = kl;
 		cur->maxlines = n;
 	}
@@ -342,30 +392,32 @@ kint_range(const struct svc_ctx *s, const char *key, long dflt, long min,
 	return v;
 }
 
-static char *
-xstrdup(const char *s)
-{
-	char	*p;
-
-	if (s == NULL)
-		return NULL;
-	if ((p = strdup(s)) == NULL)
-		fatal("strdup");
-	return p;
-}
-
-/* Copy a list key into a NULL-terminated vector, after skip slots. */
+/*
+ * Copy a list key into a NULL-terminated vector, first (when not NULL)
+ * in front.  NULL when out of memory: a vector is whole or not at all.
+ */
 static char **
-klist(const struct svc_ctx *s, const char *key, size_t skip, size_t *np)
+klist(const struct svc_ctx *s, const char *key, const char *first,
+    size_t *np)
 {
 	cfg_t	*sec = key_sec(s, key);
-	size_t	 i, n = sec ? cfg_size(sec, key) : 0;
+	size_t	 i, skip = first != NULL, n = sec ? cfg_size(sec, key) : 0;
 	char	**v;
 
-	if ((v = calloc(n + skip + 1, sizeof(*v))) == NULL)
-		fatal("calloc");
+	if (np != NULL)
+		*np = 0;
+	if ((v = xcalloc(n + skip + 1, sizeof(*v))) == NULL)
+		return NULL;
+	if (first != NULL && (v[0] = xstrdup(first)) == NULL) {
+		free(v);
+		return NULL;
+	}
 	for (i = 0; i < n; i++)
-		v[skip + i] = xstrdup(cfg_getnstr(sec, key, (unsigned)i));
+		if ((v[skip + i] = xstrdup(cfg_getnstr(sec, key,
+		    (unsigned)i))) == NULL) {
+			strv_free(v);
+			return NULL;
+		}
 	if (np != NULL)
 		*np = n;
 	return v;
@@ -444,7 +496,8 @@ svc_endpoint(struct svc_ctx *s)
 		sc->port = -1;
 		return;
 	}
-	sc->address = xstrdup(addr ? addr : "*");
+	if ((sc->address = xstrdup(addr ? addr : "*")) == NULL)
+		return;
 	if (port == NULL) {
 		svc_error(s, NULL, "port: missing (a number, a name from "
 		    "/etc/services, or 0 for a dynamic port)");
@@ -499,8 +552,10 @@ svc_groups(struct service_conf *sc, const char *user)
 
 	for (;;) {
 		free(sc->groups);
-		if ((sc->groups = calloc((size_t)n, sizeof(gid_t))) == NULL)
-			fatal("calloc");
+		if ((sc->groups = xcalloc((size_t)n, sizeof(gid_t))) == NULL) {
+			sc->ngroups = 0;
+			return;
+		}
 		sc->ngroups = n;
 		if (getgrouplist(user, sc->gid, sc->groups, &sc->ngroups) != -1)
 			return;
@@ -595,8 +650,8 @@ svc_program(struct svc_ctx *s)
 		return;
 	}
 	sc->server = xstrdup(server);
-	sc->env = klist(s, "env", 0, NULL);
-	for (i = 0; sc->env[i] != NULL; i++)
+	sc->env = klist(s, "env", NULL, NULL);
+	for (i = 0; sc->env != NULL && sc->env[i] != NULL; i++)
 		if (strchr(sc->env[i], '=') == NULL || sc->env[i][0] == '=')
 			svc_error(s, "env", "env \"%s\" is not NAME=VALUE",
 			    sc->env[i]);
@@ -619,9 +674,8 @@ svc_program(struct svc_ctx *s)
 		    server);
 	else
 		svc_server_runnable(s, server, kstr(s, "chroot"));
-	sc->argv = klist(s, "args", 1, NULL);
-	sc->argv[0] = xstrdup(argv0 ? argv0 : strrchr(server, '/') ?
-	    strrchr(server, '/') + 1 : server);
+	sc->argv = klist(s, "args", argv0 ? argv0 : strrchr(server, '/') ?
+	    strrchr(server, '/') + 1 : server, NULL);
 }
 
 /* socket-mode / -owner / -group for unix sockets. */
@@ -678,17 +732,61 @@ svc_acl(struct svc_ctx *s, const char *key, struct acl *acl)
 	char	**v, err[CONF_ERRLEN];
 	size_t	  i, n;
 
-	v = klist(s, key, 0, &n);
-	if (n > 0 && (acl->entries = calloc(n, sizeof(*acl->entries))) == NULL)
-		fatal("calloc");
+	if ((v = klist(s, key, NULL, &n)) == NULL)
+		return;
+	if (n > 0 && (acl->entries = xcalloc(n, sizeof(*acl->entries))) ==
+	    NULL)
+		n = 0;
 	for (i = 0; i < n; i++) {
 		if (parse_acl_entry(v[i], &acl->entries[acl->n], err) == -1)
 			svc_error(s, key, "%s: %s", key, err);
 		else
 			acl->n++;
-		free(v[i]);
 	}
-	free(v);
+	strv_free(v);
+}
+
+static void
+svc_allow_uids(struct svc_ctx *s)
+{
+	struct service_conf	*sc = s->sc;
+	struct passwd		*pw;
+	char			**v;
+	size_t			 i, n;
+
+	if ((v = klist(s, "allow-uids", NULL, &n)) == NULL)
+		return;
+	if (n > 0 && (sc->allow_uids = xcalloc(n, sizeof(uid_t))) == NULL)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		if ((pw = lookup_user(v[i])) == NULL)
+			svc_error(s, "allow-uids", "allow-uids: user \"%s\" "
+			    "does not exist", v[i]);
+		else
+			sc->allow_uids[sc->n_allow_uids++] = pw->pw_uid;
+	}
+	strv_free(v);
+}
+
+static void
+svc_allow_gids(struct svc_ctx *s)
+{
+	struct service_conf	*sc = s->sc;
+	char			**v;
+	size_t			 i, n;
+
+	if ((v = klist(s, "allow-groups", NULL, &n)) == NULL)
+		return;
+	if (n > 0 && (sc->allow_gids = xcalloc(n, sizeof(gid_t))) == NULL)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		if (lookup_group(v[i], &sc->allow_gids[sc->n_allow_gids]) == -1)
+			svc_error(s, "allow-groups", "allow-groups: group "
+			    "\"%s\" does not exist", v[i]);
+		else
+			sc->n_allow_gids++;
+	}
+	strv_free(v);
 }
 
 /* allow-uids / allow-groups for unix sockets (SO_PEERCRED). */
@@ -696,34 +794,9 @@ static void
 svc_peer_ids(struct svc_ctx *s)
 {
 	struct service_conf	*sc = s->sc;
-	struct passwd		*pw;
-	char			**v;
-	size_t			 i, n;
 
-	v = klist(s, "allow-uids", 0, &n);
-	if (n > 0 && (sc->allow_uids = calloc(n, sizeof(uid_t))) == NULL)
-		fatal("calloc");
-	for (i = 0; i < n; i++) {
-		if ((pw = lookup_user(v[i])) == NULL)
-			svc_error(s, "allow-uids", "allow-uids: user \"%s\" "
-			    "does not exist", v[i]);
-		else
-			sc->allow_uids[sc->n_allow_uids++] = pw->pw_uid;
-		free(v[i]);
-	}
-	free(v);
-	v = klist(s, "allow-groups", 0, &n);
-	if (n > 0 && (sc->allow_gids = calloc(n, sizeof(gid_t))) == NULL)
-		fatal("calloc");
-	for (i = 0; i < n; i++) {
-		if (lookup_group(v[i], &sc->allow_gids[sc->n_allow_gids]) == -1)
-			svc_error(s, "allow-groups", "allow-groups: group "
-			    "\"%s\" does not exist", v[i]);
-		else
-			sc->n_allow_gids++;
-		free(v[i]);
-	}
-	free(v);
+	svc_allow_uids(s);
+	svc_allow_gids(s);
 	if ((sc->n_allow_uids || sc->n_allow_gids) && sc->proto != PROTO_UNIX)
 		svc_error(s, NULL, "allow-uids/allow-groups are for unix "
 		    "sockets; use only-from for tcp and udp");
@@ -983,12 +1056,19 @@ service_build(cfg_t *sec, cfg_t *dflt)
 	s.sec = sec;
 	s.dflt = dflt;
 	s.file = sec->filename;
-	if ((s.sc = calloc(1, sizeof(*s.sc))) == NULL)
-		fatal("calloc");
+	if ((s.sc = xcalloc(1, sizeof(*s.sc))) == NULL) {
+		nomem_report(sec->filename, sec->line, cfg_title(sec));
+		return NULL;
+	}
 	s.sc->name = xstrdup(cfg_size(sec, "name") ? cfg_getstr(sec, "name") :
 	    cfg_title(sec));
 	s.sc->file = xstrdup(sec->filename);
 	s.sc->line = sec->line;
+	if (s.sc->name == NULL || s.sc->file == NULL) {
+		nomem_report(sec->filename, sec->line, cfg_title(sec));
+		service_conf_free(s.sc);
+		return NULL;
+	}
 	if (strlen(s.sc->name) == 0 || strlen(s.sc->name) > 64 ||
 	    strpbrk(s.sc->name, " \t/=\n") != NULL)
 		svc_error(&s, NULL, "name: must be 1-64 characters without "
@@ -1004,6 +1084,7 @@ service_build(cfg_t *sec, cfg_t *dflt)
 	svc_out_of_band(&s);
 	svc_pass_fds(&s);
 	svc_export(&s);
+	nomem_report(s.file, sec->line, s.sc->name);
 	if (cur->nerrors == before)
 		return s.sc;
 	service_conf_free(s.sc);
@@ -1023,33 +1104,56 @@ cfg_track_lines(cfg_t *cfg, const char *sec)
 	}
 }
 
-/* Parse one file; NULL if it could not be read or parsed. */
+/* A cfg_t for opts with the line tracking hooked; NULL if out of memory. */
 static cfg_t *
-parse_file(const char *path, cfg_opt_t *opts, int has_defaults)
+cfg_new(cfg_opt_t *opts, int has_defaults)
 {
 	cfg_t	*cfg;
-	char	*dir, *copy;
-	int	 rc;
 
-	if ((cfg = cfg_init(opts, CFGF_NONE)) == NULL)
-		fatal("cfg_init");
+	if ((cfg = cfg_init(opts, CFGF_NONE)) == NULL) {
+		nomem();
+		return NULL;
+	}
 	cfg_set_error_function(cfg, confuse_errfunc);
 	cfg_track_lines(cfg, "service");
 	if (has_defaults) {
 		cfg_track_lines(cfg, "defaults");
 		cfg_track_globals(cfg);
 	}
+	return cfg;
+}
+
+/* Parse one file; NULL if it could not be read or parsed. */
+static cfg_t *
+parse_file(const char *path, cfg_opt_t *opts, int has_defaults)
+{
+	cfg_t	*cfg;
+	char	*copy;
+	int	 rc;
+
+	if ((cfg = cfg_new(opts, has_defaults)) == NULL) {
+		nomem_report(path, 0, NULL);
+		return NULL;
+	}
 	/*
 	 * Includes resolve beside the file; libconfuse then looks the file
 	 * itself up in that search path, so it gets the base name.
 	 */
-	copy = xstrdup(path);
-	dir = dirname(copy);
-	cfg_add_searchpath(cfg, dir);
+	if ((copy = xstrdup(path)) == NULL ||
+	    cfg_add_searchpath(cfg, dirname(copy)) != CFG_SUCCESS) {
+		free(copy);
+		cfg_free(cfg);
+		nomem();
+		nomem_report(path, 0, NULL);
+		return NULL;
+	}
 	free(copy);
-	copy = xstrdup(path);
-	rc = cfg_parse(cfg, basename(copy));
+	if ((copy = xstrdup(path)) == NULL)
+		rc = CFG_PARSE_ERROR;
+	else
+		rc = cfg_parse(cfg, basename(copy));
 	free(copy);
+	nomem_report(path, 0, NULL);
 	if (rc == CFG_FILE_ERROR)
 		conf_error(path, 0, NULL, "cannot read: %s", strerror(errno));
 	if (rc != CFG_SUCCESS) {
@@ -1124,10 +1228,17 @@ add_include_dir(struct superd_conf *conf, cfg_t *dflt)
 	char	 pat[PATH_MAX];
 	cfg_t	*cfg;
 	size_t	 i;
+	int	 rc;
 
-	snprintf(pat, sizeof(pat), "%s/*.conf", conf->include_dir);
-	if (glob(pat, 0, NULL, &g) != 0)
+	if (conf->include_dir == NULL)		/* out of memory, said */
 		return;
+	snprintf(pat, sizeof(pat), "%s/*.conf", conf->include_dir);
+	if ((rc = glob(pat, 0, NULL, &g)) != 0) {
+		/* Not "no files": a reload must not drop them silently. */
+		if (rc == GLOB_NOSPACE)
+			conf_error(conf->include_dir, 0, NULL, "out of memory");
+		return;
+	}
 	for (i = 0; i < g.gl_pathc; i++) {
 		if ((cfg = parse_file(g.gl_pathv[i], dropin_opts, 0)) == NULL)
 			continue;
@@ -1141,11 +1252,14 @@ add_include_dir(struct superd_conf *conf, cfg_t *dflt)
 static char *
 default_include_dir(const char *path)
 {
-	char	*copy = xstrdup(path), *dir, *res;
+	char	*copy, *res;
 
-	dir = dirname(copy);
-	if (asprintf(&res, "%s/superd.d", dir) == -1)
-		fatal("asprintf");
+	if ((copy = xstrdup(path)) == NULL)
+		return NULL;
+	if (asprintf(&res, "%s/superd.d", dirname(copy)) == -1) {
+		nomem();
+		res = NULL;
+	}
 	free(copy);
 	return res;
 }
@@ -1173,8 +1287,8 @@ conf_dir_allow(struct superd_conf *conf, cfg_t *cfg)
 	struct dir_allow *da;
 	char		*v, *eq;
 
-	if (n > 0 && (conf->dir_allow = calloc(n, sizeof(*da))) == NULL)
-		fatal("calloc");
+	if (n > 0 && (conf->dir_allow = xcalloc(n, sizeof(*da))) == NULL)
+		n = 0;
 	for (i = 0; i < n; i++) {
 		v = cfg_getnstr(cfg, "directory-allow", i);
 		da = &conf->dir_allow[conf->n_dir_allow];
@@ -1184,7 +1298,10 @@ conf_dir_allow(struct superd_conf *conf, cfg_t *cfg)
 			    "should be NAME=USER or NAME=@GROUP", v);
 			continue;
 		}
-		da->name = strndup(v, (size_t)(eq - v));
+		if ((da->name = strndup(v, (size_t)(eq - v))) == NULL) {
+			nomem();
+			continue;
+		}
 		da->by_group = eq[1] == '@';
 		if (da->by_group ? lookup_group(eq + 2, &da->gid) == -1 :
 		    (pw = lookup_user(eq + 1)) == NULL) {
@@ -1199,6 +1316,17 @@ conf_dir_allow(struct superd_conf *conf, cfg_t *cfg)
 			da->uid = pw->pw_uid;
 		conf->n_dir_allow++;
 	}
+	nomem_report(cfg->filename, key_line(cfg, "directory-allow"), NULL);
+}
+
+/* A global string key, copied; NULL if unset (or out of memory, said). */
+static char *
+gstr(cfg_t *cfg, const char *key)
+{
+	char	*v = xstrdup(cfg_getstr(cfg, key));
+
+	nomem_report(cfg->filename, key_line(cfg, key), NULL);
+	return v;
 }
 
 /* Global keys into conf. */
@@ -1221,16 +1349,16 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 		    "one of: keep, terminate", v);
 	conf->keep_handlers = strcmp(v, "terminate") != 0;
 	conf->shutdown_grace = gint(cfg, "shutdown-grace", 0, 3600);
-	conf->pidfile = xstrdup(cfg_getstr(cfg, "pidfile"));
-	conf->control_socket = xstrdup(cfg_getstr(cfg, "control-socket"));
-	conf->control_group = xstrdup(cfg_getstr(cfg, "control-group"));
+	conf->pidfile = gstr(cfg, "pidfile");
+	conf->control_socket = gstr(cfg, "control-socket");
+	conf->control_group = gstr(cfg, "control-group");
 	conf->control_gid = (gid_t)-1;
 	if (conf->control_group != NULL &&
 	    lookup_group(conf->control_group, &conf->control_gid) == -1)
 		conf_error(cfg->filename, key_line(cfg, "control-group"), NULL,
 		    "control-group \"%s\" "
 		    "does not exist", conf->control_group);
-	conf->directory_socket = xstrdup(cfg_getstr(cfg, "directory-socket"));
+	conf->directory_socket = gstr(cfg, "directory-socket");
 	conf->dir_ttl_min = gint(cfg, "directory-ttl-min", 1, 86400 * 7);
 	conf->dir_ttl_max = gint(cfg, "directory-ttl-max", 1, 86400 * 7);
 	if (conf->dir_ttl_max < conf->dir_ttl_min)
@@ -1239,7 +1367,7 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 		    "below directory-ttl-min");
 	conf->dir_max_entries = gint(cfg, "directory-max-entries", 1, 1000000);
 	conf->dir_max_per_uid = gint(cfg, "directory-max-per-uid", 1, 1000000);
-	conf->directory_listen = xstrdup(cfg_getstr(cfg, "directory-listen"));
+	conf->directory_listen = gstr(cfg, "directory-listen");
 	if (conf->directory_listen != NULL && conf->directory_listen[0] &&
 	    parse_listen_spec(conf->directory_listen, SUPERD_DIRECTORY_PORT,
 	    &conf->dir_listen_addr, &conf->dir_listen_len, err) == -1)
@@ -1280,10 +1408,13 @@ conf_new(const char *path)
 {
 	struct superd_conf	*conf;
 
-	if ((conf = calloc(1, sizeof(*conf))) == NULL)
-		fatal("calloc");
-	conf->path = xstrdup(path);
+	if ((conf = xcalloc(1, sizeof(*conf))) == NULL)
+		return NULL;
 	TAILQ_INIT(&conf->services);
+	if ((conf->path = xstrdup(path)) == NULL) {
+		free(conf);
+		return NULL;
+	}
 	return conf;
 }
 
@@ -1291,12 +1422,18 @@ conf_new(const char *path)
 static struct superd_conf *
 conf_from_cfg(const char *path, cfg_t *cfg)
 {
-	struct superd_conf	*conf = conf_new(path);
+	struct superd_conf	*conf;
 	cfg_t			*dflt = cfg_getsec(cfg, "defaults");
 	const char		*dir = cfg_getstr(cfg, "include-dir");
 
+	if ((conf = conf_new(path)) == NULL) {
+		nomem_report(path, 0, NULL);
+		return NULL;
+	}
 	conf_globals(conf, cfg);
 	conf->include_dir = dir ? xstrdup(dir) : default_include_dir(path);
+	nomem_report(cfg->filename, dir ? key_line(cfg, "include-dir") : 0,
+	    NULL);
 	add_services(conf, cfg, dflt);
 	add_include_dir(conf, dflt);
 	if (cur->nerrors == 0)
@@ -1315,10 +1452,13 @@ conf_parse_text(cfg_t *cfg, const char *name, const char *text)
 	FILE	*fp;
 	int	 rc;
 
-	if ((fp = fmemopen((void *)text, strlen(text), "r")) == NULL)
-		fatal("fmemopen");
 	free(cfg->filename);
-	cfg->filename = xstrdup(name);
+	if ((cfg->filename = xstrdup(name)) == NULL)
+		return CFG_PARSE_ERROR;
+	if ((fp = fmemopen((void *)text, strlen(text), "r")) == NULL) {
+		nomem();
+		return CFG_PARSE_ERROR;
+	}
 	rc = cfg_parse_fp(cfg, fp);
 	fclose(fp);
 	return rc;
@@ -1338,13 +1478,8 @@ conf_run(const char *path, const char *text, FILE *errs)
 	if (text == NULL)
 		cfg = parse_file(path, main_opts, 1);
 	else {
-		if ((cfg = cfg_init(main_opts, CFGF_NONE)) == NULL)
-			fatal("cfg_init");
-		cfg_set_error_function(cfg, confuse_errfunc);
-		cfg_track_lines(cfg, "service");
-		cfg_track_lines(cfg, "defaults");
-		cfg_track_globals(cfg);
-		if (conf_parse_text(cfg, path, text) != CFG_SUCCESS) {
+		if ((cfg = cfg_new(main_opts, 1)) != NULL &&
+		    conf_parse_text(cfg, path, text) != CFG_SUCCESS) {
 			cfg_free(cfg);
 			cfg = NULL;
 		}
@@ -1353,6 +1488,7 @@ conf_run(const char *path, const char *text, FILE *errs)
 		conf = conf_from_cfg(path, cfg);
 		cfg_free(cfg);
 	}
+	nomem_report(path, 0, NULL);
 	free(ctx.lines);
 	cur = NULL;
 	return conf;
