@@ -206,13 +206,10 @@ conf_proto_name(enum svc_proto p)
 	return "?";
 }
 
-/* Report one error: "file:line: service "name": message". */
-static void LOG_ATTR(4, 5)
-conf_error(const char *file, int line, const char *svc, const char *fmt, ...)
+/* Write one message: "file:line: service "name": message". */
+static void
+conf_say(const char *file, int line, const char *svc, const char *msg)
 {
-	va_list	ap;
-
-	cur->nerrors++;
 	if (cur->errs == NULL)
 		return;
 	if (line > 0)
@@ -221,10 +218,21 @@ conf_error(const char *file, int line, const char *svc, const char *fmt, ...)
 		fprintf(cur->errs, "%s: ", file ? file : "?");
 	if (svc != NULL)
 		fprintf(cur->errs, "service \"%s\": ", svc);
+	fprintf(cur->errs, "%s\n", msg);
+}
+
+/* Report one error: the config will not be used. */
+static void LOG_ATTR(4, 5)
+conf_error(const char *file, int line, const char *svc, const char *fmt, ...)
+{
+	char	msg[512];
+	va_list	ap;
+
+	cur->nerrors++;
 	va_start(ap, fmt);
-	vfprintf(cur->errs, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', cur->errs);
+	conf_say(file, line, svc, msg);
 }
 
 /*
@@ -334,23 +342,45 @@ key_sec(const struct svc_ctx *s, const char *key)
 	return NULL;
 }
 
+/* Say msg about key of the service being built, where key is written. */
+static void
+svc_say(const struct svc_ctx *s, const char *key, const char *msg)
+{
+	cfg_t	*sec = key ? key_sec(s, key) : NULL;
+	int	 line = sec ? key_line(sec, key) : 0;
+
+	if (line == 0)
+		line = s->sec->line;
+	/* The defaults section is made before any file: it has no name. */
+	conf_say(sec && sec->filename ? sec->filename : s->file, line,
+	    s->sc->name, msg);
+}
+
 /* Report an error about key of the service being built. */
 static void LOG_ATTR(3, 4)
 svc_error(const struct svc_ctx *s, const char *key, const char *fmt, ...)
 {
 	char	 msg[512];
 	va_list	 ap;
-	cfg_t	*sec = key ? key_sec(s, key) : NULL;
-	int	 line = sec ? key_line(sec, key) : 0;
+
+	cur->nerrors++;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	svc_say(s, key, msg);
+}
+
+/* A notice about key: said with the errors, but the config stays good. */
+static void LOG_ATTR(3, 4)
+svc_notice(const struct svc_ctx *s, const char *key, const char *fmt, ...)
+{
+	char	 msg[512];
+	va_list	 ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (line == 0)
-		line = s->sec->line;
-	/* The defaults section is made before any file: it has no name. */
-	conf_error(sec && sec->filename ? sec->filename : s->file, line,
-	    s->sc->name, "%s", msg);
+	svc_say(s, key, msg);
 }
 
 static const char *
@@ -633,6 +663,28 @@ svc_server_runnable(struct svc_ctx *s, const char *server, const char *root)
 		    strerror(errno));
 }
 
+/*
+ * A builtin runs inside superd: nothing waits.  xinetd wants wait = yes
+ * on its datagram builtins (and Debian ships them so), so there the key
+ * is accepted and ignored, with a notice; on a stream builtin wait = yes
+ * is refused.
+ */
+static void
+svc_builtin_wait(struct svc_ctx *s)
+{
+	struct service_conf	*sc = s->sc;
+
+	if (sc->socktype == SOCK_DGRAM) {
+		if (key_sec(s, "wait") == s->sec)
+			svc_notice(s, "wait", "wait = %s is ignored: a datagram "
+			    "builtin answers each datagram inside superd",
+			    sc->wait ? "yes" : "no");
+		sc->wait = 0;
+	} else if (sc->wait)
+		svc_error(s, "wait", "wait = yes makes no sense for a "
+		    "builtin (it runs inside superd)");
+}
+
 /* server, argv0, args and env. */
 static void
 svc_program(struct svc_ctx *s)
@@ -664,9 +716,7 @@ svc_program(struct svc_ctx *s)
 			svc_error(s, "server", "builtin %s does not support "
 			    "%s sockets", server, sc->socktype == SOCK_STREAM ?
 			    "stream" : "dgram");
-		if (sc->wait)
-			svc_error(s, "wait", "wait = yes makes no sense for a "
-			    "builtin (it runs inside superd)");
+		svc_builtin_wait(s);
 		return;
 	}
 	if (server[0] != '/')

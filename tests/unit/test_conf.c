@@ -681,8 +681,8 @@ test_err_builtin(void **state)
 	    "  server = \"nope\"\n}\n", "t.conf:4: service \"a\": server "
 	    "\"nope\" is not a builtin (echo, discard, daytime, time, "
 	    "chargen)\n");
-	expect("service a {\n  type = \"builtin\"\n  protocol = \"udp\"\n"
-	    "  wait = yes\n  port = 7\n  server = \"echo\"\n}\n",
+	expect("service a {\n  type = \"builtin\"\n  port = 7\n"
+	    "  wait = yes\n  server = \"echo\"\n}\n",
 	    "t.conf:4: service \"a\": wait = yes makes no sense for a builtin "
 	    "(it runs inside superd)\n");
 	expect("service a {\n  type = \"builtin\"\n  port = 7\n"
@@ -699,6 +699,41 @@ test_err_builtin(void **state)
 	expect("service a { type = \"builtin\" port = 7 server = \"echo\" "
 	    "chroot = \"/var/empty\" }\n", "t.conf:1: service \"a\": chroot, "
 	    "umask, nice and no-new-privileges apply to exec services only\n");
+}
+
+/*
+ * xinetd requires wait = yes on its datagram builtins (Debian's
+ * /etc/xinetd.d/echo has it): accepted and ignored, with a notice naming
+ * the line; wait = yes in defaults is ignored without one.
+ */
+static void
+test_builtin_dgram_wait(void **state)
+{
+	struct superd_conf	*conf;
+	char			*errs;
+
+	conf = load("service a {\n  type = builtin\n  protocol = udp\n"
+	    "  wait = yes\n  port = 7\n  server = echo\n}\n"
+	    "service b {\n  type = builtin\n  socket = dgram\n"
+	    "  port = 13\n  server = daytime\n  wait = no\n}\n", &errs);
+	assert_string_equal(errs,
+	    "t.conf:4: service \"a\": wait = yes is ignored: a datagram "
+	    "builtin answers each datagram inside superd\n"
+	    "t.conf:13: service \"b\": wait = no is ignored: a datagram "
+	    "builtin answers each datagram inside superd\n");
+	assert_non_null(conf);
+	assert_int_equal(find(conf, "a", PROTO_UDP)->wait, 0);
+	assert_int_equal(find(conf, "b", PROTO_UDP)->wait, 0);
+	conf_free(conf);
+	free(errs);
+	conf = load("defaults { wait = yes }\n"
+	    "service a { type = builtin protocol = udp port = 7 "
+	    "server = echo }\n", &errs);
+	assert_string_equal(errs, "");
+	assert_non_null(conf);
+	assert_int_equal(find(conf, "a", PROTO_UDP)->wait, 0);
+	conf_free(conf);
+	free(errs);
 }
 
 static void
@@ -1138,6 +1173,7 @@ main(void)
 		cmocka_unit_test(test_no_clash),
 		cmocka_unit_test(test_err_program),
 		cmocka_unit_test(test_err_builtin),
+		cmocka_unit_test(test_builtin_dgram_wait),
 		cmocka_unit_test(test_err_protection),
 		cmocka_unit_test(test_err_identity),
 		cmocka_unit_test(test_err_defaults_file_regression),
