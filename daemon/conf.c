@@ -1225,16 +1225,20 @@ find_service(const struct superd_conf *conf, const char *name,
 	return NULL;
 }
 
-/* Two enabled services on the same fixed endpoint cannot both bind. */
+/*
+ * Two enabled services on the same fixed endpoint cannot both bind.  A
+ * disabled one binds nothing, so it clashes with none (a converted config
+ * may keep disable = yes copies of a service on its port).
+ */
 static const struct service_conf *
 find_endpoint(const struct superd_conf *conf, const struct service_conf *n)
 {
 	const struct service_conf	*sc;
 
-	if (n->port == 0)
+	if (n->port == 0 || n->disable)
 		return NULL;
 	TAILQ_FOREACH(sc, &conf->services, entry)
-		if (service_conf_same_endpoint(sc, n))
+		if (!sc->disable && service_conf_same_endpoint(sc, n))
 			return sc;
 	return NULL;
 }

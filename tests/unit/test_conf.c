@@ -643,6 +643,29 @@ test_no_clash(void **state)
 	free(errs);
 }
 
+/* A disabled service binds nothing: it shares an endpoint with anyone. */
+static void
+test_disabled_no_clash(void **state)
+{
+	struct superd_conf	*conf;
+	char			*errs;
+
+	conf = load("service a { port = 7 disable = yes " CAT "}\n"
+	    "service b { port = 7 " CAT "}\n"
+	    "service c { port = 7 disable = yes " CAT "}\n", &errs);
+	assert_string_equal(errs, "");
+	assert_non_null(conf);
+	assert_int_equal(conf->nservices, 3);
+	conf_free(conf);
+	free(errs);
+	/* Two enabled ones still clash, past a disabled one between them. */
+	expect("service a { port = 7 " CAT "}\n"
+	    "service b { port = 7 disable = yes " CAT "}\n"
+	    "service c { port = 7 " CAT "}\n",
+	    "t.conf:3: service \"c\": address: * port 7/tcp is already used "
+	    "by service \"a\" (t.conf:1)\n");
+}
+
 static void
 test_err_program(void **state)
 {
@@ -1171,6 +1194,7 @@ main(void)
 		cmocka_unit_test(test_err_protocol_list_regression),
 		cmocka_unit_test(test_err_duplicates),
 		cmocka_unit_test(test_no_clash),
+		cmocka_unit_test(test_disabled_no_clash),
 		cmocka_unit_test(test_err_program),
 		cmocka_unit_test(test_err_builtin),
 		cmocka_unit_test(test_builtin_dgram_wait),
