@@ -225,7 +225,7 @@ conf_say(const char *file, int line, const char *svc, const char *msg)
 static void LOG_ATTR(4, 5)
 conf_error(const char *file, int line, const char *svc, const char *fmt, ...)
 {
-	char	msg[512];
+	char	msg[1024];
 	va_list	ap;
 
 	cur->nerrors++;
