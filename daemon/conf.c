@@ -32,8 +32,6 @@
 #include "log.h"
 #include "rundir.h"
 
-#define KEYS_MAX	1024
-
 /* Where each key was written, so late checks can name the line. */
 struct keyline {
 	cfg_t		*sec;
@@ -44,6 +42,7 @@ struct keyline {
 struct parse_ctx {
 	FILE		*errs;
 	int		 nerrors;
+	int		 nomem;		/* allocations failed, not yet said */
 	struct keyline	*lines;
 	size_t		 nlines, maxlines;
 };
@@ -52,6 +51,7 @@ struct parse_ctx {
 static struct parse_ctx	*cur;
 
 static void	cfg_track_globals(cfg_t *);
+static void	strv_free(char **);
 
 /* One service being built: its section and the defaults section. */
 struct svc_ctx {
@@ -61,50 +61,135 @@ struct svc_ctx {
 	struct service_conf	*sc;
 };
 
-#define SERVICE_KEYS(F)							\
-	F("name") F("type") F("socket") F("protocol") F("address") F("port")	\
-	F("wait") F("user") F("group") F("server") F("argv0") F("args")	\
-	F("env") F("env-inherit") F("disable") F("instances")		\
-	F("backlog") F("v6only") F("socket-mode") F("socket-owner")	\
-	F("socket-group") F("stderr") F("threads") F("only-from")	\
-	F("no-access") F("allow-uids") F("allow-groups") F("per-source") \
-	F("per-source-prefix") F("rate") F("per-source-rate")		\
-	F("banner-fail") F("chroot") F("umask") F("nice")		\
-	F("rlimit-cpu") F("rlimit-as") F("rlimit-nofile")		\
-	F("rlimit-nproc") F("rlimit-fsize") F("rlimit-core")		\
-	F("no-new-privileges") F("timeout") F("kill-grace")		\
-	F("oob-port") F("urgent") F("urgent-signal") F("pass-fds")	\
-	F("udp-low-ports") F("libwrap")					\
-	F("export")
+/*
+ * The keys, each spelled once.  The libconfuse options and the key lists
+ * are generated from these two tables, so a new key is one line here (and
+ * its entry in superd.conf(5): tests/integration/man.sh reads the tables).
+ *
+ * SERVICE_KEYS: a service or defaults section.  X(TYPE, "key") with TYPE
+ * STR, BOOL, INT or LIST (of strings).  No libconfuse defaults: a key the
+ * section leaves out falls back to the defaults section, then to the
+ * svc_* code, so every option is CFGF_NODEFAULT.
+ */
+#define SERVICE_KEYS(X)							\
+	X(STR,	"name")							\
+	X(STR,	"type")							\
+	X(STR,	"socket")						\
+	X(STR,	"protocol")						\
+	X(STR,	"address")						\
+	X(STR,	"port")							\
+	X(BOOL,	"wait")							\
+	X(STR,	"user")							\
+	X(STR,	"group")						\
+	X(STR,	"server")						\
+	X(STR,	"argv0")						\
+	X(LIST,	"args")							\
+	X(LIST,	"env")							\
+	X(BOOL,	"env-inherit")						\
+	X(BOOL,	"disable")						\
+	X(INT,	"instances")						\
+	X(INT,	"backlog")						\
+	X(BOOL,	"v6only")						\
+	X(STR,	"socket-mode")						\
+	X(STR,	"socket-owner")						\
+	X(STR,	"socket-group")						\
+	X(STR,	"stderr")						\
+	X(INT,	"threads")						\
+	X(LIST,	"only-from")						\
+	X(LIST,	"no-access")						\
+	X(LIST,	"allow-uids")						\
+	X(LIST,	"allow-groups")						\
+	X(INT,	"per-source")						\
+	X(STR,	"per-source-prefix")					\
+	X(STR,	"rate")							\
+	X(STR,	"per-source-rate")					\
+	X(STR,	"banner-fail")						\
+	X(STR,	"chroot")						\
+	X(STR,	"umask")						\
+	X(INT,	"nice")							\
+	X(STR,	"rlimit-cpu")						\
+	X(STR,	"rlimit-as")						\
+	X(STR,	"rlimit-nofile")					\
+	X(STR,	"rlimit-nproc")						\
+	X(STR,	"rlimit-fsize")						\
+	X(STR,	"rlimit-core")						\
+	X(BOOL,	"no-new-privileges")					\
+	X(INT,	"timeout")						\
+	X(INT,	"kill-grace")						\
+	X(INT,	"oob-port")						\
+	X(STR,	"urgent")						\
+	X(STR,	"urgent-signal")					\
+	X(STR,	"pass-fds")						\
+	X(STR,	"udp-low-ports")					\
+	X(BOOL,	"libwrap")						\
+	X(BOOL,	"export")
 
-#define LIST_KEY(k)	(strcmp(k, "args") == 0 || strcmp(k, "env") == 0 || \
-	strcmp(k, "only-from") == 0 || strcmp(k, "no-access") == 0 ||	\
-	strcmp(k, "allow-uids") == 0 || strcmp(k, "allow-groups") == 0)
+/*
+ * GLOBAL_KEYS: the top level of the main file.  X(TYPE, "key", ARG, IN):
+ * ARG is the default (for SEC: the section flags, for FUNC: the
+ * function); IN is MAIN, or DROPIN for what an include-dir file may
+ * hold as well.
+ */
+#define GLOBAL_KEYS(X)							\
+	X(FUNC,	"include",		cfg_include,	DROPIN)		\
+	X(STR,	"include-dir",		NULL,		MAIN)		\
+	X(STR,	"log-level",		"info",		MAIN)		\
+	X(INT,	"max-children",		1024,		MAIN)		\
+	X(STR,	"on-exit",		"keep",		MAIN)		\
+	X(INT,	"shutdown-grace",	10,		MAIN)		\
+	X(STR,	"pidfile",		NULL,		MAIN)		\
+	X(STR,	"control-socket",	NULL,		MAIN)		\
+	X(STR,	"control-group",	NULL,		MAIN)		\
+	X(STR,	"directory-socket",	NULL,		MAIN)		\
+	X(INT,	"directory-ttl-min",	1,		MAIN)		\
+	X(INT,	"directory-ttl-max",	86400,		MAIN)		\
+	X(INT,	"directory-max-entries", 4096,		MAIN)		\
+	X(INT,	"directory-max-per-uid", 64,		MAIN)		\
+	X(STR,	"directory-listen",	NULL,		MAIN)		\
+	X(STR,	"directory-export",	"none",		MAIN)		\
+	X(LIST,	"directory-allow",	NULL,		MAIN)		\
+	X(INT,	"line-timeout",		10,		MAIN)		\
+	X(INT,	"oob-line-timeout",	5,		MAIN)		\
+	X(INT,	"line-idle-timeout",	60,		MAIN)		\
+	X(INT,	"line-max-conns",	64,		MAIN)		\
+	X(INT,	"line-max-per-peer",	8,		MAIN)		\
+	X(INT,	"line-root-reserve",	4,		MAIN)		\
+	X(SEC,	"defaults",		CFGF_NONE,	MAIN)		\
+	X(SEC,	"service",						\
+	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES,	DROPIN)
 
-#define KEYNAME(k)	k,
-static const char *const service_keys[] = { SERVICE_KEYS(KEYNAME) NULL };
+/* From SERVICE_KEYS: libconfuse options and the names (to track lines). */
+#define SVC_OPT_STR(k)		CFG_STR(k, NULL, CFGF_NODEFAULT)
+#define SVC_OPT_BOOL(k)		CFG_BOOL(k, cfg_false, CFGF_NODEFAULT)
+#define SVC_OPT_INT(k)		CFG_INT(k, 0, CFGF_NODEFAULT)
+#define SVC_OPT_LIST(k)		CFG_STR_LIST(k, NULL, CFGF_NODEFAULT)
+#define SVC_OPT(t, k)		SVC_OPT_##t(k),
+#define SVC_NAME(t, k)		k,
 
-static const char *const global_keys[] = {
-	"include", "include-dir", "log-level", "max-children", "on-exit",
-	"shutdown-grace", "pidfile", "control-socket", "control-group",
-	"directory-socket", "directory-ttl-min", "directory-ttl-max",
-	"directory-max-entries", "directory-max-per-uid", "directory-listen",
-	"directory-allow", "directory-export", "line-timeout",
-	"oob-line-timeout", "line-idle-timeout", "line-max-conns",
-	"line-max-per-peer", "line-root-reserve", "defaults", "service", NULL
-};
+static cfg_opt_t service_opts[] = { SERVICE_KEYS(SVC_OPT) CFG_END() };
+static const char *const service_keys[] = { SERVICE_KEYS(SVC_NAME) NULL };
 
-const char * const *
-conf_service_keys(void)
-{
-	return service_keys;
-}
+/* From GLOBAL_KEYS: the main file's options, a drop-in's, the values. */
+#define GLOBAL_OPT_FUNC(k, a)	CFG_FUNC(k, a)
+#define GLOBAL_OPT_STR(k, a)	CFG_STR(k, a, CFGF_NONE)
+#define GLOBAL_OPT_INT(k, a)	CFG_INT(k, a, CFGF_NONE)
+#define GLOBAL_OPT_LIST(k, a)	CFG_STR_LIST(k, a, CFGF_NONE)
+#define GLOBAL_OPT_SEC(k, a)	CFG_SEC(k, service_opts, a)
+#define GLOBAL_OPT(t, k, a, in)	GLOBAL_OPT_##t(k, a),
+#define IN_DROPIN(opt)		opt,
+#define IN_MAIN(opt)
+#define DROPIN_OPT(t, k, a, in)	IN_##in(GLOBAL_OPT_##t(k, a))
+#define VALUE_FUNC(k)
+#define VALUE_SEC(k)
+#define VALUE_STR(k)		k,
+#define VALUE_INT(k)		k,
+#define VALUE_LIST(k)		k,
+#define GLOBAL_VALUE(t, k, a, in) VALUE_##t(k)
 
-const char * const *
-conf_global_keys(void)
-{
-	return global_keys;
-}
+static cfg_opt_t main_opts[] = { GLOBAL_KEYS(GLOBAL_OPT) CFG_END() };
+static cfg_opt_t dropin_opts[] = { GLOBAL_KEYS(DROPIN_OPT) CFG_END() };
+/* The global keys that hold a value (not include, not sections). */
+static const char *const global_values[] = { GLOBAL_KEYS(GLOBAL_VALUE) NULL };
 
 const char *
 conf_proto_name(enum svc_proto p)
@@ -120,13 +205,10 @@ conf_proto_name(enum svc_proto p)
 	return "?";
 }
 
-/* Report one error: "file:line: service "name": message". */
-static void LOG_ATTR(4, 5)
-conf_error(const char *file, int line, const char *svc, const char *fmt, ...)
+/* Write one message: "file:line: service "name": message". */
+static void
+conf_say(const char *file, int line, const char *svc, const char *msg)
 {
-	va_list	ap;
-
-	cur->nerrors++;
 	if (cur->errs == NULL)
 		return;
 	if (line > 0)
@@ -135,10 +217,66 @@ conf_error(const char *file, int line, const char *svc, const char *fmt, ...)
 		fprintf(cur->errs, "%s: ", file ? file : "?");
 	if (svc != NULL)
 		fprintf(cur->errs, "service \"%s\": ", svc);
+	fprintf(cur->errs, "%s\n", msg);
+}
+
+/* Report one error: the config will not be used. */
+static void LOG_ATTR(4, 5)
+conf_error(const char *file, int line, const char *svc, const char *fmt, ...)
+{
+	char	msg[1024];
+	va_list	ap;
+
+	cur->nerrors++;
 	va_start(ap, fmt);
-	vfprintf(cur->errs, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', cur->errs);
+	conf_say(file, line, svc, msg);
+}
+
+/*
+ * Allocation failures.  conf_load runs again on every reload, so running
+ * out of memory must refuse the new config, never end the daemon: the
+ * x*() helpers count the failure here and return NULL, their callers
+ * carry on with what they have, and nomem_report() turns the count into
+ * one "out of memory" error where the failure happened.
+ */
+static void
+nomem(void)
+{
+	cur->nomem++;
+}
+
+static void
+nomem_report(const char *file, int line, const char *svc)
+{
+	if (cur->nomem == 0)
+		return;
+	cur->nomem = 0;
+	conf_error(file, line, svc, "out of memory");
+}
+
+static void *
+xcalloc(size_t n, size_t size)
+{
+	void	*p;
+
+	if ((p = calloc(n, size)) == NULL)
+		nomem();
+	return p;
+}
+
+/* strdup; NULL stays NULL. */
+static char *
+xstrdup(const char *s)
+{
+	char	*p;
+
+	if (s == NULL)
+		return NULL;
+	if ((p = strdup(s)) == NULL)
+		nomem();
+	return p;
 }
 
 /* libconfuse's own errors: syntax, unknown keys, bad numbers. */
@@ -164,8 +302,11 @@ record_line(cfg_t *cfg, cfg_opt_t *opt)
 	if (cur->nlines == cur->maxlines) {
 		size_t n = cur->maxlines ? cur->maxlines * 2 : 64;
 		kl = reallocarray(cur->lines, n, sizeof(*kl));
-		if (kl == NULL)
+		if (kl == NULL) {
+			conf_error(cfg->filename, cfg->line, cfg->title,
+			    "out of memory");
 			return 0;
+		}
 		cur->lines = kl;
 		cur->maxlines = n;
 	}
@@ -200,23 +341,45 @@ key_sec(const struct svc_ctx *s, const char *key)
 	return NULL;
 }
 
+/* Say msg about key of the service being built, where key is written. */
+static void
+svc_say(const struct svc_ctx *s, const char *key, const char *msg)
+{
+	cfg_t	*sec = key ? key_sec(s, key) : NULL;
+	int	 line = sec ? key_line(sec, key) : 0;
+
+	if (line == 0)
+		line = s->sec->line;
+	/* The defaults section is made before any file: it has no name. */
+	conf_say(sec && sec->filename ? sec->filename : s->file, line,
+	    s->sc->name, msg);
+}
+
 /* Report an error about key of the service being built. */
 static void LOG_ATTR(3, 4)
 svc_error(const struct svc_ctx *s, const char *key, const char *fmt, ...)
 {
 	char	 msg[512];
 	va_list	 ap;
-	cfg_t	*sec = key ? key_sec(s, key) : NULL;
-	int	 line = sec ? key_line(sec, key) : 0;
+
+	cur->nerrors++;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	svc_say(s, key, msg);
+}
+
+/* A notice about key: said with the errors, but the config stays good. */
+static void LOG_ATTR(3, 4)
+svc_notice(const struct svc_ctx *s, const char *key, const char *fmt, ...)
+{
+	char	 msg[512];
+	va_list	 ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (line == 0)
-		line = s->sec->line;
-	/* The defaults section is made before any file: it has no name. */
-	conf_error(sec && sec->filename ? sec->filename : s->file, line,
-	    s->sc->name, "%s", msg);
+	svc_say(s, key, msg);
 }
 
 static const char *
@@ -258,30 +421,32 @@ kint_range(const struct svc_ctx *s, const char *key, long dflt, long min,
 	return v;
 }
 
-static char *
-xstrdup(const char *s)
-{
-	char	*p;
-
-	if (s == NULL)
-		return NULL;
-	if ((p = strdup(s)) == NULL)
-		fatal("strdup");
-	return p;
-}
-
-/* Copy a list key into a NULL-terminated vector, after skip slots. */
+/*
+ * Copy a list key into a NULL-terminated vector, first (when not NULL)
+ * in front.  NULL when out of memory: a vector is whole or not at all.
+ */
 static char **
-klist(const struct svc_ctx *s, const char *key, size_t skip, size_t *np)
+klist(const struct svc_ctx *s, const char *key, const char *first,
+    size_t *np)
 {
 	cfg_t	*sec = key_sec(s, key);
-	size_t	 i, n = sec ? cfg_size(sec, key) : 0;
+	size_t	 i, skip = first != NULL, n = sec ? cfg_size(sec, key) : 0;
 	char	**v;
 
-	if ((v = calloc(n + skip + 1, sizeof(*v))) == NULL)
-		fatal("calloc");
+	if (np != NULL)
+		*np = 0;
+	if ((v = xcalloc(n + skip + 1, sizeof(*v))) == NULL)
+		return NULL;
+	if (first != NULL && (v[0] = xstrdup(first)) == NULL) {
+		free(v);
+		return NULL;
+	}
 	for (i = 0; i < n; i++)
-		v[skip + i] = xstrdup(cfg_getnstr(sec, key, (unsigned)i));
+		if ((v[skip + i] = xstrdup(cfg_getnstr(sec, key,
+		    (unsigned)i))) == NULL) {
+			strv_free(v);
+			return NULL;
+		}
 	if (np != NULL)
 		*np = n;
 	return v;
@@ -360,7 +525,8 @@ svc_endpoint(struct svc_ctx *s)
 		sc->port = -1;
 		return;
 	}
-	sc->address = xstrdup(addr ? addr : "*");
+	if ((sc->address = xstrdup(addr ? addr : "*")) == NULL)
+		return;
 	if (port == NULL) {
 		svc_error(s, NULL, "port: missing (a number, a name from "
 		    "/etc/services, or 0 for a dynamic port)");
@@ -415,8 +581,10 @@ svc_groups(struct service_conf *sc, const char *user)
 
 	for (;;) {
 		free(sc->groups);
-		if ((sc->groups = calloc((size_t)n, sizeof(gid_t))) == NULL)
-			fatal("calloc");
+		if ((sc->groups = xcalloc((size_t)n, sizeof(gid_t))) == NULL) {
+			sc->ngroups = 0;
+			return;
+		}
 		sc->ngroups = n;
 		if (getgrouplist(user, sc->gid, sc->groups, &sc->ngroups) != -1)
 			return;
@@ -494,6 +662,28 @@ svc_server_runnable(struct svc_ctx *s, const char *server, const char *root)
 		    strerror(errno));
 }
 
+/*
+ * A builtin runs inside superd: nothing waits.  xinetd wants wait = yes
+ * on its datagram builtins (and Debian ships them so), so there the key
+ * is accepted and ignored, with a notice; on a stream builtin wait = yes
+ * is refused.
+ */
+static void
+svc_builtin_wait(struct svc_ctx *s)
+{
+	struct service_conf	*sc = s->sc;
+
+	if (sc->socktype == SOCK_DGRAM) {
+		if (key_sec(s, "wait") == s->sec)
+			svc_notice(s, "wait", "wait = %s is ignored: a datagram "
+			    "builtin answers each datagram inside superd",
+			    sc->wait ? "yes" : "no");
+		sc->wait = 0;
+	} else if (sc->wait)
+		svc_error(s, "wait", "wait = yes makes no sense for a "
+		    "builtin (it runs inside superd)");
+}
+
 /* server, argv0, args and env. */
 static void
 svc_program(struct svc_ctx *s)
@@ -511,8 +701,8 @@ svc_program(struct svc_ctx *s)
 		return;
 	}
 	sc->server = xstrdup(server);
-	sc->env = klist(s, "env", 0, NULL);
-	for (i = 0; sc->env[i] != NULL; i++)
+	sc->env = klist(s, "env", NULL, NULL);
+	for (i = 0; sc->env != NULL && sc->env[i] != NULL; i++)
 		if (strchr(sc->env[i], '=') == NULL || sc->env[i][0] == '=')
 			svc_error(s, "env", "env \"%s\" is not NAME=VALUE",
 			    sc->env[i]);
@@ -525,9 +715,7 @@ svc_program(struct svc_ctx *s)
 			svc_error(s, "server", "builtin %s does not support "
 			    "%s sockets", server, sc->socktype == SOCK_STREAM ?
 			    "stream" : "dgram");
-		if (sc->wait)
-			svc_error(s, "wait", "wait = yes makes no sense for a "
-			    "builtin (it runs inside superd)");
+		svc_builtin_wait(s);
 		return;
 	}
 	if (server[0] != '/')
@@ -535,9 +723,8 @@ svc_program(struct svc_ctx *s)
 		    server);
 	else
 		svc_server_runnable(s, server, kstr(s, "chroot"));
-	sc->argv = klist(s, "args", 1, NULL);
-	sc->argv[0] = xstrdup(argv0 ? argv0 : strrchr(server, '/') ?
-	    strrchr(server, '/') + 1 : server);
+	sc->argv = klist(s, "args", argv0 ? argv0 : strrchr(server, '/') ?
+	    strrchr(server, '/') + 1 : server, NULL);
 }
 
 /* socket-mode / -owner / -group for unix sockets. */
@@ -594,17 +781,61 @@ svc_acl(struct svc_ctx *s, const char *key, struct acl *acl)
 	char	**v, err[CONF_ERRLEN];
 	size_t	  i, n;
 
-	v = klist(s, key, 0, &n);
-	if (n > 0 && (acl->entries = calloc(n, sizeof(*acl->entries))) == NULL)
-		fatal("calloc");
+	if ((v = klist(s, key, NULL, &n)) == NULL)
+		return;
+	if (n > 0 && (acl->entries = xcalloc(n, sizeof(*acl->entries))) ==
+	    NULL)
+		n = 0;
 	for (i = 0; i < n; i++) {
 		if (parse_acl_entry(v[i], &acl->entries[acl->n], err) == -1)
 			svc_error(s, key, "%s: %s", key, err);
 		else
 			acl->n++;
-		free(v[i]);
 	}
-	free(v);
+	strv_free(v);
+}
+
+static void
+svc_allow_uids(struct svc_ctx *s)
+{
+	struct service_conf	*sc = s->sc;
+	struct passwd		*pw;
+	char			**v;
+	size_t			 i, n;
+
+	if ((v = klist(s, "allow-uids", NULL, &n)) == NULL)
+		return;
+	if (n > 0 && (sc->allow_uids = xcalloc(n, sizeof(uid_t))) == NULL)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		if ((pw = lookup_user(v[i])) == NULL)
+			svc_error(s, "allow-uids", "allow-uids: user \"%s\" "
+			    "does not exist", v[i]);
+		else
+			sc->allow_uids[sc->n_allow_uids++] = pw->pw_uid;
+	}
+	strv_free(v);
+}
+
+static void
+svc_allow_gids(struct svc_ctx *s)
+{
+	struct service_conf	*sc = s->sc;
+	char			**v;
+	size_t			 i, n;
+
+	if ((v = klist(s, "allow-groups", NULL, &n)) == NULL)
+		return;
+	if (n > 0 && (sc->allow_gids = xcalloc(n, sizeof(gid_t))) == NULL)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		if (lookup_group(v[i], &sc->allow_gids[sc->n_allow_gids]) == -1)
+			svc_error(s, "allow-groups", "allow-groups: group "
+			    "\"%s\" does not exist", v[i]);
+		else
+			sc->n_allow_gids++;
+	}
+	strv_free(v);
 }
 
 /* allow-uids / allow-groups for unix sockets (SO_PEERCRED). */
@@ -612,34 +843,9 @@ static void
 svc_peer_ids(struct svc_ctx *s)
 {
 	struct service_conf	*sc = s->sc;
-	struct passwd		*pw;
-	char			**v;
-	size_t			 i, n;
 
-	v = klist(s, "allow-uids", 0, &n);
-	if (n > 0 && (sc->allow_uids = calloc(n, sizeof(uid_t))) == NULL)
-		fatal("calloc");
-	for (i = 0; i < n; i++) {
-		if ((pw = lookup_user(v[i])) == NULL)
-			svc_error(s, "allow-uids", "allow-uids: user \"%s\" "
-			    "does not exist", v[i]);
-		else
-			sc->allow_uids[sc->n_allow_uids++] = pw->pw_uid;
-		free(v[i]);
-	}
-	free(v);
-	v = klist(s, "allow-groups", 0, &n);
-	if (n > 0 && (sc->allow_gids = calloc(n, sizeof(gid_t))) == NULL)
-		fatal("calloc");
-	for (i = 0; i < n; i++) {
-		if (lookup_group(v[i], &sc->allow_gids[sc->n_allow_gids]) == -1)
-			svc_error(s, "allow-groups", "allow-groups: group "
-			    "\"%s\" does not exist", v[i]);
-		else
-			sc->n_allow_gids++;
-		free(v[i]);
-	}
-	free(v);
+	svc_allow_uids(s);
+	svc_allow_gids(s);
 	if ((sc->n_allow_uids || sc->n_allow_gids) && sc->proto != PROTO_UNIX)
 		svc_error(s, NULL, "allow-uids/allow-groups are for unix "
 		    "sockets; use only-from for tcp and udp");
@@ -899,12 +1105,19 @@ service_build(cfg_t *sec, cfg_t *dflt)
 	s.sec = sec;
 	s.dflt = dflt;
 	s.file = sec->filename;
-	if ((s.sc = calloc(1, sizeof(*s.sc))) == NULL)
-		fatal("calloc");
+	if ((s.sc = xcalloc(1, sizeof(*s.sc))) == NULL) {
+		nomem_report(sec->filename, sec->line, cfg_title(sec));
+		return NULL;
+	}
 	s.sc->name = xstrdup(cfg_size(sec, "name") ? cfg_getstr(sec, "name") :
 	    cfg_title(sec));
 	s.sc->file = xstrdup(sec->filename);
 	s.sc->line = sec->line;
+	if (s.sc->name == NULL || s.sc->file == NULL) {
+		nomem_report(sec->filename, sec->line, cfg_title(sec));
+		service_conf_free(s.sc);
+		return NULL;
+	}
 	if (strlen(s.sc->name) == 0 || strlen(s.sc->name) > 64 ||
 	    strpbrk(s.sc->name, " \t/=\n") != NULL)
 		svc_error(&s, NULL, "name: must be 1-64 characters without "
@@ -920,105 +1133,12 @@ service_build(cfg_t *sec, cfg_t *dflt)
 	svc_out_of_band(&s);
 	svc_pass_fds(&s);
 	svc_export(&s);
+	nomem_report(s.file, sec->line, s.sc->name);
 	if (cur->nerrors == before)
 		return s.sc;
 	service_conf_free(s.sc);
 	return NULL;
 }
-
-static cfg_opt_t service_opts[] = {
-	CFG_STR("name", NULL, CFGF_NODEFAULT),
-	CFG_STR("type", NULL, CFGF_NODEFAULT),
-	CFG_STR("socket", NULL, CFGF_NODEFAULT),
-	CFG_STR("protocol", NULL, CFGF_NODEFAULT),
-	CFG_STR("address", NULL, CFGF_NODEFAULT),
-	CFG_STR("port", NULL, CFGF_NODEFAULT),
-	CFG_BOOL("wait", cfg_false, CFGF_NODEFAULT),
-	CFG_STR("user", NULL, CFGF_NODEFAULT),
-	CFG_STR("group", NULL, CFGF_NODEFAULT),
-	CFG_STR("server", NULL, CFGF_NODEFAULT),
-	CFG_STR("argv0", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("args", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("env", NULL, CFGF_NODEFAULT),
-	CFG_BOOL("env-inherit", cfg_false, CFGF_NODEFAULT),
-	CFG_BOOL("disable", cfg_false, CFGF_NODEFAULT),
-	CFG_INT("instances", 0, CFGF_NODEFAULT),
-	CFG_INT("backlog", 0, CFGF_NODEFAULT),
-	CFG_BOOL("v6only", cfg_false, CFGF_NODEFAULT),
-	CFG_STR("socket-mode", NULL, CFGF_NODEFAULT),
-	CFG_STR("socket-owner", NULL, CFGF_NODEFAULT),
-	CFG_STR("socket-group", NULL, CFGF_NODEFAULT),
-	CFG_STR("stderr", NULL, CFGF_NODEFAULT),
-	CFG_INT("threads", 0, CFGF_NODEFAULT),
-	CFG_STR_LIST("only-from", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("no-access", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("allow-uids", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("allow-groups", NULL, CFGF_NODEFAULT),
-	CFG_INT("per-source", 0, CFGF_NODEFAULT),
-	CFG_STR("per-source-prefix", NULL, CFGF_NODEFAULT),
-	CFG_STR("rate", NULL, CFGF_NODEFAULT),
-	CFG_STR("per-source-rate", NULL, CFGF_NODEFAULT),
-	CFG_STR("banner-fail", NULL, CFGF_NODEFAULT),
-	CFG_STR("chroot", NULL, CFGF_NODEFAULT),
-	CFG_STR("umask", NULL, CFGF_NODEFAULT),
-	CFG_INT("nice", 0, CFGF_NODEFAULT),
-	CFG_STR("rlimit-cpu", NULL, CFGF_NODEFAULT),
-	CFG_STR("rlimit-as", NULL, CFGF_NODEFAULT),
-	CFG_STR("rlimit-nofile", NULL, CFGF_NODEFAULT),
-	CFG_STR("rlimit-nproc", NULL, CFGF_NODEFAULT),
-	CFG_STR("rlimit-fsize", NULL, CFGF_NODEFAULT),
-	CFG_STR("rlimit-core", NULL, CFGF_NODEFAULT),
-	CFG_BOOL("no-new-privileges", cfg_false, CFGF_NODEFAULT),
-	CFG_INT("timeout", 0, CFGF_NODEFAULT),
-	CFG_INT("oob-port", 0, CFGF_NODEFAULT),
-	CFG_STR("urgent", NULL, CFGF_NODEFAULT),
-	CFG_STR("udp-low-ports", NULL, CFGF_NODEFAULT),
-	CFG_BOOL("libwrap", cfg_false, CFGF_NODEFAULT),
-	CFG_STR("urgent-signal", NULL, CFGF_NODEFAULT),
-	CFG_STR("pass-fds", NULL, CFGF_NODEFAULT),
-	CFG_BOOL("export", cfg_false, CFGF_NODEFAULT),
-	CFG_INT("kill-grace", 0, CFGF_NODEFAULT),
-	CFG_END()
-};
-
-static cfg_opt_t main_opts[] = {
-	CFG_FUNC("include", cfg_include),
-	CFG_STR("include-dir", NULL, CFGF_NONE),
-	CFG_STR("log-level", "info", CFGF_NONE),
-	CFG_INT("max-children", 1024, CFGF_NONE),
-	CFG_STR("on-exit", "keep", CFGF_NONE),
-	CFG_INT("shutdown-grace", 10, CFGF_NONE),
-	CFG_STR("pidfile", NULL, CFGF_NONE),
-	/* Unset: in the runtime directory (rundir.h), filled in below. */
-	CFG_STR("control-socket", NULL, CFGF_NONE),
-	CFG_STR("control-group", NULL, CFGF_NONE),
-	CFG_STR("directory-socket", NULL, CFGF_NONE),
-	CFG_INT("directory-ttl-min", 1, CFGF_NONE),
-	CFG_INT("directory-ttl-max", 86400, CFGF_NONE),
-	CFG_INT("directory-max-entries", 4096, CFGF_NONE),
-	CFG_INT("directory-max-per-uid", 64, CFGF_NONE),
-	CFG_STR("directory-listen", NULL, CFGF_NONE),
-	CFG_STR("directory-export", "none", CFGF_NONE),
-	CFG_STR_LIST("directory-allow", NULL, CFGF_NONE),
-	CFG_INT("line-timeout", 10, CFGF_NONE),
-	CFG_INT("oob-line-timeout", 5, CFGF_NONE),
-	CFG_INT("line-idle-timeout", 60, CFGF_NONE),
-	CFG_INT("line-max-conns", 64, CFGF_NONE),
-	CFG_INT("line-max-per-peer", 8, CFGF_NONE),
-	CFG_INT("line-root-reserve", 4, CFGF_NONE),
-	CFG_SEC("defaults", service_opts, CFGF_NONE),
-	CFG_SEC("service", service_opts, CFGF_MULTI | CFGF_TITLE |
-	    CFGF_NO_TITLE_DUPES),
-	CFG_END()
-};
-
-/* Only services (and includes) in include-dir files. */
-static cfg_opt_t dropin_opts[] = {
-	CFG_FUNC("include", cfg_include),
-	CFG_SEC("service", service_opts, CFGF_MULTI | CFGF_TITLE |
-	    CFGF_NO_TITLE_DUPES),
-	CFG_END()
-};
 
 /* Hook record_line on every key of sec ("service" or "defaults"). */
 static void
@@ -1033,33 +1153,56 @@ cfg_track_lines(cfg_t *cfg, const char *sec)
 	}
 }
 
-/* Parse one file; NULL if it could not be read or parsed. */
+/* A cfg_t for opts with the line tracking hooked; NULL if out of memory. */
 static cfg_t *
-parse_file(const char *path, cfg_opt_t *opts, int has_defaults)
+cfg_new(cfg_opt_t *opts, int has_defaults)
 {
 	cfg_t	*cfg;
-	char	*dir, *copy;
-	int	 rc;
 
-	if ((cfg = cfg_init(opts, CFGF_NONE)) == NULL)
-		fatal("cfg_init");
+	if ((cfg = cfg_init(opts, CFGF_NONE)) == NULL) {
+		nomem();
+		return NULL;
+	}
 	cfg_set_error_function(cfg, confuse_errfunc);
 	cfg_track_lines(cfg, "service");
 	if (has_defaults) {
 		cfg_track_lines(cfg, "defaults");
 		cfg_track_globals(cfg);
 	}
+	return cfg;
+}
+
+/* Parse one file; NULL if it could not be read or parsed. */
+static cfg_t *
+parse_file(const char *path, cfg_opt_t *opts, int has_defaults)
+{
+	cfg_t	*cfg;
+	char	*copy;
+	int	 rc;
+
+	if ((cfg = cfg_new(opts, has_defaults)) == NULL) {
+		nomem_report(path, 0, NULL);
+		return NULL;
+	}
 	/*
 	 * Includes resolve beside the file; libconfuse then looks the file
 	 * itself up in that search path, so it gets the base name.
 	 */
-	copy = xstrdup(path);
-	dir = dirname(copy);
-	cfg_add_searchpath(cfg, dir);
+	if ((copy = xstrdup(path)) == NULL ||
+	    cfg_add_searchpath(cfg, dirname(copy)) != CFG_SUCCESS) {
+		free(copy);
+		cfg_free(cfg);
+		nomem();
+		nomem_report(path, 0, NULL);
+		return NULL;
+	}
 	free(copy);
-	copy = xstrdup(path);
-	rc = cfg_parse(cfg, basename(copy));
+	if ((copy = xstrdup(path)) == NULL)
+		rc = CFG_PARSE_ERROR;
+	else
+		rc = cfg_parse(cfg, basename(copy));
 	free(copy);
+	nomem_report(path, 0, NULL);
 	if (rc == CFG_FILE_ERROR)
 		conf_error(path, 0, NULL, "cannot read: %s", strerror(errno));
 	if (rc != CFG_SUCCESS) {
@@ -1081,16 +1224,20 @@ find_service(const struct superd_conf *conf, const char *name,
 	return NULL;
 }
 
-/* Two enabled services on the same fixed endpoint cannot both bind. */
+/*
+ * Two enabled services on the same fixed endpoint cannot both bind.  A
+ * disabled one binds nothing, so it clashes with none (a converted config
+ * may keep disable = yes copies of a service on its port).
+ */
 static const struct service_conf *
 find_endpoint(const struct superd_conf *conf, const struct service_conf *n)
 {
 	const struct service_conf	*sc;
 
-	if (n->port == 0)
+	if (n->port == 0 || n->disable)
 		return NULL;
 	TAILQ_FOREACH(sc, &conf->services, entry)
-		if (service_conf_same_endpoint(sc, n))
+		if (!sc->disable && service_conf_same_endpoint(sc, n))
 			return sc;
 	return NULL;
 }
@@ -1134,11 +1281,18 @@ add_include_dir(struct superd_conf *conf, cfg_t *dflt)
 	char	 pat[PATH_MAX];
 	cfg_t	*cfg;
 	size_t	 i, n;
+	int	 rc;
 
+	if (conf->include_dir == NULL)		/* out of memory, said */
+		return;
 	/* Every name, so that the ones skipped can be told (not dirs/). */
 	snprintf(pat, sizeof(pat), "%s/*", conf->include_dir);
-	if (glob(pat, GLOB_MARK, NULL, &g) != 0)
+	if ((rc = glob(pat, GLOB_MARK, NULL, &g)) != 0) {
+		/* Not "no files": a reload must not drop them silently. */
+		if (rc == GLOB_NOSPACE)
+			conf_error(conf->include_dir, 0, NULL, "out of memory");
 		return;
+	}
 	for (i = 0; i < g.gl_pathc; i++) {
 		n = strlen(g.gl_pathv[i]);
 		if (n < 5 || strcmp(g.gl_pathv[i] + n - 5, ".conf") != 0) {
@@ -1160,11 +1314,14 @@ add_include_dir(struct superd_conf *conf, cfg_t *dflt)
 static char *
 default_include_dir(const char *path)
 {
-	char	*copy = xstrdup(path), *dir, *res;
+	char	*copy, *res;
 
-	dir = dirname(copy);
-	if (asprintf(&res, "%s/superd.d", dir) == -1)
-		fatal("asprintf");
+	if ((copy = xstrdup(path)) == NULL)
+		return NULL;
+	if (asprintf(&res, "%s/superd.d", dirname(copy)) == -1) {
+		nomem();
+		res = NULL;
+	}
 	free(copy);
 	return res;
 }
@@ -1192,8 +1349,8 @@ conf_dir_allow(struct superd_conf *conf, cfg_t *cfg)
 	struct dir_allow *da;
 	char		*v, *eq;
 
-	if (n > 0 && (conf->dir_allow = calloc(n, sizeof(*da))) == NULL)
-		fatal("calloc");
+	if (n > 0 && (conf->dir_allow = xcalloc(n, sizeof(*da))) == NULL)
+		n = 0;
 	for (i = 0; i < n; i++) {
 		v = cfg_getnstr(cfg, "directory-allow", i);
 		da = &conf->dir_allow[conf->n_dir_allow];
@@ -1203,7 +1360,10 @@ conf_dir_allow(struct superd_conf *conf, cfg_t *cfg)
 			    "should be NAME=USER or NAME=@GROUP", v);
 			continue;
 		}
-		da->name = strndup(v, (size_t)(eq - v));
+		if ((da->name = strndup(v, (size_t)(eq - v))) == NULL) {
+			nomem();
+			continue;
+		}
 		da->by_group = eq[1] == '@';
 		if (da->by_group ? lookup_group(eq + 2, &da->gid) == -1 :
 		    (pw = lookup_user(eq + 1)) == NULL) {
@@ -1218,6 +1378,17 @@ conf_dir_allow(struct superd_conf *conf, cfg_t *cfg)
 			da->uid = pw->pw_uid;
 		conf->n_dir_allow++;
 	}
+	nomem_report(cfg->filename, key_line(cfg, "directory-allow"), NULL);
+}
+
+/* A global string key, copied; NULL if unset (or out of memory, said). */
+static char *
+gstr(cfg_t *cfg, const char *key)
+{
+	char	*v = xstrdup(cfg_getstr(cfg, key));
+
+	nomem_report(cfg->filename, key_line(cfg, key), NULL);
+	return v;
 }
 
 /* Global keys into conf. */
@@ -1240,19 +1411,19 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 		    "one of: keep, terminate", v);
 	conf->keep_handlers = strcmp(v, "terminate") != 0;
 	conf->shutdown_grace = gint(cfg, "shutdown-grace", 0, 3600);
-	conf->pidfile = xstrdup(cfg_getstr(cfg, "pidfile"));
-	v = cfg_getstr(cfg, "control-socket");
-	conf->control_socket = v ? xstrdup(v) : rundir_socket(RUNDIR_CONTROL);
-	conf->control_group = xstrdup(cfg_getstr(cfg, "control-group"));
+	conf->pidfile = gstr(cfg, "pidfile");
+	/* Unset: in the runtime directory (rundir.h). */
+	conf->control_socket = cfg_getstr(cfg, "control-socket") != NULL ?
+	    gstr(cfg, "control-socket") : rundir_socket(RUNDIR_CONTROL);
+	conf->control_group = gstr(cfg, "control-group");
 	conf->control_gid = (gid_t)-1;
 	if (conf->control_group != NULL &&
 	    lookup_group(conf->control_group, &conf->control_gid) == -1)
 		conf_error(cfg->filename, key_line(cfg, "control-group"), NULL,
 		    "control-group \"%s\" "
 		    "does not exist", conf->control_group);
-	v = cfg_getstr(cfg, "directory-socket");
-	conf->directory_socket = v ? xstrdup(v) :
-	    rundir_socket(RUNDIR_DIRECTORY);
+	conf->directory_socket = cfg_getstr(cfg, "directory-socket") != NULL ?
+	    gstr(cfg, "directory-socket") : rundir_socket(RUNDIR_DIRECTORY);
 	conf->dir_ttl_min = gint(cfg, "directory-ttl-min", 1, 86400 * 7);
 	conf->dir_ttl_max = gint(cfg, "directory-ttl-max", 1, 86400 * 7);
 	if (conf->dir_ttl_max < conf->dir_ttl_min)
@@ -1261,7 +1432,7 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 		    "below directory-ttl-min");
 	conf->dir_max_entries = gint(cfg, "directory-max-entries", 1, 1000000);
 	conf->dir_max_per_uid = gint(cfg, "directory-max-per-uid", 1, 1000000);
-	conf->directory_listen = xstrdup(cfg_getstr(cfg, "directory-listen"));
+	conf->directory_listen = gstr(cfg, "directory-listen");
 	if (conf->directory_listen != NULL && conf->directory_listen[0] &&
 	    parse_listen_spec(conf->directory_listen, SUPERD_DIRECTORY_PORT,
 	    &conf->dir_listen_addr, &conf->dir_listen_len, err) == -1)
@@ -1287,18 +1458,14 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 		    v);
 }
 
-/* Track global keys' lines too (for range errors). */
+/* Track the global keys' lines too (for range errors). */
 static void
 cfg_track_globals(cfg_t *cfg)
 {
-	static const char *const ints[] = { "max-children", "shutdown-grace",
-	    "directory-ttl-min", "directory-ttl-max", "directory-max-entries",
-	    "directory-max-per-uid", "directory-allow", "log-level", "on-exit",
-	    "control-group", "directory-listen", "directory-export", NULL };
 	size_t	i;
 
-	for (i = 0; ints[i] != NULL; i++)
-		cfg_set_validate_func(cfg, ints[i], record_line);
+	for (i = 0; global_values[i] != NULL; i++)
+		cfg_set_validate_func(cfg, global_values[i], record_line);
 }
 
 static struct superd_conf *
@@ -1306,10 +1473,13 @@ conf_new(const char *path)
 {
 	struct superd_conf	*conf;
 
-	if ((conf = calloc(1, sizeof(*conf))) == NULL)
-		fatal("calloc");
-	conf->path = xstrdup(path);
+	if ((conf = xcalloc(1, sizeof(*conf))) == NULL)
+		return NULL;
 	TAILQ_INIT(&conf->services);
+	if ((conf->path = xstrdup(path)) == NULL) {
+		free(conf);
+		return NULL;
+	}
 	return conf;
 }
 
@@ -1317,12 +1487,18 @@ conf_new(const char *path)
 static struct superd_conf *
 conf_from_cfg(const char *path, cfg_t *cfg)
 {
-	struct superd_conf	*conf = conf_new(path);
+	struct superd_conf	*conf;
 	cfg_t			*dflt = cfg_getsec(cfg, "defaults");
 	const char		*dir = cfg_getstr(cfg, "include-dir");
 
+	if ((conf = conf_new(path)) == NULL) {
+		nomem_report(path, 0, NULL);
+		return NULL;
+	}
 	conf_globals(conf, cfg);
 	conf->include_dir = dir ? xstrdup(dir) : default_include_dir(path);
+	nomem_report(cfg->filename, dir ? key_line(cfg, "include-dir") : 0,
+	    NULL);
 	add_services(conf, cfg, dflt);
 	add_include_dir(conf, dflt);
 	if (cur->nerrors == 0)
@@ -1341,10 +1517,13 @@ conf_parse_text(cfg_t *cfg, const char *name, const char *text)
 	FILE	*fp;
 	int	 rc;
 
-	if ((fp = fmemopen((void *)text, strlen(text), "r")) == NULL)
-		fatal("fmemopen");
 	free(cfg->filename);
-	cfg->filename = xstrdup(name);
+	if ((cfg->filename = xstrdup(name)) == NULL)
+		return CFG_PARSE_ERROR;
+	if ((fp = fmemopen((void *)text, strlen(text), "r")) == NULL) {
+		nomem();
+		return CFG_PARSE_ERROR;
+	}
 	rc = cfg_parse_fp(cfg, fp);
 	fclose(fp);
 	return rc;
@@ -1364,13 +1543,8 @@ conf_run(const char *path, const char *text, FILE *errs)
 	if (text == NULL)
 		cfg = parse_file(path, main_opts, 1);
 	else {
-		if ((cfg = cfg_init(main_opts, CFGF_NONE)) == NULL)
-			fatal("cfg_init");
-		cfg_set_error_function(cfg, confuse_errfunc);
-		cfg_track_lines(cfg, "service");
-		cfg_track_lines(cfg, "defaults");
-		cfg_track_globals(cfg);
-		if (conf_parse_text(cfg, path, text) != CFG_SUCCESS) {
+		if ((cfg = cfg_new(main_opts, 1)) != NULL &&
+		    conf_parse_text(cfg, path, text) != CFG_SUCCESS) {
 			cfg_free(cfg);
 			cfg = NULL;
 		}
@@ -1379,6 +1553,7 @@ conf_run(const char *path, const char *text, FILE *errs)
 		conf = conf_from_cfg(path, cfg);
 		cfg_free(cfg);
 	}
+	nomem_report(path, 0, NULL);
 	free(ctx.lines);
 	cur = NULL;
 	return conf;

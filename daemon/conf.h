@@ -220,8 +220,5 @@ int			 service_conf_equal(const struct service_conf *,
 			    const struct service_conf *);
 /* "tcp", "udp", "unix" */
 const char		*conf_proto_name(enum svc_proto);
-/* The keys a service section accepts (NULL-terminated), for docs tests. */
-const char * const	*conf_service_keys(void);
-const char * const	*conf_global_keys(void);
 
 #endif

@@ -149,11 +149,16 @@ record(struct inherited *i, int fd, const char *name)
 	/* "unknown" is what systemd names a socket without a name. */
 	if (name != NULL && *name != '\0' && strcmp(name, "unknown") != 0 &&
 	    (i->name = strdup(name)) == NULL)
-		fatal("strdup");
+		fatal("inherited socket fd %d: its name %s", fd, name);
 	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 	return 0;
 }
 
+/*
+ * Start-up only (main, before the event loop; a reload never comes back
+ * here), so running out of memory is fatal: superd could not honour the
+ * sockets it was handed.
+ */
 void
 inherit_init(void)
 {
@@ -166,7 +171,7 @@ inherit_init(void)
 		return;
 	}
 	if (n > 0 && (inh = calloc((size_t)n, sizeof(*inh))) == NULL)
-		fatal("calloc");
+		fatal("%d inherited sockets", n);
 	for (k = 0; k < n; k++)
 		if (record(&inh[ninh], SD_LISTEN_FDS_START + k,
 		    names ? names[k] : NULL) == 0)

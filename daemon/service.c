@@ -733,6 +733,9 @@ steal_listener(struct service *svc, struct service_list *old)
 {
 	struct service	*o;
 
+	/* A disabled copy may share a port: it must not take the socket. */
+	if (svc->conf->disable)
+		return;
 	TAILQ_FOREACH(o, old, entry)
 		if (o->rt.fd >= 0 && !o->conf->wait && !svc->conf->wait &&
 		    service_conf_same_endpoint(o->conf, svc->conf) &&

@@ -43,11 +43,11 @@ else
 fi
 
 # --- 2. keys --------------------------------------------------------------
-# conf_keys ARRAY: the keys of "static cfg_opt_t ARRAY[]" in conf.c
-# (options and functions; the sections "defaults" and "service" aside).
+# conf_keys TABLE: the keys of the X-macro table "#define TABLE(X)" in
+# conf.c, one "X(TYPE, "key" ...)" each (sections aside).
 conf_keys() {
-	sed -n "/^static cfg_opt_t $1\\[\\] = {/,/CFG_END()/p" "$CONFC" |
-	    sed -n 's/^[[:space:]]*CFG_\([A-Z_]*\)("\([^"]*\)".*/\1 \2/p' |
+	sed -n "/^#define $1(X)/,/[^\\\\]\$/p" "$CONFC" |
+	    sed -n 's/^[[:space:]]*X(\([A-Z]*\),[[:space:]]*"\([^"]*\)".*/\1 \2/p' |
 	    awk '$1 != "SEC" { print $2 }' | LC_ALL=C sort -u
 }
 # man_keys FROM TO: ".It Cm KEY Ns =" (or "Ns (") between two .Ss lines.
@@ -70,9 +70,9 @@ compare() {
 	[ -n "$missing$extra" ] ||
 	    ok "$1: superd.conf(5) and conf.c agree ($(wc -l < parser.keys) keys)"
 }
-compare "global keys" "$(conf_keys main_opts)" \
+compare "global keys" "$(conf_keys GLOBAL_KEYS)" \
     "$(man_keys 'Global keys' 'The defaults section')"
-compare "service keys" "$(conf_keys service_opts)" \
+compare "service keys" "$(conf_keys SERVICE_KEYS)" \
     "$(man_keys 'Service sections' 'INETD COMPATIBILITY')"
 all_doc=$(sed -n 's/^\.It Cm \([a-z0-9-]*\) Ns [=(].*/\1/p' "$PAGE" | sort | uniq -d)
 [ -z "$all_doc" ] || fail "keys documented twice:" $all_doc

@@ -501,23 +501,8 @@ test_minimal_defaults(void **state)
 }
 
 static void
-test_keys(void **state)
+test_proto_name(void **state)
 {
-	const char * const	*k;
-	size_t			 n;
-	int			 has_port = 0, has_server = 0;
-
-	k = conf_service_keys();
-	assert_non_null(k);
-	for (n = 0; k[n] != NULL; n++) {
-		has_port |= strcmp(k[n], "port") == 0;
-		has_server |= strcmp(k[n], "server") == 0;
-	}
-	assert_true(n > 10);
-	assert_true(has_port && has_server);
-	k = conf_global_keys();
-	assert_non_null(k);
-	assert_non_null(k[0]);
 	assert_string_equal(conf_proto_name(PROTO_TCP), "tcp");
 	assert_string_equal(conf_proto_name(PROTO_UDP), "udp");
 	assert_string_equal(conf_proto_name(PROTO_UNIX), "unix");
@@ -663,6 +648,29 @@ test_no_clash(void **state)
 	free(errs);
 }
 
+/* A disabled service binds nothing: it shares an endpoint with anyone. */
+static void
+test_disabled_no_clash(void **state)
+{
+	struct superd_conf	*conf;
+	char			*errs;
+
+	conf = load("service a { port = 7 disable = yes " CAT "}\n"
+	    "service b { port = 7 " CAT "}\n"
+	    "service c { port = 7 disable = yes " CAT "}\n", &errs);
+	assert_string_equal(errs, "");
+	assert_non_null(conf);
+	assert_int_equal(conf->nservices, 3);
+	conf_free(conf);
+	free(errs);
+	/* Two enabled ones still clash, past a disabled one between them. */
+	expect("service a { port = 7 " CAT "}\n"
+	    "service b { port = 7 disable = yes " CAT "}\n"
+	    "service c { port = 7 " CAT "}\n",
+	    "t.conf:3: service \"c\": address: * port 7/tcp is already used "
+	    "by service \"a\" (t.conf:1)\n");
+}
+
 static void
 test_err_program(void **state)
 {
@@ -701,8 +709,8 @@ test_err_builtin(void **state)
 	    "  server = \"nope\"\n}\n", "t.conf:4: service \"a\": server "
 	    "\"nope\" is not a builtin (echo, discard, daytime, time, "
 	    "chargen)\n");
-	expect("service a {\n  type = \"builtin\"\n  protocol = \"udp\"\n"
-	    "  wait = yes\n  port = 7\n  server = \"echo\"\n}\n",
+	expect("service a {\n  type = \"builtin\"\n  port = 7\n"
+	    "  wait = yes\n  server = \"echo\"\n}\n",
 	    "t.conf:4: service \"a\": wait = yes makes no sense for a builtin "
 	    "(it runs inside superd)\n");
 	expect("service a {\n  type = \"builtin\"\n  port = 7\n"
@@ -719,6 +727,41 @@ test_err_builtin(void **state)
 	expect("service a { type = \"builtin\" port = 7 server = \"echo\" "
 	    "chroot = \"/var/empty\" }\n", "t.conf:1: service \"a\": chroot, "
 	    "umask, nice and no-new-privileges apply to exec services only\n");
+}
+
+/*
+ * xinetd requires wait = yes on its datagram builtins (Debian's
+ * /etc/xinetd.d/echo has it): accepted and ignored, with a notice naming
+ * the line; wait = yes in defaults is ignored without one.
+ */
+static void
+test_builtin_dgram_wait(void **state)
+{
+	struct superd_conf	*conf;
+	char			*errs;
+
+	conf = load("service a {\n  type = builtin\n  protocol = udp\n"
+	    "  wait = yes\n  port = 7\n  server = echo\n}\n"
+	    "service b {\n  type = builtin\n  socket = dgram\n"
+	    "  port = 13\n  server = daytime\n  wait = no\n}\n", &errs);
+	assert_string_equal(errs,
+	    "t.conf:4: service \"a\": wait = yes is ignored: a datagram "
+	    "builtin answers each datagram inside superd\n"
+	    "t.conf:13: service \"b\": wait = no is ignored: a datagram "
+	    "builtin answers each datagram inside superd\n");
+	assert_non_null(conf);
+	assert_int_equal(find(conf, "a", PROTO_UDP)->wait, 0);
+	assert_int_equal(find(conf, "b", PROTO_UDP)->wait, 0);
+	conf_free(conf);
+	free(errs);
+	conf = load("defaults { wait = yes }\n"
+	    "service a { type = builtin protocol = udp port = 7 "
+	    "server = echo }\n", &errs);
+	assert_string_equal(errs, "");
+	assert_non_null(conf);
+	assert_int_equal(find(conf, "a", PROTO_UDP)->wait, 0);
+	conf_free(conf);
+	free(errs);
 }
 
 static void
@@ -896,6 +939,11 @@ test_err_globals_line_regression(void **state)
 	    "is not one of: keep, terminate\n");
 	expect("\ncontrol-group = \"nosuchgroup\"\n", "t.conf:2: "
 	    "control-group \"nosuchgroup\" does not exist\n");
+	/* Every global key with a value is tracked (from the key table). */
+	expect("\nline-timeout = 0\n", "t.conf:2: line-timeout 0 out of "
+	    "range (1-3600)\n");
+	expect("\n\nline-root-reserve = -1\n", "t.conf:3: line-root-reserve "
+	    "-1 out of range (0-100000)\n");
 }
 
 /* Every error of a file, not just the first, once libconfuse is done. */
@@ -1144,15 +1192,17 @@ main(void)
 		cmocka_unit_test(test_unix_service),
 		cmocka_unit_test(test_inferred),
 		cmocka_unit_test(test_minimal_defaults),
-		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_proto_name),
 		cmocka_unit_test(test_buf_name_regression),
 		cmocka_unit_test(test_err_syntax),
 		cmocka_unit_test(test_err_endpoint),
 		cmocka_unit_test(test_err_protocol_list_regression),
 		cmocka_unit_test(test_err_duplicates),
 		cmocka_unit_test(test_no_clash),
+		cmocka_unit_test(test_disabled_no_clash),
 		cmocka_unit_test(test_err_program),
 		cmocka_unit_test(test_err_builtin),
+		cmocka_unit_test(test_builtin_dgram_wait),
 		cmocka_unit_test(test_err_protection),
 		cmocka_unit_test(test_err_identity),
 		cmocka_unit_test(test_err_defaults_file_regression),
