@@ -1326,6 +1326,19 @@ default_include_dir(const char *path)
 	return res;
 }
 
+/* A socket in the runtime directory (rundir.h) when key is unset. */
+static char *
+conf_rundir_socket(cfg_t *cfg, const char *name)
+{
+	char	*path;
+
+	if ((path = rundir_socket(name)) == NULL) {
+		nomem();
+		nomem_report(cfg->filename, 0, NULL);
+	}
+	return path;
+}
+
 /* A global integer key in [min, max]. */
 static unsigned
 gint(cfg_t *cfg, const char *key, long min, long max)
@@ -1414,7 +1427,8 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 	conf->pidfile = gstr(cfg, "pidfile");
 	/* Unset: in the runtime directory (rundir.h). */
 	conf->control_socket = cfg_getstr(cfg, "control-socket") != NULL ?
-	    gstr(cfg, "control-socket") : rundir_socket(RUNDIR_CONTROL);
+	    gstr(cfg, "control-socket") : conf_rundir_socket(cfg,
+	    RUNDIR_CONTROL);
 	conf->control_group = gstr(cfg, "control-group");
 	conf->control_gid = (gid_t)-1;
 	if (conf->control_group != NULL &&
@@ -1423,7 +1437,8 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 		    "control-group \"%s\" "
 		    "does not exist", conf->control_group);
 	conf->directory_socket = cfg_getstr(cfg, "directory-socket") != NULL ?
-	    gstr(cfg, "directory-socket") : rundir_socket(RUNDIR_DIRECTORY);
+	    gstr(cfg, "directory-socket") : conf_rundir_socket(cfg,
+	    RUNDIR_DIRECTORY);
 	conf->dir_ttl_min = gint(cfg, "directory-ttl-min", 1, 86400 * 7);
 	conf->dir_ttl_max = gint(cfg, "directory-ttl-max", 1, 86400 * 7);
 	if (conf->dir_ttl_max < conf->dir_ttl_min)
