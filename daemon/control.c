@@ -43,12 +43,13 @@
 #include "control.h"
 #include "linesrv.h"
 #include "log.h"
+#include "proto.h"
 #include "service.h"
 #include "request.h"
 #include "session.h"
 
 #define CTL_PRIO	0
-#define CTL_MAX_LINE	4096
+#define CTL_MAX_LINE	4096	/* newline included */
 #define CTL_OUT_HIGH	(64 * 1024)	/* stop reading requests above */
 #define CTL_OUT_MAX	(8 * 1024 * 1024) /* a reader this far behind is gone */
 #define CTL_DEFAULT	RUNSTATEDIR "/superd/control.sock"
@@ -84,12 +85,12 @@ static struct {
 } ctl = { .gid = (gid_t)-1 };
 
 static const char *ctl_path(const struct superd_conf *);
-static void	ctl_request(struct ctl_conn *, char *);
+static void	ctl_request(struct ctl_conn *, char *, size_t);
 static void	ctl_dispatch(struct ctl_conn *, int, char **);
 static void	ctl_log_change(struct ctl_conn *, int, char **);
 static struct evbuffer *ctl_out(struct ctl_conn *);
 static void	ctl_ok(struct ctl_conn *);
-static void	ctl_err(struct ctl_conn *, const char *, const char *, ...)
+static void	ctl_err(struct ctl_conn *, enum proto_code, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 static void	rec_begin(struct ctl_conn *, const char *);
 static void	rec_str(struct ctl_conn *, const char *, const char *);
@@ -129,36 +130,6 @@ static const struct ctl_cmd cmds[] = {
 
 /* ---- Pure helpers. ---- */
 
-/* Is c allowed in a request token or a raw record value? */
-static int
-tokchar(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || (c != '\0' && strchr("._:/@%+=,-", c));
-}
-
-int
-control_split(char *line, char **argv, int max)
-{
-	int	 n = 0;
-	char	*p = line;
-
-	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			*p++ = '\0';
-		if (*p == '\0')
-			return n;
-		if (n == max)
-			return -2;
-		argv[n++] = p;
-		while (*p != '\0' && *p != ' ' && *p != '\t') {
-			if (!tokchar((unsigned char)*p))
-				return -1;
-			p++;
-		}
-	}
-}
-
 /* Signal names as in the config (conf_parse.c), any case, or numbers. */
 int
 control_signal(const char *s)
@@ -195,7 +166,7 @@ control_encode(const char *s, char *out, size_t n)
 	char			 esc[3];
 
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		need = tokchar(*p) && *p != '%' && *p != '=' ? 1 : 3;
+		need = proto_token_byte(*p) && *p != '%' && *p != '=' ? 1 : 3;
 		esc[0] = need == 1 ? (char)*p : '%';
 		esc[1] = hex[*p >> 4];
 		esc[2] = hex[*p & 15];
@@ -228,7 +199,7 @@ static void
 ctl_limits(const struct superd_conf *conf, struct linesrv_limits *lim)
 {
 	memset(lim, 0, sizeof(*lim));
-	lim->line_max = CTL_MAX_LINE + 1;
+	lim->line_max = CTL_MAX_LINE;
 	lim->line_ms = conf->line.line_timeout * 1000;
 	lim->idle_ms = conf->line.idle_timeout * 1000;
 	lim->max_conns = conf->line.max_conns;
@@ -294,10 +265,7 @@ ctl_line_cb(struct linesrv_conn *lc, char *line, size_t len, void *arg)
 	struct ctl_conn	*c = linesrv_conn_data(lc);
 
 	(void)arg;
-	if (strlen(line) != len)
-		ctl_err(c, "EBADREQ", "NUL byte in request");
-	else
-		ctl_request(c, line);
+	ctl_request(c, line, len);
 	return LINESRV_KEEP;
 }
 
@@ -314,32 +282,16 @@ ctl_drained_cb(struct linesrv_conn *lc, void *arg)
 	}
 }
 
+/* The line server ends a connection: the reply every socket gives. */
 static void
 ctl_refuse_cb(struct evbuffer *out, enum linesrv_why why,
     const struct linesrv_limits *lim, void *arg)
 {
+	char	buf[PROTO_ERRLINE_MAX];
+
 	(void)arg;
-	switch (why) {
-	case LINESRV_TOOLONG:
-		evbuffer_add_printf(out, "ERR ETOOBIG request longer than %zu "
-		    "bytes\n", lim->line_max - 1);
-		break;
-	case LINESRV_DEADLINE:
-		evbuffer_add_printf(out, "ERR ETIMEDOUT no whole request "
-		    "line within %us\n", lim->line_ms / 1000);
-		break;
-	case LINESRV_IDLE:
-		evbuffer_add_printf(out, "ERR ETIMEDOUT idle for %us\n",
-		    lim->idle_ms / 1000);
-		break;
-	case LINESRV_BUSY_PEER:
-		evbuffer_add_printf(out, "ERR EBUSY too many control "
-		    "connections from this user\n");
-		break;
-	default:
-		evbuffer_add_printf(out, "ERR EBUSY too many control "
-		    "connections\n");
-	}
+	evbuffer_add_printf(out, "%s", proto_refusal(buf, sizeof(buf), why,
+	    lim));
 }
 
 static const struct linesrv_ops ctl_ops = {
@@ -428,27 +380,18 @@ control_stop(void)
 	ctl.base = NULL;
 }
 
-/* One request line: split it and run the command. */
+/* One request line: split it (blanks separate words) and run it. */
 static void
-ctl_request(struct ctl_conn *c, char *line)
+ctl_request(struct ctl_conn *c, char *line, size_t len)
 {
-	char	*argv[CONTROL_MAX_TOKENS];
-	size_t	 len = strlen(line);
-	int	 argc;
+	struct proto_words	w;
+	enum proto_err		e;
 
-	if (len > 0 && line[len - 1] == '\r')
-		line[len - 1] = '\0';
 	c->nrec = 0;
-	argc = control_split(line, argv, CONTROL_MAX_TOKENS);
-	if (argc == 0)
-		ctl_err(c, "EBADREQ", "empty request (try help)");
-	else if (argc == -1)
-		ctl_err(c, "EBADREQ", "bad character in request");
-	else if (argc == -2)
-		ctl_err(c, "EBADREQ", "more than %d words",
-		    CONTROL_MAX_TOKENS);
+	if ((e = proto_split(line, len, PROTO_SEP_BLANKS, &w)) != PROTO_OK)
+		ctl_err(c, proto_err_code(e), "%s", proto_strerror(e));
 	else
-		ctl_dispatch(c, argc, argv);
+		ctl_dispatch(c, (int)w.n, w.v);
 }
 
 /* Find the command, check its arguments and the peer's rights. */
@@ -462,17 +405,18 @@ ctl_dispatch(struct ctl_conn *c, int argc, char **argv)
 		if (strcmp(argv[0], cmds[i].name) == 0)
 			cmd = &cmds[i];
 	if (cmd == NULL) {
-		ctl_err(c, "EBADREQ", "unknown command (try help)");
+		ctl_err(c, PROTO_C_EBADREQ, "unknown command (try help)");
 		return;
 	}
 	if (argc - 1 < cmd->minargs || argc - 1 > cmd->maxargs) {
-		ctl_err(c, "EBADREQ", "usage: %s %s", cmd->name, cmd->args);
+		ctl_err(c, PROTO_C_EBADREQ, "usage: %s %s", cmd->name,
+		    cmd->args);
 		return;
 	}
 	if (cmd->operate && !c->operate) {
 		log_notice("%s: %s refused: not root or in control-group",
 		    c->who, cmd->name);
-		ctl_err(c, "EPERM", "%s needs root or the control group",
+		ctl_err(c, PROTO_C_EPERM, "%s needs root or the control group",
 		    cmd->name);
 		return;
 	}
@@ -512,7 +456,7 @@ ctl_ok(struct ctl_conn *c)
 
 /* ERR CODE text; the text is made one printable line. */
 static void
-ctl_err(struct ctl_conn *c, const char *code, const char *fmt, ...)
+ctl_err(struct ctl_conn *c, enum proto_code code, const char *fmt, ...)
 {
 	char	buf[512];
 	char   *p;
@@ -524,7 +468,8 @@ ctl_err(struct ctl_conn *c, const char *code, const char *fmt, ...)
 	for (p = buf; *p != '\0'; p++)
 		if ((unsigned char)*p < ' ' || *p == 0x7f)
 			*p = ' ';
-	evbuffer_add_printf(ctl_out(c), "ERR %s %s\n", code, buf);
+	evbuffer_add_printf(ctl_out(c), "ERR %s %s\n", proto_code_name(code),
+	    buf);
 }
 
 static void
@@ -702,7 +647,7 @@ cmd_service(struct ctl_conn *c, int argc, char **argv)
 	(void)argc;
 	service_foreach_info(rec_service_named, &f);
 	if (c->nrec == 0)
-		ctl_err(c, "ENOENT", "no service %s", argv[1]);
+		ctl_err(c, PROTO_C_ENOENT, "no service %s", argv[1]);
 	else
 		ctl_ok(c);
 }
@@ -739,7 +684,7 @@ cmd_sessions(struct ctl_conn *c, int argc, char **argv)
 	struct svc_filter	f = { c, argc > 1 ? argv[1] : NULL };
 
 	if (f.name != NULL && service_get_info(f.name, NULL, &i) == -1) {
-		ctl_err(c, "ENOENT", "no service %s", f.name);
+		ctl_err(c, PROTO_C_ENOENT, "no service %s", f.name);
 		return;
 	}
 	session_foreach(rec_session, &f);
@@ -751,7 +696,7 @@ cmd_disable(struct ctl_conn *c, int argc, char **argv)
 {
 	(void)argc;
 	if (service_admin_disable(argv[1]) == -1)
-		ctl_err(c, "ENOENT", "no service %s", argv[1]);
+		ctl_err(c, PROTO_C_ENOENT, "no service %s", argv[1]);
 	else
 		ctl_ok(c);
 }
@@ -761,7 +706,7 @@ cmd_enable(struct ctl_conn *c, int argc, char **argv)
 {
 	(void)argc;
 	if (service_admin_enable(argv[1]) == -1)
-		ctl_err(c, "ENOENT", "no service %s", argv[1]);
+		ctl_err(c, PROTO_C_ENOENT, "no service %s", argv[1]);
 	else
 		ctl_ok(c);
 }
@@ -780,21 +725,23 @@ cmd_interrupt(struct ctl_conn *c, int argc, char **argv)
 			grace = strtol(argv[i] + 6, &end, 10);
 			if (argv[i][6] == '\0' || *end != '\0' || grace < 0 ||
 			    grace > 3600) {
-				ctl_err(c, "EBADREQ", "grace is 0..3600 s");
+				ctl_err(c, PROTO_C_EBADREQ,
+				    "grace is 0..3600 s");
 				return;
 			}
 		} else if ((sig = control_signal(argv[i])) == -1) {
-			ctl_err(c, "EBADREQ", "unknown signal %s", argv[i]);
+			ctl_err(c, PROTO_C_EBADREQ, "unknown signal %s",
+			    argv[i]);
 			return;
 		}
 	}
 	if ((s = session_by_id(control_session_id(argv[1]))) == NULL) {
-		ctl_err(c, "ENOENT", "no session %s", argv[1]);
+		ctl_err(c, PROTO_C_ENOENT, "no session %s", argv[1]);
 		return;
 	}
 	if (request_interrupt(s, sig, grace >= 0 ? (unsigned)grace :
 	    request_target_of(s)->conf->kill_grace, c->who) == -1) {
-		ctl_err(c, "ENOENT", "session %s: %s", argv[1],
+		ctl_err(c, PROTO_C_ENOENT, "session %s: %s", argv[1],
 		    strerror(errno));
 		return;
 	}
@@ -813,7 +760,7 @@ cmd_reload(struct ctl_conn *c, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	if ((errs = open_memstream(&buf, &len)) == NULL) {
-		ctl_err(c, "EBUSY", "out of memory");
+		ctl_err(c, PROTO_C_EBUSY, "out of memory");
 		return;
 	}
 	rc = ctl.hooks->reload(errs);
@@ -830,7 +777,7 @@ cmd_reload(struct ctl_conn *c, int argc, char **argv)
 	if (rc == 0)
 		ctl_ok(c);
 	else
-		ctl_err(c, "ECONFIG", "%s", first ? first :
+		ctl_err(c, PROTO_C_ECONFIG, "%s", first ? first :
 		    "configuration is invalid; the old one is kept");
 	free(buf);
 }

@@ -37,22 +37,19 @@ void	 control_stop(void);
 
 /* ---- Pure helpers, exposed for tests/unit/test_control.c. ---- */
 
-#define CONTROL_MAX_TOKENS	16
-
 /*
- * Split line in place into at most max tokens on spaces and tabs.
- * Returns the count, 0 for an empty line, -1 for a byte outside the
- * token set [A-Za-z0-9._:/@%+=,-], -2 for too many tokens.
+ * Requests are cut into words by proto_split() (proto.h) with blanks as
+ * separators; these helpers read the words.
+ *
+ * "TERM", "SIGTERM" or a number 1..64 to a signal; -1 if unknown.
  */
-int	 control_split(char *line, char **argv, int max);
-/* "TERM", "SIGTERM" or a number 1..64 to a signal; -1 if unknown. */
 int	 control_signal(const char *);
 /* "S42" or "42" to a session id; 0 if malformed. */
 unsigned long long control_session_id(const char *);
 /*
  * Percent-encode s into out (size n) so that it is one record value:
- * bytes outside the token set, '%' and '=' become %XX.  Returns the
- * length it needed (like snprintf).
+ * bytes outside the token set of proto.h, '%' and '=' become %XX.
+ * Returns the length it needed (like snprintf).
  */
 size_t	 control_encode(const char *s, char *out, size_t n);
 

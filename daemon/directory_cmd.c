@@ -86,6 +86,7 @@ static int	 parse_id(const struct proto_req *, uint64_t *,
 static int	 parse_reg(const struct proto_req *, struct dir_reg *,
 		    char *, size_t, struct evbuffer *);
 static int	 parse_cursor(const char *, struct cursor *);
+static void	 put_err(struct evbuffer *, enum proto_code, const char *);
 static void	 put_ok(struct evbuffer *, size_t, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 static int	 cmd_hello(const struct dircmd_ctx *, const struct proto_req *,
@@ -326,6 +327,13 @@ dircmd_err(struct evbuffer *out, const char *code, const char *text)
 	evbuffer_add_printf(out, "ERR %s %s\n", code, text);
 }
 
+/* Append "ERR <code> <text>" for one of the codes of proto.h. */
+static void
+put_err(struct evbuffer *out, enum proto_code code, const char *text)
+{
+	dircmd_err(out, proto_code_name(code), text);
+}
+
 /* Append "OK <n>" and optional k=v text. */
 static void
 put_ok(struct evbuffer *out, size_t n, const char *fmt, ...)
@@ -355,14 +363,14 @@ need_keys(const struct proto_req *req, const char * const *keys,
 	    0 ? "tag." : NULL)) != NULL) {
 		snprintf(text, sizeof(text), "unknown key %s for %s", k,
 		    req->cmd);
-		dircmd_err(out, "EBADREQ", text);
+		put_err(out, PROTO_C_EBADREQ, text);
 		return -1;
 	}
 	for (i = 0; i < nreq; i++) {
 		if (proto_get(req, keys[i]) != NULL)
 			continue;
 		snprintf(text, sizeof(text), "missing key %s", keys[i]);
-		dircmd_err(out, "EBADREQ", text);
+		put_err(out, PROTO_C_EBADREQ, text);
 		return -1;
 	}
 	return 0;
@@ -380,12 +388,12 @@ parse_id(const struct proto_req *req, uint64_t *id, struct evbuffer *out)
 		return -1;
 	v = proto_get(req, "id");
 	if (v[0] != 'L' || v[1] < '1' || v[1] > '9' || strlen(v) > 20) {
-		dircmd_err(out, "EBADREQ", "id must be L<number>");
+		put_err(out, PROTO_C_EBADREQ, "id must be L<number>");
 		return -1;
 	}
 	*id = strtoull(v + 1, &end, 10);
 	if (*end != '\0') {
-		dircmd_err(out, "EBADREQ", "id must be L<number>");
+		put_err(out, PROTO_C_EBADREQ, "id must be L<number>");
 		return -1;
 	}
 	return 0;
@@ -415,14 +423,14 @@ parse_reg(const struct proto_req *req, struct dir_reg *r, char *pack,
 		return -1;
 	memset(r, 0, sizeof(*r));
 	if (dir_proto_parse(proto_get(req, "proto"), &r->proto) == -1) {
-		dircmd_err(out, "EBADREQ", "proto must be tcp, udp or unix");
+		put_err(out, PROTO_C_EBADREQ, "proto must be tcp, udp or unix");
 		return -1;
 	}
 	for (i = 0; i < 4; i++)
 		if (proto_get_uint(req, num[i], max[i], &v[i]) == -1) {
 			snprintf(text, sizeof(text), "%s must be a number "
 			    "0-%lu", num[i], max[i]);
-			dircmd_err(out, "EBADREQ", text);
+			put_err(out, PROTO_C_EBADREQ, text);
 			return -1;
 		}
 	r->name = proto_get(req, "name");
@@ -433,7 +441,7 @@ parse_reg(const struct proto_req *req, struct dir_reg *r, char *pack,
 	r->weight = v[3];
 	if ((ex = proto_get(req, "export")) != NULL &&
 	    strcmp(ex, "yes") != 0 && strcmp(ex, "no") != 0) {
-		dircmd_err(out, "EBADREQ", "export must be yes or no");
+		put_err(out, PROTO_C_EBADREQ, "export must be yes or no");
 		return -1;
 	}
 	r->export = ex != NULL && strcmp(ex, "yes") == 0;
@@ -461,8 +469,8 @@ cmd_hello(const struct dircmd_ctx *ctx, const struct proto_req *req,
 	if (need_keys(req, keys, 1, out) == -1)
 		return 0;
 	if (strcmp(proto_get(req, "v"), "1") != 0) {
-		dircmd_err(out, "EBADREQ", "unsupported protocol version, this "
-		    "daemon speaks v=1");
+		put_err(out, PROTO_C_EBADREQ, "unsupported protocol version, "
+		    "this daemon speaks v=1");
 		return 0;
 	}
 	if (ctx->cred != NULL)
@@ -562,11 +570,11 @@ cmd_lookup(const struct dircmd_ctx *ctx, const struct proto_req *req,
 	l.name = proto_get(req, "name");
 	l.proto = proto_get(req, "proto");
 	if (!lookup_name_ok(l.name)) {
-		dircmd_err(out, "EBADREQ", dir_strerror(DIR_EBADNAME));
+		put_err(out, PROTO_C_EBADREQ, dir_strerror(DIR_EBADNAME));
 		return 0;
 	}
 	if (l.proto != NULL && dir_proto_parse(l.proto, &p) == -1) {
-		dircmd_err(out, "EBADREQ", "proto must be tcp, udp or unix");
+		put_err(out, PROTO_C_EBADREQ, "proto must be tcp, udp or unix");
 		return 0;
 	}
 	svc_collect(&l, 0);
@@ -586,7 +594,7 @@ cmd_lookup(const struct dircmd_ctx *ctx, const struct proto_req *req,
 	}
 	if (n == 0) {
 		snprintf(text, sizeof(text), "no endpoint named %s", l.name);
-		dircmd_err(out, "ENOENT", text);
+		put_err(out, PROTO_C_ENOENT, text);
 	} else if (more)
 		put_ok(out, n, "truncated=1");
 	else
@@ -627,7 +635,7 @@ cmd_list(const struct dircmd_ctx *ctx, const struct proto_req *req,
 	if (need_keys(req, keys, 0, out) == -1)
 		return 0;
 	if (proto_get_uint(req, "limit", 1000000, &limit) == -1 || limit == 0) {
-		dircmd_err(out, "EBADREQ", "limit must be a number 1-200");
+		put_err(out, PROTO_C_EBADREQ, "limit must be a number 1-200");
 		return 0;
 	}
 	if (limit > DIRCMD_LIST_MAX)
@@ -635,7 +643,8 @@ cmd_list(const struct dircmd_ctx *ctx, const struct proto_req *req,
 	memset(&c, 0, sizeof(c));
 	if ((after = proto_get(req, "after")) != NULL &&
 	    parse_cursor(after, &c) == -1) {
-		dircmd_err(out, "EBADREQ", "after must be a cursor from next=");
+		put_err(out, PROTO_C_EBADREQ,
+		    "after must be a cursor from next=");
 		return 0;
 	}
 	svc_collect(&l, 1);
@@ -699,13 +708,13 @@ dircmd_line(const struct dircmd_ctx *ctx, const char *line, size_t len,
 		if (strcmp(req.cmd, cmds[i].name) != 0)
 			continue;
 		if (ctx->cred == NULL && !cmds[i].remote_ok) {
-			dircmd_err(out, "EPERM", "the remote directory is "
+			put_err(out, PROTO_C_EPERM, "the remote directory is "
 			    "read-only (hello, lookup, list)");
 			return 0;
 		}
 		return cmds[i].fn(ctx, &req, out);
 	}
-	dircmd_err(out, "EBADREQ", "unknown command (hello, register, renew, "
-	    "unregister, lookup, list)");
+	put_err(out, PROTO_C_EBADREQ, "unknown command (hello, register, "
+	    "renew, unregister, lookup, list)");
 	return 0;
 }

@@ -360,7 +360,8 @@ conn_line_cb(struct linesrv_conn *lc, char *line, size_t len, void *arg)
 	ctx.now_ms = now_ms();
 	if (c->remote && c->src != NULL && !rl_take(&c->src->bucket,
 	    DS_REMOTE_RATE, DS_REMOTE_BURST, ctx.now_ms / 1e3)) {
-		dircmd_err(out, "EBUSY", "rate limit, try again later");
+		dircmd_err(out, proto_code_name(PROTO_C_EBUSY),
+		    "rate limit, try again later");
 		return LINESRV_KEEP;
 	}
 	/* Lookups never see a lease past its time, timer or not. */
@@ -371,30 +372,16 @@ conn_line_cb(struct linesrv_conn *lc, char *line, size_t len, void *arg)
 	return (r & DIRCMD_CLOSE) ? LINESRV_CLOSE : LINESRV_KEEP;
 }
 
+/* The line server ends a connection: the reply every socket gives. */
 static void
 conn_refuse_cb(struct evbuffer *out, enum linesrv_why why,
     const struct linesrv_limits *lim, void *arg)
 {
+	char	buf[PROTO_ERRLINE_MAX];
+
 	(void)arg;
-	switch (why) {
-	case LINESRV_TOOLONG:
-		dircmd_err(out, "ETOOBIG", proto_strerror(PROTO_ETOOBIG));
-		break;
-	case LINESRV_DEADLINE:
-		evbuffer_add_printf(out, "ERR ETIMEDOUT no whole request line "
-		    "within %us\n", lim->line_ms / 1000);
-		break;
-	case LINESRV_IDLE:
-		evbuffer_add_printf(out, "ERR ETIMEDOUT idle for %us\n",
-		    lim->idle_ms / 1000);
-		break;
-	case LINESRV_BUSY_PEER:
-		dircmd_err(out, "EBUSY", "too many connections from this "
-		    "user or address");
-		break;
-	default:
-		dircmd_err(out, "EBUSY", "too many connections");
-	}
+	evbuffer_add_printf(out, "%s", proto_refusal(buf, sizeof(buf), why,
+	    lim));
 }
 
 /*

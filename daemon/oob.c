@@ -125,45 +125,41 @@ endpoint_line(struct linesrv_conn *c, char *line, size_t n, void *arg)
 	const struct service_conf	*sc = ep->rt->conf;
 	struct oob_req			 r;
 	struct session			*s;
-	char				 err[160], who[128];
+	enum proto_err			 e;
+	char				 who[128];
 
-	if (memchr(line, '\0', n) != NULL)
-		return reply(c, "ERR EINVAL NUL byte in the line");
-	if (oob_parse(line, &r, err, sizeof(err)) == -1)
-		return reply(c, "ERR %s", err);
+	if ((e = oob_parse(line, n, &r)) != PROTO_OK)
+		return reply(c, "ERR %s %s", proto_errcode(e),
+		    proto_strerror(e));
 	if ((s = find_session(ep, p, &r)) == NULL) {
 		if (r.by_token)
-			return reply(c, "ERR ENOENT no running request of %s "
-			    "has that token", sc->name);
-		return reply(c, "ERR ENOENT no running request of %s from %s "
-		    "port %d", sc->name, p->addr, r.port);
+			return reply(c, "ERR %s no running request of %s has "
+			    "that token", proto_code_name(PROTO_C_ENOENT),
+			    sc->name);
+		return reply(c, "ERR %s no running request of %s from %s "
+		    "port %d", proto_code_name(PROTO_C_ENOENT), sc->name,
+		    p->addr, r.port);
 	}
 	snprintf(who, sizeof(who), "oob client %s port %d (by %s)", p->addr,
 	    p->port, r.by_token ? "token" : "source port");
+	/* It ended between the lookup and now: it is no longer running. */
 	if (request_interrupt(s, SIGTERM, sc->kill_grace, who) == -1)
-		return reply(c, "ERR ESRCH %s", strerror(errno));
+		return reply(c, "ERR %s session S%llu: %s",
+		    proto_code_name(PROTO_C_ENOENT),
+		    (unsigned long long)s->id, strerror(errno));
 	return reply(c, "OK S%llu", (unsigned long long)s->id);
 }
 
+/* The line server ends a connection: the reply every socket gives. */
 static void
 endpoint_refuse(struct evbuffer *out, enum linesrv_why why,
     const struct linesrv_limits *lim, void *arg)
 {
+	char	buf[PROTO_ERRLINE_MAX];
+
 	(void)arg;
-	switch (why) {
-	case LINESRV_TOOLONG:
-		evbuffer_add_printf(out, "ERR E2BIG the line is longer than "
-		    "%zu bytes\n", lim->line_max - 1);
-		break;
-	case LINESRV_DEADLINE:
-	case LINESRV_IDLE:
-		evbuffer_add_printf(out, "ERR ETIMEDOUT no request line "
-		    "within %us\n", lim->line_ms / 1000);
-		break;
-	default:
-		evbuffer_add_printf(out, "ERR EBUSY too many requests, try "
-		    "again later\n");
-	}
+	evbuffer_add_printf(out, "%s", proto_refusal(buf, sizeof(buf), why,
+	    lim));
 }
 
 /* The service's access list, then the endpoint's request rate. */

@@ -1,73 +1,62 @@
 /*
- * oob_proto.c: parse the OOB endpoint's request line.
+ * oob_proto.c: the OOB endpoint's request, on the shared tokenizer.
  */
 #include "config.h"
 
 #include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "oob_proto.h"
 
-#define USAGE	"want \"CANCEL <token>\" or \"CANCEL <source-port>\""
-
+/* A session token: OOB_TOKEN_LEN hex digits, kept in lower case. */
 static int
-all_hex(const char *s, size_t n)
+take_token(const char *s, struct oob_req *r)
 {
 	size_t	i;
 
-	for (i = 0; i < n; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return 0;
-	return 1;
-}
-
-static int
-all_digits(const char *s, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return 0;
-	return n > 0;
-}
-
-int
-oob_parse(const char *line, struct oob_req *r, char *err, size_t errlen)
-{
-	const char	*arg;
-	size_t		 n = strlen(line);
-
-	memset(r, 0, sizeof(r[0]));
-	if (n > 0 && line[n - 1] == '\r')
-		n--;
-	if (n < 7 || strncasecmp(line, "CANCEL ", 7) != 0) {
-		snprintf(err, errlen, "EINVAL %s", USAGE);
+	if (strlen(s) != OOB_TOKEN_LEN)
 		return -1;
+	for (i = 0; i < OOB_TOKEN_LEN; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return -1;
+		r->token[i] = (char)tolower((unsigned char)s[i]);
 	}
-	arg = line + 7;
-	n -= 7;
-	while (n > 0 && *arg == ' ') {
-		arg++;
-		n--;
-	}
-	while (n > 0 && arg[n - 1] == ' ')
-		n--;
-	if (n == OOB_TOKEN_LEN && all_hex(arg, n)) {
-		r->by_token = 1;
-		for (size_t i = 0; i < n; i++)
-			r->token[i] = (char)tolower((unsigned char)arg[i]);
-		r->token[n] = '\0';
-		return 0;
-	}
-	if (all_digits(arg, n) && n <= 5) {
-		r->port = atoi(arg);
-		if (r->port >= 1 && r->port <= 65535)
-			return 0;
-	}
-	snprintf(err, errlen, "EINVAL %s", USAGE);
-	return -1;
+	r->token[i] = '\0';
+	r->by_token = 1;
+	return 0;
+}
+
+/* A source port: 1 to 65535, decimal digits only. */
+static int
+take_port(const char *s, struct oob_req *r)
+{
+	size_t	n = strlen(s);
+
+	if (n == 0 || n > 5 || strspn(s, "0123456789") != n)
+		return -1;
+	r->port = atoi(s);
+	return r->port >= 1 && r->port <= 65535 ? 0 : -1;
+}
+
+/* CANCEL <token> | CANCEL <port>. */
+enum proto_err
+oob_parse(char *line, size_t len, struct oob_req *r)
+{
+	struct proto_words	w;
+	enum proto_err		e;
+
+	memset(r, 0, sizeof(*r));
+	if ((e = proto_split(line, len, PROTO_SEP_BLANKS, &w)) != PROTO_OK)
+		return e;
+	if (w.n != 2 || strcasecmp(w.v[0], "cancel") != 0)
+		return PROTO_EOOB;
+	if (take_token(w.v[1], r) == 0)
+		return PROTO_OK;
+	memset(r, 0, sizeof(*r));
+	if (take_port(w.v[1], r) == 0)
+		return PROTO_OK;
+	memset(r, 0, sizeof(*r));
+	return PROTO_EOOB;
 }

@@ -7,12 +7,16 @@
  *	CANCEL <token>		the SUPERD_SESSION token its handler gave it
  *	CANCEL <port>		its own source port on the data connection
  *
- * and gets "OK S<id>" or "ERR <code> <reason>".  See superd-directory(7).
+ * and gets "OK S<id>" or "ERR <code> <reason>".  The line is cut into
+ * words by proto_split() with blanks as separators, like the control
+ * socket's; the command is any case.  See superd-directory(7).
  */
 #ifndef SUPERD_OOB_PROTO_H
 #define SUPERD_OOB_PROTO_H
 
 #include <stddef.h>
+
+#include "proto.h"
 
 #define OOB_LINE_MAX	128	/* bytes, newline included */
 #define OOB_TOKEN_LEN	32	/* hex digits of a SUPERD_SESSION token */
@@ -24,9 +28,10 @@ struct oob_req {
 };
 
 /*
- * Parse one line (without its newline; a trailing CR is allowed).
- * 0, or -1 with the reason for the client in err.
+ * Parse one line (len bytes without its newline; it may hold NULs and
+ * is cut in place: line[len] must be writable).  PROTO_OK, or the error
+ * whose code and text go to the client.
  */
-int	oob_parse(const char *line, struct oob_req *, char *err, size_t errlen);
+enum proto_err	oob_parse(char *line, size_t len, struct oob_req *);
 
 #endif

@@ -76,10 +76,15 @@ ok "a token works from any address (case-insensitive)"
 
 for req in "" "HELLO" "CANCEL" "CANCEL 0" "CANCEL 70000" "CANCEL $(printf '%031d' 0)" "CANCEL x y"; do
 	r=$($SDCLIENT -s "$req" 127.0.0.1 $((P+2)))
-	case "$r" in "ERR EINVAL "*) ;; *) fail "request '$req' got '$r'";; esac
+	case "$r" in "ERR EBADREQ "*) ;; *) fail "request '$req' got '$r'";; esac
 done
 r=$($SDCLIENT -s "CANCEL $(printf '%0200d' 1)" 127.0.0.1 $((P+2)))
-case "$r" in "ERR E2BIG "*) ;; *) fail "long line got '$r'";; esac
+[ "$r" = "ERR ETOOBIG request line longer than 128 bytes" ] ||
+	fail "long line got '$r'"
+# The codes and texts of the other line protocols (proto.c).
+r=$($SDCLIENT -s "CANCEL 1;2" 127.0.0.1 $((P+2)))
+[ "$r" = "ERR EBADREQ character outside [A-Za-z0-9._:/@%+=-] in request" ] ||
+	fail "bad character got '$r'"
 r=$($SDCLIENT -s "CANCEL 0123456789abcdef0123456789abcdef" 127.0.0.1 $((P+2)))
 case "$r" in "ERR ENOENT "*) ;; *) fail "unknown token got '$r'";; esac
 r=$($SDCLIENT -k -t 8000 127.0.0.1 $((P+2)))

@@ -1,6 +1,7 @@
 /*
- * test_proto.c: the request-line tokenizer, every error and its
- * boundaries.
+ * test_proto.c: the one tokenizer of the line protocols, both separator
+ * rules, the directory's key=value layer, every error and its
+ * boundaries, and the one table of codes.
  */
 #include "config.h"
 
@@ -28,6 +29,10 @@ static void		 test_errors_distinct(void **);
 static void		 test_get_uint(void **);
 static void		 test_unknown_key(void **);
 static void		 test_token_ok(void **);
+static void		 test_split_one(void **);
+static void		 test_split_blanks(void **);
+static void		 test_codes(void **);
+static void		 test_refusal(void **);
 
 /* Parse a C string. */
 static enum proto_err
@@ -247,6 +252,132 @@ test_token_ok(void **state)
 	assert_false(proto_token_ok("a\n"));
 }
 
+/* Split a copy of s; the words, joined by '|', into out. */
+static enum proto_err
+split(const char *s, size_t len, enum proto_sep sep, char *out, size_t n)
+{
+	char			buf[256];
+	struct proto_words	w;
+	enum proto_err		e;
+	size_t			i, off = 0;
+
+	assert_true(len < sizeof(buf));
+	memcpy(buf, s, len);
+	memset(buf + len, 'Z', sizeof(buf) - len);
+	e = proto_split(buf, len, sep, &w);
+	out[0] = '\0';
+	for (i = 0; i < w.n; i++)
+		off += (size_t)snprintf(out + off, n - off, "%s%s",
+		    i ? "|" : "", w.v[i]);
+	if (e != PROTO_OK)
+		assert_int_equal(w.n, 0);
+	return e;
+}
+
+#define SPLIT(s, sep, out)	split((s), strlen(s), (sep), (out), sizeof(out))
+
+/* The directory's rule: exactly one space, CR and tab are control bytes. */
+static void
+test_split_one(void **state)
+{
+	char	out[256];
+
+	(void)state;
+	assert_int_equal(SPLIT("a b=1 c", PROTO_SEP_ONE, out), PROTO_OK);
+	assert_string_equal(out, "a|b=1|c");
+	assert_int_equal(SPLIT("a", PROTO_SEP_ONE, out), PROTO_OK);
+	assert_string_equal(out, "a");
+	assert_int_equal(SPLIT("a  b", PROTO_SEP_ONE, out), PROTO_EDOUBLESP);
+	assert_int_equal(SPLIT(" a", PROTO_SEP_ONE, out), PROTO_ELEADSP);
+	assert_int_equal(SPLIT("a ", PROTO_SEP_ONE, out), PROTO_ETRAILSP);
+	assert_int_equal(SPLIT("a\tb", PROTO_SEP_ONE, out), PROTO_ECTRL);
+	assert_int_equal(SPLIT("a\r", PROTO_SEP_ONE, out), PROTO_ECTRL);
+	assert_int_equal(SPLIT("", PROTO_SEP_ONE, out), PROTO_EEMPTY);
+	/* A bad byte is named before a bad space. */
+	assert_int_equal(SPLIT(" a;", PROTO_SEP_ONE, out), PROTO_ECHAR);
+	/* The command is not checked here: that is the directory's layer. */
+	assert_int_equal(SPLIT("GET /x", PROTO_SEP_ONE, out), PROTO_OK);
+}
+
+/* The control socket's and the OOB endpoint's rule: runs of blanks. */
+static void
+test_split_blanks(void **state)
+{
+	char	out[256];
+	char	line[64];
+	size_t	i;
+
+	(void)state;
+	assert_int_equal(SPLIT("  interrupt\tS42  KILL grace=3 \r",
+	    PROTO_SEP_BLANKS, out), PROTO_OK);
+	assert_string_equal(out, "interrupt|S42|KILL|grace=3");
+	assert_int_equal(SPLIT("status\r", PROTO_SEP_BLANKS, out), PROTO_OK);
+	assert_string_equal(out, "status");
+	assert_int_equal(SPLIT(" \t \r", PROTO_SEP_BLANKS, out), PROTO_EEMPTY);
+	assert_int_equal(SPLIT("\r", PROTO_SEP_BLANKS, out), PROTO_EEMPTY);
+	assert_int_equal(SPLIT("a\r\r", PROTO_SEP_BLANKS, out), PROTO_ECTRL);
+	assert_int_equal(SPLIT("a\rb", PROTO_SEP_BLANKS, out), PROTO_ECTRL);
+	assert_int_equal(SPLIT("a,b", PROTO_SEP_BLANKS, out), PROTO_ECHAR);
+	assert_int_equal(SPLIT("status \x01", PROTO_SEP_BLANKS, out),
+	    PROTO_ECTRL);
+	assert_int_equal(split("a\0b", 3, PROTO_SEP_BLANKS, out, sizeof(out)),
+	    PROTO_ENUL);
+	/* 16 words pass, 17 do not, wherever the blanks are. */
+	for (i = 0; i < 16; i++)
+		memcpy(line + i * 3, "\tw ", 3);
+	line[48] = '\0';
+	assert_int_equal(SPLIT(line, PROTO_SEP_BLANKS, out), PROTO_OK);
+	memcpy(line + 48, " w", 3);
+	assert_int_equal(SPLIT(line, PROTO_SEP_BLANKS, out), PROTO_ETOKENS);
+}
+
+/* Every code has its name; the errors map onto the documented ones. */
+static void
+test_codes(void **state)
+{
+	(void)state;
+	assert_string_equal(proto_code_name(PROTO_C_EBADREQ), "EBADREQ");
+	assert_string_equal(proto_code_name(PROTO_C_ETOOBIG), "ETOOBIG");
+	assert_string_equal(proto_code_name(PROTO_C_EBUSY), "EBUSY");
+	assert_string_equal(proto_code_name(PROTO_C_ENOENT), "ENOENT");
+	assert_string_equal(proto_code_name(PROTO_C_EPERM), "EPERM");
+	assert_string_equal(proto_code_name(PROTO_C_ETIMEDOUT), "ETIMEDOUT");
+	assert_string_equal(proto_code_name(PROTO_C_ECONFIG), "ECONFIG");
+	assert_string_equal(proto_code_name(PROTO_C_NCODES + 1), "EBADREQ");
+	assert_int_equal(proto_err_code(PROTO_ETOOBIG), PROTO_C_ETOOBIG);
+	assert_int_equal(proto_err_code(PROTO_EOOB), PROTO_C_EBADREQ);
+	assert_int_equal(proto_err_code(PROTO_NERRS), PROTO_C_EBADREQ);
+}
+
+/* The line server's refusals read the same on every socket. */
+static void
+test_refusal(void **state)
+{
+	struct linesrv_limits	lim;
+	char			buf[PROTO_ERRLINE_MAX];
+
+	(void)state;
+	memset(&lim, 0, sizeof(lim));
+	lim.line_max = PROTO_LINE_MAX;
+	lim.line_ms = 5000;
+	lim.idle_ms = 60000;
+	assert_string_equal(proto_refusal(buf, sizeof(buf), LINESRV_TOOLONG,
+	    &lim), "ERR ETOOBIG request line longer than 1024 bytes\n");
+	/* The directory's tokenizer says the same about its own limit. */
+	assert_int_equal(strncmp(buf + 12, proto_strerror(PROTO_ETOOBIG),
+	    strlen(proto_strerror(PROTO_ETOOBIG))), 0);
+	assert_string_equal(proto_refusal(buf, sizeof(buf), LINESRV_DEADLINE,
+	    &lim), "ERR ETIMEDOUT no whole request line within 5s\n");
+	assert_string_equal(proto_refusal(buf, sizeof(buf), LINESRV_IDLE,
+	    &lim), "ERR ETIMEDOUT idle for 60s\n");
+	assert_string_equal(proto_refusal(buf, sizeof(buf), LINESRV_BUSY,
+	    &lim), "ERR EBUSY too many connections or requests, try again "
+	    "later\n");
+	assert_string_equal(proto_refusal(buf, sizeof(buf),
+	    LINESRV_BUSY_PEER, &lim), "ERR EBUSY too many connections from "
+	    "this user or address\n");
+}
+
 int
 main(void)
 {
@@ -262,6 +393,10 @@ main(void)
 		cmocka_unit_test(test_get_uint),
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_token_ok),
+		cmocka_unit_test(test_split_one),
+		cmocka_unit_test(test_split_blanks),
+		cmocka_unit_test(test_codes),
+		cmocka_unit_test(test_refusal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
