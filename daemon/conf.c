@@ -51,6 +51,7 @@ struct parse_ctx {
 static struct parse_ctx	*cur;
 
 static void	cfg_track_globals(cfg_t *);
+static void	conf_inetd_compat(struct superd_conf *, cfg_t *);
 
 /* One service being built: its section and the defaults section. */
 struct svc_ctx {
@@ -90,7 +91,8 @@ static const char *const global_keys[] = {
 	"directory-max-entries", "directory-max-per-uid", "directory-listen",
 	"directory-allow", "directory-export", "line-timeout",
 	"oob-line-timeout", "line-idle-timeout", "line-max-conns",
-	"line-max-per-peer", "line-root-reserve", "defaults", "service", NULL
+	"line-max-per-peer", "line-root-reserve", "inetd-compat", "defaults",
+	"service", NULL
 };
 
 const char * const *
@@ -1006,6 +1008,7 @@ static cfg_opt_t main_opts[] = {
 	CFG_INT("line-max-conns", 64, CFGF_NONE),
 	CFG_INT("line-max-per-peer", 8, CFGF_NONE),
 	CFG_INT("line-root-reserve", 4, CFGF_NONE),
+	CFG_STR("inetd-compat", NULL, CFGF_NONE),
 	CFG_SEC("defaults", service_opts, CFGF_NONE),
 	CFG_SEC("service", service_opts, CFGF_MULTI | CFGF_TITLE |
 	    CFGF_NO_TITLE_DUPES),
@@ -1273,6 +1276,24 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 		conf_error(cfg->filename, key_line(cfg, "directory-export"),
 		    NULL, "directory-export \"%s\" is not one of: none, avahi",
 		    v);
+	conf_inetd_compat(conf, cfg);
+}
+
+/*
+ * inetd-compat = "/etc/inetd.conf": only the path is kept here; the
+ * lines are read by inetd_compat.c, after this parse, one by one.
+ */
+static void
+conf_inetd_compat(struct superd_conf *conf, cfg_t *cfg)
+{
+	const char	*v = cfg_getstr(cfg, "inetd-compat");
+
+	if (v == NULL || v[0] == '\0')
+		return;
+	if (v[0] != '/')
+		conf_error(cfg->filename, key_line(cfg, "inetd-compat"), NULL,
+		    "inetd-compat \"%s\" is not an absolute path", v);
+	conf->inetd_compat = xstrdup(v);
 }
 
 /* Track global keys' lines too (for range errors). */
@@ -1282,7 +1303,8 @@ cfg_track_globals(cfg_t *cfg)
 	static const char *const ints[] = { "max-children", "shutdown-grace",
 	    "directory-ttl-min", "directory-ttl-max", "directory-max-entries",
 	    "directory-max-per-uid", "directory-allow", "log-level", "on-exit",
-	    "control-group", "directory-listen", "directory-export", NULL };
+	    "control-group", "directory-listen", "directory-export",
+	    "inetd-compat", NULL };
 	size_t	i;
 
 	for (i = 0; ints[i] != NULL; i++)
@@ -1441,6 +1463,7 @@ conf_free(struct superd_conf *conf)
 	free(conf->control_group);
 	free(conf->directory_socket);
 	free(conf->directory_listen);
+	free(conf->inetd_compat);
 	free(conf);
 }
 
