@@ -52,6 +52,7 @@ static struct parse_ctx	*cur;
 
 static void	cfg_track_globals(cfg_t *);
 static void	strv_free(char **);
+static void	conf_inetd_compat(struct superd_conf *, cfg_t *);
 
 /* One service being built: its section and the defaults section. */
 struct svc_ctx {
@@ -154,6 +155,7 @@ struct svc_ctx {
 	X(INT,	"line-max-conns",	64,		MAIN)		\
 	X(INT,	"line-max-per-peer",	8,		MAIN)		\
 	X(INT,	"line-root-reserve",	4,		MAIN)		\
+	X(STR,	"inetd-compat",		NULL,		MAIN)		\
 	X(SEC,	"defaults",		CFGF_NONE,	MAIN)		\
 	X(SEC,	"service",						\
 	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES,	DROPIN)
@@ -1471,6 +1473,24 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 		conf_error(cfg->filename, key_line(cfg, "directory-export"),
 		    NULL, "directory-export \"%s\" is not one of: none, avahi",
 		    v);
+	conf_inetd_compat(conf, cfg);
+}
+
+/*
+ * inetd-compat = "/etc/inetd.conf": only the path is kept here; the
+ * lines are read by inetd_compat.c, after this parse, one by one.
+ */
+static void
+conf_inetd_compat(struct superd_conf *conf, cfg_t *cfg)
+{
+	const char	*v = cfg_getstr(cfg, "inetd-compat");
+
+	if (v == NULL || v[0] == '\0')
+		return;
+	if (v[0] != '/')
+		conf_error(cfg->filename, key_line(cfg, "inetd-compat"), NULL,
+		    "inetd-compat \"%s\" is not an absolute path", v);
+	conf->inetd_compat = xstrdup(v);
 }
 
 /* Track the global keys' lines too (for range errors). */
@@ -1643,6 +1663,7 @@ conf_free(struct superd_conf *conf)
 	free(conf->control_group);
 	free(conf->directory_socket);
 	free(conf->directory_listen);
+	free(conf->inetd_compat);
 	free(conf);
 }
 

@@ -199,6 +199,8 @@ struct superd_conf {
 
 	struct service_conf_list services;
 	unsigned		 nservices;
+
+	char			*inetd_compat;	/* inetd.conf read too, or NULL */
 };
 
 /*

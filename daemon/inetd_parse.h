@@ -4,8 +4,8 @@
  * Pure: no allocation, no globals, no printing.  The line is cut in place
  * and every string of the entry points into it, so the caller keeps the
  * line alive as long as the entry and copies what it wants to keep.
- * Used by superd-convert, and meant for superd reading /etc/inetd.conf
- * natively: one parser, not two.
+ * Used by superd-convert and by superd's inetd-compat (inetd_compat.c),
+ * with inetd_xlate.c after it: one parser and one translation, not two.
  */
 #ifndef SUPERD_INETD_PARSE_H
 #define SUPERD_INETD_PARSE_H

@@ -20,6 +20,8 @@
 #include "control.h"
 #include "log.h"
 #include "export.h"
+#include "inetd_compat.h"
+#include "inetd_watch.h"
 #include "inherit.h"
 #include "logq.h"
 #include "notify.h"
@@ -208,6 +210,19 @@ apply_globals(const struct superd_conf *conf)
 	st.pidfile = conf->pidfile ? strdup(conf->pidfile) : NULL;
 }
 
+/* superd.conf and, with inetd-compat, the inetd.conf lines it can serve. */
+static struct superd_conf *
+load_conf(const char *path, FILE *errs)
+{
+	struct superd_conf	*conf;
+
+	if ((conf = conf_load(path, errs)) != NULL)
+		inetd_compat_add(conf);
+	return conf;
+}
+
+static void	inetd_changed(void *);
+
 static int
 superd_reload(FILE *errs)
 {
@@ -215,7 +230,7 @@ superd_reload(FILE *errs)
 
 	log_info("reloading %s", st.conf_path);
 	notify_reloading();
-	if ((conf = conf_load(st.conf_path, errs)) == NULL) {
+	if ((conf = load_conf(st.conf_path, errs)) == NULL) {
 		log_warnx("reload of %s failed; keeping the running "
 		    "configuration", st.conf_path);
 		notify_ready();
@@ -230,6 +245,7 @@ superd_reload(FILE *errs)
 	}
 	prepare_rundir(conf, 0);
 	apply_globals(conf);
+	inetd_watch_set(st.base, conf->inetd_compat, inetd_changed, NULL);
 	side_channels_reconfigure(conf);
 	inherit_report_unused();
 	export_configure(st.base, conf);
@@ -257,10 +273,19 @@ reload_from_signal(void)
 	free(buf);
 }
 
+/* inetd.conf changed (update-inetd): reload exactly as SIGHUP does. */
+static void
+inetd_changed(void *arg)
+{
+	(void)arg;
+	reload_from_signal();
+}
+
 static void
 finish(void)
 {
 	notify_stopping();
+	inetd_watch_stop();
 	export_stop();
 	side_channels_stop();
 	services_shutdown();
@@ -393,7 +418,7 @@ check_config(const char *path)
 {
 	struct superd_conf	*conf;
 
-	if ((conf = conf_load(path, stderr)) == NULL) {
+	if ((conf = load_conf(path, stderr)) == NULL) {
 		fprintf(stderr, "superd: %s: configuration is invalid\n", path);
 		return EX_CONFIG_STATUS;
 	}
@@ -422,7 +447,7 @@ main(int argc, char **argv)
 	if (o.check_only)
 		return check_config(o.conf_path);
 	log_init(1, o.debug ? LOG_DEBUG : LOG_INFO, "superd");
-	if ((conf = conf_load(o.conf_path, stderr)) == NULL) {
+	if ((conf = load_conf(o.conf_path, stderr)) == NULL) {
 		fprintf(stderr, "superd: %s: configuration is invalid, not "
 		    "starting\n", o.conf_path);
 		return EX_CONFIG_STATUS;
@@ -458,6 +483,7 @@ main(int argc, char **argv)
 	side_channels_start(st.base, conf, &control_hooks);
 	if (services_apply(conf, stderr) == -1)
 		fatalx("cannot set up the services");
+	inetd_watch_set(st.base, conf->inetd_compat, inetd_changed, NULL);
 	inherit_report_unused();
 	export_configure(st.base, conf);
 	write_pidfile(st.pidfile);
