@@ -16,6 +16,7 @@
 #include "capcheck.h"
 #include "conf.h"
 
+/* The config key of an RLIMIT_* resource, for the warning. */
 static const char *
 rlimit_name(int resource)
 {
@@ -115,6 +116,7 @@ check_identity(const struct service_conf *sc,
 	return n;
 }
 
+/* Every privilege the service's handler needs and superd lacks. */
 int
 capcheck_service(const struct service_conf *sc,
     const struct capcheck_env *env, FILE *out)
@@ -148,6 +150,7 @@ effective_caps(void)
 	return caps;
 }
 
+/* What this process holds right now. */
 void
 capcheck_env_current(struct capcheck_env *env)
 {
@@ -173,6 +176,7 @@ capcheck_env_current(struct capcheck_env *env)
 	}
 }
 
+/* superd -t: every service against this process. */
 int
 capcheck_conf(const struct superd_conf *conf, FILE *out)
 {

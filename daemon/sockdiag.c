@@ -79,6 +79,7 @@ sa_split(const struct sockaddr *sa, unsigned char addr[16], uint16_t *port)
 	return family;
 }
 
+/* Both ends of the wanted socket, unmapped; a wildcard remote matches any. */
 int
 sockdiag_key(struct sockdiag_key *k, const struct sockaddr *local,
     const struct sockaddr *remote)
@@ -96,6 +97,7 @@ sockdiag_key(struct sockdiag_key *k, const struct sockaddr *local,
 	return f1 == f2 || k->any_dst ? 0 : -1;
 }
 
+/* A connected socket with the key's ends (v4-mapped compares as v4). */
 int
 sockdiag_match(const struct sockdiag_key *k, const struct sockdiag_sock *s)
 {
@@ -144,6 +146,7 @@ parse_hexaddr(const char *s, size_t words, unsigned char addr[16],
 	return 0;
 }
 
+/* sl, local, remote, state, then uid after three columns we skip. */
 int
 sockdiag_parse_proc(const char *line, int family, struct sockdiag_sock *s)
 {
@@ -296,6 +299,7 @@ diag_scan(const struct sockdiag_key *k, struct sd_found *f)
 	return ret;
 }
 
+/* Netlink first; /proc when netlink cannot answer at all. */
 enum sockdiag_res
 sockdiag_tcp_owner(const struct sockaddr *local,
     const struct sockaddr *remote, uid_t *uid)
@@ -320,6 +324,7 @@ sockdiag_tcp_owner(const struct sockaddr *local,
 	return SOCKDIAG_FOUND;
 }
 
+/* Tests: exercise the /proc reader. */
 void
 sockdiag_test_no_netlink(int on)
 {
