@@ -24,19 +24,18 @@
 
 #define ID_HASH_MIN	64
 
+TAILQ_HEAD(dir_entries, dir_entry);
+
 struct dir_name {
 	char			 name[DIR_NAME_MAX + 1];
-	uid_t			 owner;		/* first registrant */
 	size_t			 n;
-	TAILQ_HEAD(, dir_entry)	 entries;	/* id order */
+	struct dir_entries	 entries;	/* (rank, id) order */
 };
 
 struct uid_count {
 	uid_t			 uid;
 	size_t			 n;
 };
-
-TAILQ_HEAD(dir_entries, dir_entry);
 
 struct directory {
 	struct dir_policy	 pol;
@@ -62,7 +61,7 @@ struct directory {
 static int	 grow(void *, size_t *, size_t, size_t);
 static size_t	 name_lower(const struct directory *, const char *);
 static struct dir_name *name_get(const struct directory *, const char *);
-static int	 name_add(struct directory *, const char *, uid_t);
+static int	 name_add(struct directory *, const char *);
 static void	 name_del(struct directory *, struct dir_name *);
 static size_t	 uid_lower(const struct directory *, uid_t);
 static int	 uid_add(struct directory *, uid_t);
@@ -82,9 +81,12 @@ static const struct dir_reserve *reserved(const struct directory *,
 		    const char *);
 static int	 reserve_allows(const struct directory *, const char *,
 		    const struct dir_cred *);
+static int	 held_by_others(const struct dir_name *, uid_t, uint64_t);
 static enum dir_err check_owner(const struct directory *,
-		    const struct dir_reg *, const struct dir_cred *,
+		    const struct dir_reg *, const struct dir_cred *, uint64_t,
 		    struct dir_entry **);
+static const char *policy_drops(const struct directory *,
+		    const struct dir_entry *);
 static struct dir_entry *entry_new(const struct dir_reg *,
 		    const struct dir_cred *);
 static void	 entry_free(struct dir_entry *);
@@ -174,7 +176,7 @@ name_get(const struct directory *d, const char *s)
 
 /* Insert a new, empty name (room was made by the caller). */
 static int
-name_add(struct directory *d, const char *s, uid_t owner)
+name_add(struct directory *d, const char *s)
 {
 	struct dir_name	*dn;
 	size_t		 i = name_lower(d, s);
@@ -182,7 +184,6 @@ name_add(struct directory *d, const char *s, uid_t owner)
 	if ((dn = calloc(1, sizeof(*dn))) == NULL)
 		return -1;
 	snprintf(dn->name, sizeof(dn->name), "%s", s);
-	dn->owner = owner;
 	TAILQ_INIT(&dn->entries);
 	memmove(&d->names[i + 1], &d->names[i],
 	    (d->nnames - i) * sizeof(d->names[0]));
@@ -474,12 +475,31 @@ reserve_allows(const struct directory *d, const char *name,
 }
 
 /*
- * Who may use the name and the endpoint.  *dup receives an identical
- * endpoint that this registration replaces (same uid, or root).
+ * Does anyone but uid hold a live lease under the name?  A lease past
+ * its expiry that the caller has not swept yet claims nothing.
+ */
+static int
+held_by_others(const struct dir_name *dn, uid_t uid, uint64_t now_ms)
+{
+	const struct dir_entry	*e;
+
+	TAILQ_FOREACH(e, &dn->entries, by_name)
+		if (e->uid != uid && (e->expires_ms == 0 ||
+		    e->expires_ms > now_ms))
+			return 1;
+	return 0;
+}
+
+/*
+ * Who may use the name and the endpoint.  A reservation decides alone;
+ * otherwise the name is its live leaseholders' (first come, but only
+ * while a lease lasts; root may always add and then holds it too).
+ * *dup receives an identical endpoint that this registration replaces
+ * (same uid, or root).
  */
 static enum dir_err
 check_owner(const struct directory *d, const struct dir_reg *r,
-    const struct dir_cred *c, struct dir_entry **dup)
+    const struct dir_cred *c, uint64_t now_ms, struct dir_entry **dup)
 {
 	struct dir_name		*dn;
 	struct dir_entry	*e;
@@ -488,13 +508,14 @@ check_owner(const struct directory *d, const struct dir_reg *r,
 	if (d->pol.config_name != NULL &&
 	    d->pol.config_name(r->name, d->pol.config_arg))
 		return DIR_ECONFIG;
+	dn = name_get(d, r->name);
 	if (reserved(d, r->name) != NULL) {
 		if (!reserve_allows(d, r->name, c))
 			return DIR_ERESERVED;
-	} else if ((dn = name_get(d, r->name)) != NULL && dn->owner != c->uid &&
-	    c->uid != 0)
+	} else if (dn != NULL && c->uid != 0 &&
+	    held_by_others(dn, c->uid, now_ms))
 		return DIR_EOWNED;
-	if ((dn = name_get(d, r->name)) == NULL)
+	if (dn == NULL)
 		return DIR_OK;
 	TAILQ_FOREACH(e, &dn->entries, by_name)
 		if (e->proto == r->proto && e->port == r->port &&
@@ -557,7 +578,17 @@ entry_new(const struct dir_reg *r, const struct dir_cred *c)
 	e->export = r->export;
 	e->weight = r->weight;
 	e->uid = c->uid;
+	e->gid = c->gid;
 	e->pid = c->pid;
+	if (c->ngroups > 0 && c->groups != NULL) {
+		if ((e->groupbuf = calloc(c->ngroups, sizeof(gid_t))) == NULL) {
+			entry_free(e);
+			return NULL;
+		}
+		memcpy(e->groupbuf, c->groups, c->ngroups * sizeof(gid_t));
+		e->groups = e->groupbuf;
+		e->ngroups = c->ngroups;
+	}
 	return e;
 }
 
@@ -566,6 +597,7 @@ static void
 entry_free(struct dir_entry *e)
 {
 	free(e->tagbuf);
+	free(e->groupbuf);
 	free(e);
 }
 
@@ -582,14 +614,23 @@ entry_insert(struct directory *d, struct dir_entry *e)
 	    grow(&d->uids, &d->uids_cap, d->nuids, sizeof(d->uids[0])) ||
 	    grow(&d->names, &d->names_cap, d->nnames, sizeof(d->names[0])))
 		return -1;
+	struct dir_entry *after;
+
 	if ((dn = name_get(d, e->name)) == NULL) {
-		if (name_add(d, e->name, e->uid) == -1)
+		if (name_add(d, e->name) == -1)
 			return -1;
 		dn = name_get(d, e->name);
 	}
 	e->id = d->next_id++;
 	e->dn = dn;
-	TAILQ_INSERT_TAIL(&dn->entries, e, by_name);
+	/* Ids grow, so the end of e's rank is its place. */
+	after = TAILQ_LAST(&dn->entries, dir_entries);
+	while (after != NULL && dir_rank(after) > dir_rank(e))
+		after = TAILQ_PREV(after, dir_entries, by_name);
+	if (after != NULL)
+		TAILQ_INSERT_AFTER(&dn->entries, after, e, by_name);
+	else
+		TAILQ_INSERT_HEAD(&dn->entries, e, by_name);
 	dn->n++;
 	uid_add(d, e->uid);
 	d->count++;
@@ -681,31 +722,49 @@ dir_free(struct directory *d)
 	free(d);
 }
 
+/*
+ * Why the current policy no longer allows e, or NULL.  The owner is
+ * judged with the groups it had when it registered: superd cannot ask
+ * a peer that may be long gone, and group membership read from
+ * /etc/group now could differ from what the kernel gave the process.
+ */
+static const char *
+policy_drops(const struct directory *d, const struct dir_entry *e)
+{
+	struct dir_cred	c;
+
+	if (d->pol.config_name != NULL &&
+	    d->pol.config_name(e->name, d->pol.config_arg))
+		return "the name is now a configured service";
+	memset(&c, 0, sizeof(c));
+	c.uid = e->uid;
+	c.gid = e->gid;
+	c.groups = e->groups;
+	c.ngroups = e->ngroups;
+	if (reserved(d, e->name) != NULL && !reserve_allows(d, e->name, &c))
+		return "directory-allow now reserves the name for others";
+	return NULL;
+}
+
 /* New policy; then drop what it no longer allows. */
 int
 dir_set_policy(struct directory *d, const struct dir_policy *p,
     dir_gone_cb cb, void *arg)
 {
 	struct dir_entry	*e, *next;
-	struct dir_cred		 c;
+	const char		*why;
 	int			 n = 0;
 
 	if (copy_policy(d, p) == -1)
 		return -1;
 	for (e = (struct dir_entry *)dir_seek(d, "", 0); e != NULL; e = next) {
 		next = (struct dir_entry *)dir_next(d, e);
-		memset(&c, 0, sizeof(c));
-		c.uid = e->uid;
-		c.gid = (gid_t)-1;
-		if ((d->pol.config_name != NULL &&
-		    d->pol.config_name(e->name, d->pol.config_arg)) ||
-		    (reserved(d, e->name) != NULL &&
-		    !reserve_allows(d, e->name, &c))) {
-			if (cb != NULL)
-				cb(e, "reserved", arg);
-			entry_remove(d, e);
-			n++;
-		}
+		if ((why = policy_drops(d, e)) == NULL)
+			continue;
+		if (cb != NULL)
+			cb(e, why, arg);
+		entry_remove(d, e);
+		n++;
 	}
 	return n;
 }
@@ -721,7 +780,7 @@ dir_register(struct directory *d, const struct dir_reg *r,
 	unsigned		 ttl = r->ttl;
 
 	if ((err = check_reg(r)) != DIR_OK ||
-	    (err = check_owner(d, r, c, &dup)) != DIR_OK ||
+	    (err = check_owner(d, r, c, now_ms, &dup)) != DIR_OK ||
 	    (err = check_export(d, r, c)) != DIR_OK)
 		return err;
 	if (dup == NULL && d->count >= d->pol.max_entries)
@@ -859,9 +918,17 @@ dir_next_replica(const struct dir_entry *e)
 	return TAILQ_NEXT(e, by_name);
 }
 
-/* Resume a walk in (name, id) order, for list cursors. */
+/* Root's leases first within a name, then everyone else's. */
+int
+dir_rank(const struct dir_entry *e)
+{
+	return e->uid != 0;
+}
+
+/* Resume a walk in (name, rank, id) order, for list cursors. */
 const struct dir_entry *
-dir_seek(const struct directory *d, const char *name, uint64_t after_id)
+dir_seek_rank(const struct directory *d, const char *name, int rank,
+    uint64_t after_id)
 {
 	const struct dir_entry	*e;
 	size_t			 i = name_lower(d, name);
@@ -869,13 +936,30 @@ dir_seek(const struct directory *d, const char *name, uint64_t after_id)
 	if (i >= d->nnames)
 		return NULL;
 	if (strcmp(d->names[i]->name, name) == 0) {
+		if (after_id == 0)
+			return TAILQ_FIRST(&d->names[i]->entries);
 		TAILQ_FOREACH(e, &d->names[i]->entries, by_name)
-			if (e->id > after_id)
+			if (dir_rank(e) > rank ||
+			    (dir_rank(e) == rank && e->id > after_id))
 				return e;
 		if (++i >= d->nnames)
 			return NULL;
 	}
 	return TAILQ_FIRST(&d->names[i]->entries);
+}
+
+/*
+ * The same, taking the rank from the entry if it is still there; if it
+ * left, rank 0: a page may then repeat a record, but never skips one.
+ */
+const struct dir_entry *
+dir_seek(const struct directory *d, const char *name, uint64_t after_id)
+{
+	const struct dir_entry	*e = dir_find(d, after_id);
+
+	if (e != NULL && strcmp(e->name, name) == 0)
+		return dir_seek_rank(d, name, dir_rank(e), after_id);
+	return dir_seek_rank(d, name, 0, after_id);
 }
 
 /* The entry after e in (name, id) order. */

@@ -8,8 +8,15 @@
  * the policy's config_name hook.
  *
  * Lookups by name are O(log n) (a sorted name index), by id O(1) (a
- * hash), expiry O(log n) per entry (a heap); the list order is (name,
- * id), which is what makes paging with a cursor stable.
+ * hash), expiry O(log n) per entry (a heap).  The list order is (name,
+ * rank, id), rank 0 for root's leases and 1 for everyone else's, so a
+ * lookup offers root's endpoints first; a cursor names (name, rank, id),
+ * which is what makes paging stable.
+ *
+ * A name belongs to the users who hold a live lease under it, and to
+ * those a directory-allow reservation names; nobody else may register
+ * it (root always may).  Ownership is not remembered beyond the leases:
+ * when a squatter's last lease ends, so does its claim.
  */
 #ifndef SUPERD_DIRECTORY_H
 #define SUPERD_DIRECTORY_H
@@ -117,13 +124,17 @@ struct dir_entry {
 	uint64_t	 expires_ms;	/* 0 = never (connection-bound) */
 	uint64_t	 conn;
 	uid_t		 uid;
+	gid_t		 gid;		/* the registrant's, at registration */
 	pid_t		 pid;
+	const gid_t	*groups;	/* supplementary, at registration */
+	size_t		 ngroups;
 	const char	*tags[DIR_MAX_TAGS];	/* "K=V", into tagbuf */
 	size_t		 ntags;
 	int		 export;	/* published with DNS-SD */
 
 	/* Private to directory.c. */
 	char		*tagbuf;
+	gid_t		*groupbuf;
 	struct dir_name	*dn;
 	TAILQ_ENTRY(dir_entry) by_name;
 	TAILQ_ENTRY(dir_entry) by_conn;
@@ -142,9 +153,10 @@ struct directory *dir_new(const struct dir_policy *);
 void		 dir_free(struct directory *);
 /*
  * New limits and reservations (after a reload).  Entries whose name is
- * now a configured service, or reserved for someone else, are removed
- * (cb told, why "reserved"); entries over new limits stay.  Returns the
- * number removed, or -1 (table unchanged) if out of memory.
+ * now a configured service, or reserved so that their owner (with the
+ * groups recorded at registration) is no longer allowed, are removed
+ * (cb told why); entries over new limits stay.  Returns the number
+ * removed, or -1 (table unchanged) if out of memory.
  */
 int		 dir_set_policy(struct directory *, const struct dir_policy *,
 		    dir_gone_cb, void *);
@@ -171,11 +183,16 @@ const struct dir_entry *dir_find(const struct directory *, uint64_t id);
 const struct dir_entry *dir_first(const struct directory *, const char *);
 const struct dir_entry *dir_next_replica(const struct dir_entry *);
 /*
- * In (name, id) order: the first entry after (name, after_id); after_id
- * 0 starts at name itself.  name need not exist.
+ * In list order: the first entry after (name, rank, after_id); after_id
+ * 0 starts at name itself.  name need not exist, nor the entry.
  */
+const struct dir_entry *dir_seek_rank(const struct directory *,
+		    const char *name, int rank, uint64_t after_id);
+/* The same, with the rank of after_id if it is still there, else 0. */
 const struct dir_entry *dir_seek(const struct directory *, const char *name,
 		    uint64_t after_id);
+/* An entry's rank within its name: 0 root's, 1 anyone else's. */
+int		 dir_rank(const struct dir_entry *);
 const struct dir_entry *dir_next(const struct directory *,
 		    const struct dir_entry *);
 

@@ -4,8 +4,9 @@
  * Configured services are not stored in the lease table; lookup and list
  * read them live from service_foreach_info() and merge them with the
  * leases, configured services first within a name.  The list order is
- * (name, then configured services by proto/addr/port, then leases by
- * id) and the cursor names the last record sent ("echo:s0", "myapp:L17"),
+ * (name, then configured services by proto/addr/port, then root's leases
+ * by id, then other users' leases by id) and the cursor names the last
+ * record sent ("echo:s0", "myapp:R3" for root's lease L3, "myapp:L17"),
  * so a page resumes where the last one stopped even when entries come
  * and go in between.
  *
@@ -64,7 +65,7 @@ struct rec {
 /* Where a list page starts. */
 struct cursor {
 	char		 name[DIR_NAME_MAX + sizeof(DIR_OOB_SUFFIX)];
-	char		 kind;		/* 0 = from the start, 's', 'L' */
+	char		 kind;		/* 0 = from the start, 's', 'R', 'L' */
 	unsigned long long num;
 };
 
@@ -602,7 +603,7 @@ cmd_lookup(const struct dircmd_ctx *ctx, const struct proto_req *req,
 	return 0;
 }
 
-/* "name:sN" or "name:LN" into c. */
+/* "name:sN", "name:RN" or "name:LN" into c. */
 static int
 parse_cursor(const char *s, struct cursor *c)
 {
@@ -612,7 +613,8 @@ parse_cursor(const char *s, struct cursor *c)
 
 	memset(c, 0, sizeof(*c));
 	if (colon == NULL || (len = (size_t)(colon - s)) == 0 ||
-	    len >= sizeof(c->name) || (colon[1] != 's' && colon[1] != 'L') ||
+	    len >= sizeof(c->name) || strchr("sRL", colon[1]) == NULL ||
+	    colon[1] == '\0' ||
 	    colon[2] < '0' || colon[2] > '9' || strlen(colon + 2) > 19)
 		return -1;
 	memcpy(c->name, s, len);
@@ -666,9 +668,10 @@ list_page(const struct dircmd_ctx *ctx, struct svclist *l,
 	while (si < l->n && c->kind != 0 &&
 	    (strcmp(l->v[si].name, c->name) < 0 ||
 	    (strcmp(l->v[si].name, c->name) == 0 &&
-	    (c->kind == 'L' || l->v[si].idx <= c->num))))
+	    (c->kind != 's' || l->v[si].idx <= c->num))))
 		si++;
-	e = dir_seek(ctx->dir, c->name, c->kind == 'L' ? c->num : 0);
+	e = dir_seek_rank(ctx->dir, c->name, c->kind == 'L',
+	    c->kind == 's' ? 0 : c->num);
 	while ((si < l->n || e != NULL) && n < limit &&
 	    evbuffer_get_length(out) - len0 < DIRCMD_REPLY_BUDGET) {
 		svc = e == NULL || (si < l->n &&
@@ -680,7 +683,8 @@ list_page(const struct dircmd_ctx *ctx, struct svclist *l,
 			si++;
 		} else {
 			n += put_lease(ctx, e, out);
-			snprintf(last, sizeof(last), "%s:L%llu", e->name,
+			snprintf(last, sizeof(last), "%s:%c%llu", e->name,
+			    dir_rank(e) == 0 ? 'R' : 'L',
 			    (unsigned long long)e->id);
 			e = dir_next(ctx->dir, e);
 		}

@@ -89,6 +89,7 @@ static struct {
 
 static uint64_t	 now_ms(void);
 static void	 gone_cb(const struct dir_entry *, const char *, void *);
+static void	 reload_gone_cb(const struct dir_entry *, const char *, void *);
 static void	 expiry_arm(void);
 
 /* Leases run on the monotonic clock: a clock step must not expire them. */
@@ -150,7 +151,8 @@ policy_apply(const struct superd_conf *conf)
 	if (ds.dir == NULL) {
 		ret = (ds.dir = dir_new(&p)) == NULL ? -1 : 0;
 	} else
-		ret = dir_set_policy(ds.dir, &p, gone_cb, NULL) < 0 ? -1 : 0;
+		ret = dir_set_policy(ds.dir, &p, reload_gone_cb, NULL) < 0 ?
+		    -1 : 0;
 	free(r);
 	if (ret == -1)
 		log_warnx("directory: out of memory applying the limits");
@@ -165,6 +167,21 @@ gone_cb(const struct dir_entry *e, const char *why, void *arg)
 	log_info("directory: L%llu %s %s %s port %u of uid %lu removed: %s",
 	    (unsigned long long)e->id, e->name, dir_proto_name(e->proto),
 	    e->addr, e->port, (unsigned long)e->uid, why);
+}
+
+/*
+ * A lease the new configuration no longer allows: a registrant loses
+ * its endpoint because of what the admin changed, so say so plainly
+ * (and louder than an expiry).
+ */
+static void
+reload_gone_cb(const struct dir_entry *e, const char *why, void *arg)
+{
+	(void)arg;
+	log_notice("directory: reload: L%llu %s %s %s port %u of uid %lu "
+	    "removed: %s", (unsigned long long)e->id, e->name,
+	    dir_proto_name(e->proto), e->addr, e->port, (unsigned long)e->uid,
+	    why);
 }
 
 /* Wake up when the earliest lease expires (one timer for all). */

@@ -32,6 +32,7 @@
 #include "ratelimit.h"
 #include "request.h"
 #include "session.h"
+#include "sockdiag.h"
 
 #define OOB_PRIO		0	/* interrupts go before data */
 #define OOB_BACKLOG		16
@@ -117,6 +118,67 @@ find_session(struct oob_endpoint *ep, const struct linesrv_peer *p,
 	return m.found;
 }
 
+/*
+ * The owner of a client's TCP socket on this host, whose local end is
+ * client and whose remote end is fd's local address: 0, or -1 with the
+ * reason for the client in why.
+ */
+static int
+client_uid(const struct sockaddr *client, int fd, const char *whose,
+    uid_t *uid, char *why, size_t len)
+{
+	struct sockaddr_storage	srv;
+	socklen_t		slen = sizeof(srv);
+
+	memset(&srv, 0, sizeof(srv));
+	if (fd == -1 || getsockname(fd, (struct sockaddr *)&srv, &slen) == -1)
+		srv.ss_family = client->sa_family;	/* any address/port */
+	switch (sockdiag_tcp_owner(client, (struct sockaddr *)&srv, uid)) {
+	case SOCKDIAG_FOUND:
+		return 0;
+	case SOCKDIAG_NONE:
+		snprintf(why, len, "%s is not a TCP socket on this host: "
+		    "cancel by source port works only between local sockets "
+		    "of one user; use the token", whose);
+		break;
+	case SOCKDIAG_MIXED:
+		snprintf(why, len, "%s's owner is ambiguous; use the token",
+		    whose);
+		break;
+	default:
+		snprintf(why, len, "cannot tell who owns %s; use the token",
+		    whose);
+	}
+	return -1;
+}
+
+/*
+ * CANCEL <source-port>: every user of a host shares 127.0.0.1, and
+ * source ports are public (/proc/net/tcp), so the address alone proves
+ * nothing.  Accepted only when superd finds both clients' sockets here,
+ * owned by one uid: the OOB client's and the request's.  Remote peers
+ * have the token.  0, or -1 with the reason in why.
+ */
+static int
+port_cancel_ok(struct linesrv_conn *c, const struct oob_endpoint *ep,
+    const struct session *s, char *why, size_t len)
+{
+	const struct linesrv_peer	*p = linesrv_conn_peer(c);
+	uid_t				 asker, owner;
+
+	if (client_uid((const struct sockaddr *)&p->sa, linesrv_conn_fd(c),
+	    "the OOB client's socket", &asker, why, len) == -1 ||
+	    client_uid((const struct sockaddr *)&s->peer_sa, ep->rt->fd,
+	    "the request's client socket", &owner, why, len) == -1)
+		return -1;
+	if (asker != owner) {
+		snprintf(why, len, "the request's connection belongs to "
+		    "another user");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 endpoint_line(struct linesrv_conn *c, char *line, size_t n, void *arg)
 {
@@ -126,7 +188,7 @@ endpoint_line(struct linesrv_conn *c, char *line, size_t n, void *arg)
 	struct oob_req			 r;
 	struct session			*s;
 	enum proto_err			 e;
-	char				 who[128];
+	char				 err[256], who[128];
 
 	if ((e = oob_parse(line, n, &r)) != PROTO_OK)
 		return reply(c, "ERR %s %s", proto_errcode(e),
@@ -139,6 +201,13 @@ endpoint_line(struct linesrv_conn *c, char *line, size_t n, void *arg)
 		return reply(c, "ERR %s no running request of %s from %s "
 		    "port %d", proto_code_name(PROTO_C_ENOENT), sc->name,
 		    p->addr, r.port);
+	}
+	if (!r.by_token && port_cancel_ok(c, ep, s, err, sizeof(err)) == -1) {
+		log_notice("service %s: oob: cancel of S%llu by source port "
+		    "from %s port %d refused: %s", sc->name,
+		    (unsigned long long)s->id, p->addr, p->port, err);
+		return reply(c, "ERR %s %s", proto_code_name(PROTO_C_EPERM),
+		    err);
 	}
 	snprintf(who, sizeof(who), "oob client %s port %d (by %s)", p->addr,
 	    p->port, r.by_token ? "token" : "source port");

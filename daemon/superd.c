@@ -15,6 +15,7 @@
 
 #include <event2/event.h>
 
+#include "capcheck.h"
 #include "child.h"
 #include "conf.h"
 #include "control.h"
@@ -422,6 +423,8 @@ check_config(const char *path)
 		fprintf(stderr, "superd: %s: configuration is invalid\n", path);
 		return EX_CONFIG_STATUS;
 	}
+	/* Only warnings: what this superd could not do for a service. */
+	capcheck_conf(conf, stderr);
 	printf("superd: %s: configuration OK (%u services)\n", path,
 	    conf->nservices);
 	conf_free(conf);
