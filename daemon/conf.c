@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <errno.h>
 #include <glob.h>
 #include <grp.h>
@@ -27,6 +28,7 @@
 #include "builtin.h"
 #include "conf.h"
 #include "conf_parse.h"
+#include "sockperm.h"
 #include "tcpwrap.h"
 #include "export.h"
 #include "log.h"
@@ -123,6 +125,7 @@ struct svc_ctx {
 	X(STR,	"pass-fds")						\
 	X(STR,	"udp-low-ports")					\
 	X(BOOL,	"libwrap")						\
+	X(BOOL,	"socket-path-check")					\
 	X(BOOL,	"export")
 
 /*
@@ -729,6 +732,37 @@ svc_program(struct svc_ctx *s)
 	    strrchr(server, '/') + 1 : server, NULL);
 }
 
+/*
+ * Like sshd's StrictModes: a UNIX socket whose directories another user
+ * could write to can be swapped or pre-empted by that user, so it is
+ * refused unless the admin says socket-path-check = no.  A directory
+ * that does not exist yet is for bind to report.
+ */
+static void
+svc_socket_path(struct svc_ctx *s)
+{
+	const struct service_conf	*sc = s->sc;
+	const char			*path;
+	char				 dir[PATH_MAX], err[CONF_ERRLEN];
+	char				*slash;
+	struct stat			 st;
+
+	if (sc->family != AF_UNIX || sc->disable ||
+	    !kbool(s, "socket-path-check", 1))
+		return;
+	path = ((const struct sockaddr_un *)&sc->addr)->sun_path;
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir)
+		*slash = '\0';
+	if (stat(dir, &st) == -1)
+		return;
+	/* The socket belongs to socket-owner, else to superd itself. */
+	if (sockperm_check_path(path, sc->sock_uid != (uid_t)-1 ? sc->sock_uid :
+	    geteuid(), err, sizeof(err)) == -1)
+		svc_error(s, "address", "%s (socket-path-check = no allows it)",
+		    err);
+}
+
 /* socket-mode / -owner / -group for unix sockets. */
 static void
 svc_unix_perms(struct svc_ctx *s)
@@ -755,6 +789,7 @@ svc_unix_perms(struct svc_ctx *s)
 	    lookup_group(v, &sc->sock_gid) == -1)
 		svc_error(s, "socket-group", "socket-group \"%s\" does not "
 		    "exist", v);
+	svc_socket_path(s);
 }
 
 /* instances, backlog, threads, stderr. */
