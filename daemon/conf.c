@@ -1363,6 +1363,30 @@ default_include_dir(const char *path)
 	return res;
 }
 
+/*
+ * The control and directory sockets follow the services' socket path
+ * rule: no directory on the way that another user could write (a missing
+ * one is created by superd, 0755, and is for the bind to report).
+ */
+static void
+side_socket_check(cfg_t *cfg, const char *key, const char *path)
+{
+	char		dir[PATH_MAX], err[CONF_ERRLEN], *slash;
+	struct stat	st;
+
+	/* The default, in the runtime directory, has rundir.c's checks. */
+	if (path == NULL || path[0] != '/' || cfg_getstr(cfg, key) == NULL)
+		return;
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir)
+		*slash = '\0';
+	if (stat(dir, &st) == -1)
+		return;
+	if (sockperm_check_path(path, geteuid(), err, sizeof(err)) == -1)
+		conf_error(cfg->filename, key_line(cfg, key), NULL, "%s %s",
+		    key, err);
+}
+
 /* A socket in the runtime directory (rundir.h) when key is unset. */
 static char *
 conf_rundir_socket(cfg_t *cfg, const char *name)
@@ -1476,6 +1500,8 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 	conf->directory_socket = cfg_getstr(cfg, "directory-socket") != NULL ?
 	    gstr(cfg, "directory-socket") : conf_rundir_socket(cfg,
 	    RUNDIR_DIRECTORY);
+	side_socket_check(cfg, "control-socket", conf->control_socket);
+	side_socket_check(cfg, "directory-socket", conf->directory_socket);
 	conf->dir_ttl_min = gint(cfg, "directory-ttl-min", 1, 86400 * 7);
 	conf->dir_ttl_max = gint(cfg, "directory-ttl-max", 1, 86400 * 7);
 	if (conf->dir_ttl_max < conf->dir_ttl_min)
