@@ -25,11 +25,13 @@
 #include <confuse.h>
 
 #include "builtin.h"
+#include "cgroup.h"
 #include "conf.h"
 #include "conf_parse.h"
 #include "tcpwrap.h"
 #include "export.h"
 #include "log.h"
+#include "sandbox.h"
 
 #define KEYS_MAX	1024
 
@@ -41,6 +43,7 @@ struct keyline {
 };
 
 struct parse_ctx {
+	const char	*conf_cgroup_root;	/* resolved, for the services */
 	FILE		*errs;
 	int		 nerrors;
 	struct keyline	*lines;
@@ -51,6 +54,15 @@ struct parse_ctx {
 static struct parse_ctx	*cur;
 
 static void	cfg_track_globals(cfg_t *);
+
+/* Resource control and sandbox keys: see the resctl block below. */
+#define RESCTL_KEYS(F)							\
+	F("cgroup-per-request") F("memory-max") F("memory-high")	\
+	F("pids-max") F("cpu-weight") F("cpu-max") F("io-weight")	\
+	F("private-tmp") F("private-network") F("protect-system")	\
+	F("protect-home") F("read-only-paths") F("inaccessible-paths")	\
+	F("capabilities") F("ambient-capabilities")			\
+	F("system-call-filter")
 
 /* One service being built: its section and the defaults section. */
 struct svc_ctx {
@@ -74,7 +86,7 @@ struct svc_ctx {
 	F("no-new-privileges") F("timeout") F("kill-grace")		\
 	F("oob-port") F("urgent") F("urgent-signal") F("pass-fds")	\
 	F("udp-low-ports") F("libwrap")					\
-	F("export")
+	F("export") RESCTL_KEYS(F)
 
 #define LIST_KEY(k)	(strcmp(k, "args") == 0 || strcmp(k, "env") == 0 || \
 	strcmp(k, "only-from") == 0 || strcmp(k, "no-access") == 0 ||	\
@@ -82,6 +94,7 @@ struct svc_ctx {
 
 #define KEYNAME(k)	k,
 static const char *const service_keys[] = { SERVICE_KEYS(KEYNAME) NULL };
+static const char *const resctl_keys[] = { RESCTL_KEYS(KEYNAME) NULL };
 
 static const char *const global_keys[] = {
 	"include", "include-dir", "log-level", "max-children", "on-exit",
@@ -90,7 +103,8 @@ static const char *const global_keys[] = {
 	"directory-max-entries", "directory-max-per-uid", "directory-listen",
 	"directory-allow", "directory-export", "line-timeout",
 	"oob-line-timeout", "line-idle-timeout", "line-max-conns",
-	"line-max-per-peer", "line-root-reserve", "defaults", "service", NULL
+	"line-max-per-peer", "line-root-reserve", "cgroup-root", "defaults",
+	"service", NULL
 };
 
 const char * const *
@@ -887,6 +901,180 @@ svc_export(struct svc_ctx *s)
 		    "type _%s._%s", sc->name, conf_proto_name(sc->proto));
 }
 
+/*
+ * ---- Resource control and sandbox (cgroup.c, sandbox.c) ----
+ * One block: the global cgroup-root and the service keys of
+ * RESCTL_KEYS.  Whatever this kernel or superd's privileges cannot
+ * honour is an error here, with its file and line, never at the first
+ * connection.
+ */
+
+/* cgroup-root: where services' cgroups go (none: today's behaviour). */
+static void
+conf_cgroup_root(struct superd_conf *conf, cfg_t *cfg)
+{
+	char	err[CONF_ERRLEN];
+
+	if (cgroup_resolve_root(cfg_getstr(cfg, "cgroup-root"),
+	    &conf->cgroup_root, conf->cgroup_why, sizeof(conf->cgroup_why),
+	    err, sizeof(err)) == -1)
+		conf_error(cfg->filename, key_line(cfg, "cgroup-root"), NULL,
+		    "%s", err);
+	if (conf->cgroup_root == NULL)
+		cgroup_set_off_reason(conf->cgroup_why);
+	cur->conf_cgroup_root = conf->cgroup_root;
+}
+
+/* A byte or count limit: a number with K, M, G, or "max"; -1 unset. */
+static int64_t
+resctl_limit(struct svc_ctx *s, const char *key)
+{
+	const char	*v = kstr(s, key);
+	char		 err[CONF_ERRLEN];
+	rlim_t		 lim;
+
+	if (v == NULL)
+		return -1;
+	if (strcmp(v, "max") == 0 || strcmp(v, "infinity") == 0)
+		return INT64_MAX;
+	if (parse_rlimit(v, &lim, err) == -1 || lim > INT64_MAX) {
+		svc_error(s, key, "%s: \"%s\" is not a number (suffix K, M or "
+		    "G) or \"max\"", key, v);
+		return -1;
+	}
+	return (int64_t)lim;
+}
+
+/* cpu-max = "50%" or "QUOTA PERIOD" (microseconds), as cpu.max has it. */
+static void
+resctl_cpu_max(struct svc_ctx *s, struct cgroup_conf *cc)
+{
+	const char	*v = kstr(s, "cpu-max");
+	unsigned long	 quota, period = 100000;
+	char		*end;
+
+	if (v == NULL)
+		return;
+	quota = strtoul(v, &end, 10);
+	if (end != v && strcmp(end, "%") == 0 && quota > 0)
+		quota = quota * period / 100;
+	else if (end == v || quota == 0 || (*end != '\0' && (*end != ' ' ||
+	    (period = strtoul(end + 1, &end, 10)) < 1000 || *end != '\0'))) {
+		svc_error(s, "cpu-max", "cpu-max \"%s\" should be a percentage "
+		    "(\"50%%\") or \"QUOTA PERIOD\" in microseconds", v);
+		return;
+	}
+	snprintf(cc->cpu_max, sizeof(cc->cpu_max), "%lu %lu", quota, period);
+}
+
+/* The cgroup keys into sc->cg, checked against this host. */
+static void
+svc_cgroup(struct svc_ctx *s, const char *root)
+{
+	struct cgroup_conf	*cc = &s->sc->cg;
+	const char		*key = NULL;
+	char			 err[CONF_ERRLEN];
+
+	cc->per_request = kbool(s, "cgroup-per-request", 0);
+	cc->memory_max = resctl_limit(s, "memory-max");
+	cc->memory_high = resctl_limit(s, "memory-high");
+	cc->pids_max = resctl_limit(s, "pids-max");
+	cc->cpu_weight = (unsigned)kint_range(s, "cpu-weight", 0, 0, 10000);
+	cc->io_weight = (unsigned)kint_range(s, "io-weight", 0, 0, 10000);
+	if (key_sec(s, "cpu-weight") != NULL && cc->cpu_weight == 0)
+		svc_error(s, "cpu-weight", "cpu-weight 0 out of range "
+		    "(1-10000)");
+	if (key_sec(s, "io-weight") != NULL && cc->io_weight == 0)
+		svc_error(s, "io-weight", "io-weight 0 out of range (1-10000)");
+	resctl_cpu_max(s, cc);
+	cc->root = xstrdup(root);
+	if (cgroup_check(cc, &key, err, sizeof(err)) == -1)
+		svc_error(s, key, "%s", err);
+}
+
+/* A list of absolute paths (read-only-paths, inaccessible-paths). */
+static char **
+resctl_paths(struct svc_ctx *s, const char *key)
+{
+	size_t	 i, n;
+	char	**v = klist(s, key, 0, &n);
+
+	for (i = 0; i < n; i++)
+		if (v[i][0] != '/')
+			svc_error(s, key, "%s: \"%s\" must be an absolute path",
+			    key, v[i]);
+	if (n > 0)
+		return v;
+	free(v);
+	return NULL;
+}
+
+/* capabilities / ambient-capabilities into a mask. */
+static int
+resctl_caps(struct svc_ctx *s, const char *key, uint64_t *mask)
+{
+	const char	*v = kstr(s, key);
+	char		 err[CONF_ERRLEN];
+
+	if (v == NULL)
+		return 0;
+	if (sandbox_parse_caps(v, mask, err, sizeof(err)) == -1)
+		svc_error(s, key, "%s: %s", key, err);
+	return 1;
+}
+
+/* The sandbox keys into sc->sandbox, checked against this host. */
+static void
+svc_sandbox(struct svc_ctx *s)
+{
+	static const char *const ps[] = { "no", "full", "strict", NULL };
+	struct sandbox_conf	*sb = &s->sc->sandbox;
+	const char		*v, *key = NULL;
+	char			 err[CONF_ERRLEN];
+
+	sb->private_tmp = kbool(s, "private-tmp", 0);
+	sb->private_network = kbool(s, "private-network", 0);
+	sb->protect_home = kbool(s, "protect-home", 0);
+	v = enum_value(s, "protect-system", "no", ps);
+	sb->protect_system = strcmp(v, "full") == 0 ? PROTECT_SYSTEM_FULL :
+	    strcmp(v, "strict") == 0 ? PROTECT_SYSTEM_STRICT :
+	    PROTECT_SYSTEM_NO;
+	sb->read_only = resctl_paths(s, "read-only-paths");
+	sb->inaccessible = resctl_paths(s, "inaccessible-paths");
+	sb->set_bounding = resctl_caps(s, "capabilities", &sb->bounding);
+	sb->set_ambient = resctl_caps(s, "ambient-capabilities",
+	    &sb->ambient);
+	if ((v = kstr(s, "system-call-filter")) != NULL) {
+		sb->syscall_filter = xstrdup(v);
+		if (sandbox_filter_build(v, &sb->filter, err,
+		    sizeof(err)) == -1)
+			svc_error(s, "system-call-filter", "system-call-filter: "
+			    "%s", err);
+	}
+	if (sandbox_check(sb, &key, err, sizeof(err)) == -1)
+		svc_error(s, key, "%s", err);
+}
+
+/* Every resctl key; builtins run inside superd and take none. */
+static void
+svc_resctl(struct svc_ctx *s, const char *root)
+{
+	size_t	i;
+
+	if (s->sc->type == SVC_BUILTIN) {
+		for (i = 0; resctl_keys[i] != NULL; i++)
+			if (cfg_size(s->sec, resctl_keys[i]) > 0)
+				svc_error(s, resctl_keys[i], "%s applies to "
+				    "exec services only (a builtin runs inside "
+				    "superd)", resctl_keys[i]);
+		return;
+	}
+	svc_cgroup(s, root);
+	svc_sandbox(s);
+}
+
+/* ---- end of the resource control and sandbox block ---- */
+
 /* Build one service_conf from its section; NULL after errors. */
 static struct service_conf *
 service_build(cfg_t *sec, cfg_t *dflt)
@@ -919,6 +1107,7 @@ service_build(cfg_t *sec, cfg_t *dflt)
 	svc_out_of_band(&s);
 	svc_pass_fds(&s);
 	svc_export(&s);
+	svc_resctl(&s, cur->conf_cgroup_root);
 	if (cur->nerrors == before)
 		return s.sc;
 	service_conf_free(s.sc);
@@ -977,6 +1166,23 @@ static cfg_opt_t service_opts[] = {
 	CFG_STR("pass-fds", NULL, CFGF_NODEFAULT),
 	CFG_BOOL("export", cfg_false, CFGF_NODEFAULT),
 	CFG_INT("kill-grace", 0, CFGF_NODEFAULT),
+	/* Resource control and sandbox (the resctl block). */
+	CFG_BOOL("cgroup-per-request", cfg_false, CFGF_NODEFAULT),
+	CFG_STR("memory-max", NULL, CFGF_NODEFAULT),
+	CFG_STR("memory-high", NULL, CFGF_NODEFAULT),
+	CFG_STR("pids-max", NULL, CFGF_NODEFAULT),
+	CFG_INT("cpu-weight", 0, CFGF_NODEFAULT),
+	CFG_STR("cpu-max", NULL, CFGF_NODEFAULT),
+	CFG_INT("io-weight", 0, CFGF_NODEFAULT),
+	CFG_BOOL("private-tmp", cfg_false, CFGF_NODEFAULT),
+	CFG_BOOL("private-network", cfg_false, CFGF_NODEFAULT),
+	CFG_STR("protect-system", NULL, CFGF_NODEFAULT),
+	CFG_BOOL("protect-home", cfg_false, CFGF_NODEFAULT),
+	CFG_STR_LIST("read-only-paths", NULL, CFGF_NODEFAULT),
+	CFG_STR_LIST("inaccessible-paths", NULL, CFGF_NODEFAULT),
+	CFG_STR("capabilities", NULL, CFGF_NODEFAULT),
+	CFG_STR("ambient-capabilities", NULL, CFGF_NODEFAULT),
+	CFG_STR("system-call-filter", NULL, CFGF_NODEFAULT),
 	CFG_END()
 };
 
@@ -1006,6 +1212,7 @@ static cfg_opt_t main_opts[] = {
 	CFG_INT("line-max-conns", 64, CFGF_NONE),
 	CFG_INT("line-max-per-peer", 8, CFGF_NONE),
 	CFG_INT("line-root-reserve", 4, CFGF_NONE),
+	CFG_STR("cgroup-root", NULL, CFGF_NONE),
 	CFG_SEC("defaults", service_opts, CFGF_NONE),
 	CFG_SEC("service", service_opts, CFGF_MULTI | CFGF_TITLE |
 	    CFGF_NO_TITLE_DUPES),
@@ -1282,7 +1489,8 @@ cfg_track_globals(cfg_t *cfg)
 	static const char *const ints[] = { "max-children", "shutdown-grace",
 	    "directory-ttl-min", "directory-ttl-max", "directory-max-entries",
 	    "directory-max-per-uid", "directory-allow", "log-level", "on-exit",
-	    "control-group", "directory-listen", "directory-export", NULL };
+	    "control-group", "directory-listen", "directory-export",
+	    "cgroup-root", NULL };
 	size_t	i;
 
 	for (i = 0; ints[i] != NULL; i++)
@@ -1310,6 +1518,7 @@ conf_from_cfg(const char *path, cfg_t *cfg)
 	const char		*dir = cfg_getstr(cfg, "include-dir");
 
 	conf_globals(conf, cfg);
+	conf_cgroup_root(conf, cfg);
 	conf->include_dir = dir ? xstrdup(dir) : default_include_dir(path);
 	add_services(conf, cfg, dflt);
 	add_include_dir(conf, dflt);
@@ -1416,6 +1625,8 @@ service_conf_free(struct service_conf *sc)
 	free(sc->allow_gids);
 	free(sc->banner_fail);
 	free(sc->chroot);
+	free(sc->cg.root);
+	sandbox_conf_free(&sc->sandbox);
 	free(sc);
 }
 
@@ -1441,6 +1652,7 @@ conf_free(struct superd_conf *conf)
 	free(conf->control_group);
 	free(conf->directory_socket);
 	free(conf->directory_listen);
+	free(conf->cgroup_root);
 	free(conf);
 }
 
@@ -1529,5 +1741,7 @@ service_conf_equal(const struct service_conf *a, const struct service_conf *b)
 	    strv_equal(a->argv, b->argv) && strv_equal(a->env, b->env) &&
 	    a->uid == b->uid && a->gid == b->gid &&
 	    a->instances == b->instances && a->threads == b->threads &&
-	    protection_equal(a, b) && isolation_equal(a, b);
+	    protection_equal(a, b) && isolation_equal(a, b) &&
+	    cgroup_conf_equal(&a->cg, &b->cg) &&
+	    sandbox_conf_equal(&a->sandbox, &b->sandbox);
 }
