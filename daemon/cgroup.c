@@ -12,6 +12,7 @@
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/utsname.h>
 #include <sys/xattr.h>
 #include <dirent.h>
 #include <errno.h>
@@ -48,6 +49,7 @@ static int		 ino_fd = -1;
 static struct event	*ino_ev;
 static struct cgroup_req *reqs;		/* the watched ones */
 static char		 prepared[PATH_MAX];	/* the root made ready */
+static char		 configured[PATH_MAX];	/* the running config's */
 static char		 off_reason[160] = "no cgroup-root and no delegated "
 			    "cgroup";
 
@@ -292,6 +294,29 @@ cgroup_conf_equal(const struct cgroup_conf *a, const struct cgroup_conf *b)
 	    strcmp(a->root, b->root) == 0));
 }
 
+/*
+ * Has this kernel cgroup.kill?  Every cgroup but the hierarchy's root
+ * (which has no cgroup.type either) shows it; below the root, ask the
+ * kernel's version.
+ */
+static int
+have_cgroup_kill(const char *root)
+{
+	struct utsname	u;
+	char		dir[PATH_MAX], path[PATH_MAX + 16];
+	int		major = 0, minor = 0;
+
+	existing_ancestor(root, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/cgroup.type", dir);
+	if (access(path, F_OK) == 0) {
+		snprintf(path, sizeof(path), "%s/cgroup.kill", dir);
+		return access(path, F_OK) == 0;
+	}
+	if (uname(&u) == -1 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return 0;
+	return major > 5 || (major == 5 && minor >= 14);
+}
+
 int
 cgroup_check(const struct cgroup_conf *cc, const char **key, char *err,
     size_t errlen)
@@ -319,7 +344,8 @@ cgroup_check(const struct cgroup_conf *cc, const char **key, char *err,
 		*key = need[i].key;
 		if (cc->root == NULL)
 			return snprintf(err, errlen, "%s needs a cgroup v2 "
-			    "tree (%s)", need[i].key, off_reason), -1;
+			    "tree: set cgroup-root, or run superd with a "
+			    "delegated cgroup (Delegate=yes)", need[i].key), -1;
 		if (!controller_available(cc->root, need[i].ctl)) {
 			existing_ancestor(cc->root, dir, sizeof(dir));
 			snprintf(err, errlen, "%s needs the cgroup v2 %s "
@@ -334,18 +360,19 @@ cgroup_check(const struct cgroup_conf *cc, const char **key, char *err,
 	*key = "cgroup-per-request";
 	if (cc->root == NULL)
 		return snprintf(err, errlen, "cgroup-per-request needs a cgroup "
-		    "v2 tree (%s)", off_reason), -1;
-	existing_ancestor(cc->root, dir, sizeof(dir));
-	snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/cgroup.kill");
-	if (access(dir, F_OK) == -1)
+		    "v2 tree: set cgroup-root, or run superd with a delegated "
+		    "cgroup (Delegate=yes)"), -1;
+	if (!have_cgroup_kill(cc->root))
 		return snprintf(err, errlen, "cgroup-per-request needs "
-		    "cgroup.kill (Linux 5.14 or later): %s is missing", dir), -1;
+		    "cgroup.kill (Linux 5.14 or later), which this kernel's "
+		    "cgroups lack"), -1;
 	return 0;
 }
 
 void
-cgroup_set_off_reason(const char *why)
+cgroup_configure(const char *root, const char *why)
 {
+	snprintf(configured, sizeof(configured), "%s", root ? root : "");
 	if (why != NULL && why[0] != '\0')
 		snprintf(off_reason, sizeof(off_reason), "%s", why);
 }
@@ -353,8 +380,8 @@ cgroup_set_off_reason(const char *why)
 void
 cgroup_status(char *buf, size_t len)
 {
-	if (prepared[0] != '\0')
-		snprintf(buf, len, "per-service cgroups under %s", prepared);
+	if (configured[0] != '\0')
+		snprintf(buf, len, "per-service cgroups under %s", configured);
 	else
 		snprintf(buf, len, "off (%s): handlers are tracked by process "
 		    "group only", off_reason);

@@ -55,8 +55,8 @@ int	cgroup_conf_equal(const struct cgroup_conf *,
 void	cgroup_init(struct event_base *);
 /* What status says: "per-service under ROOT", "off: why". */
 void	cgroup_status(char *buf, size_t len);
-/* Note the reason cgroups are off (from the config). */
-void	cgroup_set_off_reason(const char *why);
+/* The running config's root (NULL: off, for the reason why). */
+void	cgroup_configure(const char *root, const char *why);
 
 /*
  * The service's cgroup in *csp, made (and its root prepared) if needed,

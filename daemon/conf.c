@@ -920,8 +920,6 @@ conf_cgroup_root(struct superd_conf *conf, cfg_t *cfg)
 	    err, sizeof(err)) == -1)
 		conf_error(cfg->filename, key_line(cfg, "cgroup-root"), NULL,
 		    "%s", err);
-	if (conf->cgroup_root == NULL)
-		cgroup_set_off_reason(conf->cgroup_why);
 	cur->conf_cgroup_root = conf->cgroup_root;
 }
 
