@@ -1014,8 +1014,8 @@ resctl_caps(struct svc_ctx *s, const char *key, uint64_t *mask)
 	const char	*v = kstr(s, key);
 	char		 err[CONF_ERRLEN];
 
-	if (v == NULL)
-		return 0;
+	if (v == NULL || strcmp(v, "all") == 0)
+		return 0;	/* "all": a section overrides the defaults */
 	if (sandbox_parse_caps(v, mask, err, sizeof(err)) == -1)
 		svc_error(s, key, "%s: %s", key, err);
 	return 1;
@@ -1042,7 +1042,9 @@ svc_sandbox(struct svc_ctx *s)
 	sb->set_bounding = resctl_caps(s, "capabilities", &sb->bounding);
 	sb->set_ambient = resctl_caps(s, "ambient-capabilities",
 	    &sb->ambient);
-	if ((v = kstr(s, "system-call-filter")) != NULL) {
+	/* "" overrides a filter from the defaults section. */
+	if ((v = kstr(s, "system-call-filter")) != NULL && v[strspn(v,
+	    " \t")] != '\0') {
 		sb->syscall_filter = xstrdup(v);
 		if (sandbox_filter_build(v, &sb->filter, err,
 		    sizeof(err)) == -1)

@@ -619,9 +619,9 @@ cmd_status(struct ctl_conn *c, int argc, char **argv)
 	rec_num(c, "running", t.running);
 	rec_num(c, "accepted", t.accepted);
 	rec_num(c, "refused", t.refused);
-	rec_str(c, "access", c->operate ? "operate" : "read");
 	cgroup_status(cg, sizeof(cg));
 	rec_str(c, "cgroups", cg);
+	rec_str(c, "access", c->operate ? "operate" : "read");
 	rec_end(c);
 	ctl_ok(c);
 }

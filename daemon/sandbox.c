@@ -295,6 +295,19 @@ needs_mount_ns(const struct sandbox_conf *sb)
 	    (sb->inaccessible != NULL && sb->inaccessible[0] != NULL);
 }
 
+/* Is cap in our effective set? */
+static int
+capable(int cap)
+{
+	struct __user_cap_header_struct	hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct	data[2];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) == -1)
+		return 0;
+	return (data[cap / 32].effective & (1U << (cap % 32))) != 0;
+}
+
 int
 sandbox_check(const struct sandbox_conf *sb, const char **key, char *err,
     size_t errlen)
@@ -321,6 +334,12 @@ sandbox_check(const struct sandbox_conf *sb, const char **key, char *err,
 		    "namespace, which superd cannot make here: %s%s",
 		    strerror(e), e == EPERM ? " (superd needs CAP_SYS_ADMIN)" :
 		    ""), -1;
+	}
+	if ((sb->set_bounding || sb->set_ambient) && !capable(CAP_SETPCAP)) {
+		*key = sb->set_bounding ? "capabilities" :
+		    "ambient-capabilities";
+		return snprintf(err, errlen, "%s needs superd to have "
+		    "CAP_SETPCAP", *key), -1;
 	}
 	if (sb->set_ambient && (sb->ambient & ~sb->bounding) &&
 	    sb->set_bounding) {
