@@ -997,12 +997,17 @@ resctl_paths(struct svc_ctx *s, const char *key)
 	size_t	 i, n;
 	char	**v = klist(s, key, 0, &n);
 
+	/* {"none"}: an empty list cannot override the defaults section. */
+	if (n == 1 && strcmp(v[0], "none") == 0)
+		n = 0;
 	for (i = 0; i < n; i++)
 		if (v[i][0] != '/')
 			svc_error(s, key, "%s: \"%s\" must be an absolute path",
 			    key, v[i]);
 	if (n > 0)
 		return v;
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
 	free(v);
 	return NULL;
 }
