@@ -26,6 +26,7 @@
 #include <confuse.h>
 
 #include "builtin.h"
+#include "cgroup.h"
 #include "conf.h"
 #include "conf_parse.h"
 #include "sockperm.h"
@@ -33,6 +34,7 @@
 #include "export.h"
 #include "log.h"
 #include "rundir.h"
+#include "sandbox.h"
 
 /* Where each key was written, so late checks can name the line. */
 struct keyline {
@@ -42,6 +44,7 @@ struct keyline {
 };
 
 struct parse_ctx {
+	const char	*conf_cgroup_root;	/* resolved, for the services */
 	FILE		*errs;
 	int		 nerrors;
 	int		 nomem;		/* allocations failed, not yet said */
@@ -56,6 +59,15 @@ static void	cfg_track_globals(cfg_t *);
 static void	strv_free(char **);
 static void	conf_inetd_compat(struct superd_conf *, cfg_t *);
 
+/* Resource control and sandbox keys: see the resctl block below. */
+#define RESCTL_KEYS(F)							\
+	F("cgroup-per-request") F("memory-max") F("memory-high")	\
+	F("pids-max") F("cpu-weight") F("cpu-max") F("io-weight")	\
+	F("private-tmp") F("private-network") F("protect-system")	\
+	F("protect-home") F("read-only-paths") F("inaccessible-paths")	\
+	F("capabilities") F("ambient-capabilities")			\
+	F("system-call-filter")
+
 /* One service being built: its section and the defaults section. */
 struct svc_ctx {
 	cfg_t			*sec;
@@ -63,6 +75,28 @@ struct svc_ctx {
 	const char		*file;
 	struct service_conf	*sc;
 };
+
+/*
+ * Resource control and sandbox keys (cgroup.c, sandbox.c): exec services
+ * only; RESCTL_KEYS lets the check name any one a builtin sets.
+ */
+#define RESCTL_KEYS(X)							\
+	X(BOOL,	"cgroup-per-request")					\
+	X(STR,	"memory-max")						\
+	X(STR,	"memory-high")						\
+	X(STR,	"pids-max")						\
+	X(INT,	"cpu-weight")						\
+	X(STR,	"cpu-max")						\
+	X(INT,	"io-weight")						\
+	X(BOOL,	"private-tmp")						\
+	X(BOOL,	"private-network")					\
+	X(STR,	"protect-system")					\
+	X(BOOL,	"protect-home")						\
+	X(LIST,	"read-only-paths")					\
+	X(LIST,	"inaccessible-paths")					\
+	X(STR,	"capabilities")						\
+	X(STR,	"ambient-capabilities")					\
+	X(STR,	"system-call-filter")
 
 /*
  * The keys, each spelled once.  The libconfuse options and the key lists
@@ -126,6 +160,7 @@ struct svc_ctx {
 	X(STR,	"udp-low-ports")					\
 	X(BOOL,	"libwrap")						\
 	X(BOOL,	"socket-path-check")					\
+	RESCTL_KEYS(X)							\
 	X(BOOL,	"export")
 
 /*
@@ -159,6 +194,7 @@ struct svc_ctx {
 	X(INT,	"line-max-per-peer",	8,		MAIN)		\
 	X(INT,	"line-root-reserve",	4,		MAIN)		\
 	X(STR,	"inetd-compat",		NULL,		MAIN)		\
+	X(STR,	"cgroup-root",		NULL,		MAIN)		\
 	X(SEC,	"defaults",		CFGF_NONE,	MAIN)		\
 	X(SEC,	"service",						\
 	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES,	DROPIN)
@@ -173,6 +209,7 @@ struct svc_ctx {
 
 static cfg_opt_t service_opts[] = { SERVICE_KEYS(SVC_OPT) CFG_END() };
 static const char *const service_keys[] = { SERVICE_KEYS(SVC_NAME) NULL };
+static const char *const resctl_keys[] = { RESCTL_KEYS(SVC_NAME) NULL };
 
 /* From GLOBAL_KEYS: the main file's options, a drop-in's, the values. */
 #define GLOBAL_OPT_FUNC(k, a)	CFG_FUNC(k, a)
@@ -1131,6 +1168,185 @@ svc_export(struct svc_ctx *s)
 		    "type _%s._%s", sc->name, conf_proto_name(sc->proto));
 }
 
+/*
+ * ---- Resource control and sandbox (cgroup.c, sandbox.c) ----
+ * One block: the global cgroup-root and the service keys of
+ * RESCTL_KEYS.  Whatever this kernel or superd's privileges cannot
+ * honour is an error here, with its file and line, never at the first
+ * connection.
+ */
+
+/* cgroup-root: where services' cgroups go (none: today's behaviour). */
+static void
+conf_cgroup_root(struct superd_conf *conf, cfg_t *cfg)
+{
+	char	err[CONF_ERRLEN];
+
+	if (cgroup_resolve_root(cfg_getstr(cfg, "cgroup-root"),
+	    &conf->cgroup_root, conf->cgroup_why, sizeof(conf->cgroup_why),
+	    err, sizeof(err)) == -1)
+		conf_error(cfg->filename, key_line(cfg, "cgroup-root"), NULL,
+		    "%s", err);
+	cur->conf_cgroup_root = conf->cgroup_root;
+}
+
+/* A byte or count limit: a number with K, M, G, or "max"; -1 unset. */
+static int64_t
+resctl_limit(struct svc_ctx *s, const char *key)
+{
+	const char	*v = kstr(s, key);
+	char		 err[CONF_ERRLEN];
+	rlim_t		 lim;
+
+	if (v == NULL)
+		return -1;
+	if (strcmp(v, "max") == 0 || strcmp(v, "infinity") == 0)
+		return INT64_MAX;
+	if (parse_rlimit(v, &lim, err) == -1 || lim > INT64_MAX) {
+		svc_error(s, key, "%s: \"%s\" is not a number (suffix K, M or "
+		    "G) or \"max\"", key, v);
+		return -1;
+	}
+	return (int64_t)lim;
+}
+
+/* cpu-max = "50%" or "QUOTA PERIOD" (microseconds), as cpu.max has it. */
+static void
+resctl_cpu_max(struct svc_ctx *s, struct cgroup_conf *cc)
+{
+	const char	*v = kstr(s, "cpu-max");
+	unsigned long	 quota, period = 100000;
+	char		*end;
+
+	if (v == NULL)
+		return;
+	quota = strtoul(v, &end, 10);
+	if (end != v && strcmp(end, "%") == 0 && quota > 0)
+		quota = quota * period / 100;
+	else if (end == v || quota == 0 || (*end != '\0' && (*end != ' ' ||
+	    (period = strtoul(end + 1, &end, 10)) < 1000 || *end != '\0'))) {
+		svc_error(s, "cpu-max", "cpu-max \"%s\" should be a percentage "
+		    "(\"50%%\") or \"QUOTA PERIOD\" in microseconds", v);
+		return;
+	}
+	snprintf(cc->cpu_max, sizeof(cc->cpu_max), "%lu %lu", quota, period);
+}
+
+/* The cgroup keys into sc->cg, checked against this host. */
+static void
+svc_cgroup(struct svc_ctx *s, const char *root)
+{
+	struct cgroup_conf	*cc = &s->sc->cg;
+	const char		*key = NULL;
+	char			 err[CONF_ERRLEN];
+
+	cc->per_request = kbool(s, "cgroup-per-request", 0);
+	cc->memory_max = resctl_limit(s, "memory-max");
+	cc->memory_high = resctl_limit(s, "memory-high");
+	cc->pids_max = resctl_limit(s, "pids-max");
+	cc->cpu_weight = (unsigned)kint_range(s, "cpu-weight", 0, 0, 10000);
+	cc->io_weight = (unsigned)kint_range(s, "io-weight", 0, 0, 10000);
+	if (key_sec(s, "cpu-weight") != NULL && cc->cpu_weight == 0)
+		svc_error(s, "cpu-weight", "cpu-weight 0 out of range "
+		    "(1-10000)");
+	if (key_sec(s, "io-weight") != NULL && cc->io_weight == 0)
+		svc_error(s, "io-weight", "io-weight 0 out of range (1-10000)");
+	resctl_cpu_max(s, cc);
+	cc->root = xstrdup(root);
+	if (cgroup_check(cc, &key, err, sizeof(err)) == -1)
+		svc_error(s, key, "%s", err);
+}
+
+/* A list of absolute paths (read-only-paths, inaccessible-paths). */
+static char **
+resctl_paths(struct svc_ctx *s, const char *key)
+{
+	size_t	 i, n;
+	char	**v = klist(s, key, 0, &n);
+
+	/* {"none"}: an empty list cannot override the defaults section. */
+	if (n == 1 && strcmp(v[0], "none") == 0)
+		n = 0;
+	for (i = 0; i < n; i++)
+		if (v[i][0] != '/')
+			svc_error(s, key, "%s: \"%s\" must be an absolute path",
+			    key, v[i]);
+	if (n > 0)
+		return v;
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+	return NULL;
+}
+
+/* capabilities / ambient-capabilities into a mask. */
+static int
+resctl_caps(struct svc_ctx *s, const char *key, uint64_t *mask)
+{
+	const char	*v = kstr(s, key);
+	char		 err[CONF_ERRLEN];
+
+	if (v == NULL || strcmp(v, "all") == 0)
+		return 0;	/* "all": a section overrides the defaults */
+	if (sandbox_parse_caps(v, mask, err, sizeof(err)) == -1)
+		svc_error(s, key, "%s: %s", key, err);
+	return 1;
+}
+
+/* The sandbox keys into sc->sandbox, checked against this host. */
+static void
+svc_sandbox(struct svc_ctx *s)
+{
+	static const char *const ps[] = { "no", "full", "strict", NULL };
+	struct sandbox_conf	*sb = &s->sc->sandbox;
+	const char		*v, *key = NULL;
+	char			 err[CONF_ERRLEN];
+
+	sb->private_tmp = kbool(s, "private-tmp", 0);
+	sb->private_network = kbool(s, "private-network", 0);
+	sb->protect_home = kbool(s, "protect-home", 0);
+	v = enum_value(s, "protect-system", "no", ps);
+	sb->protect_system = strcmp(v, "full") == 0 ? PROTECT_SYSTEM_FULL :
+	    strcmp(v, "strict") == 0 ? PROTECT_SYSTEM_STRICT :
+	    PROTECT_SYSTEM_NO;
+	sb->read_only = resctl_paths(s, "read-only-paths");
+	sb->inaccessible = resctl_paths(s, "inaccessible-paths");
+	sb->set_bounding = resctl_caps(s, "capabilities", &sb->bounding);
+	sb->set_ambient = resctl_caps(s, "ambient-capabilities",
+	    &sb->ambient);
+	/* "" overrides a filter from the defaults section. */
+	if ((v = kstr(s, "system-call-filter")) != NULL && v[strspn(v,
+	    " \t")] != '\0') {
+		sb->syscall_filter = xstrdup(v);
+		if (sandbox_filter_build(v, &sb->filter, err,
+		    sizeof(err)) == -1)
+			svc_error(s, "system-call-filter", "system-call-filter: "
+			    "%s", err);
+	}
+	if (sandbox_check(sb, &key, err, sizeof(err)) == -1)
+		svc_error(s, key, "%s", err);
+}
+
+/* Every resctl key; builtins run inside superd and take none. */
+static void
+svc_resctl(struct svc_ctx *s, const char *root)
+{
+	size_t	i;
+
+	if (s->sc->type == SVC_BUILTIN) {
+		for (i = 0; resctl_keys[i] != NULL; i++)
+			if (cfg_size(s->sec, resctl_keys[i]) > 0)
+				svc_error(s, resctl_keys[i], "%s applies to "
+				    "exec services only (a builtin runs inside "
+				    "superd)", resctl_keys[i]);
+		return;
+	}
+	svc_cgroup(s, root);
+	svc_sandbox(s);
+}
+
+/* ---- end of the resource control and sandbox block ---- */
+
 /* Build one service_conf from its section; NULL after errors. */
 static struct service_conf *
 service_build(cfg_t *sec, cfg_t *dflt)
@@ -1170,6 +1386,7 @@ service_build(cfg_t *sec, cfg_t *dflt)
 	svc_out_of_band(&s);
 	svc_pass_fds(&s);
 	svc_export(&s);
+	svc_resctl(&s, cur->conf_cgroup_root);
 	nomem_report(s.file, sec->line, s.sc->name);
 	if (cur->nerrors == before)
 		return s.sc;
@@ -1592,6 +1809,7 @@ conf_from_cfg(const char *path, cfg_t *cfg)
 		return NULL;
 	}
 	conf_globals(conf, cfg);
+	conf_cgroup_root(conf, cfg);
 	conf->include_dir = dir ? xstrdup(dir) : default_include_dir(path);
 	nomem_report(cfg->filename, dir ? key_line(cfg, "include-dir") : 0,
 	    NULL);
@@ -1699,6 +1917,8 @@ service_conf_free(struct service_conf *sc)
 	free(sc->allow_gids);
 	free(sc->banner_fail);
 	free(sc->chroot);
+	free(sc->cg.root);
+	sandbox_conf_free(&sc->sandbox);
 	free(sc);
 }
 
@@ -1725,6 +1945,7 @@ conf_free(struct superd_conf *conf)
 	free(conf->directory_socket);
 	free(conf->directory_listen);
 	free(conf->inetd_compat);
+	free(conf->cgroup_root);
 	free(conf);
 }
 
@@ -1813,5 +2034,7 @@ service_conf_equal(const struct service_conf *a, const struct service_conf *b)
 	    strv_equal(a->argv, b->argv) && strv_equal(a->env, b->env) &&
 	    a->uid == b->uid && a->gid == b->gid &&
 	    a->instances == b->instances && a->threads == b->threads &&
-	    protection_equal(a, b) && isolation_equal(a, b);
+	    protection_equal(a, b) && isolation_equal(a, b) &&
+	    cgroup_conf_equal(&a->cg, &b->cg) &&
+	    sandbox_conf_equal(&a->sandbox, &b->sandbox);
 }

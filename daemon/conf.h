@@ -14,6 +14,7 @@
 #include <sys/queue.h>
 #include <sys/resource.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define EX_CONFIG_STATUS	78	/* sysexits.h EX_CONFIG */
@@ -71,6 +72,44 @@ struct rlimit_conf {
 	int			 resource;	/* RLIMIT_* */
 	int			 set;
 	struct rlimit		 rl;
+};
+
+/*
+ * Resource control and sandbox (cgroup.c, sandbox.c): one block, filled
+ * by conf.c's resctl keys.
+ */
+struct cgroup_conf {
+	char			*root;		/* service cgroups' parent; NULL off */
+	int			 per_request;	/* cgroup-per-request */
+	int64_t			 memory_max;	/* bytes, -1 unset, INT64_MAX max */
+	int64_t			 memory_high;
+	int64_t			 pids_max;
+	unsigned		 cpu_weight;	/* 0 unset */
+	unsigned		 io_weight;
+	char			 cpu_max[48];	/* "QUOTA PERIOD", "" unset */
+};
+
+enum protect_system {
+	PROTECT_SYSTEM_NO,
+	PROTECT_SYSTEM_FULL,		/* /usr, /boot, /efi, /etc read-only */
+	PROTECT_SYSTEM_STRICT		/* all but /dev, /proc, /sys */
+};
+
+struct sandbox_filter;			/* sandbox.c: a seccomp program */
+
+struct sandbox_conf {
+	int			 private_tmp;
+	int			 private_network;
+	int			 protect_home;
+	enum protect_system	 protect_system;
+	char			**read_only;	/* NULL-terminated or NULL */
+	char			**inaccessible;
+	int			 set_bounding;
+	uint64_t		 bounding;	/* capabilities to keep */
+	int			 set_ambient;
+	uint64_t		 ambient;
+	char			*syscall_filter;	/* as written, for compare */
+	struct sandbox_filter	*filter;	/* built at load */
 };
 
 struct service_conf {
@@ -147,6 +186,9 @@ struct service_conf {
 
 	int			 export;	/* DNS-SD export */
 
+	struct cgroup_conf	 cg;
+	struct sandbox_conf	 sandbox;
+
 	TAILQ_ENTRY(service_conf) entry;
 };
 TAILQ_HEAD(service_conf_list, service_conf);
@@ -196,6 +238,9 @@ struct superd_conf {
 		unsigned	 max_per_peer;	/* per uid / address */
 		unsigned	 root_reserve;
 	}			 line;
+
+	char			*cgroup_root;	/* resolved; NULL: no cgroups */
+	char			 cgroup_why[160];	/* why not, for status */
 
 	struct service_conf_list services;
 	unsigned		 nservices;

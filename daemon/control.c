@@ -38,6 +38,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "cgroup.h"
 #include "conf.h"
 #include "conf_parse.h"
 #include "control.h"
@@ -345,6 +346,7 @@ control_start(struct event_base *base, const struct superd_conf *conf,
 	ctl.base = base;
 	ctl.hooks = hooks;
 	ctl_limits(conf, &ctl.lim);
+	cgroup_configure(conf->cgroup_root, conf->cgroup_why);
 	return ctl_listen(ctl_path(conf), conf->control_gid);
 }
 
@@ -356,6 +358,7 @@ control_reconfigure(const struct superd_conf *conf)
 
 	if (ctl.base == NULL)
 		return;
+	cgroup_configure(conf->cgroup_root, conf->cgroup_why);
 	ctl_limits(conf, &ctl.lim);
 	if (ctl.srv != NULL)
 		linesrv_set_limits(ctl.srv, &ctl.lim);
@@ -544,6 +547,7 @@ cmd_status(struct ctl_conn *c, int argc, char **argv)
 {
 	struct service_totals	t;
 	time_t			now = time(NULL);
+	char			cg[256];
 
 	(void)argc;
 	(void)argv;
@@ -560,6 +564,8 @@ cmd_status(struct ctl_conn *c, int argc, char **argv)
 	rec_num(c, "running", t.running);
 	rec_num(c, "accepted", t.accepted);
 	rec_num(c, "refused", t.refused);
+	cgroup_status(cg, sizeof(cg));
+	rec_str(c, "cgroups", cg);
 	rec_str(c, "access", c->operate ? "operate" : "read");
 	rec_end(c);
 	ctl_ok(c);
@@ -577,6 +583,24 @@ exit_desc(int status, char *buf, size_t len)
 		snprintf(buf, len, "signal:%d", WTERMSIG(status));
 	else
 		snprintf(buf, len, "status:%d", status);
+}
+
+/* A service's cgroup accounting, where it has a cgroup. */
+static void
+rec_cgroup(struct ctl_conn *c, const struct service_info *i)
+{
+	struct cgroup_acct	a;
+
+	if (cgroup_service_account(i->name, i->proto, &a) == -1)
+		return;
+	if (a.cpu_usec >= 0)
+		rec_num(c, "cpu_usec", (unsigned long long)a.cpu_usec);
+	if (a.mem_peak >= 0)
+		rec_num(c, "memory_peak", (unsigned long long)a.mem_peak);
+	if (a.tasks >= 0)
+		rec_num(c, "tasks", (unsigned long long)a.tasks);
+	if (a.tasks_peak >= 0)
+		rec_num(c, "tasks_peak", (unsigned long long)a.tasks_peak);
 }
 
 /* One SV record; arg is the connection. */
@@ -612,6 +636,7 @@ rec_service(const struct service_info *i, void *arg)
 	rec_num(c, "sources", i->sources);
 	if (i->oob_port >= 0)
 		rec_num(c, "oob_port", (unsigned long long)i->oob_port);
+	rec_cgroup(c, i);
 	rec_end(c);
 }
 

@@ -25,6 +25,7 @@
 #include "addr.h"
 #include "builtin.h"
 #include "capture.h"
+#include "cgroup.h"
 #include "conf.h"
 #include "log.h"
 #include "policy.h"
@@ -50,6 +51,9 @@ struct request {
 	int			 shared;	/* has the service socket */
 	struct builtin_conn	*bconn;		/* builtin on the loop */
 	struct worker_job	*job;		/* builtin on a worker */
+	struct cgroup_req	*cg;		/* cgroup-per-request */
+	int			 reaped;	/* its handler, still waiting */
+	int			 status;	/* ... for the cgroup to empty */
 	char			 interrupted_by[128];
 };
 
@@ -62,6 +66,14 @@ requests_init(struct event_base *b, const struct request_hooks *h)
 {
 	base = b;
 	hooks = h;
+	cgroup_init(b);
+}
+
+void
+request_target_cleanup(struct request_target *rt)
+{
+	cgroup_service_close(rt->cg);
+	rt->cg = NULL;
 }
 
 void
@@ -173,6 +185,7 @@ static void
 request_free(struct request *r)
 {
 	policy_release(&r->ticket);
+	cgroup_request_free(r->cg, NULL);
 	capture_free(r->capture);
 	urgent_watch_free(r->urgent);
 	if (r->timer != NULL)
@@ -208,7 +221,8 @@ status_format(int status, char *buf, size_t len)
 
 /* One log line for the end of a request. */
 static void
-request_log_end(const struct request *r, int status, long long usec)
+request_log_end(const struct request *r, int status, long long usec,
+    const char *acct)
 {
 	const struct session	*s = r->s;
 	struct log_fields	 lf;
@@ -227,11 +241,11 @@ request_log_end(const struct request *r, int status, long long usec)
 	lf.duration_usec = usec;
 	log_request(abnormal || r->interrupted_by[0] ? LOG_NOTICE : LOG_INFO,
 	    &lf, "service %s: session S%llu pid %ld (peer %s) %s after "
-	    "%lld.%03llds%s%s%s", s->service, (unsigned long long)s->id,
+	    "%lld.%03llds%s%s%s%s", s->service, (unsigned long long)s->id,
 	    (long)s->pid, session_peer_desc(s), desc, usec / 1000000,
 	    (usec / 1000) % 1000, r->interrupted_by[0] ?
 	    " (interrupted by " : "", r->interrupted_by,
-	    r->interrupted_by[0] ? ")" : "");
+	    r->interrupted_by[0] ? ")" : "", acct);
 }
 
 /* The one end of every started request. */
@@ -240,7 +254,16 @@ request_end(struct request *r, int status)
 {
 	struct request_target	*rt = r->rt;
 	struct request_end	 e;
+	struct cgroup_acct	 acct;
+	char			 accts[128] = "";
 
+	if (r->cg != NULL) {
+		/* Its usage, read before the cgroup goes. */
+		cgroup_request_free(r->cg, &acct);
+		r->cg = NULL;
+		if (acct.cpu_usec >= 0)
+			cgroup_acct_format(&acct, accts, sizeof(accts));
+	}
 	e.status = status;
 	e.wait = r->wait;
 	e.shared = r->shared && !r->wait;
@@ -249,7 +272,7 @@ request_end(struct request *r, int status)
 	e.usec = session_age_usec(r->s);
 	capture_free(r->capture);	/* its last stderr before its exit */
 	r->capture = NULL;
-	request_log_end(r, status, e.usec);
+	request_log_end(r, status, e.usec, accts);
 	request_free(r);
 	rt->running--;
 	rt->last_exit = status;
@@ -276,6 +299,23 @@ request_abort_builtin(struct request *r)
 		builtin_conn_abort(r->bconn);
 }
 
+/*
+ * sig to a handler: to every process of its cgroup (SIGKILL through
+ * cgroup.kill), where it has one, so setsid() and double forks do not
+ * escape; else to its process group.  0 or -1.
+ */
+static int
+request_kill(struct request *r, int sig)
+{
+	pid_t	pid = r->s->pid;
+
+	if (r->cg != NULL)
+		return cgroup_request_signal(r->cg, sig);
+	if (kill(-pid, sig) == -1 && kill(pid, sig) == -1)
+		return -1;
+	return 0;
+}
+
 /* Timeout or interrupt escalation: TERM (or the asked signal), then KILL. */
 static void
 timer_cb(evutil_socket_t fd, short what, void *arg)
@@ -294,14 +334,15 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 		log_notice("service %s: session S%llu pid %ld: timeout, "
 		    "sending SIGTERM", s->service, (unsigned long long)s->id,
 		    (long)s->pid);
-		kill(-s->pid, SIGTERM);
+		request_kill(r, SIGTERM);
 		r->term_sent = 1;
 		evtimer_add(r->timer, &tv);
 		return;
 	}
 	log_notice("service %s: session S%llu pid %ld still running, sending "
-	    "SIGKILL", s->service, (unsigned long long)s->id, (long)s->pid);
-	kill(-s->pid, SIGKILL);
+	    "SIGKILL%s", s->service, (unsigned long long)s->id, (long)s->pid,
+	    r->cg != NULL ? " to its whole cgroup" : "");
+	request_kill(r, SIGKILL);
 }
 
 static void
@@ -329,7 +370,7 @@ request_interrupt(struct session *s, int sig, unsigned grace, const char *who)
 		return 0;
 	}
 	/* Each handler leads its own session (setsid): signal the group. */
-	if (kill(-s->pid, sig) == -1 && kill(s->pid, sig) == -1)
+	if (request_kill(r, sig) == -1)
 		return -1;
 	if (sig == SIGKILL)
 		return 0;
@@ -345,7 +386,7 @@ signal_one(struct session *s, void *arg)
 	int	sig = *(int *)arg;
 
 	if (s->pid > 0)
-		kill(-s->pid, sig);
+		(void)request_kill(s->req, sig);
 	else
 		request_abort_builtin(s->req);
 }
@@ -372,11 +413,33 @@ void
 request_child_exited(pid_t pid, int status, void *arg)
 {
 	struct session	*s;
+	struct request	*r;
 
 	(void)arg;
 	/* No session: a child whose setup failed (already logged). */
-	if ((s = session_by_pid(pid)) != NULL)
-		request_end(s->req, status);
+	if ((s = session_by_pid(pid)) == NULL || s->req->reaped)
+		return;
+	r = s->req;
+	if (r->cg != NULL && cgroup_request_populated(r->cg) == 1) {
+		/* Its children live on: the request ends with the last. */
+		r->reaped = 1;
+		r->status = status;
+		log_debug("service %s: session S%llu pid %ld exited; waiting "
+		    "for the rest of its cgroup", s->service,
+		    (unsigned long long)s->id, (long)pid);
+		return;
+	}
+	request_end(r, status);
+}
+
+/* A per-request cgroup changed: the request ends once it is empty. */
+static void
+cgroup_changed_cb(void *arg)
+{
+	struct request	*r = arg;
+
+	if (r->reaped && cgroup_request_populated(r->cg) != 1)
+		request_end(r, r->status);
 }
 
 /* ---- starting handlers ---- */
@@ -430,6 +493,35 @@ request_watch_urgent(struct request *r, int fd, pid_t pid)
 }
 
 /*
+ * The cgroup the handler is born in: its own (cgroup-per-request) or
+ * its service's, made at the service's first handler and given the new
+ * limits after a reload.  0 (none when cgroups are off), or -1 with err:
+ * a service with limits does not run without them.
+ */
+static int
+request_cgroup(struct request *r, struct spawn_req *q, char *err,
+    size_t errlen)
+{
+	struct request_target		*rt = r->rt;
+	const struct service_conf	*sc = rt->conf;
+
+	if (sc->cg.root == NULL)
+		return 0;
+	if (cgroup_service_open(&rt->cg, sc->name, conf_proto_name(sc->proto),
+	    &sc->cg, err, errlen) == -1)
+		return -1;
+	q->in_cgroup = 1;
+	q->cgroup_fd = cgroup_service_fd(rt->cg);
+	if (!sc->cg.per_request)
+		return 0;
+	if ((r->cg = cgroup_request_new(rt->cg, r->s->id, cgroup_changed_cb, r,
+	    err, errlen)) == NULL)
+		return -1;
+	q->cgroup_fd = cgroup_request_fd(r->cg);
+	return 0;
+}
+
+/*
  * Start a handler process for r on socket fd (closed here unless it is
  * the service socket of a wait-mode service).  0, or -1 with r
  * discarded.
@@ -456,7 +548,10 @@ start_exec(struct request *r, int fd, const struct peer_cred *pc)
 	q.systemd = sc->pass_fds == PASSFDS_SYSTEMD;
 	q.stderr_fd = errpipe[1];
 	q.peer = &p;
-	pid = spawn_fn(&q, err, sizeof(err));
+	if (request_cgroup(r, &q, err, sizeof(err)) == -1)
+		pid = -1;
+	else
+		pid = spawn_fn(&q, err, sizeof(err));
 	if (errpipe[1] != -1)
 		close(errpipe[1]);
 	if (pid != -1 && sc->urgent != URGENT_IGNORE)

@@ -28,6 +28,7 @@ struct builtin;
 struct workers;
 struct session;
 struct spawn_req;
+struct cgroup_svc;
 
 struct request_target {
 	const struct service_conf *conf;	/* the current config */
@@ -37,6 +38,8 @@ struct request_target {
 	int			 fd;		/* the service's socket */
 	struct policy		*policy;
 	void			*owner;		/* the service */
+	/* The service's cgroup, made by request.c at its first handler. */
+	struct cgroup_svc	*cg;
 	/* Counters, kept by request.c. */
 	unsigned		 running;
 	uint64_t		 accepted;
@@ -100,6 +103,8 @@ int	request_interrupt(struct session *, int sig, unsigned grace,
 	    const char *who);
 /* Signal every handler (shutdown with on-exit = terminate). */
 void	requests_signal_all(int sig);
+/* Release what request.c made for the target (its cgroup). */
+void	request_target_cleanup(struct request_target *);
 /* The target the session's request belongs to. */
 struct request_target *request_target_of(const struct session *);
 

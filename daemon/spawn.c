@@ -7,6 +7,12 @@
  * chroot and set limits.  The child only makes raw system calls; a step
  * that fails writes its name and errno into the shared request and exits,
  * and the parent logs it.
+ *
+ * With a cgroup, the child is made inside it (clone3 with
+ * CLONE_INTO_CGROUP, Linux 5.7), so not even its first instruction runs
+ * outside; where that is missing the child moves itself first thing.
+ * Then the sandbox (sandbox.c), the identity, and the seccomp filter
+ * last, right before execve.
  */
 #include "config.h"
 
@@ -29,6 +35,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "sandbox.h"
 #include "spawn.h"
 
 #define CHILD_STACK	(64 * 1024)
@@ -41,7 +48,18 @@ struct child_args {
 	char			*listen_pid;	/* "LISTEN_PID=" + room */
 	const char		*fail_step;
 	int			 fail_errno;
+	int			 in_cgroup;	/* clone3 put it there */
 };
+
+/* The kernel's struct clone_args up to cgroup (CLONE_ARGS_SIZE_VER2). */
+struct spawn_clone_args {
+	uint64_t	flags, pidfd, child_tid, parent_tid, exit_signal;
+	uint64_t	stack, stack_size, tls, set_tid, set_tid_size;
+	uint64_t	cgroup;
+};
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP	0x200000000ULL
+#endif
 
 static int	devnull = -1;
 static char	child_stack[CHILD_STACK] __attribute__((aligned(16)));
@@ -198,6 +216,54 @@ child_listen_pid(char *var)
 	*var = '\0';
 }
 
+/* Join the cgroup ourselves (no clone3 here): before anything else. */
+static int
+child_join_cgroup(struct child_args *a, const struct spawn_req *r)
+{
+	int	fd;
+
+	if (!r->in_cgroup || a->in_cgroup)
+		return 0;
+	if ((fd = openat(r->cgroup_fd, "cgroup.procs", O_WRONLY |
+	    O_CLOEXEC)) == -1)
+		CHILD_FAIL(a, "cgroup.procs");
+	if (write(fd, "0", 1) != 1) {
+		close(fd);
+		CHILD_FAIL(a, "joining the cgroup");
+	}
+	close(fd);
+	return 0;
+}
+
+/* The sandbox before the identity switch. */
+static int
+child_sandbox(struct child_args *a, const struct service_conf *sc)
+{
+	const char	*step = NULL;
+
+	if (sandbox_child_enter(&sc->sandbox, &step) == -1)
+		CHILD_FAIL(a, step);
+	return 0;
+}
+
+/* After it: ambient capabilities, no_new_privs, the seccomp filter. */
+static int
+child_last(struct child_args *a, const struct service_conf *sc)
+{
+	const char	*step = NULL;
+	int		 user = sc->switch_user && sc->uid != 0;
+
+	if (user && sandbox_child_ambient(&sc->sandbox, &step) == -1)
+		CHILD_FAIL(a, step);
+	/* The kernel takes a filter from an unprivileged process only then. */
+	if ((sc->no_new_privs || (sc->sandbox.filter != NULL && user)) &&
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		CHILD_FAIL(a, "no-new-privileges");
+	if (sandbox_child_filter(&sc->sandbox, &step) == -1)
+		CHILD_FAIL(a, step);
+	return 0;
+}
+
 /* The child: runs on child_stack with superd's memory until execve. */
 static int
 child_main(void *arg)
@@ -214,15 +280,16 @@ child_main(void *arg)
 	 */
 	for (i = 0; i < nreset_sigs; i++)
 		child_default_signal(reset_sigs[i]);
+	if (child_join_cgroup(a, r) != 0)
+		return 127;
 	if (setsid() == -1)
 		CHILD_FAIL(a, "setsid");
 	if (a->listen_pid != NULL)
 		child_listen_pid(a->listen_pid);
-	if (child_limits(a, sc) != 0 || child_identity(a, sc) != 0 ||
-	    child_fds(a, r) != 0)
+	if (child_limits(a, sc) != 0 || child_sandbox(a, sc) != 0 ||
+	    child_identity(a, sc) != 0 || child_fds(a, r) != 0 ||
+	    child_last(a, sc) != 0)
 		return 127;
-	if (sc->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		CHILD_FAIL(a, "no-new-privileges");
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	execve(sc->server, sc->argv, a->envp);
@@ -284,6 +351,75 @@ peer_env(const struct spawn_req *r, char **env, char *buf, size_t max)
 	return n;
 }
 
+#if defined(__x86_64__) && defined(SYS_clone3)
+/*
+ * clone3 with a stack of its own: the child cannot return into C code
+ * (its stack frame is the parent's), so it calls fn(arg) and exits
+ * here, like glibc's clone() does.  Returns the pid or -errno.
+ */
+long	superd_clone3(struct spawn_clone_args *, size_t, int (*)(void *),
+	    void *) __attribute__((visibility("hidden")));
+__asm__(
+	".text\n"
+	".globl superd_clone3\n"
+	".hidden superd_clone3\n"
+	".type superd_clone3, @function\n"
+	"superd_clone3:\n"
+	"	endbr64\n"
+	"	movq %rdx, %r8\n"	/* fn and arg survive the syscall */
+	"	movq %rcx, %r9\n"
+	"	movl $435, %eax\n"	/* __NR_clone3 */
+	"	syscall\n"
+	"	testq %rax, %rax\n"
+	"	jz 1f\n"
+	"	ret\n"
+	"1:	xorl %ebp, %ebp\n"	/* the child, on its own stack */
+	"	movq %r9, %rdi\n"
+	"	call *%r8\n"
+	"	movl %eax, %edi\n"
+	"	movl $60, %eax\n"	/* __NR_exit */
+	"	syscall\n"
+	"	hlt\n"
+	".size superd_clone3, .-superd_clone3\n");
+#define HAVE_CLONE_INTO_CGROUP 1
+#endif
+
+/*
+ * Start the child: into its cgroup by clone3 where we can, else by
+ * clone (and the child joins the cgroup itself).
+ */
+static pid_t
+spawn_clone(const struct spawn_req *r, struct child_args *a)
+{
+#ifdef HAVE_CLONE_INTO_CGROUP
+	static int		 no_clone3;
+	struct spawn_clone_args	 ca;
+	long			 rc;
+
+	if (r->in_cgroup && !no_clone3) {
+		memset(&ca, 0, sizeof(ca));
+		ca.flags = CLONE_VM | CLONE_VFORK | CLONE_INTO_CGROUP;
+		ca.exit_signal = SIGCHLD;
+		ca.stack = (uint64_t)(uintptr_t)child_stack;
+		ca.stack_size = sizeof(child_stack);
+		ca.cgroup = (uint64_t)r->cgroup_fd;
+		a->in_cgroup = 1;
+		rc = superd_clone3(&ca, sizeof(ca), child_main, a);
+		if (rc >= 0)
+			return (pid_t)rc;
+		a->in_cgroup = 0;
+		if (rc == -ENOSYS || rc == -E2BIG)
+			no_clone3 = 1;	/* an older kernel: for good */
+		else if (rc != -EINVAL) {
+			errno = (int)-rc;
+			return -1;
+		}
+	}
+#endif
+	return clone(child_main, child_stack + sizeof(child_stack),
+	    CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+}
+
 pid_t
 spawn_handler(const struct spawn_req *r, char *err, size_t errlen)
 {
@@ -308,8 +444,7 @@ spawn_handler(const struct spawn_req *r, char *err, size_t errlen)
 	a.envp = env;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pid = clone(child_main, child_stack + sizeof(child_stack),
-	    CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+	pid = spawn_clone(r, &a);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (pid == -1) {
 		snprintf(err, errlen, "clone: %s", strerror(errno));

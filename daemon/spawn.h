@@ -26,6 +26,8 @@ struct spawn_req {
 	int		 stderr_fd;	/* -1: fd 2 is the socket too */
 	int		 systemd;	/* socket on fd 3, LISTEN_FDS=1 */
 	const struct spawn_peer *peer;
+	int		 in_cgroup;	/* born into cgroup_fd's cgroup */
+	int		 cgroup_fd;	/* a cgroup v2 directory */
 };
 
 /* Open what spawning needs once (/dev/null). */

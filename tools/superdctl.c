@@ -546,13 +546,26 @@ print_vertical(const struct rec *rc)
 		printf("%-*s  %s\n", (int)w, rc->key[i], rc->val[i]);
 }
 
+/* CPU microseconds as seconds ("1.234s"); "-" stays. */
+static const char *
+fmt_usec(const char *v, char *buf, size_t len)
+{
+	unsigned long long	us;
+
+	if (strcmp(v, "-") == 0)
+		return v;
+	us = strtoull(v, NULL, 10);
+	snprintf(buf, len, "%llu.%03llus", us / 1000000, (us / 1000) % 1000);
+	return buf;
+}
+
 /* status: the ST record, times made readable. */
 static void
 print_status(const struct rec *rc)
 {
 	static const char *const keys[] = { "version", "pid", "uptime",
 	    "config", "loaded_at", "services", "sessions", "accepted",
-	    "refused", "access" };
+	    "refused", "access", "cgroups" };
 	char		 b1[64], b2[64];
 	const char	*v, *since;
 	size_t		 i;
@@ -583,7 +596,9 @@ print_human(const char *cmd, const struct reply *rp)
 		{ "MODE", "mode", NULL }, { "RUNNING", "running", NULL },
 		{ "ACCEPTED", "accepted", NULL },
 		{ "REFUSED", "refused", NULL },
-		{ "LAST_EXIT", "last_exit", NULL }, { NULL, NULL, NULL }
+		{ "LAST_EXIT", "last_exit", NULL },
+		{ "CPU", "cpu_usec", fmt_usec }, { "TASKS", "tasks", NULL },
+		{ NULL, NULL, NULL }
 	};
 	static const struct col secols[] = {
 		{ "ID", "id", NULL }, { "SERVICE", "service", NULL },

@@ -9,7 +9,8 @@
 #  4. conf/superd.conf (as shipped and as "make install" writes it) and
 #     each conf/superd.d/*.conf.example pass "superd -t".
 # A server that is not installed here is checked as /bin/true (noted);
-# without root, user and group lines are dropped (superd could not switch).
+# without root, user and group lines are dropped (superd could not switch),
+# and so are lines marked "# needs root" (namespaces, bounding sets).
 # Exit: 0 pass, 1 fail, 77 if mandoc is missing and nothing else failed.
 set -u
 : "${SUPERD:?run through make check}"
@@ -93,7 +94,8 @@ localize() {
 		    mv "$1.tmp" "$1"
 	done
 	if [ "$(id -u)" != 0 ]; then
-		sed '/^[[:space:]]*\(user\|group\) = /d' "$1" > "$1.tmp" &&
+		sed -e '/^[[:space:]]*\(user\|group\) = /d' \
+		    -e '/# needs root$/d' "$1" > "$1.tmp" &&
 		    mv "$1.tmp" "$1"
 	fi
 }
