@@ -59,15 +59,6 @@ static void	cfg_track_globals(cfg_t *);
 static void	strv_free(char **);
 static void	conf_inetd_compat(struct superd_conf *, cfg_t *);
 
-/* Resource control and sandbox keys: see the resctl block below. */
-#define RESCTL_KEYS(F)							\
-	F("cgroup-per-request") F("memory-max") F("memory-high")	\
-	F("pids-max") F("cpu-weight") F("cpu-max") F("io-weight")	\
-	F("private-tmp") F("private-network") F("protect-system")	\
-	F("protect-home") F("read-only-paths") F("inaccessible-paths")	\
-	F("capabilities") F("ambient-capabilities")			\
-	F("system-call-filter")
-
 /* One service being built: its section and the defaults section. */
 struct svc_ctx {
 	cfg_t			*sec;
@@ -233,19 +224,6 @@ static cfg_opt_t dropin_opts[] = { GLOBAL_KEYS(DROPIN_OPT) CFG_END() };
 /* The global keys that hold a value (not include, not sections). */
 static const char *const global_values[] = { GLOBAL_KEYS(GLOBAL_VALUE) NULL };
 
-const char *
-conf_proto_name(enum svc_proto p)
-{
-	switch (p) {
-	case PROTO_TCP:
-		return "tcp";
-	case PROTO_UDP:
-		return "udp";
-	case PROTO_UNIX:
-		return "unix";
-	}
-	return "?";
-}
 
 /* Write one message: "file:line: service "name": message". */
 static void
@@ -1261,9 +1239,11 @@ svc_cgroup(struct svc_ctx *s, const char *root)
 static char **
 resctl_paths(struct svc_ctx *s, const char *key)
 {
-	size_t	 i, n;
+	size_t	 i, n = 0;
 	char	**v = klist(s, key, 0, &n);
 
+	if (v == NULL)		/* out of memory, counted */
+		return NULL;
 	/* {"none"}: an empty list cannot override the defaults section. */
 	if (n == 1 && strcmp(v[0], "none") == 0)
 		n = 0;

@@ -424,3 +424,18 @@ valid_service_name(const char *s)
 	}
 	return letters > 0;	/* RFC 6335: at least one letter */
 }
+
+/* "tcp", "udp" or "unix". */
+const char *
+conf_proto_name(enum svc_proto p)
+{
+	switch (p) {
+	case PROTO_TCP:
+		return "tcp";
+	case PROTO_UDP:
+		return "udp";
+	case PROTO_UNIX:
+		return "unix";
+	}
+	return "?";
+}

@@ -346,7 +346,6 @@ control_start(struct event_base *base, const struct superd_conf *conf,
 	ctl.base = base;
 	ctl.hooks = hooks;
 	ctl_limits(conf, &ctl.lim);
-	cgroup_configure(conf->cgroup_root, conf->cgroup_why);
 	return ctl_listen(ctl_path(conf), conf->control_gid);
 }
 
@@ -358,7 +357,6 @@ control_reconfigure(const struct superd_conf *conf)
 
 	if (ctl.base == NULL)
 		return;
-	cgroup_configure(conf->cgroup_root, conf->cgroup_why);
 	ctl_limits(conf, &ctl.lim);
 	if (ctl.srv != NULL)
 		linesrv_set_limits(ctl.srv, &ctl.lim);

@@ -667,6 +667,7 @@ service_free(struct service *svc)
 	if (svc->rt.workers != NULL)
 		workers_free(svc->rt.workers);
 	oob_endpoint_close(svc->oob);
+	request_target_cleanup(&svc->rt);
 	policy_free(svc->rt.policy);
 	spawn_free_env(svc->rt.base_env);
 	service_conf_free(svc->conf);

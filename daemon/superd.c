@@ -16,6 +16,7 @@
 #include <event2/event.h>
 
 #include "capcheck.h"
+#include "cgroup.h"
 #include "child.h"
 #include "conf.h"
 #include "control.h"
@@ -204,6 +205,7 @@ prepare_rundir(const struct superd_conf *conf, int starting)
 static void
 apply_globals(const struct superd_conf *conf)
 {
+	cgroup_configure(conf->cgroup_root, conf->cgroup_why);
 	log_setlevel(st.debug ? LOG_DEBUG : conf->log_level);
 	st.keep_handlers = conf->keep_handlers;
 	st.shutdown_grace = conf->shutdown_grace;

@@ -51,12 +51,6 @@ static int	check(struct fake *, const char *, void **);
 static int	udp_ok(const char *, int);
 static int	own_port_7(const struct sockaddr *, socklen_t);
 
-/* listen.c's only need from conf.c (which would bring libconfuse). */
-const char *
-conf_proto_name(enum svc_proto p)
-{
-	return p == PROTO_TCP ? "tcp" : p == PROTO_UDP ? "udp" : "unix";
-}
 
 /* A service with no limits at all; tests fill conf, then init. */
 static int
