@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <grp.h>
 #include <libgen.h>
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <confuse.h>
@@ -33,6 +35,7 @@
 #include "tcpwrap.h"
 #include "export.h"
 #include "log.h"
+#include "resolve.h"
 #include "rundir.h"
 #include "sandbox.h"
 
@@ -50,6 +53,10 @@ struct parse_ctx {
 	int		 nomem;		/* allocations failed, not yet said */
 	struct keyline	*lines;
 	size_t		 nlines, maxlines;
+	/* only-from / no-access host names looked up so far this load. */
+	struct resolve_result *names;
+	size_t		 nnames;
+	unsigned	 resolve_ms;	/* spent on lookups this load */
 };
 
 /* The parse in progress; libconfuse callbacks take no user pointer. */
@@ -114,6 +121,7 @@ struct svc_ctx {
 	X(LIST,	"args")							\
 	X(LIST,	"env")							\
 	X(BOOL,	"env-inherit")						\
+	X(LIST,	"env-pass")						\
 	X(BOOL,	"disable")						\
 	X(INT,	"instances")						\
 	X(INT,	"backlog")						\
@@ -131,6 +139,9 @@ struct svc_ctx {
 	X(STR,	"per-source-prefix")					\
 	X(STR,	"rate")							\
 	X(STR,	"per-source-rate")					\
+	X(STR,	"max-load")						\
+	X(STR,	"banner")						\
+	X(STR,	"banner-success")					\
 	X(STR,	"banner-fail")						\
 	X(STR,	"chroot")						\
 	X(STR,	"umask")						\
@@ -704,6 +715,36 @@ svc_builtin_wait(struct svc_ctx *s)
 		    "builtin (it runs inside superd)");
 }
 
+/*
+ * env-pass = {NAME ...}: these variables of superd's own environment
+ * (xinetd's passenv).  Not LISTEN_* or NOTIFY_SOCKET: they describe
+ * superd's own sockets, and pass-fds = systemd sets LISTEN_* itself.
+ */
+static void
+svc_env_pass(struct svc_ctx *s)
+{
+	struct service_conf	*sc = s->sc;
+	const char		*v;
+	size_t			 i, n;
+
+	if ((sc->env_pass = klist(s, "env-pass", NULL, &n)) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		v = sc->env_pass[i];
+		if (v[0] == '\0' || strchr(v, '=') != NULL)
+			svc_error(s, "env-pass", "env-pass \"%s\" is not a "
+			    "variable name (NAME, without '=')", v);
+		else if (strncmp(v, "LISTEN_", 7) == 0 ||
+		    strcmp(v, "NOTIFY_SOCKET") == 0)
+			svc_error(s, "env-pass", "env-pass \"%s\": superd's "
+			    "own %s is not passed on", v, v);
+	}
+	if (n == 0) {
+		strv_free(sc->env_pass);
+		sc->env_pass = NULL;
+	}
+}
+
 /* server, argv0, args and env. */
 static void
 svc_program(struct svc_ctx *s)
@@ -727,6 +768,7 @@ svc_program(struct svc_ctx *s)
 			svc_error(s, "env", "env \"%s\" is not NAME=VALUE",
 			    sc->env[i]);
 	sc->env_inherit = kbool(s, "env-inherit", 0);
+	svc_env_pass(s);
 	if (sc->type == SVC_BUILTIN) {
 		if ((b = builtin_find(server)) == NULL)
 			svc_error(s, "server", "server \"%s\" is not a builtin "
@@ -826,24 +868,151 @@ svc_limits(struct svc_ctx *s)
 		svc_error(s, "stderr", "stderr = log is for exec services");
 }
 
-/* only-from / no-access lists into an acl. */
+/* The cached lookup of a host name this load, or NULL. */
+static const struct resolve_result *
+name_cached(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < cur->nnames; i++)
+		if (strcmp(cur->names[i].name, name) == 0)
+			return &cur->names[i];
+	return NULL;
+}
+
+/* Milliseconds on the monotonic clock. */
+static unsigned long long
+mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Look up the host names of list v[0..n) not looked up yet this load,
+ * all at once.  The whole load spends at most RESOLVE_BUDGET_MS waiting
+ * for name servers; past that each batch still gets RESOLVE_MIN_MS, so
+ * names in /etc/hosts keep working.
+ */
+static void
+acl_resolve(char **v, size_t n)
+{
+	struct resolve_result	*r;
+	struct acl_entry	 e;
+	char			 err[CONF_ERRLEN];
+	unsigned long long	 t0;
+	unsigned		 wait;
+	size_t			 i, k = 0;
+
+	if (n == 0)		/* realloc to 0 would free the cache */
+		return;
+	if ((r = reallocarray(cur->names, cur->nnames + n, sizeof(*r))) ==
+	    NULL) {
+		nomem();
+		return;
+	}
+	cur->names = r;
+	r += cur->nnames;
+	for (i = 0; i < n; i++) {
+		if (parse_acl_entry(v[i], &e, err) != 1 ||
+		    name_cached(v[i]) != NULL)
+			continue;
+		memset(&r[k], 0, sizeof(r[k]));
+		if ((r[k].name = xstrdup(v[i])) == NULL)
+			return;		/* r[0..k) still to look up: none */
+		cur->nnames++;
+		k++;
+	}
+	if (k == 0)
+		return;
+	wait = cur->resolve_ms >= RESOLVE_BUDGET_MS ? RESOLVE_MIN_MS :
+	    RESOLVE_BUDGET_MS - cur->resolve_ms;
+	if (wait > RESOLVE_TIMEOUT_MS)
+		wait = RESOLVE_TIMEOUT_MS;
+	t0 = mono_ms();
+	if (resolve_names(r, k, wait) == -1)
+		nomem();
+	cur->resolve_ms += (unsigned)(mono_ms() - t0);
+}
+
+/* Append e to acl; 0, or -1 when out of memory (counted). */
+static int
+acl_push(struct acl *acl, const struct acl_entry *e)
+{
+	struct acl_entry	*v;
+
+	if ((v = reallocarray(acl->entries, acl->n + 1, sizeof(*v))) == NULL) {
+		nomem();
+		return -1;
+	}
+	acl->entries = v;
+	acl->entries[acl->n++] = *e;
+	return 0;
+}
+
+/*
+ * The addresses of host name name, or a warning: a name that does not
+ * resolve matches no client (until a reload resolves it); the
+ * configuration stays good.
+ */
+static void
+acl_push_name(struct svc_ctx *s, const char *key, struct acl *acl,
+    const char *name)
+{
+	const struct resolve_result	*r = name_cached(name);
+	size_t				 i;
+
+	if (r == NULL)			/* out of memory, counted */
+		return;
+	if (r->n == 0)
+		svc_notice(s, key, "warning: %s: host name \"%s\" did not "
+		    "resolve (%s); it matches no client until a reload "
+		    "resolves it", key, name, r->why);
+	for (i = 0; i < r->n; i++)
+		if (acl_push(acl, &r->addrs[i]) == -1)
+			return;
+}
+
+static int
+acl_entry_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct acl_entry));
+}
+
+/*
+ * only-from / no-access lists into an acl.  Host names are resolved
+ * here, at load, never per connection.  A list whose names all failed
+ * keeps one entry that matches nothing: an only-from must not fall
+ * open because its one name did not resolve.  Sorted, so that a name
+ * server's changing order is not a change of configuration.
+ */
 static void
 svc_acl(struct svc_ctx *s, const char *key, struct acl *acl)
 {
-	char	**v, err[CONF_ERRLEN];
-	size_t	  i, n;
+	struct acl_entry	 e;
+	char			**v, err[CONF_ERRLEN];
+	size_t			  i, n;
+	int			  rc;
 
 	if ((v = klist(s, key, NULL, &n)) == NULL)
 		return;
-	if (n > 0 && (acl->entries = xcalloc(n, sizeof(*acl->entries))) ==
-	    NULL)
-		n = 0;
+	acl_resolve(v, n);
 	for (i = 0; i < n; i++) {
-		if (parse_acl_entry(v[i], &acl->entries[acl->n], err) == -1)
+		if ((rc = parse_acl_entry(v[i], &e, err)) == -1)
 			svc_error(s, key, "%s: %s", key, err);
-		else
-			acl->n++;
+		else if (rc == 1)
+			acl_push_name(s, key, acl, v[i]);
+		else if (acl_push(acl, &e) == -1)
+			break;
 	}
+	memset(&e, 0, sizeof(e));	/* AF_UNSPEC: matches nothing */
+	if (n > 0 && acl->n == 0)
+		(void)acl_push(acl, &e);
+	if (acl->n > 1)
+		qsort(acl->entries, acl->n, sizeof(*acl->entries),
+		    acl_entry_cmp);
 	strv_free(v);
 }
 
@@ -917,7 +1086,8 @@ static void
 svc_wait_stream_limits(struct svc_ctx *s)
 {
 	static const char *const keys[] = { "only-from", "no-access",
-	    "per-source", "per-source-rate", "banner-fail", NULL };
+	    "per-source", "per-source-rate", "banner", "banner-success",
+	    "banner-fail", NULL };
 	const struct service_conf	*sc = s->sc;
 	size_t				 i;
 
@@ -930,6 +1100,64 @@ svc_wait_stream_limits(struct svc_ctx *s)
 			    "on a stream socket: the handler accepts the "
 			    "connections itself (use its own access control)",
 			    keys[i]);
+}
+
+/* Read a banner file whole, now (see struct banner). */
+static void
+svc_banner(struct svc_ctx *s, const char *key, struct banner *b)
+{
+	struct stat	 st;
+	ssize_t		 r;
+	int		 fd;
+
+	if ((b->path = xstrdup(kstr(s, key))) == NULL)
+		return;
+	/* O_NONBLOCK: a FIFO must not hang the load; it is refused below. */
+	if ((fd = open(b->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
+		svc_error(s, key, "%s %s: %s", key, b->path, strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) == -1 || S_ISDIR(st.st_mode) ||
+	    S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+		svc_error(s, key, "%s %s: not a file", key, b->path);
+	else if ((b->data = xcalloc(1, BANNER_MAX)) != NULL) {
+		while (b->len < BANNER_MAX && (r = read(fd, b->data + b->len,
+		    BANNER_MAX - b->len)) > 0)
+			b->len += (size_t)r;
+		if (S_ISREG(st.st_mode) && st.st_size > BANNER_MAX)
+			svc_notice(s, key, "%s %s: only its first %d bytes are "
+			    "sent", key, b->path, BANNER_MAX);
+	}
+	close(fd);
+}
+
+/*
+ * banner (to every client), banner-success (admitted), banner-fail
+ * (refused): stream services that accept their connections only.  On a
+ * datagram service one in the section is an error; from the defaults
+ * section it is left out.
+ */
+static void
+svc_banners(struct svc_ctx *s)
+{
+	static const char *const keys[] = { "banner", "banner-success",
+	    "banner-fail" };
+	struct service_conf	*sc = s->sc;
+	struct banner		*b[] = { &sc->banner, &sc->banner_success,
+				    &sc->banner_fail };
+	size_t			 i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (key_sec(s, keys[i]) == NULL)
+			continue;
+		if (sc->socktype == SOCK_STREAM && !sc->wait)
+			svc_banner(s, keys[i], b[i]);
+		else if (sc->socktype != SOCK_STREAM &&
+		    cfg_size(s->sec, keys[i]) > 0)
+			svc_error(s, keys[i], "%s is for stream services (a "
+			    "datagram has no connection to send it on)",
+			    keys[i]);
+	}
 }
 
 /* Access control and rate limits. */
@@ -957,10 +1185,10 @@ svc_protection(struct svc_ctx *s)
 	if ((v = kstr(s, "per-source-rate")) != NULL &&
 	    parse_rate(v, &sc->per_source_rate, err) == -1)
 		svc_error(s, "per-source-rate", "per-source-%s", err);
-	sc->banner_fail = xstrdup(kstr(s, "banner-fail"));
-	if (sc->banner_fail != NULL && access(sc->banner_fail, R_OK) == -1)
-		svc_error(s, "banner-fail", "banner-fail %s: %s",
-		    sc->banner_fail, strerror(errno));
+	if ((v = kstr(s, "max-load")) != NULL &&
+	    parse_load(v, &sc->max_load, err) == -1)
+		svc_error(s, "max-load", "max-load %s", err);
+	svc_banners(s);
 }
 
 static const struct {
@@ -1830,6 +2058,7 @@ conf_run(const char *path, const char *text, FILE *errs)
 	struct parse_ctx	 ctx;
 	struct superd_conf	*conf = NULL;
 	cfg_t			*cfg;
+	size_t			 i;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.errs = errs;
@@ -1849,6 +2078,10 @@ conf_run(const char *path, const char *text, FILE *errs)
 	}
 	nomem_report(path, 0, NULL);
 	free(ctx.lines);
+	for (i = 0; i < ctx.nnames; i++)
+		free((char *)ctx.names[i].name);
+	resolve_results_free(ctx.names, ctx.nnames);
+	free(ctx.names);
 	cur = NULL;
 	return conf;
 }
@@ -1877,6 +2110,13 @@ strv_free(char **v)
 	free(v);
 }
 
+static void
+banner_free(struct banner *b)
+{
+	free(b->path);
+	free(b->data);
+}
+
 void
 service_conf_free(struct service_conf *sc)
 {
@@ -1895,7 +2135,10 @@ service_conf_free(struct service_conf *sc)
 	free(sc->no_access.entries);
 	free(sc->allow_uids);
 	free(sc->allow_gids);
-	free(sc->banner_fail);
+	strv_free(sc->env_pass);
+	banner_free(&sc->banner);
+	banner_free(&sc->banner_success);
+	banner_free(&sc->banner_fail);
 	free(sc->chroot);
 	free(sc->cg.root);
 	sandbox_conf_free(&sc->sandbox);
@@ -1973,6 +2216,14 @@ rate_equal(const struct rate_conf *a, const struct rate_conf *b)
 	return a->per_sec == b->per_sec && a->burst == b->burst;
 }
 
+/* Same file and same contents (a reload reads banners again). */
+static int
+banner_equal(const struct banner *a, const struct banner *b)
+{
+	return str_equal(a->path, b->path) && a->len == b->len &&
+	    (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
 /* Access lists and limits. */
 static int
 protection_equal(const struct service_conf *a, const struct service_conf *b)
@@ -1986,7 +2237,10 @@ protection_equal(const struct service_conf *a, const struct service_conf *b)
 	    a->per_source_prefix6 == b->per_source_prefix6 &&
 	    rate_equal(&a->rate, &b->rate) &&
 	    rate_equal(&a->per_source_rate, &b->per_source_rate) &&
-	    str_equal(a->banner_fail, b->banner_fail);
+	    a->max_load == b->max_load &&
+	    banner_equal(&a->banner, &b->banner) &&
+	    banner_equal(&a->banner_success, &b->banner_success) &&
+	    banner_equal(&a->banner_fail, &b->banner_fail);
 }
 
 /* How the handler process is set up. */
@@ -1994,7 +2248,9 @@ static int
 isolation_equal(const struct service_conf *a, const struct service_conf *b)
 {
 	return a->stderr_mode == b->stderr_mode &&
-	    a->env_inherit == b->env_inherit && str_equal(a->chroot, b->chroot) &&
+	    a->env_inherit == b->env_inherit &&
+	    strv_equal(a->env_pass, b->env_pass) &&
+	    str_equal(a->chroot, b->chroot) &&
 	    a->set_umask == b->set_umask && a->umask == b->umask &&
 	    a->set_nice == b->set_nice && a->nice == b->nice &&
 	    memcmp(a->rlimits, b->rlimits, sizeof(a->rlimits)) == 0 &&

@@ -60,6 +60,17 @@ struct acl {
 	size_t			 n;
 };
 
+/*
+ * A banner file (banner, banner-success, banner-fail), read whole at
+ * load so that sending it never touches the disk from the event loop.
+ */
+#define BANNER_MAX	8192	/* bytes sent; fits a new socket's buffer */
+struct banner {
+	char			*path;		/* NULL: none */
+	char			*data;
+	size_t			 len;
+};
+
 /* A token bucket setting: rate per second, burst size; 0 = off. */
 struct rate_conf {
 	double			 per_sec;
@@ -149,6 +160,7 @@ struct service_conf {
 	char		       **argv;		/* NULL-terminated, argv[0] set */
 	char		       **env;		/* configured NAME=VALUE, NULL-term. */
 	int			 env_inherit;
+	char		       **env_pass;	/* names from superd's env, or NULL */
 	enum svc_stderr		 stderr_mode;
 	enum svc_passfds	 pass_fds;
 	unsigned		 instances;	/* 0 = unlimited */
@@ -166,7 +178,10 @@ struct service_conf {
 	int			 per_source_prefix6;
 	struct rate_conf	 rate;
 	struct rate_conf	 per_source_rate;
-	char			*banner_fail;
+	double			 max_load;	/* refuse above it; 0 = off */
+	struct banner		 banner;	/* to every client, first */
+	struct banner		 banner_success;	/* ... once admitted */
+	struct banner		 banner_fail;	/* ... when refused */
 	char			*chroot;
 	mode_t			 umask;
 	int			 set_umask;

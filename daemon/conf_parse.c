@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -211,17 +212,91 @@ parse_unix_path(const char *s, struct service_conf *sc, char *err)
 }
 
 /* "10.0.0.0/8", "::1", "2001:db8::/32" */
+/* "255.255.255.0" to 24; -1 unless a contiguous IPv4 netmask. */
+static int
+netmask_len(const char *m)
+{
+	struct in_addr	in;
+	uint32_t	a;
+	int		len = 0;
+
+	if (inet_pton(AF_INET, m, &in) != 1)
+		return -1;
+	for (a = ntohl(in.s_addr); a & 0x80000000U; a <<= 1)
+		len++;
+	return a == 0 ? len : -1;
+}
+
+/*
+ * A host name as resolv.conf-style resolution takes it: dot-separated
+ * labels of letters, digits, '-' and '_', a trailing dot allowed, the
+ * last label not all digits (getaddrinfo would read "10.1" as an
+ * address).
+ */
+static int
+is_host_name(const char *s)
+{
+	size_t	n, len = strlen(s);
+	int	digits = 0;
+
+	if (len == 0 || len > 253 || s[0] == '.')
+		return 0;
+	if (s[len - 1] == '.')
+		len--;
+	while (len > 0) {
+		n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU"
+		    "VWXYZ0123456789-_");
+		if (n == 0 || n > 63 || n > len || (s[n] != '.' && n != len) ||
+		    s[0] == '-')
+			return 0;
+		digits = strspn(s, "0123456789") == n;
+		len -= n + (n < len);
+		s += n + 1;
+	}
+	return !digits;
+}
+
+/* The length after '/': a prefix length, or a dotted IPv4 netmask. */
+static int
+acl_prefix(const char *s, const char *len, int family, int max, char *err)
+{
+	unsigned long	n;
+	int		m;
+
+	if (family == AF_INET && strchr(len, '.') != NULL) {
+		if ((m = netmask_len(len)) == -1)
+			return ERR("\"%s\": netmask %s is not contiguous "
+			    "(255.255.255.0 is /24)", s, len);
+		return m;
+	}
+	if (parse_uint(len, (unsigned long)max, &n, err) == -1)
+		return ERR("\"%s\": prefix length must be 0-%d", s, max);
+	return (int)n;
+}
+
+/*
+ * An only-from / no-access entry: an address, ADDR/LEN, or (IPv4)
+ * ADDR/NETMASK into e (0); a host name, which the caller resolves (1);
+ * else -1.  A ".domain" would need a reverse lookup of every client, so
+ * it is refused rather than resolved per connection.
+ */
 int
 parse_acl_entry(const char *s, struct acl_entry *e, char *err)
 {
-	char		 buf[INET6_ADDRSTRLEN + 8], *slash;
-	unsigned long	 len;
-	int		 max;
+	char	 buf[INET6_ADDRSTRLEN + 24], *slash;
+	int	 max, len;
 
-	if (strlen(s) >= sizeof(buf))
-		return ERR("\"%s\" is not an address or prefix", s);
-	strcpy(buf, s);
 	memset(e, 0, sizeof(*e));
+	if (s[0] == '.' && is_host_name(s + 1))
+		return ERR("\"%s\": a domain would need a reverse DNS lookup "
+		    "of every client; write its addresses, prefixes or host "
+		    "names", s);
+	if (strchr(s, '/') == NULL && strchr(s, ':') == NULL &&
+	    is_host_name(s))
+		return 1;
+	if (strlen(s) >= sizeof(buf))
+		return ERR("\"%s\" is not an address, prefix or host name", s);
+	strcpy(buf, s);
 	if ((slash = strchr(buf, '/')) != NULL)
 		*slash++ = '\0';
 	if (inet_pton(AF_INET, buf, e->addr) == 1) {
@@ -231,13 +306,12 @@ parse_acl_entry(const char *s, struct acl_entry *e, char *err)
 		e->family = AF_INET6;
 		max = 128;
 	} else
-		return ERR("\"%s\" is not an IPv4/IPv6 address or prefix "
-		    "(host names are not resolved)", s);
+		return ERR("\"%s\" is not an address, prefix or host name", s);
 	e->prefixlen = max;
 	if (slash != NULL) {
-		if (parse_uint(slash, (unsigned long)max, &len, err) == -1)
-			return ERR("\"%s\": prefix length must be 0-%d", s, max);
-		e->prefixlen = (int)len;
+		if ((len = acl_prefix(s, slash, e->family, max, err)) == -1)
+			return -1;
+		e->prefixlen = len;
 	}
 	return 0;
 }
@@ -438,4 +512,20 @@ conf_proto_name(enum svc_proto p)
 		return "unix";
 	}
 	return "?";
+}
+
+/* max-load: a load average above 0, such as "2" or "2.5". */
+int
+parse_load(const char *s, double *v, char *err)
+{
+	char	*end;
+	double	 d;
+
+	errno = 0;
+	d = strtod(s, &end);
+	if (end == s || *end != '\0' || errno != 0 || !(d > 0) || d > 10000)
+		return ERR("\"%s\" is not a load average above 0 (such as 2 "
+		    "or 2.5)", s);
+	*v = d;
+	return 0;
 }

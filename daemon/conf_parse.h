@@ -22,7 +22,13 @@ int	parse_inet_address(const char *s, int port, int v6only,
 int	parse_listen_spec(const char *s, int defport,
 	    struct sockaddr_storage *ss, socklen_t *sslen, char *err);
 int	parse_unix_path(const char *s, struct service_conf *sc, char *err);
+/*
+ * only-from / no-access: ADDR, ADDR/LEN, ADDR/NETMASK (IPv4): 0 and e
+ * filled; a host name for the caller to resolve: 1; else -1.
+ */
 int	parse_acl_entry(const char *s, struct acl_entry *e, char *err);
+/* max-load: "2", "2.5" (above 0). */
+int	parse_load(const char *s, double *v, char *err);
 /* "N/s", "N/min", optionally followed by "burst M". */
 int	parse_rate(const char *s, struct rate_conf *r, char *err);
 /* "N", "NK", "NM", "NG" or "unlimited". */

@@ -21,6 +21,7 @@
 
 #define SRC_CAPACITY	8192
 #define LOG_WINDOW	60.0
+#define LOAD_MAX_AGE	1.0	/* s a load average reading is used for */
 
 struct policy {
 	struct rl_bucket	 rate;
@@ -31,7 +32,7 @@ struct policy {
 
 static const char *const reason_names[REFUSE_NREASONS] = {
 	"acl", "instances", "max-children", "per-source", "rate",
-	"per-source-rate", "reflection", "spawn-failed", "libwrap"
+	"per-source-rate", "reflection", "spawn-failed", "libwrap", "load"
 };
 
 const char *
@@ -230,6 +231,36 @@ libwrap_allows(const struct service_conf *sc, const struct policy_req *q)
 	    q->locallen);
 }
 
+/*
+ * The 1-minute load average, read at most once a second for all
+ * services: the kernel updates it every 5 s, and a connection burst must
+ * not become a burst of reads of /proc/loadavg.  -1 when unknown.
+ */
+static double
+load_average(double now)
+{
+	static double	load = -1, read_at;
+	double		v;
+
+	if (read_at != 0 && now - read_at < LOAD_MAX_AGE)
+		return load;
+	read_at = now;
+	load = getloadavg(&v, 1) == 1 ? v : -1;
+	return load;
+}
+
+/* max-load: refuse while the load is above it (an unknown load admits). */
+static int
+load_allows(const struct service_conf *sc, double now)
+{
+	double	load;
+
+	if (sc->max_load <= 0)
+		return 1;
+	load = load_average(now);
+	return load < 0 || load <= sc->max_load;
+}
+
 int
 policy_admit(struct policy *p, const struct service_conf *sc,
     const struct policy_req *q, struct policy_ticket *t)
@@ -248,8 +279,10 @@ policy_admit(struct policy *p, const struct service_conf *sc,
 		return REFUSE_ACL;
 	if (!libwrap_allows(sc, q))
 		return REFUSE_LIBWRAP;
-	if (sc->rate.per_sec > 0 || p->use_sources)
+	if (sc->rate.per_sec > 0 || p->use_sources || sc->max_load > 0)
 		now = now_sec();
+	if (!load_allows(sc, now))
+		return REFUSE_LOAD;
 	if (sa != NULL && (r = source_check(p, sc, sa, now, &e)) != -1)
 		return r;
 	if (sc->rate.per_sec > 0 && !rl_take(&p->rate, sc->rate.per_sec,

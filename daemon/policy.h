@@ -30,6 +30,7 @@ enum refuse_reason {
 	REFUSE_REFLECT,		/* UDP: bad source (reflection guard) */
 	REFUSE_SPAWN,		/* could not start a handler */
 	REFUSE_LIBWRAP,		/* hosts.allow / hosts.deny */
+	REFUSE_LOAD,		/* max-load: 1-minute load average above */
 	REFUSE_NREASONS
 };
 const char	*refuse_reason_name(enum refuse_reason);

@@ -90,19 +90,15 @@ request_target_of(const struct session *s)
 
 /* ---- admission ---- */
 
-/* Send the banner-fail file to a refused client, best effort. */
+/*
+ * Send a banner (read at load: no disk I/O here), best effort and
+ * without waiting: BANNER_MAX fits a new connection's send buffer.
+ */
 static void
-send_banner(const char *path, int fd)
+send_banner(const struct banner *b, int fd)
 {
-	char	buf[1024];
-	ssize_t	n;
-	int	bfd;
-
-	if ((bfd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return;
-	if ((n = read(bfd, buf, sizeof(buf))) > 0)
-		(void)!send(fd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
-	close(bfd);
+	if (b->len > 0)
+		(void)!send(fd, b->data, b->len, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 /* Count a refusal, and log it unless this source was logged lately. */
@@ -660,9 +656,10 @@ request_connection(struct request_target *rt, int fd,
 		if (get_peer_cred(fd, &pc) == 0)
 			pcp = &pc;
 	}
+	/* xinetd's order: banner to all, then -success or -fail. */
+	send_banner(&rt->conf->banner, fd);
 	if (request_admit(rt, fd, sa, len, pcp, 0, &t) == -1) {
-		if (rt->conf->banner_fail != NULL)
-			send_banner(rt->conf->banner_fail, fd);
+		send_banner(&rt->conf->banner_fail, fd);
 		close(fd);
 		return;
 	}
@@ -675,6 +672,7 @@ request_connection(struct request_target *rt, int fd,
 		r->s->peer_uid = (uid_t)pc.uid;
 		snprintf(r->s->peer, sizeof(r->s->peer), "uid=%ld", pc.uid);
 	}
+	send_banner(&rt->conf->banner_success, fd);
 	if (rt->builtin != NULL)
 		start_builtin(r, fd);
 	else

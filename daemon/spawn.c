@@ -482,8 +482,32 @@ env_free_n(char **env, size_t n)
 }
 
 /*
- * PATH, the configured env, SUPERD_SERVICE, and superd's if asked.
- * NULL when out of memory (a reload then keeps the old config).
+ * env-pass: the named variables of superd's own environment, when set
+ * there and not set by env (the config wins, as with xinetd's passenv).
+ * Each is appended at env[*n]; 0, or -1 when out of memory.
+ */
+static int
+env_pass_add(const struct service_conf *sc, char **env, size_t *n)
+{
+	const char	*v;
+	size_t		 i;
+
+	for (i = 0; sc->env_pass != NULL && sc->env_pass[i] != NULL; i++) {
+		if (env_has(sc->env, sc->env_pass[i]) ||
+		    (v = getenv(sc->env_pass[i])) == NULL)
+			continue;
+		if (asprintf(&env[(*n)++], "%s=%s", sc->env_pass[i], v) == -1) {
+			env[*n - 1] = NULL;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * PATH, the configured env, the env-pass variables, SUPERD_SERVICE, and
+ * all of superd's own if asked.  NULL when out of memory (a reload then
+ * keeps the old config).
  */
 char **
 spawn_base_env(const struct service_conf *sc)
@@ -493,17 +517,24 @@ spawn_base_env(const struct service_conf *sc)
 
 	for (i = 0; sc->env != NULL && sc->env[i] != NULL; i++)
 		max++;
+	for (i = 0; sc->env_pass != NULL && sc->env_pass[i] != NULL; i++)
+		max++;
 	for (i = 0; sc->env_inherit && environ[i] != NULL; i++)
 		max++;
 	if ((env = calloc(max, sizeof(*env))) == NULL)
 		return NULL;
 	for (i = 0; sc->env != NULL && sc->env[i] != NULL; i++)
 		env[n++] = strdup(sc->env[i]);
+	if (!sc->env_inherit && env_pass_add(sc, env, &n) == -1) {
+		env_free_n(env, n);
+		return NULL;
+	}
 	for (i = 0; sc->env_inherit && environ[i] != NULL; i++)
 		if (strncmp(environ[i], "LISTEN_", 7) != 0 &&
 		    strncmp(environ[i], "NOTIFY_SOCKET=", 14) != 0)
 			env[n++] = strdup(environ[i]);
-	if (!sc->env_inherit && !env_has(sc->env, "PATH"))
+	/* PATH from env or env-pass, else a default. */
+	if (!sc->env_inherit && !env_has(env, "PATH"))
 		env[n++] = strdup("PATH=/usr/local/sbin:/usr/local/bin:"
 		    "/usr/sbin:/usr/bin:/sbin:/bin");
 	if (asprintf(&env[n++], "SUPERD_SERVICE=%s", sc->name) == -1)

@@ -166,7 +166,7 @@ static const char full_text[] =
     "  per-source-prefix = \"24/56\"\n"
     "  rate = \"100/s burst 200\"\n"
     "  per-source-rate = \"6/min\"\n"
-    "  banner-fail = \"/etc/services\"\n"
+    "  banner-fail = \"/dev/null\"\n"
     "  chroot = \"/\"\n"					/* 50 */
     "  umask = \"027\"\n"
     "  nice = 5\n"
@@ -300,7 +300,8 @@ test_full_service(void **state)
 	assert_true(sc->per_source_rate.per_sec > 0.0999 &&
 	    sc->per_source_rate.per_sec < 0.1001);
 	assert_int_equal(sc->per_source_rate.burst, 6);
-	assert_string_equal(sc->banner_fail, "/etc/services");
+	assert_string_equal(sc->banner_fail.path, "/dev/null");
+	assert_int_equal(sc->banner_fail.len, 0);
 	assert_string_equal(sc->chroot, "/");
 	assert_int_equal(sc->set_umask, 1);
 	assert_int_equal(sc->umask, 027);
@@ -420,7 +421,7 @@ test_inferred(void **state)
 	assert_int_equal(sc->rlimits[5].resource, RLIMIT_CORE);
 	assert_int_equal(sc->no_new_privs, 0);
 	assert_null(sc->chroot);
-	assert_null(sc->banner_fail);
+	assert_null(sc->banner_fail.path);
 
 	/* A tcp builtin: stream, no wait, no argv; v6only: no dual stack. */
 	sc = find(conf, "echo", PROTO_TCP);
@@ -764,16 +765,121 @@ test_builtin_dgram_wait(void **state)
 	free(errs);
 }
 
+/* Does acl hold family/addr (text) with prefix length len? */
+static int
+acl_has(const struct acl *acl, int family, const char *a, int len)
+{
+	unsigned char	want[16];
+	size_t		i;
+
+	memset(want, 0, sizeof(want));
+	assert_int_equal(inet_pton(family, a, want), 1);
+	for (i = 0; i < acl->n; i++)
+		if (acl->entries[i].family == family &&
+		    acl->entries[i].prefixlen == len &&
+		    memcmp(acl->entries[i].addr, want, 16) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Host names resolved at load (localhost from /etc/hosts), the old
+ * netmask form; a name that does not resolve is a warning, and leaves an
+ * only-from that matches nobody rather than everybody.
+ */
+static void
+test_acl_names(void **state)
+{
+	struct superd_conf		*conf;
+	const struct service_conf	*sc;
+	char				*errs;
+
+	conf = load("service a {\n  port = 7\n  " CAT "\n"
+	    "  only-from = { \"localhost\", \"10.0.0.0/255.0.0.0\" }\n}\n"
+	    "service b {\n  port = 9\n  " CAT "\n"
+	    "  only-from = { \"nonexistent.invalid\" }\n}\n", &errs);
+	assert_non_null(conf);
+	assert_non_null(strstr(errs, "t.conf:9: service \"b\": warning: "
+	    "only-from: host name \"nonexistent.invalid\" did not resolve ("));
+	sc = find(conf, "a", PROTO_TCP);
+	assert_true(acl_has(&sc->only_from, AF_INET, "127.0.0.1", 32));
+	assert_true(acl_has(&sc->only_from, AF_INET, "10.0.0.0", 8));
+	sc = find(conf, "b", PROTO_TCP);
+	assert_int_equal(sc->only_from.n, 1);
+	assert_int_equal(sc->only_from.entries[0].family, AF_UNSPEC);
+	conf_free(conf);
+	free(errs);
+}
+
+/* banner / banner-success read at load, env-pass, max-load. */
+static void
+test_inetd_keys(void **state)
+{
+	struct superd_conf		*conf;
+	const struct service_conf	*sc;
+	char				 dir[] = "/tmp/superd-conf.XXXXXX";
+	char				 text[1024], *errs;
+
+	assert_non_null(mkdtemp(dir));
+	write_file(dir, "b", "hello\r\n");
+	snprintf(text, sizeof(text), "service a {\n  port = 7\n  " CAT "\n"
+	    "  banner = \"%s/b\"\n  banner-success = \"/dev/null\"\n"
+	    "  env-pass = { \"TZ\", \"LANG\" }\n  max-load = 2.5\n}\n", dir);
+	conf = load(text, &errs);
+	assert_string_equal(errs, "");
+	assert_non_null(conf);
+	sc = find(conf, "a", PROTO_TCP);
+	assert_int_equal(sc->banner.len, 7);
+	assert_memory_equal(sc->banner.data, "hello\r\n", 7);
+	assert_int_equal(sc->banner_success.len, 0);
+	assert_string_equal(sc->env_pass[0], "TZ");
+	assert_string_equal(sc->env_pass[1], "LANG");
+	assert_null(sc->env_pass[2]);
+	assert_true(sc->max_load == 2.5);
+	conf_free(conf);
+	free(errs);
+	snprintf(text, sizeof(text), "%s/b", dir);
+	unlink(text);
+	rmdir(dir);
+}
+
+static void
+test_err_inetd_keys(void **state)
+{
+	expect("service a {\n  port = 7\n  " CAT "\n"
+	    "  env-pass = { \"A=B\", \"LISTEN_FDS\" }\n"
+	    "  max-load = 0\n}\n",
+	    "t.conf:4: service \"a\": env-pass \"A=B\" is not a variable "
+	    "name (NAME, without '=')\n"
+	    "t.conf:4: service \"a\": env-pass \"LISTEN_FDS\": superd's own "
+	    "LISTEN_FDS is not passed on\n"
+	    "t.conf:5: service \"a\": max-load \"0\" is not a load average "
+	    "above 0 (such as 2 or 2.5)\n");
+	expect("service a {\n  protocol = \"udp\"\n  port = 7\n  " CAT "\n"
+	    "  banner = \"/dev/null\"\n}\n",
+	    "t.conf:5: service \"a\": banner is for stream services (a "
+	    "datagram has no connection to send it on)\n");
+	expect("service a {\n  port = 7\n  wait = yes\n  " CAT "\n"
+	    "  banner-success = \"/dev/null\"\n}\n",
+	    "t.conf:5: service \"a\": banner-success cannot apply with wait = "
+	    "yes on a stream socket: the handler accepts the connections "
+	    "itself (use its own access control)\n");
+	expect("service a {\n  port = 7\n  " CAT "\n"
+	    "  banner = \"/tmp\"\n}\n",
+	    "t.conf:4: service \"a\": banner /tmp: not a file\n");
+}
+
 static void
 test_err_protection(void **state)
 {
 	expect("service a {\n  port = 7\n  " CAT "\n"
-	    "  only-from = { \"10.0.0.0/33\", \"example.com\" }\n"
+	    "  only-from = { \"10.0.0.0/33\", \".example.com\" }\n"
 	    "  no-access = \"::/200\"\n}\n",
 	    "t.conf:4: service \"a\": only-from: \"10.0.0.0/33\": prefix "
 	    "length must be 0-32\n"
-	    "t.conf:4: service \"a\": only-from: \"example.com\" is not an "
-	    "IPv4/IPv6 address or prefix (host names are not resolved)\n"
+	    "t.conf:4: service \"a\": only-from: \".example.com\": a domain "
+	    "would need a reverse DNS lookup of every client; write its "
+	    "addresses, prefixes or host names\n"
 	    "t.conf:5: service \"a\": no-access: \"::/200\": prefix length "
 	    "must be 0-128\n");
 	expect("service a {\n  port = 7\n  " CAT "\n  rate = \"5/hour\"\n"
@@ -1204,6 +1310,9 @@ main(void)
 		cmocka_unit_test(test_err_builtin),
 		cmocka_unit_test(test_builtin_dgram_wait),
 		cmocka_unit_test(test_err_protection),
+		cmocka_unit_test(test_acl_names),
+		cmocka_unit_test(test_inetd_keys),
+		cmocka_unit_test(test_err_inetd_keys),
 		cmocka_unit_test(test_err_identity),
 		cmocka_unit_test(test_err_defaults_file_regression),
 		cmocka_unit_test(test_err_ranges),

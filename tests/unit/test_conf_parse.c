@@ -388,18 +388,63 @@ test_acl_entry(void **state)
 	acl_bad("10.0.0.0/8x", "\"10.0.0.0/8x\": prefix length must be 0-32");
 	acl_bad("10.0.0.0/8/9", "\"10.0.0.0/8/9\": prefix length must be "
 	    "0-32");
-	acl_bad("10.0.0/8", "\"10.0.0/8\" is not an IPv4/IPv6 address or "
-	    "prefix (host names are not resolved)");
-	acl_bad("localhost", "\"localhost\" is not an IPv4/IPv6 address or "
-	    "prefix (host names are not resolved)");
-	acl_bad("", "\"\" is not an IPv4/IPv6 address or prefix (host names "
-	    "are not resolved)");
-	acl_bad("/8", "\"/8\" is not an IPv4/IPv6 address or prefix (host "
-	    "names are not resolved)");
+	acl_bad("10.0.0/8", "\"10.0.0/8\" is not an address, prefix or "
+	    "host name");
+	acl_bad("", "\"\" is not an address, prefix or host name");
+	acl_bad("/8", "\"/8\" is not an address, prefix or host name");
+	acl_bad("10.0.0", "\"10.0.0\" is not an address, prefix or host name");
+	acl_bad("-x.example", "\"-x.example\" is not an address, prefix or "
+	    "host name");
+	acl_bad("a..b", "\"a..b\" is not an address, prefix or host name");
 	/* Longer than any address with a prefix length. */
 	acl_bad("0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:0000/1",
 	    "\"0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:0000/1\" is "
-	    "not an address or prefix");
+	    "not an address, prefix or host name");
+}
+
+/* The old ADDR/NETMASK form, host names (1), and no ".domain". */
+static void
+test_acl_entry_forms(void **state)
+{
+	struct acl_entry	e;
+	char			err[CONF_ERRLEN];
+
+	acl_ok("10.1.0.0/255.255.0.0", AF_INET, "10.1.0.0", 16);
+	acl_ok("192.0.2.7/255.255.255.255", AF_INET, "192.0.2.7", 32);
+	acl_ok("0.0.0.0/0.0.0.0", AF_INET, "0.0.0.0", 0);
+	acl_bad("10.0.0.0/255.0.255.0", "\"10.0.0.0/255.0.255.0\": netmask "
+	    "255.0.255.0 is not contiguous (255.255.255.0 is /24)");
+	acl_bad("10.0.0.0/255.255.0.x", "\"10.0.0.0/255.255.0.x\": netmask "
+	    "255.255.0.x is not contiguous (255.255.255.0 is /24)");
+	acl_bad("::/ffff::", "\"::/ffff::\": prefix length must be 0-128");
+	assert_int_equal(parse_acl_entry("localhost", &e, err), 1);
+	assert_int_equal(parse_acl_entry("www.example.org", &e, err), 1);
+	assert_int_equal(parse_acl_entry("www.example.org.", &e, err), 1);
+	assert_int_equal(parse_acl_entry("host-1.example", &e, err), 1);
+	acl_bad(".example.org", "\".example.org\": a domain would need a "
+	    "reverse DNS lookup of every client; write its addresses, "
+	    "prefixes or host names");
+	acl_bad("localhost/8", "\"localhost/8\" is not an address, prefix or "
+	    "host name");
+}
+
+static void
+test_load(void **state)
+{
+	double	v;
+	char	err[CONF_ERRLEN];
+
+	assert_int_equal(parse_load("2", &v, err), 0);
+	assert_true(v == 2.0);
+	assert_int_equal(parse_load("2.5", &v, err), 0);
+	assert_true(v == 2.5);
+	assert_int_equal(parse_load("0", &v, err), -1);
+	assert_string_equal(err, "\"0\" is not a load average above 0 (such "
+	    "as 2 or 2.5)");
+	assert_int_equal(parse_load("-1", &v, err), -1);
+	assert_int_equal(parse_load("2x", &v, err), -1);
+	assert_int_equal(parse_load("nan", &v, err), -1);
+	assert_int_equal(parse_load("", &v, err), -1);
 }
 
 /* acl_longest_match for a textual address. */
@@ -815,6 +860,8 @@ main(void)
 		cmocka_unit_test(test_inet_junk),
 		cmocka_unit_test(test_unix_path),
 		cmocka_unit_test(test_acl_entry),
+		cmocka_unit_test(test_acl_entry_forms),
+		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_acl_longest),
 		cmocka_unit_test(test_acl_entry_match),
 		cmocka_unit_test(test_rate),
