@@ -479,6 +479,51 @@ test_service_rate(void **state)
 	policy_release(&s);
 }
 
+/* getloadavg, wrapped (-Wl,--wrap=getloadavg): a fixed load, counted. */
+static double	fake_load = 5.0;
+static int	load_reads;
+
+int	__wrap_getloadavg(double *, int);
+
+int
+__wrap_getloadavg(double *v, int n)
+{
+	load_reads++;
+	if (n < 1)
+		return -1;
+	v[0] = fake_load;
+	return 1;
+}
+
+/*
+ * max-load: refused (its own reason) above the threshold, admitted at
+ * or below it, and the load is not read per request.
+ */
+static void
+test_max_load(void **state)
+{
+	struct fake	*f = *state;
+	int		 i;
+
+	policy_init(f);
+	load_reads = 0;
+	assert_int_equal(check(f, "192.0.2.1", NULL), -1);	/* off */
+	assert_int_equal(load_reads, 0);
+	f->sc.max_load = 2;
+	assert_int_equal(check(f, "192.0.2.1", NULL), REFUSE_LOAD);
+	assert_int_equal(check(f, NULL, NULL), REFUSE_LOAD);
+	f->sc.max_load = 10;
+	assert_int_equal(check(f, "192.0.2.1", NULL), -1);
+	f->sc.max_load = 5;
+	assert_int_equal(check(f, "192.0.2.1", NULL), -1);	/* not above */
+	for (i = 0; i < 1000; i++)
+		(void)check(f, "192.0.2.1", NULL);
+	/* Once a second at most: a slow run may cross one second or two. */
+	assert_in_range(load_reads, 1, 3);
+	assert_string_equal(refuse_reason_name(REFUSE_LOAD), "load");
+	f->sc.max_load = 0;
+}
+
 /* One log line per source per minute (request.c writes it). */
 static void
 test_log_refusal(void **state)
@@ -559,6 +604,7 @@ main(void)
 		T(test_per_source_prefix),
 		T(test_per_source_rate),
 		T(test_service_rate),
+		T(test_max_load),
 		T(test_log_refusal),
 		T(test_reload_keeps_per_source_regression),
 		T(test_reload_release_regression),
