@@ -42,6 +42,9 @@ enum cv_key {
 	K_UMASK,
 	K_PER_SOURCE,
 	K_RATE,
+	K_MAX_LOAD,
+	K_BANNER,
+	K_BANNER_SUCCESS,
 	K_BANNER_FAIL,
 	K_RLIMIT_CPU,
 	K_RLIMIT_AS,
@@ -59,6 +62,7 @@ enum cv_key {
 enum cv_list {
 	L_ARGS,
 	L_ENV,
+	L_ENV_PASS,
 	L_ONLY_FROM,
 	L_NO_ACCESS,
 	L_NLISTS

@@ -32,6 +32,9 @@ static const struct key_out keys[K_NKEYS] = {
 	[K_UMASK] = { "umask", 1 },
 	[K_PER_SOURCE] = { "per-source", 0 },
 	[K_RATE] = { "rate", 1 },
+	[K_MAX_LOAD] = { "max-load", 0 },
+	[K_BANNER] = { "banner", 1 },
+	[K_BANNER_SUCCESS] = { "banner-success", 1 },
 	[K_BANNER_FAIL] = { "banner-fail", 1 },
 	[K_RLIMIT_CPU] = { "rlimit-cpu", 0 },
 	[K_RLIMIT_AS] = { "rlimit-as", 1 },
@@ -47,6 +50,7 @@ static const struct key_out keys[K_NKEYS] = {
 static const char *const lists[L_NLISTS] = {
 	[L_ARGS] = "args",
 	[L_ENV] = "env",
+	[L_ENV_PASS] = "env-pass",
 	[L_ONLY_FROM] = "only-from",
 	[L_NO_ACCESS] = "no-access",
 };

@@ -4,12 +4,15 @@
  *
  * xinetd takes addresses, "a.b.c.0" (trailing zero octets are wild),
  * "a.b.{c,d}.0" factorized forms, addr/len, addr/netmask, host, domain
- * and network names.  Everything numeric translates exactly; names would
- * need DNS or /etc/networks at conversion time and are reported.
+ * and network names.  Everything numeric translates exactly; host names
+ * are kept (superd resolves them when it reads its configuration);
+ * .domain names (a reverse lookup per client) and /etc/networks names
+ * are reported.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +24,9 @@ static void	acl_one(struct cv_service *, const struct xop *, const char *,
 static int	acl_brace(struct cv_service *, const struct xop *,
 		    const char *, struct strlist *);
 static int	acl_v4(const char *, struct strlist *);
+static int	acl_name(struct cv_service *, const struct xop *, const char *,
+		    struct strlist *);
+static int	host_name(const char *);
 static int	mask_len(const char *);
 static int	wild_len(const struct in_addr *);
 
@@ -64,11 +70,48 @@ acl_one(struct cv_service *s, const struct xop *a, const char *v,
 		strlist_add(out, v);
 		return;
 	}
-	if (acl_v4(v, out) == 0)
+	if (acl_v4(v, out) == 0 || acl_name(s, a, v, out) == 0)
 		return;
-	cv_fail(s, a->file, a->line, "%s \"%s\": host, domain and network "
-	    "names cannot be translated without DNS; write the addresses",
-	    a->name, v);
+	cv_fail(s, a->file, a->line, "%s \"%s\" is not an address, prefix or "
+	    "host name", a->name, v);
+}
+
+/* Letters, digits, '-', '_' and dots, with a letter: not "10.1". */
+static int
+host_name(const char *v)
+{
+	return v[0] != '.' && v[0] != '-' && v[strspn(v, "abcdefghijklmnopq"
+	    "rstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")] == '\0' &&
+	    strpbrk(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+	    != NULL;
+}
+
+/*
+ * A name: kept when it is a host name (superd looks it up at load and
+ * reload); 0 when handled (kept or reported), -1 when not a name.
+ */
+static int
+acl_name(struct cv_service *s, const struct xop *a, const char *v,
+    struct strlist *out)
+{
+	if (v[0] == '.' && host_name(v + 1)) {
+		cv_fail(s, a->file, a->line, "%s \"%s\": superd does not match "
+		    "domains (that needs a reverse lookup of every client); "
+		    "write the addresses or host names", a->name, v);
+		return 0;
+	}
+	if (!host_name(v))
+		return -1;
+	if (getnetbyname(v) != NULL) {
+		cv_fail(s, a->file, a->line, "%s \"%s\" is a network name "
+		    "(/etc/networks); write its prefix", a->name, v);
+		return 0;
+	}
+	strlist_add(out, v);
+	cv_note(s, a->file, a->line, "%s \"%s\": a host name, looked up "
+	    "when superd reads its configuration (start, reload), not per "
+	    "connection", a->name, v);
+	return 0;
 }
 
 /* "128.138.{10,11}.0": one entry per alternative. */

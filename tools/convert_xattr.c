@@ -44,6 +44,10 @@ static void	h_acl(struct cv_service *, const struct xop *,
 		    const struct xhandler *);
 static void	h_note(struct cv_service *, const struct xop *,
 		    const struct xhandler *);
+static void	h_banner(struct cv_service *, const struct xop *,
+		    const struct xhandler *);
+static void	h_load(struct cv_service *, const struct xop *,
+		    const struct xhandler *);
 static void	h_fail(struct cv_service *, const struct xop *,
 		    const struct xhandler *);
 static void	xattr_one(struct cv_service *, const struct xop *);
@@ -76,7 +80,11 @@ static const struct xhandler handlers[] = {
 	{ "user", h_scalar, K_USER, NULL },
 	{ "group", h_scalar, K_GROUP, NULL },
 	{ "nice", h_scalar, K_NICE, NULL },
-	{ "banner_fail", h_scalar, K_BANNER_FAIL, NULL },
+	{ "banner", h_banner, K_BANNER, NULL },
+	{ "banner_success", h_banner, K_BANNER_SUCCESS, NULL },
+	{ "banner_fail", h_banner, K_BANNER_FAIL, NULL },
+	{ "max_load", h_load, K_MAX_LOAD, NULL },
+	{ "passenv", h_list, L_ENV_PASS, NULL },
 	{ "umask", h_umask, K_UMASK, NULL },
 	{ "instances", h_count, K_INSTANCES, NULL },
 	{ "per_source", h_count, K_PER_SOURCE, NULL },
@@ -96,17 +104,10 @@ static const struct xhandler handlers[] = {
 	{ "groups", h_note, 0, "superd always gives the handler the "
 	    "supplementary groups of its user (initgroups)" },
 	{ "mdns", h_note, 0, "no mDNS announcement; ignored" },
-	{ "passenv", h_fail, 0, "superd passes either no variable of its "
-	    "own or, with env-inherit = yes, all of them; not a chosen list" },
 	{ "redirect", h_fail, 1, "superd does not forward connections to "
 	    "another host; run a proxy as the server instead" },
 	{ "access_times", h_fail, 0, "superd has no time-of-day access "
 	    "control" },
-	{ "banner", h_fail, 0, "superd has no banner for every client, only "
-	    "banner-fail for refused ones" },
-	{ "banner_success", h_fail, 0, "superd has no banner for accepted "
-	    "clients" },
-	{ "max_load", h_fail, 0, "superd does not refuse by load average" },
 	{ "deny_time", h_fail, 0, "superd does not ban sources for a time" },
 	{ "libwrap", h_fail, 0, "superd does not consult hosts.allow/"
 	    "hosts.deny; use only-from and no-access" },
@@ -374,6 +375,45 @@ h_cps(struct cv_service *s, const struct xop *a, const struct xhandler *h)
 	    "connections over the rate instead of pausing the service%s%s%s",
 	    a->v.v[0], buf, a->v.n == 2 ? " for " : "",
 	    a->v.n == 2 ? a->v.v[1] : "", a->v.n == 2 ? " s" : "");
+}
+
+/*
+ * banner, banner_success, banner_fail: superd sends them on the stream
+ * connections it accepts, so not on a datagram or wait = yes service.
+ */
+static void
+h_banner(struct cv_service *s, const struct xop *a, const struct xhandler *h)
+{
+	const char	*sock = s->key[K_SOCKET], *wait = s->key[K_WAIT];
+
+	if (!one_value(s, a))
+		return;
+	if (sock != NULL && strcmp(sock, "dgram") == 0)
+		cv_fail(s, a->file, a->line, "%s = %s: superd sends banners on "
+		    "stream connections only", a->name, a->v.v[0]);
+	else if (wait != NULL && strcmp(wait, "yes") == 0)
+		cv_fail(s, a->file, a->line, "%s = %s: with wait = yes the "
+		    "server accepts the connections, superd cannot send a "
+		    "banner", a->name, a->v.v[0]);
+	else
+		svc_set(s, h->arg, a->v.v[0]);
+}
+
+/* max_load: a load average above 0 ("2", "2.5"). */
+static void
+h_load(struct cv_service *s, const struct xop *a, const struct xhandler *h)
+{
+	char	*end;
+	double	 d;
+
+	if (!one_value(s, a))
+		return;
+	d = strtod(a->v.v[0], &end);
+	if (end == a->v.v[0] || *end != '\0' || !(d > 0) || d > 10000)
+		cv_fail(s, a->file, a->line, "max_load \"%s\" is not a load "
+		    "average above 0", a->v.v[0]);
+	else
+		svc_set(s, h->arg, a->v.v[0]);
 }
 
 static void

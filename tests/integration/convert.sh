@@ -87,7 +87,7 @@ check() {
 	[ "$superd_ok" = 1 ] || return 0
 	stub_ids "$tmp/$1.out" >"$tmp/$1.ids"
 	sed -e 's|^\([[:space:]]*server = \)"/.*"$|\1"/bin/sh"|' \
-	    -e 's|^\([[:space:]]*banner-fail = \).*|\1"/dev/null"|' \
+	    -e 's|^\([[:space:]]*banner\(-fail\|-success\)\{0,1\} = \).*|\1"/dev/null"|' \
 	    -f "$tmp/$1.ids" "$tmp/$1.out" >"$tmp/$1.conf"
 	(cd "$tmp" && "$SUPERD" -t -c "$1.conf") >"$tmp/$1.t" 2>&1
 	rc=$?
@@ -139,16 +139,21 @@ out xinetd '(xinetd format)' 'service chargen-udp {' 'server = "daytime"' \
     'args = {"-s", "/srv/tftp", "-u", "nobody"}' \
     'only-from = {"192.168.10.0/24", "10.20.1.0/24", "10.20.2.0/24", "2001:db8:10::/48", "127.0.0.1", "::1"}' \
     'no-access = {"192.168.10.66", "10.0.0.0/24"}' \
-    'only-from = {"203.0.113.0/24"}' '#service smtp {' '#service rstatd {' \
+    'only-from = {"monitor.example.org", "203.0.113.0/24"}' \
+    'banner = "/etc/issue"' 'banner-success = "/etc/motd"' 'max-load = 2.5' \
+    'env-pass = {"TZ"}' 'env-pass = {"PATH", "TZ"}' \
+    '#service smtp {' '#service rstatd {' \
     '#service servers {'
 count xinetd out 'umask = "022"' 6	# exec services (2 commented out)
 count xinetd out 'disable = yes' 7	# off by file, discard-dgram by list
 count xinetd out 'service tftp' 1	# tftp.dpkg-old skipped
 err xinetd 'xinetd.conf:18: note: ' 'tftp.dpkg-old skipped' \
     'xinetd.conf:9: note: defaults log_type' \
-    'legacy:9: redirect' 'legacy:22: only_from "monitor.example.org"' \
-    'legacy:22: only_from ".example.net"' 'legacy:23: access_times' \
-    'legacy:24: flag KEEPALIVE' 'legacy:25: passenv' \
+    'legacy:9: redirect' \
+    'legacy:22: note: only_from "monitor.example.org": a host name' \
+    'legacy:22: only_from ".example.net": superd does not match domains' \
+    'legacy:23: access_times' 'legacy:24: flag KEEPALIVE' \
+    'tftp:19: banner = /etc/issue.net: superd sends banners on stream connections only' \
     'legacy:27: rlimit_stack' 'legacy:28: deny_time' 'legacy:33: type RPC' \
     'legacy:42: internal service "servers"' \
     'tftp:15: note: cps 100 -> rate "100/s"'
