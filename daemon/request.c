@@ -77,6 +77,12 @@ request_target_cleanup(struct request_target *rt)
 }
 
 void
+requests_shutdown(void)
+{
+	cgroup_shutdown();
+}
+
+void
 request_set_spawn(request_spawn_fn fn)
 {
 	spawn_fn = fn;

@@ -70,6 +70,8 @@ typedef pid_t	(*request_spawn_fn)(const struct spawn_req *, char *err,
 
 void	requests_init(struct event_base *, const struct request_hooks *);
 void	request_set_spawn(request_spawn_fn);
+/* Free what requests_init made (at exit). */
+void	requests_shutdown(void);
 
 /* A nowait stream connection, accepted (non-blocking for builtins). */
 void	request_connection(struct request_target *, int fd,

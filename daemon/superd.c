@@ -501,6 +501,7 @@ main(int argc, char **argv)
 		event_free(st.stop_timer);
 	notify_free();
 	urgent_shutdown();
+	requests_shutdown();
 	inherit_free();
 	free(st.pidfile);
 	event_base_free(st.base);
