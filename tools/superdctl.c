@@ -141,7 +141,8 @@ help(void)
 "  -V, --version        the version\n"
 "commands: help, version, status, services, service NAME,\n"
 "  sessions [SERVICE], disable SERVICE, enable SERVICE,\n"
-"  interrupt SESSION [SIGNAL] [grace=S], reload, drain\n"
+"  interrupt SESSION [SIGNAL] [grace=S], reload, drain, metrics,\n"
+"  top [-d SECS] [-s KEY] [-n ROUNDS]\n"
 "options may follow the command; \"--\" ends them\n"
 "exit status: 0 done, 2 no such service or session, 1 other errors\n",
 	    synopsis, SOCKPATH_CONF, def);
@@ -621,6 +622,10 @@ print_human(const char *cmd, const struct reply *rp)
 		print_table(rp, "HE", hecols);
 	else if (strcmp(cmd, "status") == 0 && rp->nrecs > 0)
 		print_status(&rp->recs[0]);
+	else if (strcmp(cmd, "metrics") == 0)
+		for (i = 0; i < rp->nrecs; i++)
+			puts(rec_get(&rp->recs[i], "line") ?
+			    rec_get(&rp->recs[i], "line") : "");
 	else if (strcmp(cmd, "version") == 0 && rp->nrecs > 0)
 		printf("superd %s\n", rec_get(&rp->recs[0], "version") ?
 		    rec_get(&rp->recs[0], "version") : "?");
