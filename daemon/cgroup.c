@@ -691,6 +691,17 @@ cgroup_init(struct event_base *base)
 		log_warnx("cannot watch inotify on the event loop");
 }
 
+void
+cgroup_shutdown(void)
+{
+	if (ino_ev != NULL)
+		event_free(ino_ev);
+	if (ino_fd != -1)
+		close(ino_fd);
+	ino_ev = NULL;
+	ino_fd = -1;
+}
+
 struct cgroup_req *
 cgroup_request_new(struct cgroup_svc *cs, uint64_t id,
     cgroup_changed_fn changed, void *arg, char *err, size_t errlen)

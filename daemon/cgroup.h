@@ -53,6 +53,8 @@ int	cgroup_conf_equal(const struct cgroup_conf *,
 
 /* Watch per-request cgroups on this loop. */
 void	cgroup_init(struct event_base *);
+/* Stop watching (at exit). */
+void	cgroup_shutdown(void);
 /* What status says: "per-service under ROOT", "off: why". */
 void	cgroup_status(char *buf, size_t len);
 /* The running config's root (NULL: off, for the reason why). */

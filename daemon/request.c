@@ -84,6 +84,12 @@ request_set_observer(request_observer_fn fn)
 }
 
 void
+requests_shutdown(void)
+{
+	cgroup_shutdown();
+}
+
+void
 request_set_spawn(request_spawn_fn fn)
 {
 	spawn_fn = fn;

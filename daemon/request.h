@@ -78,6 +78,8 @@ typedef void	(*request_observer_fn)(const struct request_target *,
 		    const struct request_end *);
 void	request_set_observer(request_observer_fn);
 void	request_set_spawn(request_spawn_fn);
+/* Free what requests_init made (at exit). */
+void	requests_shutdown(void);
 
 /* A nowait stream connection, accepted (non-blocking for builtins). */
 void	request_connection(struct request_target *, int fd,

@@ -510,6 +510,7 @@ main(int argc, char **argv)
 		event_free(st.stop_timer);
 	notify_free();
 	urgent_shutdown();
+	requests_shutdown();
 	inherit_free();
 	metrics_free();
 	free(st.pidfile);

@@ -387,6 +387,7 @@ teardown(void **state)
 	if (T.rt.fd != -1)
 		close(T.rt.fd);
 	policy_free(T.rt.policy);
+	requests_shutdown();
 	event_base_free(T.base);
 	return 0;
 }
