@@ -65,6 +65,7 @@ static struct parse_ctx	*cur;
 static void	cfg_track_globals(cfg_t *);
 static void	strv_free(char **);
 static void	conf_inetd_compat(struct superd_conf *, cfg_t *);
+static void	conf_metrics(struct superd_conf *, cfg_t *);
 
 /* One service being built: its section and the defaults section. */
 struct svc_ctx {
@@ -197,6 +198,8 @@ struct svc_ctx {
 	X(INT,	"line-root-reserve",	4,		MAIN)		\
 	X(STR,	"inetd-compat",		NULL,		MAIN)		\
 	X(STR,	"cgroup-root",		NULL,		MAIN)		\
+	X(STR,	"metrics-listen",	NULL,		MAIN)		\
+	X(LIST,	"metrics-allow",	NULL,		MAIN)		\
 	X(SEC,	"defaults",		CFGF_NONE,	MAIN)		\
 	X(SEC,	"service",						\
 	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES,	DROPIN)
@@ -1960,6 +1963,54 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 		    NULL, "directory-export \"%s\" is not one of: none, avahi",
 		    v);
 	conf_inetd_compat(conf, cfg);
+	conf_metrics(conf, cfg);
+}
+
+/* The port of an inet address. */
+static int
+sockaddr_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+/*
+ * metrics-listen = "ADDR:PORT" (a port is needed: Prometheus is told
+ * where to scrape) and metrics-allow = { prefixes }.
+ */
+static void
+conf_metrics(struct superd_conf *conf, cfg_t *cfg)
+{
+	unsigned	 i, n = cfg_size(cfg, "metrics-allow");
+	struct acl	*acl = &conf->metrics_allow;
+	char		 err[CONF_ERRLEN];
+	const char	*v = cfg_getstr(cfg, "metrics-listen");
+	int		 line = key_line(cfg, "metrics-listen");
+
+	if (v != NULL && v[0] != '\0') {
+		conf->metrics_listen = gstr(cfg, "metrics-listen");
+		if (parse_listen_spec(v, 0, &conf->metrics_addr,
+		    &conf->metrics_len, err) == -1)
+			conf_error(cfg->filename, line, NULL,
+			    "metrics-listen %s", err);
+		else if (sockaddr_port(&conf->metrics_addr) == 0)
+			conf_error(cfg->filename, line, NULL, "metrics-listen "
+			    "\"%s\": want ADDRESS:PORT (a port other than 0)",
+			    v);
+	}
+	if (n > 0 && (acl->entries = xcalloc(n, sizeof(*acl->entries))) ==
+	    NULL)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		v = cfg_getnstr(cfg, "metrics-allow", i);
+		if (parse_acl_entry(v, &acl->entries[acl->n], err) == -1)
+			conf_error(cfg->filename, key_line(cfg,
+			    "metrics-allow"), NULL, "metrics-allow: %s", err);
+		else
+			acl->n++;
+	}
+	nomem_report(cfg->filename, key_line(cfg, "metrics-allow"), NULL);
 }
 
 /*
@@ -2169,6 +2220,8 @@ conf_free(struct superd_conf *conf)
 	free(conf->directory_listen);
 	free(conf->inetd_compat);
 	free(conf->cgroup_root);
+	free(conf->metrics_listen);
+	free(conf->metrics_allow.entries);
 	free(conf);
 }
 

@@ -261,6 +261,12 @@ struct superd_conf {
 	unsigned		 nservices;
 
 	char			*inetd_compat;	/* inetd.conf read too, or NULL */
+
+	/* metrics-listen: the Prometheus endpoint (metrics_http.c). */
+	char			*metrics_listen;	/* as written, or NULL */
+	struct sockaddr_storage	 metrics_addr;
+	socklen_t		 metrics_len;		/* 0: off */
+	struct acl		 metrics_allow;		/* empty: loopback only */
 };
 
 /*

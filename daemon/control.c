@@ -44,10 +44,12 @@
 #include "control.h"
 #include "linesrv.h"
 #include "log.h"
+#include "metrics.h"
 #include "proto.h"
 #include "service.h"
 #include "request.h"
 #include "session.h"
+#include "stats.h"
 
 #define CTL_PRIO	0
 #define CTL_MAX_LINE	4096	/* newline included */
@@ -110,6 +112,7 @@ static void	cmd_enable(struct ctl_conn *, int, char **);
 static void	cmd_interrupt(struct ctl_conn *, int, char **);
 static void	cmd_reload(struct ctl_conn *, int, char **);
 static void	cmd_drain(struct ctl_conn *, int, char **);
+static void	cmd_metrics(struct ctl_conn *, int, char **);
 
 static const struct ctl_cmd cmds[] = {
 	{ "help", 0, 0, 0, cmd_help, "", "list the commands" },
@@ -127,6 +130,8 @@ static const struct ctl_cmd cmds[] = {
 	{ "reload", 0, 0, 1, cmd_reload, "", "re-read the configuration" },
 	{ "drain", 0, 0, 1, cmd_drain, "",
 	    "stop accepting, exit after the last handler" },
+	{ "metrics", 0, 0, 0, cmd_metrics, "",
+	    "the Prometheus exposition, one MX record per line" },
 };
 
 /* ---- Pure helpers. ---- */
@@ -389,6 +394,7 @@ ctl_request(struct ctl_conn *c, char *line, size_t len)
 	enum proto_err		e;
 
 	c->nrec = 0;
+	stats_inc(STATS_CONTROL_REQUESTS);
 	if ((e = proto_split(line, len, PROTO_SEP_BLANKS, &w)) != PROTO_OK)
 		ctl_err(c, proto_err_code(e), "%s", proto_strerror(e));
 	else
@@ -813,4 +819,29 @@ cmd_drain(struct ctl_conn *c, int argc, char **argv)
 	(void)argv;
 	ctl_ok(c);
 	c->drain = 1;
+}
+
+/* metrics: what GET /metrics gives, each line an MX record. */
+static void
+cmd_metrics(struct ctl_conn *c, int argc, char **argv)
+{
+	struct evbuffer	*buf;
+	char		*line;
+	size_t		 len;
+
+	(void)argc;
+	(void)argv;
+	if ((buf = evbuffer_new()) == NULL || metrics_render(buf) == -1) {
+		evbuffer_free(buf);
+		ctl_err(c, PROTO_C_EBUSY, "out of memory");
+		return;
+	}
+	while ((line = evbuffer_readln(buf, &len, EVBUFFER_EOL_LF)) != NULL) {
+		rec_begin(c, "MX");
+		rec_str(c, "line", line);
+		rec_end(c);
+		free(line);
+	}
+	evbuffer_free(buf);
+	ctl_ok(c);
 }

@@ -28,6 +28,7 @@
 #include "directory_cmd.h"
 #include "log.h"
 #include "proto.h"
+#include "stats.h"
 #include "service.h"
 
 #define REC_MAX		4096	/* one EP line; the largest is ~2.5 KB */
@@ -566,6 +567,7 @@ cmd_lookup(const struct dircmd_ctx *ctx, const struct proto_req *req,
 	char			 text[64];
 	int			 more = 0;
 
+	stats_inc(STATS_DIR_LOOKUPS);
 	if (need_keys(req, keys, 1, out) == -1)
 		return 0;
 	l.name = proto_get(req, "name");

@@ -60,6 +60,7 @@ struct request {
 static struct event_base		*base;
 static const struct request_hooks	*hooks;
 static request_spawn_fn			 spawn_fn = spawn_handler;
+static request_observer_fn		 observer;
 
 void
 requests_init(struct event_base *b, const struct request_hooks *h)
@@ -74,6 +75,12 @@ request_target_cleanup(struct request_target *rt)
 {
 	cgroup_service_close(rt->cg);
 	rt->cg = NULL;
+}
+
+void
+request_set_observer(request_observer_fn fn)
+{
+	observer = fn;
 }
 
 void
@@ -278,6 +285,9 @@ request_end(struct request *r, int status)
 	request_free(r);
 	rt->running--;
 	rt->last_exit = status;
+	/* Before the hook, which may free a removed service's target. */
+	if (observer != NULL)
+		observer(rt, &e);
 	hooks->ended(rt, &e);
 }
 

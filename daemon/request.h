@@ -69,6 +69,14 @@ typedef pid_t	(*request_spawn_fn)(const struct spawn_req *, char *err,
 		    size_t errlen);
 
 void	requests_init(struct event_base *, const struct request_hooks *);
+/*
+ * An observer of every request's end (metrics.c), told after the
+ * service's hook with the same facts; NULL: none.  The owner of the
+ * request stays request.c: the observer only counts.
+ */
+typedef void	(*request_observer_fn)(const struct request_target *,
+		    const struct request_end *);
+void	request_set_observer(request_observer_fn);
 void	request_set_spawn(request_spawn_fn);
 /* Free what requests_init made (at exit). */
 void	requests_shutdown(void);

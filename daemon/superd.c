@@ -26,6 +26,8 @@
 #include "inetd_watch.h"
 #include "inherit.h"
 #include "logq.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "notify.h"
 #include "oob.h"
 #include "policy.h"
@@ -236,6 +238,7 @@ superd_reload(FILE *errs)
 	if ((conf = load_conf(st.conf_path, errs)) == NULL) {
 		log_warnx("reload of %s failed; keeping the running "
 		    "configuration", st.conf_path);
+		metrics_reloaded(0);
 		notify_ready();
 		return -1;
 	}
@@ -243,6 +246,7 @@ superd_reload(FILE *errs)
 		conf_free(conf);
 		log_warnx("reload of %s failed; keeping the running "
 		    "configuration", st.conf_path);
+		metrics_reloaded(0);
 		notify_ready();
 		return -1;
 	}
@@ -252,6 +256,8 @@ superd_reload(FILE *errs)
 	side_channels_reconfigure(conf);
 	inherit_report_unused();
 	export_configure(st.base, conf);
+	metrics_http_configure(st.base, conf);
+	metrics_reloaded(1);
 	st.loaded = time(NULL);
 	notify_ready();
 	log_info("reloaded %s", st.conf_path);
@@ -290,6 +296,7 @@ finish(void)
 	notify_stopping();
 	inetd_watch_stop();
 	export_stop();
+	metrics_http_stop();
 	side_channels_stop();
 	services_shutdown();
 	if (st.pidfile != NULL)
@@ -477,6 +484,7 @@ main(int argc, char **argv)
 	apply_globals(conf);
 	spawn_init();
 	sessions_init();
+	metrics_init(st.started);
 	oob_init(st.base);
 	if (urgent_init(st.base, 0) == -1)
 		log_warnx("urgent data: not watched (urgent = interrupt will "
@@ -486,6 +494,7 @@ main(int argc, char **argv)
 	setup_signals(st.base, sigevs);
 	notify_init(st.base);
 	side_channels_start(st.base, conf, &control_hooks);
+	metrics_http_configure(st.base, conf);
 	if (services_apply(conf, stderr) == -1)
 		fatalx("cannot set up the services");
 	inetd_watch_set(st.base, conf->inetd_compat, inetd_changed, NULL);
@@ -503,6 +512,7 @@ main(int argc, char **argv)
 	urgent_shutdown();
 	requests_shutdown();
 	inherit_free();
+	metrics_free();
 	free(st.pidfile);
 	event_base_free(st.base);
 	log_info("exited");

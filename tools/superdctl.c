@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl.h"
 #include "rundir.h"
 #include "sockpath.h"
 
@@ -30,32 +31,6 @@
 #define SOCKET_ENV	"SUPERD_CONTROL_SOCKET"
 #define MAX_REQUEST	4096
 #define MAX_REPLY	(64 * 1024 * 1024)	/* a runaway daemon stops here */
-#define MAX_KV		64
-
-struct rec {
-	char	*line;		/* owns the strings below */
-	char	*type;
-	int	 n;
-	char	*key[MAX_KV];
-	char	*val[MAX_KV];
-};
-
-struct reply {
-	struct rec	*recs;
-	size_t		 nrecs;
-	int		 ok;
-	char		*code;		/* ERR code */
-	char		*text;		/* ERR text */
-};
-
-struct opts {
-	const char	*socket;	/* -S */
-	const char	*conf;		/* -c */
-	char		 path[4096];	/* the socket used */
-	char		 from[4200];	/* where path came from */
-	int		 json;
-	int		 timeout;	/* seconds */
-};
 
 /* A column of a table: header and record key. */
 struct col {
@@ -74,19 +49,12 @@ struct reader {
 static void	usage(const char *, ...)
 		    __attribute__((noreturn, format(printf, 1, 2)));
 static void	help(void) __attribute__((noreturn));
-static void	die(const char *, ...)
-		    __attribute__((noreturn, format(printf, 1, 2)));
 static void	parse_opts(struct opts *, int, char **);
 static void	find_socket(struct opts *);
 static void	check_words(int, char **);
-static int	ctl_connect(const struct opts *);
-static void	send_request(int, int, char **);
 static char    *read_line(struct reader *);
-static void	read_reply(int, struct reply *);
 static void	parse_rec(char *, struct rec *);
 static void	pct_decode(char *);
-static void	free_reply(struct reply *);
-static const char *rec_get(const struct rec *, const char *);
 static const char *fmt_time(const char *, char *, size_t);
 static const char *fmt_clock(const char *, char *, size_t);
 static const char *fmt_age(const char *, char *, size_t);
@@ -141,7 +109,8 @@ help(void)
 "  -V, --version        the version\n"
 "commands: help, version, status, services, service NAME,\n"
 "  sessions [SERVICE], disable SERVICE, enable SERVICE,\n"
-"  interrupt SESSION [SIGNAL] [grace=S], reload, drain\n"
+"  interrupt SESSION [SIGNAL] [grace=S], reload, drain, metrics,\n"
+"  top [-d SECS] [-s KEY] [-n ROUNDS]\n"
 "options may follow the command; \"--\" ends them\n"
 "exit status: 0 done, 2 no such service or session, 1 other errors\n",
 	    synopsis, SOCKPATH_CONF, def);
@@ -149,7 +118,7 @@ help(void)
 }
 
 /* An error that ends the program with status 1. */
-static void
+void
 die(const char *fmt, ...)
 {
 	va_list	ap;
@@ -254,7 +223,7 @@ check_words(int argc, char **argv)
 }
 
 /* Connect with send/receive timeouts; say clearly if superd is not there. */
-static int
+int
 ctl_connect(const struct opts *o)
 {
 	struct sockaddr_un	sun;
@@ -285,7 +254,7 @@ ctl_connect(const struct opts *o)
 }
 
 /* Write the words as one request line. */
-static void
+void
 send_request(int fd, int argc, char **argv)
 {
 	char	 line[MAX_REQUEST + 2];
@@ -350,7 +319,7 @@ read_line(struct reader *r)
 }
 
 /* Records until OK or ERR; every string is a private copy. */
-static void
+void
 read_reply(int fd, struct reply *rp)
 {
 	struct reader	 r = { fd, NULL, 0, 0, 0, 0 };
@@ -403,7 +372,7 @@ parse_rec(char *line, struct rec *rc)
 	}
 }
 
-static void
+void
 free_reply(struct reply *rp)
 {
 	size_t	i;
@@ -438,7 +407,7 @@ pct_decode(char *s)
 }
 
 /* The value of key in rc, or NULL. */
-static const char *
+const char *
 rec_get(const struct rec *rc, const char *key)
 {
 	int	i;
@@ -621,6 +590,10 @@ print_human(const char *cmd, const struct reply *rp)
 		print_table(rp, "HE", hecols);
 	else if (strcmp(cmd, "status") == 0 && rp->nrecs > 0)
 		print_status(&rp->recs[0]);
+	else if (strcmp(cmd, "metrics") == 0)
+		for (i = 0; i < rp->nrecs; i++)
+			puts(rec_get(&rp->recs[i], "line") ?
+			    rec_get(&rp->recs[i], "line") : "");
 	else if (strcmp(cmd, "version") == 0 && rp->nrecs > 0)
 		printf("superd %s\n", rec_get(&rp->recs[0], "version") ?
 		    rec_get(&rp->recs[0], "version") : "?");
@@ -792,6 +765,8 @@ main(int argc, char **argv)
 		usage("no command (try superdctl help)");
 	check_words(argc, argv);
 	find_socket(&o);
+	if (strcmp(argv[0], "top") == 0)
+		return top_main(&o, argc, argv);
 	fd = ctl_connect(&o);
 	send_request(fd, argc, argv);
 	read_reply(fd, &rp);
