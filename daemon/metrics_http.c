@@ -165,6 +165,16 @@ http_new(struct event_base *base, const struct superd_conf *conf)
 	return http;
 }
 
+/* Close the server and its socket (connections too). */
+static void
+http_close(void)
+{
+	if (H.http != NULL)
+		evhttp_free(H.http);
+	H.http = NULL;
+	H.len = 0;
+}
+
 /* Take conf's access list (a copy: conf goes at the next reload). */
 static int
 http_set_allow(const struct acl *acl)
@@ -192,7 +202,7 @@ metrics_http_configure(struct event_base *base,
 		return -1;
 	}
 	if (conf->metrics_len == 0) {
-		metrics_http_stop();
+		http_close();
 		return 0;
 	}
 	if (H.http != NULL && H.len == conf->metrics_len &&
@@ -200,7 +210,7 @@ metrics_http_configure(struct event_base *base,
 		return 0;
 	if ((http = http_new(base, conf)) == NULL && H.http != NULL) {
 		/* The old socket may hold the port the new one wants. */
-		metrics_http_stop();
+		http_close();
 		http = http_new(base, conf);
 	}
 	if (http == NULL)
@@ -217,8 +227,8 @@ metrics_http_configure(struct event_base *base,
 void
 metrics_http_stop(void)
 {
-	if (H.http != NULL)
-		evhttp_free(H.http);
-	H.http = NULL;
-	H.len = 0;
+	http_close();
+	free(H.allow.entries);
+	H.allow.entries = NULL;
+	H.allow.n = 0;
 }

@@ -257,7 +257,8 @@ test_commands(void **state)
 
 	r = ask_str(fx, fd, "help\n");
 	assert_non_null(strstr(r, "HE command=interrupt args=SESSION%20"));
-	assert_non_null(strstr(r, "\nOK 11\n"));
+	assert_non_null(strstr(r, "HE command=metrics "));
+	assert_non_null(strstr(r, "\nOK 12\n"));
 	r = ask_str(fx, fd, "status\r\n");
 	assert_non_null(strstr(r, "ST version=" PACKAGE_VERSION " pid="));
 	assert_non_null(strstr(r, " config=/etc/superd%20conf "));
