@@ -288,22 +288,9 @@ ctl_drained_cb(struct linesrv_conn *lc, void *arg)
 	}
 }
 
-/* The line server ends a connection: the reply every socket gives. */
-static void
-ctl_refuse_cb(struct evbuffer *out, enum linesrv_why why,
-    const struct linesrv_limits *lim, void *arg)
-{
-	char	buf[PROTO_ERRLINE_MAX];
-
-	(void)arg;
-	evbuffer_add_printf(out, "%s", proto_refusal(buf, sizeof(buf), why,
-	    lim));
-}
-
 static const struct linesrv_ops ctl_ops = {
 	.open = ctl_open_cb,
 	.line = ctl_line_cb,
-	.refuse = ctl_refuse_cb,
 	.drained = ctl_drained_cb,
 	.close = ctl_close_cb,
 };

@@ -389,18 +389,6 @@ conn_line_cb(struct linesrv_conn *lc, char *line, size_t len, void *arg)
 	return (r & DIRCMD_CLOSE) ? LINESRV_CLOSE : LINESRV_KEEP;
 }
 
-/* The line server ends a connection: the reply every socket gives. */
-static void
-conn_refuse_cb(struct evbuffer *out, enum linesrv_why why,
-    const struct linesrv_limits *lim, void *arg)
-{
-	char	buf[PROTO_ERRLINE_MAX];
-
-	(void)arg;
-	evbuffer_add_printf(out, "%s", proto_refusal(buf, sizeof(buf), why,
-	    lim));
-}
-
 /*
  * Idle: a connection that holds connection-bound leases is the
  * registrant's lifeline and stays (asked again at the next timeout, so a
@@ -419,7 +407,6 @@ conn_keep_idle_cb(struct linesrv_conn *lc, void *arg)
 static const struct linesrv_ops local_ops = {
 	.open = local_open_cb,
 	.line = conn_line_cb,
-	.refuse = conn_refuse_cb,
 	.keep_idle = conn_keep_idle_cb,
 	.close = conn_close_cb,
 };
@@ -428,7 +415,6 @@ static const struct linesrv_ops remote_ops = {
 	.admit = remote_admit,
 	.open = remote_open_cb,
 	.line = conn_line_cb,
-	.refuse = conn_refuse_cb,
 	.close = conn_close_cb,
 };
 

@@ -28,6 +28,7 @@
 #include "addr.h"
 #include "linesrv.h"
 #include "log.h"
+#include "proto.h"
 #include "sockperm.h"
 
 #define ACCEPT_BURST	16
@@ -309,6 +310,22 @@ room_for(const struct linesrv *srv, const struct linesrv_peer *p)
 	return (enum linesrv_why)-1;
 }
 
+/*
+ * The reply for a connection the server ends by itself: the protocol's
+ * own, or (NULL) the one every line protocol of superd gives.
+ */
+static void
+write_refusal(struct linesrv *srv, struct evbuffer *out, enum linesrv_why why)
+{
+	char	buf[PROTO_ERRLINE_MAX];
+
+	if (srv->ops->refuse != NULL)
+		srv->ops->refuse(out, why, &srv->lim, srv->arg);
+	else
+		evbuffer_add_printf(out, "%s", proto_refusal(buf, sizeof(buf),
+		    why, &srv->lim));
+}
+
 /* Turn a client away with one line; it must not block us. */
 static void
 refuse_now(struct linesrv *srv, int fd, enum linesrv_why why)
@@ -318,7 +335,7 @@ refuse_now(struct linesrv *srv, int fd, enum linesrv_why why)
 	int		 n;
 
 	if ((out = evbuffer_new()) != NULL) {
-		srv->ops->refuse(out, why, &srv->lim, srv->arg);
+		write_refusal(srv, out, why);
 		n = evbuffer_remove(out, buf, sizeof(buf));
 		if (n > 0)
 			(void)!send(fd, buf, (size_t)n,
@@ -409,7 +426,7 @@ conn_end(struct linesrv_conn *c, enum linesrv_why why)
 {
 	struct linesrv	*srv = c->srv;
 
-	srv->ops->refuse(linesrv_conn_out(c), why, &srv->lim, srv->arg);
+	write_refusal(srv, linesrv_conn_out(c), why);
 	linesrv_conn_close(c);
 	conn_arm(c);
 }

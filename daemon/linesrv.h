@@ -72,7 +72,8 @@ struct linesrv_ops {
 	int	(*open)(struct linesrv_conn *, void *arg);
 	/* One line (no newline; may hold NULs): LINESRV_KEEP or _CLOSE. */
 	int	(*line)(struct linesrv_conn *, char *, size_t, void *arg);
-	/* Write the reply for a connection the server is ending. */
+	/* Write the reply for a connection the server is ending (NULL:
+	 * the one superd's line protocols share, proto_refusal). */
 	void	(*refuse)(struct evbuffer *, enum linesrv_why,
 		    const struct linesrv_limits *, void *arg);
 	/* All replies written (NULL: nothing to do). */

@@ -219,18 +219,6 @@ endpoint_line(struct linesrv_conn *c, char *line, size_t n, void *arg)
 	return reply(c, "OK S%llu", (unsigned long long)s->id);
 }
 
-/* The line server ends a connection: the reply every socket gives. */
-static void
-endpoint_refuse(struct evbuffer *out, enum linesrv_why why,
-    const struct linesrv_limits *lim, void *arg)
-{
-	char	buf[PROTO_ERRLINE_MAX];
-
-	(void)arg;
-	evbuffer_add_printf(out, "%s", proto_refusal(buf, sizeof(buf), why,
-	    lim));
-}
-
 /* The service's access list, then the endpoint's request rate. */
 static int
 endpoint_admit(const struct linesrv_peer *p, void *arg)
@@ -250,7 +238,6 @@ endpoint_admit(const struct linesrv_peer *p, void *arg)
 static const struct linesrv_ops endpoint_ops = {
 	.admit = endpoint_admit,
 	.line = endpoint_line,
-	.refuse = endpoint_refuse,
 };
 
 /* ---- the OOB endpoint: lifecycle ---- */
