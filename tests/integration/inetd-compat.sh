@@ -102,6 +102,12 @@ cp "$IC" "$T/inetd.conf.new"
 printf '127.0.0.1:%d\tstream\ttcp\tnowait\t%s\t/bin/cat\tcat\n' $((P+2)) "$U" >> "$T/inetd.conf.new"
 mv "$T/inetd.conf.new" "$IC"
 wait_port $((P+2)) added || fail "line added by rename not served (no reload on change?)"
+# The new port is served before the reload is logged (the log has its own
+# writer), so wait for the line rather than read the log once.
+for _ in $(seq 50); do
+	[ "$(count_log "reloaded")" -gt "$reloads" ] && break
+	sleep 0.1
+done
 [ "$(count_log "reloaded")" -gt "$reloads" ] || fail "no reload logged"
 [ "$($SDCLIENT -s still 127.0.0.1 $((P+1)))" = still ] || fail "first line no longer served"
 ok "line added by rename served without a signal"
