@@ -66,6 +66,8 @@ static void	cfg_track_globals(cfg_t *);
 static void	strv_free(char **);
 static void	conf_inetd_compat(struct superd_conf *, cfg_t *);
 static void	conf_metrics(struct superd_conf *, cfg_t *);
+static void	acl_resolve(char **, size_t);
+static const struct resolve_result *name_cached(const char *);
 
 /* One service being built: its section and the defaults section. */
 struct svc_ctx {
@@ -162,6 +164,8 @@ struct svc_ctx {
 	X(STR,	"pass-fds")						\
 	X(STR,	"udp-low-ports")					\
 	X(BOOL,	"libwrap")						\
+	X(STR,	"tcpmux")						\
+	X(STR,	"redirect")						\
 	X(BOOL,	"socket-path-check")					\
 	RESCTL_KEYS(X)							\
 	X(BOOL,	"export")
@@ -507,6 +511,30 @@ enum_value(const struct svc_ctx *s, const char *key, const char *dflt,
 	return dflt;
 }
 
+/*
+ * tcpmux = no | yes | plus: the service may be asked for by name on the
+ * tcpmux port (tcpmux.c).  Only a TCP connection superd accepts can be
+ * handed on, and its name must be one a client can type.
+ */
+static void
+svc_tcpmux(struct svc_ctx *s)
+{
+	static const char *const modes[] = { "no", "yes", "plus", NULL };
+	struct service_conf	*sc = s->sc;
+	const char		*v = enum_value(s, "tcpmux", "no", modes);
+	char			 err[CONF_ERRLEN];
+
+	sc->tcpmux = strcmp(v, "plus") == 0 ? TCPMUX_PLUS :
+	    strcmp(v, "yes") == 0 ? TCPMUX_YES : TCPMUX_NO;
+	if (sc->tcpmux == TCPMUX_NO)
+		return;
+	if (sc->proto != PROTO_TCP || sc->wait)
+		svc_error(s, "tcpmux", "tcpmux = %s needs a tcp service with "
+		    "wait = no (the connection is handed to it)", v);
+	else if (parse_tcpmux_name(sc->name, err) == -1)
+		svc_error(s, "tcpmux", "tcpmux = %s: the name %s", v, err);
+}
+
 /* type, protocol, socket and wait, with the inetd-style defaults. */
 static void
 svc_kind(struct svc_ctx *s)
@@ -534,6 +562,7 @@ svc_kind(struct svc_ctx *s)
 	sc->wait = kbool(s, "wait", sc->socktype == SOCK_DGRAM &&
 	    sc->type == SVC_EXEC);
 	sc->disable = kbool(s, "disable", 0);
+	svc_tcpmux(s);
 }
 
 /* address and port, resolved once. */
@@ -561,6 +590,16 @@ svc_endpoint(struct svc_ctx *s)
 	}
 	if ((sc->address = xstrdup(addr ? addr : "*")) == NULL)
 		return;
+	if (port == NULL && sc->tcpmux != TCPMUX_NO) {
+		/* Reached through tcpmux only: no socket of its own. */
+		sc->no_listener = 1;
+		sc->port = -1;
+		if (addr != NULL)
+			svc_error(s, "address", "address without port: a "
+			    "tcpmux service without a port has no socket of "
+			    "its own");
+		return;
+	}
 	if (port == NULL) {
 		svc_error(s, NULL, "port: missing (a number, a name from "
 		    "/etc/services, or 0 for a dynamic port)");
@@ -748,6 +787,97 @@ svc_env_pass(struct svc_ctx *s)
 	}
 }
 
+/*
+ * type = builtin, server = tcpmux: the tcpmux port itself (RFC 1078),
+ * where a client names the service it wants.
+ */
+static void
+svc_tcpmux_server(struct svc_ctx *s)
+{
+	struct service_conf	*sc = s->sc;
+
+	sc->tcpmux_server = 1;
+	if (sc->proto != PROTO_TCP || sc->wait)
+		svc_error(s, "server", "the tcpmux builtin needs a tcp service "
+		    "with wait = no");
+	if (sc->tcpmux != TCPMUX_NO)
+		svc_error(s, "tcpmux", "the tcpmux port cannot be reached "
+		    "through itself");
+	if (sc->no_listener)
+		svc_error(s, NULL, "port: missing (tcpmux is port 1)");
+}
+
+/* The backend of a redirect: a numeric address, or a name looked up. */
+static void
+svc_redirect_addr(struct svc_ctx *s, const char *host, int port)
+{
+	struct service_conf		*sc = s->sc;
+	const struct resolve_result	*r;
+	struct acl_entry		 e;
+	char				*v[1] = { (char *)host }, err[CONF_ERRLEN];
+	struct sockaddr_in		*sin = (struct sockaddr_in *)
+					    &sc->redirect_addr;
+	struct sockaddr_in6		*sin6 = (struct sockaddr_in6 *)
+					    &sc->redirect_addr;
+
+	if (parse_numeric_host(host, port, &sc->redirect_addr,
+	    &sc->redirect_len) == 1)
+		return;
+	if (parse_acl_entry(host, &e, err) != 1) {
+		svc_error(s, "redirect", "redirect: \"%s\" is not a host", host);
+		return;
+	}
+	acl_resolve(v, 1);
+	if ((r = name_cached(host)) == NULL)	/* out of memory, counted */
+		return;
+	if (r->n == 0) {
+		svc_error(s, "redirect", "redirect: host name \"%s\" did not "
+		    "resolve (%s)", host, r->why);
+		return;
+	}
+	/* The first address, as a name server's order gives it. */
+	e = r->addrs[0];
+	memset(&sc->redirect_addr, 0, sizeof(sc->redirect_addr));
+	if (e.family == AF_INET) {
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, e.addr, 4);
+		sin->sin_port = htons((uint16_t)port);
+		sc->redirect_len = sizeof(*sin);
+	} else {
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, e.addr, 16);
+		sin6->sin6_port = htons((uint16_t)port);
+		sc->redirect_len = sizeof(*sin6);
+	}
+}
+
+/*
+ * redirect = "HOST PORT": superd itself forwards each connection to the
+ * backend (redirect.c); there is no handler, so no server.
+ */
+static void
+svc_redirect(struct svc_ctx *s, const char *server)
+{
+	struct service_conf	*sc = s->sc;
+	const char		*v = kstr(s, "redirect");
+	char			 host[256], err[CONF_ERRLEN];
+	int			 port;
+
+	sc->redirect = xstrdup(v);
+	if (server != NULL)
+		svc_error(s, "server", "server and redirect exclude each other "
+		    "(a redirect has no handler)");
+	if (sc->type != SVC_EXEC || sc->proto != PROTO_TCP || sc->wait) {
+		svc_error(s, "redirect", "redirect needs a tcp service with "
+		    "wait = no (and no type = builtin)");
+		return;
+	}
+	if (parse_redirect(v, host, sizeof(host), &port, err) == -1)
+		svc_error(s, "redirect", "redirect %s", err);
+	else
+		svc_redirect_addr(s, host, port);
+}
+
 /* server, argv0, args and env. */
 static void
 svc_program(struct svc_ctx *s)
@@ -758,6 +888,10 @@ svc_program(struct svc_ctx *s)
 	const struct builtin	*b;
 	size_t			 i;
 
+	if (kstr(s, "redirect") != NULL) {
+		svc_redirect(s, server);
+		return;
+	}
 	if (server == NULL) {
 		svc_error(s, NULL, "server: missing (%s)", sc->type ==
 		    SVC_EXEC ? "the program to run, an absolute path" :
@@ -772,10 +906,15 @@ svc_program(struct svc_ctx *s)
 			    sc->env[i]);
 	sc->env_inherit = kbool(s, "env-inherit", 0);
 	svc_env_pass(s);
+	if (sc->type == SVC_BUILTIN && strcmp(server, "tcpmux") == 0) {
+		svc_tcpmux_server(s);
+		return;
+	}
 	if (sc->type == SVC_BUILTIN) {
 		if ((b = builtin_find(server)) == NULL)
 			svc_error(s, "server", "server \"%s\" is not a builtin "
-			    "(echo, discard, daytime, time, chargen)", server);
+			    "(echo, discard, daytime, time, chargen, tcpmux)",
+			    server);
 		else if (!builtin_supports(b, sc->socktype))
 			svc_error(s, "server", "builtin %s does not support "
 			    "%s sockets", server, sc->socktype == SOCK_STREAM ?
@@ -1699,7 +1838,7 @@ find_endpoint(const struct superd_conf *conf, const struct service_conf *n)
 {
 	const struct service_conf	*sc;
 
-	if (n->port == 0 || n->disable)
+	if (n->port <= 0 || n->disable)
 		return NULL;
 	TAILQ_FOREACH(sc, &conf->services, entry)
 		if (!sc->disable && service_conf_same_endpoint(sc, n))
@@ -2180,6 +2319,7 @@ service_conf_free(struct service_conf *sc)
 	free(sc->group);
 	free(sc->groups);
 	free(sc->server);
+	free(sc->redirect);
 	strv_free(sc->argv);
 	strv_free(sc->env);
 	free(sc->only_from.entries);
@@ -2310,7 +2450,11 @@ isolation_equal(const struct service_conf *a, const struct service_conf *b)
 	    a->no_new_privs == b->no_new_privs && a->timeout == b->timeout &&
 	    a->kill_grace == b->kill_grace && a->oob_port == b->oob_port &&
 	    a->urgent == b->urgent && a->urgent_signal == b->urgent_signal &&
-	    a->pass_fds == b->pass_fds && a->export == b->export;
+	    a->pass_fds == b->pass_fds && a->export == b->export &&
+	    a->tcpmux == b->tcpmux && a->tcpmux_server == b->tcpmux_server &&
+	    a->redirect_len == b->redirect_len &&
+	    memcmp(&a->redirect_addr, &b->redirect_addr,
+	    sizeof(a->redirect_addr)) == 0;
 }
 
 int

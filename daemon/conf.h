@@ -43,6 +43,13 @@ enum svc_urgent {
 	URGENT_IGNORE
 };
 
+/* tcpmux (RFC 1078): may the service be reached by name? */
+enum svc_tcpmux {
+	TCPMUX_NO,
+	TCPMUX_YES,		/* the handler writes the "+" / "-" line */
+	TCPMUX_PLUS		/* superd writes "+Go" first */
+};
+
 enum svc_passfds {
 	PASSFDS_INETD,		/* socket on fds 0, 1 (and 2) */
 	PASSFDS_SYSTEMD		/* socket on fd 3 with LISTEN_FDS=1 */
@@ -200,6 +207,14 @@ struct service_conf {
 	int			 libwrap;	/* hosts.allow / hosts.deny */
 
 	int			 export;	/* DNS-SD export */
+
+	/* tcpmux and redirect (tcpmux.c, redirect.c). */
+	enum svc_tcpmux		 tcpmux;	/* reachable through tcpmux */
+	int			 tcpmux_server;	/* is the tcpmux listener */
+	int			 no_listener;	/* tcpmux only: no port */
+	char			*redirect;	/* "host port" as written */
+	struct sockaddr_storage	 redirect_addr;	/* ... resolved at load */
+	socklen_t		 redirect_len;	/* 0: no redirect */
 
 	struct cgroup_conf	 cg;
 	struct sandbox_conf	 sandbox;
