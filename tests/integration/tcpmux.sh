@@ -1,0 +1,107 @@
+#!/bin/sh
+# tcpmux (RFC 1078): a real client session with nc, HELP, an unknown
+# name, hostile name lines (1 MB, NULs, none at all) with superd's memory
+# watched, a service that did not ask for tcpmux (xinetd CVE-2012-0862),
+# the handler's user (CVE-2013-4342), the service's access list, and a
+# reload that withdraws a name.
+. "${top_srcdir}/tests/integration/lib.sh"
+command -v nc >/dev/null || skip "nc (netcat-openbsd) not installed"
+P=$BASE
+chmod 755 "$T"		# the handler runs as nobody when we are root
+cat > "$T/whoami.sh" <<'SH'
+#!/bin/sh
+printf '+uid %s\r\n' "$(id -u)"
+IFS= read -r line
+printf 'after the name: %s\n' "$line"
+SH
+chmod 755 "$T/whoami.sh"
+if [ "$(id -u)" = 0 ]; then USER_LINE='user = nobody'; else USER_LINE=; fi
+mkconf() {
+	{ conf_globals; cat <<CONF
+line-timeout = 1
+service tcpmux { type = builtin  server = tcpmux  address = "127.0.0.1"  port = $P }
+service whoami { tcpmux = yes  server = "$T/whoami.sh"  $USER_LINE }
+service Echo { tcpmux = plus  type = builtin  server = echo }
+service closed { tcpmux = plus  type = builtin  server = echo  only-from = { 192.0.2.1 } }
+service plain { type = builtin  server = echo  address = "127.0.0.1"  port = $((P+1)) }
+service mixed { tcpmux = $1  type = builtin  server = echo  address = "127.0.0.1"  port = $((P+2)) }
+CONF
+	} > "$T/superd.conf"
+}
+mkconf plus
+start_superd
+wait_log "tcpmux port on 127.0.0.1 port $P" 30 || fail "no tcpmux port"
+
+# ask LINE...: what the tcpmux port answers (nc ends when superd closes).
+ask() { printf "$1" | timeout 5 nc -N 127.0.0.1 $P 2>/dev/null | head -c 4096; }
+
+out=$(ask 'ECHO\r\nhello\n')
+[ "$out" = "$(printf '+Go\r\nhello')" ] || fail "plus: got '$out'"
+ok "tcpmux = plus: +Go from superd, then the service (name in any case)"
+
+out=$(ask 'whoami\r\nsecond line\n')
+printf '%s\n' "$out" | grep -q '^+uid ' || fail "yes: got '$out'"
+printf '%s\n' "$out" | grep -q '^+Go' && fail "yes: superd wrote +Go"
+printf '%s\n' "$out" | grep -q '^after the name: second line$' ||
+	fail "the handler lost what followed the name: '$out'"
+ok "tcpmux = yes: the handler writes the + line, and reads what follows the name"
+
+if [ "$(id -u)" = 0 ]; then
+	uid=$(printf '%s\n' "$out" | sed -n 's/^+uid \([0-9]*\).*/\1/p')
+	[ "$uid" = "$(id -u nobody)" ] || fail "handler ran as uid $uid, not nobody"
+	ok "the tcpmux handler runs as its user (uid $uid), not as root"
+else
+	echo "SKIP: the handler's user: not root, superd cannot switch users"
+fi
+
+out=$(ask 'HELP\r\n')
+want=$(printf 'whoami\r\nEcho\r\nclosed\r\nmixed\r')
+[ "$out" = "$want" ] || fail "HELP: got '$out'"
+ok "HELP lists the tcpmux names, and only those"
+
+out=$(ask 'nosuch\r\n')
+case $out in -*) ;; *) fail "unknown name: got '$out'" ;; esac
+out=$(ask 'plain\r\n')
+case $out in "-no tcpmux service plain here"*) ;; *) fail "plain: got '$out'" ;; esac
+[ "$(count_log 'service plain: session')" = 0 ] || fail "plain was started"
+out=$(ask 'tcpmux\r\n')
+case $out in -*) ;; *) fail "tcpmux through itself: got '$out'" ;; esac
+ok "an unknown name, a service without tcpmux and tcpmux itself get a - line"
+
+out=$(ask 'closed\r\n')
+[ "$out" = "$(printf -- '-access denied\r')" ] || fail "acl: got '$out'"
+wait_log "service closed: refused 127.0.0.1: " 30 || fail "refusal not logged"
+ok "the named service's only-from applies (refused, logged, no +Go)"
+
+out=$(ask 'mixed\r\nvia mux\n')
+[ "$out" = "$(printf '+Go\r\nvia mux')" ] || fail "mixed by name: got '$out'"
+[ "$($SDCLIENT -s direct 127.0.0.1 $((P+2)))" = direct ] || fail "mixed direct"
+ok "a service with a port of its own is reachable both ways"
+
+rss() { awk '/^VmRSS/ { print $2 }' /proc/$SPID/status; }
+before=$(rss)
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	head -c 1048576 /dev/zero | tr '\0' A |
+	    timeout 5 nc -N 127.0.0.1 $P >"$T/big.out" 2>/dev/null
+done
+kill -0 "$SPID" || fail "superd died on 1 MB names"
+wait_log "line longer than 128 bytes" 30 || fail "1 MB name not cut"
+out=$(printf 'who\000ami\r\n' | timeout 5 nc -N 127.0.0.1 $P | head -c 200)
+[ "$out" = "$(printf -- '-NUL byte in request\r')" ] || fail "NUL: got '$out'"
+out=$(printf '\r\n' | timeout 5 nc -N 127.0.0.1 $P | head -c 200)
+case $out in -*) ;; *) fail "empty line: got '$out'" ;; esac
+out=$(sleep 3 | timeout 5 nc 127.0.0.1 $P | head -c 200)
+[ "$out" = "$(printf -- '-no name line within 1000ms\r')" ] || fail "silent client: got '$out'"
+after=$(rss)
+[ $((after - before)) -lt 4096 ] || fail "RSS grew from ${before} kB to ${after} kB"
+ok "10 names of 1 MB, a NUL, an empty line, a silent client: - lines, RSS ${before} -> ${after} kB"
+
+mkconf no
+kill -HUP "$SPID"
+wait_log "reloaded" 50 || fail "no reload"
+out=$(ask 'mixed\r\n')
+case $out in -*) ;; *) fail "mixed after tcpmux = no: got '$out'" ;; esac
+out=$(ask 'Echo\r\nstill\n')
+[ "$out" = "$(printf '+Go\r\nstill')" ] || fail "Echo after reload: got '$out'"
+ok "a reload that sets tcpmux = no withdraws the name; the others stay"
+kill -0 "$SPID" || fail "superd died"
