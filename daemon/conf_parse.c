@@ -73,13 +73,18 @@ parse_redirect(const char *s, char *host, size_t hostlen, int *port,
     char *err)
 {
 	const char	*h, *p;
-	size_t		 n;
+	char		 pbuf[64];
+	size_t		 n, m;
 
 	h = s + strspn(s, " \t");
 	n = strcspn(h, " \t");
 	p = h + n + strspn(h + n, " \t");
-	if (n == 0 || *p == '\0' || p[strcspn(p, " \t")] != '\0')
+	m = strcspn(p, " \t");
+	if (n == 0 || m == 0 || p[m + strspn(p + m, " \t")] != '\0' ||
+	    m >= sizeof(pbuf))
 		return ERR("\"%s\" is not \"HOST PORT\"", s);
+	memcpy(pbuf, p, m);
+	pbuf[m] = '\0';
 	if (h[0] == '[' && n > 2 && h[n - 1] == ']') {
 		h++;
 		n -= 2;
@@ -88,7 +93,7 @@ parse_redirect(const char *s, char *host, size_t hostlen, int *port,
 		return ERR("host name too long");
 	memcpy(host, h, n);
 	host[n] = '\0';
-	if (parse_port(p, "tcp", port, err) == -1)
+	if (parse_port(pbuf, "tcp", port, err) == -1)
 		return -1;
 	if (*port == 0)
 		return ERR("port 0: the backend needs a real port");

@@ -57,6 +57,34 @@ cat > "$T/reached.sh" <<SH
 touch "$T/reached"
 SH
 chmod 755 "$T/reached.sh"
+# bad TEXT MESSAGE: superd -t refuses the config with file:line and why.
+bad() {
+	printf '%s\n' "$1" > "$T/bad.conf"
+	"$SUPERD" -t -c "$T/bad.conf" > "$T/bad.out" 2>&1
+	rc=$?
+	[ $rc -eq 78 ] || fail "-t exit $rc for: $2"
+	grep -qF -- "$2" "$T/bad.out" || { cat "$T/bad.out" >&2; fail "not said: $2"; }
+}
+bad 'service a {
+  port = 7
+  redirect = "10.0.0.1"
+}' 'bad.conf:3: service "a": redirect "10.0.0.1" is not "HOST PORT"'
+bad 'service a {
+  port = 7
+  server = "/bin/cat"
+  redirect = "10.0.0.1 7"
+}' 'bad.conf:3: service "a": server and redirect exclude each other'
+bad 'service a {
+  port = 7
+  protocol = udp
+  redirect = "10.0.0.1 7"
+}' 'bad.conf:4: service "a": redirect needs a tcp service with wait = no'
+bad 'service a {
+  port = 7
+  redirect = "no-such-host.invalid 7"
+}' 'bad.conf:3: service "a": redirect: host name "no-such-host.invalid" did not resolve'
+ok "bad redirect settings are refused with file:line"
+
 { conf_globals; cat <<CONF
 service echo { type = builtin  server = echo  address = "127.0.0.1"  port = $((P+1)) }
 service fwd { redirect = "127.0.0.1 $((P+1))"  address = "127.0.0.1"  port = $P }

@@ -28,6 +28,37 @@ service mixed { tcpmux = $1  type = builtin  server = echo  address = "127.0.0.1
 CONF
 	} > "$T/superd.conf"
 }
+# bad TEXT MESSAGE: superd -t refuses the config with file:line and why.
+bad() {
+	printf '%s\n' "$1" > "$T/bad.conf"
+	"$SUPERD" -t -c "$T/bad.conf" > "$T/bad.out" 2>&1
+	rc=$?
+	[ $rc -eq 78 ] || fail "-t exit $rc for: $2"
+	grep -qF -- "$2" "$T/bad.out" || { cat "$T/bad.out" >&2; fail "not said: $2"; }
+}
+bad 'service a {
+  tcpmux = maybe
+  type = builtin  server = echo
+}' 'bad.conf:2: service "a": tcpmux "maybe" is not one of: no, yes, plus'
+bad 'service a {
+  protocol = udp  type = builtin  server = echo
+  tcpmux = yes
+}' 'bad.conf:3: service "a": tcpmux = yes needs a tcp service with wait = no'
+bad 'service my_svc {
+  tcpmux = plus  type = builtin  server = echo
+}' 'bad.conf:2: service "my_svc": tcpmux = plus: the name "my_svc" cannot be a tcpmux name'
+bad 'service help {
+  tcpmux = plus  type = builtin  server = echo
+}' "is tcpmux's own HELP command"
+bad 'service a {
+  tcpmux = yes  type = builtin  server = echo
+  address = "127.0.0.1"
+}' 'bad.conf:3: service "a": address without port'
+bad 'service tcpmux {
+  type = builtin  server = tcpmux  protocol = udp  port = 1
+}' 'bad.conf:2: service "tcpmux": the tcpmux builtin needs a tcp service'
+ok "bad tcpmux settings are refused with file:line"
+
 mkconf plus
 start_superd
 wait_log "tcpmux port on 127.0.0.1 port $P" 30 || fail "no tcpmux port"
