@@ -55,6 +55,8 @@ enum cv_key {
 	K_SOCKET_MODE,
 	K_SOCKET_OWNER,
 	K_SOCKET_GROUP,
+	K_TCPMUX,
+	K_REDIRECT,
 	K_NKEYS
 };
 

@@ -45,6 +45,8 @@ static const struct key_out keys[K_NKEYS] = {
 	[K_SOCKET_MODE] = { "socket-mode", 1 },
 	[K_SOCKET_OWNER] = { "socket-owner", 1 },
 	[K_SOCKET_GROUP] = { "socket-group", 1 },
+	[K_TCPMUX] = { "tcpmux", 0 },
+	[K_REDIRECT] = { "redirect", 1 },
 };
 
 static const char *const lists[L_NLISTS] = {

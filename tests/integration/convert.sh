@@ -142,14 +142,13 @@ out xinetd '(xinetd format)' 'service chargen-udp {' 'server = "daytime"' \
     'only-from = {"monitor.example.org", "203.0.113.0/24"}' \
     'banner = "/etc/issue"' 'banner-success = "/etc/motd"' 'max-load = 2.5' \
     'env-pass = {"TZ"}' 'env-pass = {"PATH", "TZ"}' \
-    '#service smtp {' '#service rstatd {' \
+    'service smtp {' 'redirect = "192.0.2.25 25"' '#service rstatd {' \
     '#service servers {'
 count xinetd out 'umask = "022"' 6	# exec services (2 commented out)
 count xinetd out 'disable = yes' 7	# off by file, discard-dgram by list
 count xinetd out 'service tftp' 1	# tftp.dpkg-old skipped
 err xinetd 'xinetd.conf:18: note: ' 'tftp.dpkg-old skipped' \
     'xinetd.conf:9: note: defaults log_type' \
-    'legacy:9: redirect' \
     'legacy:22: note: only_from "monitor.example.org": a host name' \
     'legacy:22: only_from ".example.net": superd does not match domains' \
     'legacy:23: access_times' 'legacy:24: flag KEEPALIVE' \
@@ -158,6 +157,7 @@ err xinetd 'xinetd.conf:18: note: ' 'tftp.dpkg-old skipped' \
     'legacy:42: internal service "servers"' \
     'tftp:15: note: cps 100 -> rate "100/s"'
 count xinetd err 'umask is left out' 1	# a default said once
+count xinetd err 'legacy:9: redirect' 0	# superd forwards itself
 located xinetd
 check xinetd
 
@@ -220,6 +220,27 @@ run xfam 0 -x "$tmp/fam.in"
 out xfam 'address = "0.0.0.0"' 'address = "::"' 'v6only = yes' \
     'address = "*"'
 check xfam
+
+# xinetd's tcpmux: the INTERNAL tcpmux service is the tcpmux builtin,
+# type TCPMUX / TCPMUXPLUS are tcpmux = yes / plus (no port of their
+# own), redirect = HOST PORT is superd's redirect; none is left behind.
+printf '%s\n' 'service tcpmux' '{' 'type = INTERNAL' 'id = tcpmux' \
+    'socket_type = stream' 'protocol = tcp' 'user = root' 'wait = no' '}' \
+    'service whoami' '{' 'type = TCPMUX' 'socket_type = stream' \
+    'protocol = tcp' 'wait = no' 'user = nobody' 'server = /usr/bin/id' '}' \
+    'service helpme' '{' 'type = TCPMUXPLUS UNLISTED' 'socket_type = stream' \
+    'wait = no' 'user = nobody' 'server = /bin/cat' 'port = 7777' '}' \
+    'service telnet-in' '{' 'type = UNLISTED' 'port = 2323' \
+    'socket_type = stream' 'wait = no' 'user = nobody' \
+    'redirect = 192.0.2.10 23' 'only_from = 127.0.0.1' '}' >"$tmp/mux.in"
+run xmux 0 -x "$tmp/mux.in"
+out xmux 'server = "tcpmux"' 'port = tcpmux' 'tcpmux = yes' \
+    'tcpmux = plus' 'redirect = "192.0.2.10 23"' 'port = 2323'
+count xmux err 'not translated' 0
+count xmux out 'port = 7777' 0
+err xmux 'mux.in:26: note: port 7777 left out'
+located xmux
+check xmux
 
 # inetd protocols; tcp4 and tcp6 lines that differ keep two names; a
 # second active line on a taken port is kept as a comment and reported.
