@@ -730,7 +730,8 @@ service_update(struct service *svc, struct prep *p)
 	int			 same = service_conf_same_endpoint(svc->conf,
 				    sc) && svc->conf->socktype == sc->socktype;
 
-	if (!same || sc->disable)
+	/* tcpmux.c binds the tcpmux port itself: the old socket goes. */
+	if (!same || sc->disable || sc->tcpmux_server || sc->no_listener)
 		service_close_listener(svc, !same);
 	else
 		service_unix_perms(svc, sc);
@@ -764,8 +765,10 @@ steal_listener(struct service *svc, struct service_list *old)
 {
 	struct service	*o;
 
-	/* A disabled copy may share a port: it must not take the socket. */
-	if (svc->conf->disable)
+	/* A disabled copy may share a port: it must not take the socket;
+	 * nor may a service whose socket (if any) is tcpmux.c's. */
+	if (svc->conf->disable || svc->conf->tcpmux_server ||
+	    svc->conf->no_listener)
 		return;
 	TAILQ_FOREACH(o, old, entry)
 		if (o->rt.fd >= 0 && !o->conf->wait && !svc->conf->wait &&

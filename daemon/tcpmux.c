@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/event.h>
 
 #include "addr.h"
 #include "conf.h"
@@ -29,6 +30,7 @@
 #define TCPMUX_PRIO		2	/* as the services' data */
 #define TCPMUX_CONNS_MAX	64	/* clients still naming a service */
 #define TCPMUX_OUT_MAX		(64 * 1024)	/* a HELP list fits */
+#define TCPMUX_RETRY_SEC	10		/* a failed bind, again */
 
 struct tcpmux {
 	struct request_target	*rt;
@@ -37,6 +39,8 @@ struct tcpmux {
 	struct linesrv		*srv;		/* the tcpmux port */
 	int			 port;		/* ... bound */
 	struct sockaddr_storage	 conf_addr;	/* ... as configured */
+	struct event		*retry;		/* ... after a failed bind */
+	int			 failed;	/* ... said once */
 };
 
 static struct event_base	*tbase;
@@ -210,9 +214,38 @@ mux_limits(struct linesrv_limits *lim)
 static void
 port_close(struct tcpmux *t)
 {
+	if (t->retry != NULL)
+		evtimer_del(t->retry);
+	t->failed = 0;
 	linesrv_free(t->srv);
 	t->srv = NULL;
 	t->port = -1;
+}
+
+static void	port_open(struct tcpmux *);
+
+static void
+retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	port_open(arg);
+}
+
+/* The port could not be bound (in use, no privilege): try again later. */
+static void
+port_retry(struct tcpmux *t, const char *err)
+{
+	struct timeval	tv = { TCPMUX_RETRY_SEC, 0 };
+
+	if (!t->failed)
+		log_warnx("service %s: %s (retrying every %ds)",
+		    t->rt->conf->name, err, TCPMUX_RETRY_SEC);
+	t->failed = 1;
+	if (t->retry == NULL &&
+	    (t->retry = evtimer_new(tbase, retry_cb, t)) == NULL)
+		return;
+	evtimer_add(t->retry, &tv);
 }
 
 static void
@@ -224,9 +257,10 @@ port_open(struct tcpmux *t)
 	int				 fd;
 
 	if ((fd = listen_open(sc, err, sizeof(err))) == -1) {
-		log_warnx("service %s: %s", sc->name, err);
+		port_retry(t, err);
 		return;
 	}
+	t->failed = 0;
 	addr_local(fd, addr, sizeof(addr), &t->port);
 	snprintf(name, sizeof(name), "service %s", sc->name);
 	mux_limits(&lim);
@@ -284,8 +318,8 @@ tcpmux_sync(struct tcpmux *t, struct request_target *rt)
 		TAILQ_REMOVE(&names, t, entry);
 	t->registered = sc->tcpmux != TCPMUX_NO;
 	port_sync(t);
-	if (!t->registered && t->srv == NULL) {
-		free(t);
+	if (!t->registered && t->srv == NULL && !t->failed) {
+		tcpmux_forget(t);
 		return NULL;
 	}
 	return t;
@@ -299,6 +333,8 @@ tcpmux_forget(struct tcpmux *t)
 	if (t->registered)
 		TAILQ_REMOVE(&names, t, entry);
 	port_close(t);
+	if (t->retry != NULL)
+		event_free(t->retry);
 	free(t);
 }
 

@@ -93,6 +93,8 @@ service fwd-first { redirect = "127.0.0.1 $((P+3))"  address = "127.0.0.1"  port
 service backend { server = "$T/reached.sh"  address = "127.0.0.1"  port = $((P+5)) }
 service guarded { redirect = "localhost $((P+5))"  only-from = { 192.0.2.0/24 }  address = "127.0.0.1"  port = $((P+4)) }
 service down { redirect = "127.0.0.1 $((P+7))"  address = "127.0.0.1"  port = $((P+6)) }
+service sleeper { server = "/bin/sleep"  args = { "8" }  address = "127.0.0.1"  port = $((P+9)) }
+service slow { redirect = "127.0.0.1 $((P+9))"  address = "127.0.0.1"  port = $((P+8)) }
 CONF
 } > "$T/superd.conf"
 start_superd
@@ -120,4 +122,31 @@ ok "a source refused by only-from never reaches the backend"
 timeout 10 nc -N 127.0.0.1 $((P+6)) < /dev/null > /dev/null 2>&1
 wait_log "service down: session S[0-9]* .*cannot connect to the backend" 50 || fail "backend down not in the exit line"
 ok "a backend that is down: the connection is closed, the exit line says why"
+# A backend that reads nothing: superd holds at most its buffer, the rest
+# waits in the kernel and then in the client.
+cat > "$T/flood.py" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=3)
+chunk = b"f" * 1048576
+sent = 0
+try:
+    while sent < 64 * 1048576:
+        sent += s.send(chunk)
+except socket.timeout:
+    pass
+open(sys.argv[2], "w").write(str(sent))
+time.sleep(3)
+PY
+rss() { awk '/^VmRSS/ { print $2 }' /proc/$SPID/status; }
+before=$(rss)
+timeout 20 python3 "$T/flood.py" $((P+8)) "$T/flood.out" &
+fp=$!
+for _ in $(seq 100); do [ -s "$T/flood.out" ] && break; sleep 0.1; done
+[ -s "$T/flood.out" ] || fail "the flood client did not finish sending"
+after=$(rss)
+wait $fp
+sent=$(cat "$T/flood.out")
+[ "$sent" -lt $((64 * 1048576)) ] || fail "a backend that reads nothing took 64 MB"
+[ $((after - before)) -lt 3072 ] || fail "RSS grew from $before kB to $after kB with $sent bytes sent"
+ok "a backend that reads nothing: $sent bytes sent before the client blocked, RSS $before -> $after kB"
 kill -0 "$SPID" || fail "superd died"

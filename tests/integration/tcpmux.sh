@@ -135,4 +135,21 @@ case $out in -*) ;; *) fail "mixed after tcpmux = no: got '$out'" ;; esac
 out=$(ask 'Echo\r\nstill\n')
 [ "$out" = "$(printf '+Go\r\nstill')" ] || fail "Echo after reload: got '$out'"
 ok "a reload that sets tcpmux = no withdraws the name; the others stay"
+
+# The tcpmux port moves to a port another program holds: superd says so,
+# keeps serving, and binds it once it is free.
+python3 -c 'import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", '$((P+3))')); s.listen(1); time.sleep(30)' &
+holder=$!
+for _ in $(seq 50); do ss -ltn 2>/dev/null | grep -q "127.0.0.1:$((P+3)) " && break; sleep 0.1; done
+sed -i "s/port = $P }/port = $((P+3)) }/" "$T/superd.conf"
+kill -HUP "$SPID"
+wait_log "service tcpmux: bind 127.0.0.1 port $((P+3))/tcp: .* (retrying every 10s)" 50 ||
+	{ kill $holder; fail "a taken tcpmux port not reported"; }
+kill $holder; wait $holder 2>/dev/null
+wait_log "tcpmux port on 127.0.0.1 port $((P+3))" 150 || fail "the tcpmux port was not bound once free"
+out=$(printf 'Echo\r\nmoved\n' | timeout 5 nc -N 127.0.0.1 $((P+3)) | head -c 100)
+[ "$out" = "$(printf '+Go\r\nmoved')" ] || fail "after the move: got '$out'"
+ok "a taken tcpmux port is retried until it is free"
 kill -0 "$SPID" || fail "superd died"
