@@ -21,8 +21,10 @@ id nobody >/dev/null 2>&1 || skip "no user nobody"
 W='for p in "$@"; do if [ -w "$p" ]; then echo "$p=rw"; else echo "$p=ro"; fi; done'
 mkdir -p "$T/ro" "$T/rw" "$T/secret"
 echo hidden > "$T/secret/file"
+# A file in /root, so an empty /root means protect-home hid it; lib.sh's
+# cleanup (the EXIT trap, which also stops superd) removes it too.
 touch /root/.superd-sandbox-probe.$$
-trap 'rm -f /root/.superd-sandbox-probe.$$' EXIT
+trap 'rm -f /root/.superd-sandbox-probe.$$; cleanup' EXIT
 # The handler needs to reach $T (below /tmp) to run at all.
 chmod 0755 "$T"
 
