@@ -1002,8 +1002,9 @@ svc_limits(struct svc_ctx *s)
 	sc->backlog = (int)kint_range(s, "backlog", 1024, 1, 65535);
 	sc->threads = (unsigned)kint_range(s, "threads", 0, 0, 64);
 	if (sc->threads > 0 && (sc->type != SVC_BUILTIN ||
-	    sc->socktype != SOCK_STREAM))
-		svc_error(s, "threads", "threads is for stream builtins only");
+	    sc->socktype != SOCK_STREAM || sc->tcpmux_server))
+		svc_error(s, "threads", "threads is for stream builtins only "
+		    "(not the tcpmux port)");
 	sc->stderr_mode = strcmp(enum_value(s, "stderr", "socket", stderrs),
 	    "log") == 0 ? STDERR_LOG : STDERR_SOCKET;
 	if (sc->stderr_mode == STDERR_LOG && sc->type != SVC_EXEC)
@@ -1450,7 +1451,11 @@ svc_out_of_band(struct svc_ctx *s)
 
 	sc->oob_port = key_sec(s, "oob-port") == NULL ? -1 :
 	    (int)kint_range(s, "oob-port", 0, 0, 65535);
-	if (sc->oob_port >= 0 && sc->family == AF_UNIX)
+	if (sc->oob_port >= 0 && (sc->no_listener || sc->tcpmux_server))
+		svc_error(s, "oob-port", "oob-port needs a service with a "
+		    "socket of its own (not reached through tcpmux only, not "
+		    "the tcpmux port)");
+	else if (sc->oob_port >= 0 && sc->family == AF_UNIX)
 		svc_error(s, "oob-port", "oob-port needs an IPv4 or IPv6 "
 		    "service (a unix socket's peers are local: they can ask "
 		    "superdctl interrupt)");

@@ -57,6 +57,14 @@ bad 'service a {
 bad 'service tcpmux {
   type = builtin  server = tcpmux  protocol = udp  port = 1
 }' 'bad.conf:2: service "tcpmux": the tcpmux builtin needs a tcp service'
+bad 'service tcpmux {
+  type = builtin  server = tcpmux  port = 1
+  threads = 2
+}' 'bad.conf:3: service "tcpmux": threads is for stream builtins only (not the tcpmux port)'
+bad 'service a {
+  tcpmux = yes  type = builtin  server = echo
+  oob-port = 0
+}' 'bad.conf:3: service "a": oob-port needs a service with a socket of its own'
 ok "bad tcpmux settings are refused with file:line"
 
 mkconf plus
