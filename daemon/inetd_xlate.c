@@ -155,8 +155,9 @@ xl_kind(struct xlate *x)
 	}
 	if (strncmp(e->service, "tcpmux/", 7) == 0 ||
 	    strcmp(e->service, "tcpmux") == 0) {
-		say(x, 1, "\"%s\": superd has no TCPMUX (RFC 1078) "
-		    "multiplexer", e->service);
+		say(x, 1, "\"%s\": inetd.conf's TCPMUX lines are not "
+		    "translated; in superd.conf write the tcpmux builtin and "
+		    "tcpmux = yes or plus", e->service);
 		return -1;
 	}
 	if (e->family != INETD_AF_UNIX)
