@@ -930,7 +930,8 @@ service_fill_info(const struct service *svc, struct service_info *i)
 	i->socktype = sc->socktype == SOCK_STREAM ? "stream" : "dgram";
 	i->mode = sc->wait ? "wait" : sc->type == SVC_BUILTIN ?
 	    (sc->threads ? "thread" : "builtin") : "nowait";
-	i->address = svc->rt.fd >= 0 ? svc->bound_addr : sc->address;
+	i->address = svc->rt.fd >= 0 ? svc->bound_addr : sc->no_listener ?
+	    "tcpmux" : sc->address;
 	i->port = sc->family == AF_UNIX ? -1 : svc->rt.fd >= 0 ?
 	    svc->bound_port : sc->tcpmux_server && svc->tcpmux != NULL ?
 	    tcpmux_port(svc->tcpmux) : sc->port;

@@ -116,6 +116,9 @@ out=$(ask 'mixed\r\nvia mux\n')
 [ "$out" = "$(printf '+Go\r\nvia mux')" ] || fail "mixed by name: got '$out'"
 [ "$($SDCLIENT -s direct 127.0.0.1 $((P+2)))" = direct ] || fail "mixed direct"
 ok "a service with a port of its own is reachable both ways"
+kill -USR1 "$SPID"
+wait_log "service whoami/tcp: listening, .* on tcpmux," 30 || fail "the dump does not say whoami is on tcpmux"
+ok "SIGUSR1: a tcpmux-only service is listed on tcpmux"
 
 rss() { awk '/^VmRSS/ { print $2 }' /proc/$SPID/status; }
 before=$(rss)
