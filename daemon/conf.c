@@ -1843,10 +1843,12 @@ find_endpoint(const struct superd_conf *conf, const struct service_conf *n)
 {
 	const struct service_conf	*sc;
 
-	if (n->port <= 0 || n->disable)
+	/* A tcpmux-only service binds nothing either. */
+	if (n->port == 0 || n->disable || n->no_listener)
 		return NULL;
 	TAILQ_FOREACH(sc, &conf->services, entry)
-		if (!sc->disable && service_conf_same_endpoint(sc, n))
+		if (!sc->disable && !sc->no_listener &&
+		    service_conf_same_endpoint(sc, n))
 			return sc;
 	return NULL;
 }

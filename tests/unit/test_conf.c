@@ -709,7 +709,7 @@ test_err_builtin(void **state)
 	expect("service a {\n  type = \"builtin\"\n  port = 7\n"
 	    "  server = \"nope\"\n}\n", "t.conf:4: service \"a\": server "
 	    "\"nope\" is not a builtin (echo, discard, daytime, time, "
-	    "chargen)\n");
+	    "chargen, tcpmux)\n");
 	expect("service a {\n  type = \"builtin\"\n  port = 7\n"
 	    "  wait = yes\n  server = \"echo\"\n}\n",
 	    "t.conf:4: service \"a\": wait = yes makes no sense for a builtin "
