@@ -1001,10 +1001,11 @@ svc_limits(struct svc_ctx *s)
 	sc->instances = (unsigned)kint_range(s, "instances", 0, 0, 1000000);
 	sc->backlog = (int)kint_range(s, "backlog", 1024, 1, 65535);
 	sc->threads = (unsigned)kint_range(s, "threads", 0, 0, 64);
-	if (sc->threads > 0 && (sc->type != SVC_BUILTIN ||
-	    sc->socktype != SOCK_STREAM || sc->tcpmux_server))
-		svc_error(s, "threads", "threads is for stream builtins only "
-		    "(not the tcpmux port)");
+	if (sc->threads > 0 && sc->tcpmux_server)
+		svc_error(s, "threads", "threads is not for the tcpmux port");
+	else if (sc->threads > 0 && (sc->type != SVC_BUILTIN ||
+	    sc->socktype != SOCK_STREAM))
+		svc_error(s, "threads", "threads is for stream builtins only");
 	sc->stderr_mode = strcmp(enum_value(s, "stderr", "socket", stderrs),
 	    "log") == 0 ? STDERR_LOG : STDERR_SOCKET;
 	if (sc->stderr_mode == STDERR_LOG && sc->type != SVC_EXEC)

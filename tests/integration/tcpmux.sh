@@ -60,7 +60,7 @@ bad 'service tcpmux {
 bad 'service tcpmux {
   type = builtin  server = tcpmux  port = 1
   threads = 2
-}' 'bad.conf:3: service "tcpmux": threads is for stream builtins only (not the tcpmux port)'
+}' 'bad.conf:3: service "tcpmux": threads is not for the tcpmux port'
 bad 'service a {
   tcpmux = yes  type = builtin  server = echo
   oob-port = 0
