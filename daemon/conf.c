@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -1854,6 +1855,21 @@ find_endpoint(const struct superd_conf *conf, const struct service_conf *n)
 	return NULL;
 }
 
+/* Another tcpmux service whose name differs from n's only in case. */
+static const struct service_conf *
+find_tcpmux_name(const struct superd_conf *conf, const struct service_conf *n)
+{
+	const struct service_conf	*sc;
+
+	if (n->tcpmux == TCPMUX_NO)
+		return NULL;
+	TAILQ_FOREACH(sc, &conf->services, entry)
+		if (sc->tcpmux != TCPMUX_NO &&
+		    strcasecmp(sc->name, n->name) == 0)
+			return sc;
+	return NULL;
+}
+
 /* Build every service of cfg and append it to conf. */
 static void
 add_services(struct superd_conf *conf, cfg_t *cfg, cfg_t *dflt)
@@ -1876,6 +1892,11 @@ add_services(struct superd_conf *conf, cfg_t *cfg, cfg_t *dflt)
 			    "(%s:%d)", sc->address, sc->port,
 			    conf_proto_name(sc->proto), old->name, old->file,
 			    old->line);
+		else if ((old = find_tcpmux_name(conf, sc)) != NULL)
+			conf_error(sc->file, sc->line, sc->name, "tcpmux: "
+			    "clients could not tell it from service \"%s\" "
+			    "(%s:%d): tcpmux names are matched without regard "
+			    "to case", old->name, old->file, old->line);
 		else {
 			TAILQ_INSERT_TAIL(&conf->services, sc, entry);
 			conf->nservices++;

@@ -65,6 +65,12 @@ bad 'service a {
   tcpmux = yes  type = builtin  server = echo
   oob-port = 0
 }' 'bad.conf:3: service "a": oob-port needs a service with a socket of its own'
+bad 'service echo {
+  tcpmux = yes  type = builtin  server = echo
+}
+service ECHO {
+  tcpmux = plus  type = builtin  server = echo
+}' 'service "ECHO": tcpmux: clients could not tell it from service "echo"'
 ok "bad tcpmux settings are refused with file:line"
 
 mkconf plus
