@@ -321,6 +321,9 @@ ic_overlap(const struct service_conf *a, const struct service_conf *b)
 {
 	const struct service_conf	*v6;
 
+	/* Reached through tcpmux only: no socket to clash. */
+	if (a->no_listener || b->no_listener)
+		return 0;
 	if (service_conf_same_endpoint(a, b))
 		return 1;
 	if (a->proto != b->proto || a->proto == PROTO_UNIX ||

@@ -36,6 +36,7 @@ enum inetd_key {
 	IX_INSTANCES,
 	IX_PER_SOURCE,
 	IX_RATE,
+	IX_TCPMUX,
 	IX_NKEYS
 };
 

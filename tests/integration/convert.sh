@@ -110,7 +110,8 @@ out inetd '# from ' "inetd.conf (inetd.conf format)" \
 count inetd out 'service discard {' 1	# the #<off># line, not the #
 count inetd out 'disable = yes' 2	# discard and login
 count inetd out 'service shell' 0
-err inetd "inetd.conf:50: \"rpc/udp\"" "inetd.conf:57: \"tcpmux/+scanner\"" \
+out inetd 'service scanner {' 'tcpmux = plus'
+err inetd "inetd.conf:50: \"rpc/udp\"" \
     "inetd.conf:58: port \"swat\"" "inetd.conf:59: internal service \"auth\"" \
     "inetd.conf:29: note: rate 40/min"
 located inetd

@@ -19,6 +19,7 @@ if [ "$(id -u)" = 0 ]; then USER_LINE='user = nobody'; else USER_LINE=; fi
 mkconf() {
 	{ conf_globals; cat <<CONF
 line-timeout = 1
+inetd-compat = "$T/inetd.conf"
 service tcpmux { type = builtin  server = tcpmux  address = "127.0.0.1"  port = $P }
 service whoami { tcpmux = yes  server = "$T/whoami.sh"  $USER_LINE }
 service Echo { tcpmux = plus  type = builtin  server = echo }
@@ -73,6 +74,9 @@ service ECHO {
 }' 'service "ECHO": tcpmux: clients could not tell it from service "echo"'
 ok "bad tcpmux settings are refused with file:line"
 
+# An inetd.conf tcpmux/+NAME line, served through inetd-compat.
+printf 'tcpmux/+viainetd\tstream\ttcp\tnowait\t%s\t/bin/cat\tcat\n' \
+    "$(id -un)" > "$T/inetd.conf"
 mkconf plus
 start_superd
 wait_log "tcpmux port on 127.0.0.1 port $P" 30 || fail "no tcpmux port"
@@ -99,10 +103,15 @@ else
 	echo "SKIP: the handler's user: not root, superd cannot switch users"
 fi
 
+wait_log "viainetd" 50 || true
 out=$(ask 'HELP\r\n')
-want=$(printf 'whoami\r\nEcho\r\nclosed\r\nmixed\r')
+want=$(printf 'whoami\r\nEcho\r\nclosed\r\nmixed\r\nviainetd\r')
 [ "$out" = "$want" ] || fail "HELP: got '$out'"
 ok "HELP lists the tcpmux names, and only those"
+
+out=$(ask 'viainetd\r\nfrom inetd.conf\n')
+[ "$out" = "$(printf '+Go\r\nfrom inetd.conf')" ] || fail "inetd.conf tcpmux/+ line: got '$out'"
+ok "an inetd.conf tcpmux/+NAME line (inetd-compat) is reachable by NAME"
 
 out=$(ask 'nosuch\r\n')
 case $out in -*) ;; *) fail "unknown name: got '$out'" ;; esac
