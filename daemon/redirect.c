@@ -16,6 +16,8 @@
 
 #include "redirect.h"
 
+#define REDIRECT_IO_MAX		(64 * 1024)	/* bytes per read or write */
+
 /* One end of the forwarder: what it sent us goes to its peer. */
 struct side {
 	struct redirect		*r;
@@ -191,6 +193,9 @@ side_init(struct redirect *r, struct side *s, struct side *peer,
 	/* Reads stop at the cap; the writer wakes its peer at half. */
 	bufferevent_setwatermark(bev, EV_READ, 0, REDIRECT_BUF_MAX);
 	bufferevent_setwatermark(bev, EV_WRITE, REDIRECT_BUF_MAX / 2, 0);
+	/* libevent's 16 KiB a call would be most of the cost of bulk data. */
+	bufferevent_set_max_single_read(bev, REDIRECT_IO_MAX);
+	bufferevent_set_max_single_write(bev, REDIRECT_IO_MAX);
 }
 
 struct redirect *
