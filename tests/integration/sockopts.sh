@@ -14,6 +14,7 @@ ROOT=0
 [ "$(id -u)" = 0 ] && ROOT=1
 P_ALL=$((BASE + 1)) P_WAIT=$((BASE + 2)) P_UDP=$((BASE + 3))
 P_FREE=$((BASE + 4)) P_ROOT=$((BASE + 5)) P_V6=$((BASE + 6))
+P_OOB=$((BASE + 7))
 U="$T/u.sock"
 # A congestion control superd may set without CAP_NET_ADMIN.
 CC=$(cut -d' ' -f1 /proc/sys/net/ipv4/tcp_allowed_congestion_control 2>/dev/null)
@@ -54,6 +55,7 @@ CONF
 service privileged {
 	address = "127.0.0.1"  port = $P_ROOT  server = "$PROBE"
 	mark = 42  transparent = yes  bind-to-device = "lo"  priority = 7
+	oob-port = $P_OOB
 }
 CONF
 	[ "$HAVE6" = 1 ] && cat <<CONF
@@ -151,6 +153,11 @@ if [ "$ROOT" = 1 ]; then
 	ok "mark, transparent, bind-to-device, priority 7 (root)"
 	if ss -tlnie "sport = :$P_ROOT" 2>/dev/null | grep -q "fwmark:0x2a"; then
 		ok "ss -tlnie shows fwmark:0x2a on the listener"
+		ss -tlnie "sport = :$P_OOB" | grep -q "127.0.0.1:$P_OOB" ||
+			fail "the oob-port listener is not there"
+		ss -tlnie "sport = :$P_OOB" | grep -q "fwmark" &&
+			fail "the oob-port listener got the service's mark"
+		ok "the oob-port listener does not take the service's socket options"
 	fi
 else
 	echo "# SKIP: not root: mark, transparent, bind-to-device, priority > 6"
