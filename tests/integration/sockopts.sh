@@ -25,7 +25,7 @@ if [ -e /proc/net/if_inet6 ] && grep -q '00000000000000000000000000000001' \
 	HAVE6=1
 fi
 
-# write_conf IDLE NODELAY WAITEXTRA: the services.
+# write_conf IDLE NODELAY WAITEXTRA [PASSCRED]: the services.
 write_conf() {
 	{ conf_globals; cat <<CONF
 service all {
@@ -45,7 +45,7 @@ service dgram {
 }
 service local {
 	protocol = unix  address = "$U"  server = "$PROBE"
-	pass-credentials = yes  send-buffer = "32K"
+	pass-credentials = ${4:-yes}  send-buffer = "32K"
 }
 service elsewhere {
 	address = "192.0.2.1"  port = $P_FREE  server = "/bin/cat"  freebind = yes
@@ -188,8 +188,17 @@ want keepalive 1
 	fail "reload re-bound the listener (inode $ino0 -> $(ino)) for options it can set in place"
 ok "a reload sets changed options on the bound listener (keepalive-idle 77 -> 88, nodelay off)"
 
+# --- reload: a unix socket, in place ---
+write_conf 88 no "" no
+kill -HUP "$SPID"
+wait_log "service local: socket options updated" 30 ||
+	fail "reload: no 'socket options updated' for service local"
+probe "unix after reload" -U "$U"
+want pass-credentials 0
+ok "a reload turns pass-credentials off on the bound unix socket"
+
 # --- reload: an option that counts at bind ---
-write_conf 88 no "reuse-port = yes"
+write_conf 88 no "reuse-port = yes" no
 kill -HUP "$SPID"
 wait_log "service waiting: socket options changed: binding the socket anew" 30 ||
 	fail "reload: reuse-port did not re-bind service waiting"
