@@ -203,7 +203,7 @@ sockopt_fit(struct cv_service *s, const char *file, int line)
 		svc_set(s, map[i].key, NULL);
 	}
 	if (left[0] != '\0')
-		cv_note(s, file, line, "left out of this %s listener, as "
-		    "systemd ignores them there: %s", fit == FIT_UNIX ? "unix" :
+		cv_note(s, file, line, "left out of this %s listener, where "
+		    "they mean nothing: %s", fit == FIT_UNIX ? "unix" :
 		    fit == FIT_UDP ? "udp" : "tcp", left);
 }

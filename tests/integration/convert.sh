@@ -241,6 +241,23 @@ count pair out 'name = "git"' 0
 located pair
 check pair
 
+# flags KEEPALIVE NODELAY REUSE translate (REUSE: a note); on a datagram
+# service the first two are left out with a note.
+printf '%s\n' 'service git' '{' '	socket_type = stream' '	port = 9418' \
+    '	wait = no' '	user = nobody' '	server = /usr/bin/git' \
+    '	flags = KEEPALIVE NODELAY REUSE' '}' >"$tmp/x.in"
+run xinetd-flags 0 -x - <"$tmp/x.in"
+out xinetd-flags 'keepalive = yes' 'nodelay = yes'
+err xinetd-flags '<stdin>:8: note: flag REUSE: superd always sets SO_REUSEADDR'
+count xinetd-flags err 'not translated' 0
+check xinetd-flags
+sed 's/socket_type = stream/socket_type = dgram/; s/wait = no/wait = yes/' \
+    "$tmp/x.in" >"$tmp/x2.in"
+run xinetd-flags-udp 0 -x - <"$tmp/x2.in"
+count xinetd-flags-udp out 'nodelay = yes' 0
+err xinetd-flags-udp 'left out of this udp listener, where they mean nothing: keepalive (tcp), nodelay (tcp)'
+check xinetd-flags-udp
+
 # --- systemd socket units -------------------------------------------------
 # openssh-server's ssh.socket (Accept=no) with ssh.service, as shipped.
 run deb-ssh 1 "$d/systemd/ssh.socket"
@@ -299,7 +316,7 @@ out sd-sockopt 'keepalive = yes' 'keepalive-idle = 120' \
 count sd-sockopt out 'nodelay = yes' 1		# the tcp listener only
 count sd-sockopt out 'pass-packet-info = yes' 1	# the udp one
 count sd-sockopt out 'pass-credentials = yes' 1	# the unix one
-err sd-sockopt 'so.socket:3: note: left out of this udp listener, as systemd ignores them there: keepalive (tcp), '
+err sd-sockopt 'so.socket:3: note: left out of this udp listener, where they mean nothing: keepalive (tcp), '
 count sd-sockopt out 'receive-buffer = "64K"' 3	# all three
 count sd-sockopt err 'not translated' 0
 count sd-sockopt err 'no superd equivalent' 0
