@@ -328,8 +328,8 @@ accepted_sockopts(struct service *svc, int fd)
 {
 	char	err[256];
 
-	if (sockopt_apply_accepted(fd, &svc->conf->sockopts, err,
-	    sizeof(err)) == -1)
+	if (sockopt_apply_accepted(fd, svc->conf->family,
+	    &svc->conf->sockopts, err, sizeof(err)) == -1)
 		log_warnx("service %s: accepted connection: %s",
 		    svc->conf->name, err);
 }

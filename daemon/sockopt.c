@@ -516,22 +516,22 @@ for_accepted(const struct sockopts *so, enum sockopt_id id, int fam)
 	    ((defs[id].flags & ACCEPTED_UNIX) && fam == AF_UNIX));
 }
 
+/*
+ * family is the listener's (AF_UNIX or not is all that matters: what is
+ * set here has one level and name for v4 and v6), so that a connection
+ * costs no getsockopt.
+ */
 int
-sockopt_apply_accepted(int fd, const struct sockopts *so, char *err,
-    size_t errlen)
+sockopt_apply_accepted(int fd, int family, const struct sockopts *so,
+    char *err, size_t errlen)
 {
-	int	id, dual, fam = AF_UNSPEC;
+	int	id;
 
-	for (id = 0; id < SOCKOPT_N; id++) {
-		if (!ISSET(so, id) || !(defs[id].flags & (ACCEPTED |
-		    ACCEPTED_UNIX)))
-			continue;
-		if (fam == AF_UNSPEC)
-			fam = sock_family(fd, &dual);
-		if (for_accepted(so, (enum sockopt_id)id, fam) && set_one(fd,
-		    fam, dual, so, (enum sockopt_id)id, err, errlen) == -1)
+	for (id = 0; id < SOCKOPT_N; id++)
+		if (for_accepted(so, (enum sockopt_id)id, family) &&
+		    set_one(fd, family, 0, so, (enum sockopt_id)id, err,
+		    errlen) == -1)
 			return -1;
-	}
 	return 0;
 }
 

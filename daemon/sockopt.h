@@ -100,9 +100,9 @@ int	sockopt_equal(const struct sockopts *, const struct sockopts *);
 /* Every option set, on a socket not bound yet.  0, or -1 with err. */
 int	sockopt_apply(int fd, const struct sockopts *, char *err,
 	    size_t errlen);
-/* Those a listener does not pass on, on a socket it accepted. */
-int	sockopt_apply_accepted(int fd, const struct sockopts *, char *err,
-	    size_t errlen);
+/* Those a listener of family does not pass on, on a socket it accepted. */
+int	sockopt_apply_accepted(int fd, int family, const struct sockopts *,
+	    char *err, size_t errlen);
 /*
  * A reload changed old to new on a bound socket: set what can be set in
  * place (and put back the kernel default of what new drops).  0 done,

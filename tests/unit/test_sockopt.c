@@ -348,8 +348,14 @@ test_accepted(void **state)
 	assert_int_equal(sockopt_set_str(&so, SOCKOPT_SNDBUF, "8K", err,
 	    sizeof(err)), 0);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	assert_int_equal(sockopt_apply_accepted(sv[0], &so, err, sizeof(err)),
-	    0);
+	assert_int_equal(sockopt_apply_accepted(sv[0], AF_UNIX, &so, err,
+	    sizeof(err)), 0);
+	assert_int_equal(getint(sv[0], SOL_SOCKET, SO_SNDBUF), 16384);
+	/* Inherited from a TCP listener: nothing to do. */
+	assert_int_equal(sockopt_set_str(&so, SOCKOPT_SNDBUF, "4K", err,
+	    sizeof(err)), 0);
+	assert_int_equal(sockopt_apply_accepted(sv[0], AF_INET, &so, err,
+	    sizeof(err)), 0);
 	assert_int_equal(getint(sv[0], SOL_SOCKET, SO_SNDBUF), 16384);
 	close(sv[0]);
 	close(sv[1]);
