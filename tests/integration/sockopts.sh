@@ -266,6 +266,11 @@ if [ "$ROOT" = 1 ] && command -v setpriv >/dev/null 2>&1 &&
 	printf 'service b {\n  server = "/bin/cat"\n  priority = 6\n  port = 9\n}\n' > bad.conf
 	nocap || { cat out >&2; fail "priority 6 refused without capabilities"; }
 	ok "priority 6 needs no capability"
+	# Linux 5.7+: a socket's first device needs no capability (a change
+	# would: superd binds anew instead).
+	printf 'service b {\n  server = "/bin/cat"\n  bind-to-device = "lo"\n  port = 9\n}\n' > bad.conf
+	nocap || { cat out >&2; fail "bind-to-device refused without capabilities"; }
+	ok "bind-to-device needs no capability"
 	NA=
 	for c in $(cat /proc/sys/net/ipv4/tcp_available_congestion_control); do
 		grep -qw "$c" /proc/sys/net/ipv4/tcp_allowed_congestion_control ||
