@@ -21,6 +21,7 @@ mkconf() {
 line-timeout = 1
 inetd-compat = "$T/inetd.conf"
 service tcpmux { type = builtin  server = tcpmux  address = "127.0.0.1"  port = $P }
+service guarded-mux { type = builtin  server = tcpmux  address = "127.0.0.1"  port = $((P+4))  no-access = { 127.0.0.0/8 } }
 service whoami { tcpmux = yes  server = "$T/whoami.sh"  $USER_LINE }
 service Echo { tcpmux = plus  type = builtin  server = echo }
 service closed { tcpmux = plus  type = builtin  server = echo  only-from = { 192.0.2.1 } }
@@ -126,6 +127,11 @@ out=$(ask 'closed\r\n')
 [ "$out" = "$(printf -- '-access denied\r')" ] || fail "acl: got '$out'"
 wait_log "service closed: refused 127.0.0.1: " 30 || fail "refusal not logged"
 ok "the named service's only-from applies (refused, logged, no +Go)"
+
+out=$(printf 'Echo\r\nx\n' | timeout 5 nc -N 127.0.0.1 $((P+4)) 2>/dev/null | head -c 100)
+[ -z "$out" ] || fail "a tcpmux port's no-access let 127.0.0.1 in: '$out'"
+wait_log "service guarded-mux: refused 127.0.0.1: acl" 30 || fail "tcpmux port refusal not logged"
+ok "a tcpmux port's own no-access refuses before any name is read"
 
 out=$(ask 'mixed\r\nvia mux\n')
 [ "$out" = "$(printf '+Go\r\nvia mux')" ] || fail "mixed by name: got '$out'"
