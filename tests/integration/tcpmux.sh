@@ -23,6 +23,7 @@ inetd-compat = "$T/inetd.conf"
 service tcpmux { type = builtin  server = tcpmux  address = "127.0.0.1"  port = $P }
 service guarded-mux { type = builtin  server = tcpmux  address = "127.0.0.1"  port = $((P+4))  no-access = { 127.0.0.0/8 } }
 service whoami { tcpmux = yes  server = "$T/whoami.sh"  $USER_LINE }
+service one { tcpmux = plus  server = "/bin/sleep"  args = { "3" }  instances = 1  $USER_LINE }
 service Echo { tcpmux = plus  type = builtin  server = echo }
 service closed { tcpmux = plus  type = builtin  server = echo  only-from = { 192.0.2.1 } }
 service plain { type = builtin  server = echo  address = "127.0.0.1"  port = $((P+1)) }
@@ -106,7 +107,7 @@ fi
 
 wait_log "viainetd" 50 || true
 out=$(ask 'HELP\r\n')
-want=$(printf 'whoami\r\nEcho\r\nclosed\r\nmixed\r\nviainetd\r')
+want=$(printf 'whoami\r\none\r\nEcho\r\nclosed\r\nmixed\r\nviainetd\r')
 [ "$out" = "$want" ] || fail "HELP: got '$out'"
 ok "HELP lists the tcpmux names, and only those"
 
@@ -132,6 +133,15 @@ out=$(printf 'Echo\r\nx\n' | timeout 5 nc -N 127.0.0.1 $((P+4)) 2>/dev/null | he
 [ -z "$out" ] || fail "a tcpmux port's no-access let 127.0.0.1 in: '$out'"
 wait_log "service guarded-mux: refused 127.0.0.1: acl" 30 || fail "tcpmux port refusal not logged"
 ok "a tcpmux port's own no-access refuses before any name is read"
+
+printf 'one\r\n' | timeout 6 nc 127.0.0.1 $P >/dev/null 2>&1 &
+holder=$!
+wait_log "service one: session S[0-9]* from " 50 || fail "one did not start"
+out=$(ask 'one\r\n')
+[ "$out" = "$(printf -- '-one: too many connections, try again later\r')" ] ||
+	fail "one at its instances: got '$out'"
+wait $holder
+ok "a service at its instances limit answers - through tcpmux (no backlog to wait in)"
 
 out=$(ask 'mixed\r\nvia mux\n')
 [ "$out" = "$(printf '+Go\r\nvia mux')" ] || fail "mixed by name: got '$out'"
