@@ -314,7 +314,7 @@ request_abort_builtin(struct request *r)
 	else if (r->bconn != NULL)
 		builtin_conn_abort(r->bconn);
 	else if (r->redir != NULL)
-		redirect_abort(r->redir, "interrupted");
+		redirect_abort(r->redir, "stopped by superd");
 }
 
 /*

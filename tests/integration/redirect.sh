@@ -95,6 +95,7 @@ service guarded { redirect = "localhost $((P+5))"  only-from = { 192.0.2.0/24 } 
 service down { redirect = "127.0.0.1 $((P+7))"  address = "127.0.0.1"  port = $((P+6)) }
 service sleeper { server = "/bin/sleep"  args = { "8" }  address = "127.0.0.1"  port = $((P+9)) }
 service slow { redirect = "127.0.0.1 $((P+9))"  address = "127.0.0.1"  port = $((P+8)) }
+service brief { redirect = "127.0.0.1 $((P+9))"  timeout = 1  address = "127.0.0.1"  port = $((P+10)) }
 CONF
 } > "$T/superd.conf"
 start_superd
@@ -122,6 +123,11 @@ ok "a source refused by only-from never reaches the backend"
 timeout 10 nc -N 127.0.0.1 $((P+6)) < /dev/null > /dev/null 2>&1
 wait_log "service down: session S[0-9]* .*cannot connect to the backend" 50 || fail "backend down not in the exit line"
 ok "a backend that is down: the connection is closed, the exit line says why"
+(sleep 4 | timeout 6 nc 127.0.0.1 $((P+10)) >/dev/null 2>&1) &
+wait_log "service brief: session S[0-9]* .*(redirect: 0 bytes from the client, 0 bytes to it; stopped by superd)" 50 ||
+	fail "timeout = 1 did not end the forwarding"
+ok "timeout ends a forwarded connection; the exit line says so"
+
 # A backend that reads nothing: superd holds at most its buffer, the rest
 # waits in the kernel and then in the client.
 cat > "$T/flood.py" <<'PY'
