@@ -134,10 +134,10 @@ hand_on(struct linesrv_conn *c, struct tcpmux *t)
 static int
 mux_line(struct linesrv_conn *c, char *line, size_t n, void *arg)
 {
-	struct tcpmux	*t;
-	const char	*name, *why;
+	struct tcpmux			*lt = arg, *t;
+	const struct linesrv_peer	*p = linesrv_conn_peer(c);
+	const char			*name, *why;
 
-	(void)arg;
 	switch (tcpmux_parse(line, n, &name, &why)) {
 	case TCPMUX_ASK_HELP:
 		return help(c);
@@ -147,8 +147,11 @@ mux_line(struct linesrv_conn *c, char *line, size_t n, void *arg)
 		break;
 	}
 	if ((t = find(name)) == NULL) {
-		log_info("tcpmux: %s asked for %s: no such tcpmux service",
-		    linesrv_conn_peer(c)->desc, name);
+		/* Rate-limited per source, as refusals are. */
+		if (policy_should_log(lt->rt->policy,
+		    (const struct sockaddr *)&p->sa))
+			log_info("tcpmux: %s asked for %s: no such tcpmux "
+			    "service", p->desc, name);
 		return refuse(c, "no tcpmux service %s here", name);
 	}
 	if ((why = busy_fn(t->rt)) != NULL)
