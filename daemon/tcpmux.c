@@ -131,6 +131,7 @@ hand_on(struct linesrv_conn *c, struct tcpmux *t)
 	return LINESRV_CLOSE;
 }
 
+/* One name line: the HELP list, a "-" line, or the connection handed on. */
 static int
 mux_line(struct linesrv_conn *c, char *line, size_t n, void *arg)
 {
