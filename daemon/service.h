@@ -68,6 +68,7 @@ void	 service_totals(struct service_totals *);
 
 struct service_conf;
 struct oob_endpoint;
+struct rpcreg;
 
 struct service {
 	struct request_target	 rt;		/* lent to its requests */
@@ -88,6 +89,7 @@ struct service {
 	char			 bound_addr[64];
 	int			 bound_port;
 	struct oob_endpoint	*oob;		/* oob-port, or NULL */
+	struct rpcreg		*rpc;		/* type = rpc: at rpcbind */
 	struct handoff {			/* nowait dgram exec */
 		int		 pending;	/* a handler has yet to read */
 		uint64_t	 id;		/* that handler's session */
