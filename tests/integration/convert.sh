@@ -106,11 +106,13 @@ out inetd '# from ' "inetd.conf (inetd.conf format)" \
     'args = {"--secure", "/srv/tftp"}' 'protocol = unix' \
     'address = "/run/superd-test/sshd.sock"' 'service sshd {' \
     'address = "127.0.0.1"' '"\"quoted\\arg\""' \
-    '#service "rstatd/1-3" {' '#service auth {'
+    '#service auth {' 'service rstatd {' 'type = rpc' \
+    'rpc-program = "rstatd"' 'rpc-versions = "1-3"'
 count inetd out 'service discard {' 1	# the #<off># line, not the #
 count inetd out 'disable = yes' 2	# discard and login
 count inetd out 'service shell' 0
-err inetd "inetd.conf:50: \"rpc/udp\"" "inetd.conf:57: \"tcpmux/+scanner\"" \
+count inetd err 'inetd.conf:50:' 0	# rpc/udp is translated
+err inetd "inetd.conf:57: \"tcpmux/+scanner\"" \
     "inetd.conf:58: port \"swat\"" "inetd.conf:59: internal service \"auth\"" \
     "inetd.conf:29: note: rate 40/min"
 located inetd
@@ -142,7 +144,7 @@ out xinetd '(xinetd format)' 'service chargen-udp {' 'server = "daytime"' \
     'only-from = {"monitor.example.org", "203.0.113.0/24"}' \
     'banner = "/etc/issue"' 'banner-success = "/etc/motd"' 'max-load = 2.5' \
     'env-pass = {"TZ"}' 'env-pass = {"PATH", "TZ"}' \
-    '#service smtp {' '#service rstatd {' \
+    '#service smtp {' 'rpc-versions = "1-3"' \
     '#service servers {'
 count xinetd out 'umask = "022"' 6	# exec services (2 commented out)
 count xinetd out 'disable = yes' 7	# off by file, discard-dgram by list
@@ -154,10 +156,12 @@ err xinetd 'xinetd.conf:18: note: ' 'tftp.dpkg-old skipped' \
     'legacy:22: only_from ".example.net": superd does not match domains' \
     'legacy:23: access_times' 'legacy:24: flag KEEPALIVE' \
     'tftp:19: banner = /etc/issue.net: superd sends banners on stream connections only' \
-    'legacy:27: rlimit_stack' 'legacy:28: deny_time' 'legacy:33: type RPC' \
+    'legacy:27: rlimit_stack' 'legacy:28: deny_time' \
     'legacy:42: internal service "servers"' \
     'tftp:15: note: cps 100 -> rate "100/s"'
 count xinetd err 'umask is left out' 1	# a default said once
+count xinetd err 'RPC' 0			# type = RPC is translated
+count xinetd out '#service rstatd' 0
 located xinetd
 check xinetd
 
@@ -178,14 +182,19 @@ check xinetd-stdin
 
 # --- Debian 12 as shipped: packages' update-inetd lines (README) ------
 d="$samples/debian"
-run deb-inetd 1 "$d/inetd.conf"
+run deb-inetd 0 "$d/inetd.conf"	# rpc/udp was the last part left out
 check deb-inetd
 located deb-inetd
 # ftpd-ssl's active ftp runs; proftpd's "#<off>#" one shares its port.
 count deb-inetd out 'service ftp {' 1
 out deb-inetd '#service ftp-tcp {' 'argv0 = "/usr/sbin/in.ftpd"'
 err deb-inetd 'inetd.conf:15: note: disabled "ftp" is on the endpoint of "ftp"' \
-    'inetd.conf:24: note: disabled "ntalk"' 'inetd.conf:38: "rpc/udp"'
+    'inetd.conf:24: note: disabled "ntalk"'
+# rstatd's postinst line (update-inetd --group RPC) becomes an rpc service.
+count deb-inetd err 'inetd.conf:38:' 0
+out deb-inetd 'service rstatd {' 'type = rpc' 'rpc-program = "rstatd"' \
+    'rpc-versions = "1-5"' 'argv0 = "/usr/sbin/rpc.rstatd"'
+count deb-inetd out '#service rstatd' 0
 # git's README.Debian tcp4 + tcp6 pair is one dual-stack service.
 count deb-inetd out 'service git' 1
 err deb-inetd 'inetd.conf:42: note: "git" on IPv4'
