@@ -215,24 +215,25 @@ x_port(struct cv_service *s, const struct xblock *m, unsigned types)
 static int
 x_rpc(struct cv_service *s, const struct xblock *m)
 {
-	const char	*num = one(m, "rpc_number"), *vers = one(m, "rpc_version");
-	const char	*p = one(m, "port");
-	unsigned long	 lo, hi;
-	char		 err[128];
+	const char		*num = one(m, "rpc_number");
+	const struct xop	*vers = get(m, "rpc_version"), *p = get(m, "port");
+	unsigned long		 lo, hi;
+	char			 err[128];
 
-	if (vers == NULL) {
+	if (vers == NULL || vers->v.n == 0) {
 		cv_fail(s, s->file, s->line, "type RPC without rpc_version");
 		return -1;
 	}
-	if (rpcparse_versions(vers, &lo, &hi, err, sizeof(err)) == -1) {
-		cv_fail(s, s->file, s->line, "rpc_version %s", err);
+	if (rpcparse_versions(vers->v.v[0], &lo, &hi, err, sizeof(err)) ==
+	    -1) {
+		cv_fail(s, vers->file, vers->line, "rpc_version %s", err);
 		return -1;
 	}
-	if (p != NULL)
-		cv_note(s, s->file, s->line, "port %s: an RPC service gets a "
-		    "dynamic port registered with rpcbind; dropped", p);
+	if (p != NULL && p->v.n > 0)
+		cv_note(s, p->file, p->line, "port %s: an RPC service gets a "
+		    "dynamic port registered with rpcbind; dropped", p->v.v[0]);
 	svc_set(s, K_RPC_PROGRAM, num != NULL ? num : s->name);
-	svc_set(s, K_RPC_VERSIONS, vers);
+	svc_set(s, K_RPC_VERSIONS, vers->v.v[0]);
 	return 0;
 }
 

@@ -180,6 +180,26 @@ out xinetd-stdin 'rate = "50/s"' 'protocol = udp' \
 err xinetd-stdin '<stdin>:7: note: cps 50'
 check xinetd-stdin
 
+# xinetd type = RPC: rpc_number wins over the name, a port is dropped
+# (rpcbind gives it), rpc_version is required and checked.
+printf '%s\n' 'service rusersd' '{' '	type = RPC' '	rpc_number = 100002' \
+    '	rpc_version = 2-3' '	socket_type = dgram' '	wait = yes' \
+    '	user = nobody' '	port = 4000' '	server = /usr/sbin/rpc.rusersd' '}' \
+    'service rwalld' '{' '	type = RPC' '	socket_type = dgram' \
+    '	wait = yes' '	user = nobody' '	server = /usr/sbin/rpc.rwalld' '}' \
+    'service sprayd' '{' '	type = RPC' '	rpc_version = 1-99' \
+    '	socket_type = dgram' '	wait = yes' '	server = /usr/sbin/rpc.sprayd' '}' \
+    >"$tmp/xrpc.in"
+run xinetd-rpc 1 -x - <"$tmp/xrpc.in"
+out xinetd-rpc 'service rusersd {' 'type = rpc' 'rpc-program = "100002"' \
+    'rpc-versions = "2-3"' '#service rwalld {' '#service sprayd {'
+count xinetd-rpc out 'port = ' 0
+err xinetd-rpc '<stdin>:9: note: port 4000: an RPC service gets a dynamic port' \
+    '<stdin>:12: type RPC without rpc_version' \
+    '<stdin>:23: rpc_version "1-99": more than 64 versions'
+located xinetd-rpc
+check xinetd-rpc
+
 # --- Debian 12 as shipped: packages' update-inetd lines (README) ------
 d="$samples/debian"
 run deb-inetd 0 "$d/inetd.conf"	# rpc/udp was the last part left out
