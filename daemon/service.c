@@ -928,6 +928,11 @@ service_fill_info(const struct service *svc, struct service_info *i)
 	i->oob_dynamic = svc->conf->oob_port == 0;
 	i->sources = policy_sources(svc->rt.policy);
 	i->export = svc->conf->export;
+	if (sc->rpc) {
+		i->rpc_prog = sc->rpc_prog;
+		i->rpc_vlo = sc->rpc_vlo;
+		i->rpc_vhi = sc->rpc_vhi;
+	}
 }
 
 void

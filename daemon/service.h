@@ -38,6 +38,8 @@ struct service_info {
 	int		 oob_dynamic;	/* configured with oob-port = 0 */
 	size_t		 sources;	/* in the per-source table */
 	int		 export;	/* export = yes (DNS-SD) */
+	unsigned long	 rpc_prog;	/* type = rpc: program, 0 none */
+	unsigned long	 rpc_vlo, rpc_vhi;	/* ... and its versions */
 };
 
 typedef void (*service_info_cb)(const struct service_info *, void *arg);

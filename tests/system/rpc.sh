@@ -97,7 +97,9 @@ port=$(sed -n 's/.*service rstatd: listening on .* port \([0-9]*\) (dynamic).*/\
 ok "rpcinfo -p lists rstatd 1-5 at superd's port $port"
 [ "$(SUPERD_DIRECTORY=$T/directory.sock "$LOOKUP" -p -P udp rstatd)" = "$port" ] ||
 	fail "superd-lookup does not list rstatd at $port"
-ok "superd-lookup lists rstatd at $port"
+SUPERD_DIRECTORY=$T/directory.sock "$LOOKUP" -j rstatd | grep -q '"rpc-program":"100001","rpc-versions":"1-5"' ||
+	fail "superd-lookup -j shows no rpc-program / rpc-versions tags"
+ok "superd-lookup lists rstatd at $port, program 100001 versions 1-5"
 rup_ok || { cat "$T/rup.out"; fail "rup localhost did not answer"; }
 ok "rup localhost: $(cat "$T/rup.out")"
 
