@@ -80,6 +80,8 @@ static int	 rpcb_apply(const struct rpcreg *, int,
 static void	 claimed_by_others(const struct rpcreg *,
 		    unsigned char [][RPC_VERS_SPAN]);
 static void	 process_one(struct rpcreg *);
+static int	 map_listed(const struct rpcreg *, const struct rpcmap *,
+		    rpcblist *);
 static void	 check_all(void);
 static int	 uaddr_port(const char *);
 
