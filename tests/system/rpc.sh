@@ -140,3 +140,20 @@ ok "inetd.conf '$POSTINST': registered, rup answers"
 stop_superd
 [ "$(versions)" = "" ] || fail "inetd-compat rstatd still registered after stop"
 ok "and unregistered at stop"
+
+# A hung rpcbind (SIGSTOP: its socket still accepts, nothing answers)
+# must not stall superd: the directory answers meanwhile, and at stop
+# superd gives up on rpcbind after RPCREG_STOP_MS and exits by itself.
+kill -STOP $RBPID
+rstatd_conf 1-5
+: >"$T/log"
+start_superd
+port=$(timeout 5 env SUPERD_DIRECTORY=$T/directory.sock "$LOOKUP" -p rstatd) ||
+	fail "superd-lookup did not answer while rpcbind hangs"
+ok "rpcbind stopped (SIGSTOP): superd-lookup still answers ($port)"
+stop_superd
+grep -q "rpcbind did not answer within 2000 ms" "$T/log" ||
+	fail "no give-up line at stop"
+grep -q "exited" "$T/log" || fail "superd did not exit by itself with rpcbind hung"
+ok "stop with rpcbind hung: superd gave up after 2 s and exited"
+kill -CONT $RBPID
