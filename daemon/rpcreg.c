@@ -146,6 +146,19 @@ rpcreg_add(const char *name, unsigned long prog, unsigned long vlo,
 	return r;
 }
 
+int
+rpcreg_registered(struct rpcreg *r)
+{
+	int	 yes;
+
+	if (r == NULL)
+		return 0;
+	pthread_mutex_lock(&rr.lock);
+	yes = r->registered && !r->dirty;
+	pthread_mutex_unlock(&rr.lock);
+	return yes;
+}
+
 void
 rpcreg_remove(struct rpcreg *r)
 {

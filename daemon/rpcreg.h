@@ -30,6 +30,8 @@ int		 rpcreg_init(void);
  */
 struct rpcreg	*rpcreg_add(const char *name, unsigned long prog,
 		    unsigned long vlo, unsigned long vhi, int fd);
+/* Does rpcbind have all of it, as far as the last call or check said? */
+int		 rpcreg_registered(struct rpcreg *);
 /* Unregister and forget it (the thread frees it). */
 void		 rpcreg_remove(struct rpcreg *);
 /*

@@ -26,6 +26,13 @@ rpcreg_add(const char *name, unsigned long prog, unsigned long vlo,
 	return NULL;
 }
 
+int
+rpcreg_registered(struct rpcreg *r)
+{
+	(void)r;
+	return 0;
+}
+
 void
 rpcreg_remove(struct rpcreg *r)
 {

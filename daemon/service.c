@@ -932,6 +932,7 @@ service_fill_info(const struct service *svc, struct service_info *i)
 		i->rpc_prog = sc->rpc_prog;
 		i->rpc_vlo = sc->rpc_vlo;
 		i->rpc_vhi = sc->rpc_vhi;
+		i->rpc_registered = rpcreg_registered(svc->rpc);
 	}
 }
 

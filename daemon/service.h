@@ -40,6 +40,7 @@ struct service_info {
 	int		 export;	/* export = yes (DNS-SD) */
 	unsigned long	 rpc_prog;	/* type = rpc: program, 0 none */
 	unsigned long	 rpc_vlo, rpc_vhi;	/* ... and its versions */
+	int		 rpc_registered;	/* rpcbind has it */
 };
 
 typedef void (*service_info_cb)(const struct service_info *, void *arg);

@@ -43,5 +43,10 @@ else
 	grep -q "rpcbind registration of program $PROG failed" "$T/log" ||
 		fail "neither registered nor a failure logged"
 	ok "no rpcbind here: the failure is logged, the service listens"
+	"$top_builddir/superdctl" -S "$T/control.sock" service rpcx >"$T/ctl" ||
+		fail "superdctl service rpcx: exit $?"
+	grep -Eq '^rpc_versions +1-2$' "$T/ctl" && grep -Eq '^rpcbind +not-registered$' "$T/ctl" ||
+		{ cat "$T/ctl"; fail "superdctl does not show the rpc fields"; }
+	ok "superdctl: rpc_versions 1-2, rpcbind not-registered"
 	[ "$("$LOOKUP" -p rpcx)" = "$port" ] || fail "the directory stopped answering"
 fi

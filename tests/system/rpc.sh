@@ -100,6 +100,10 @@ ok "rpcinfo -p lists rstatd 1-5 at superd's port $port"
 SUPERD_DIRECTORY=$T/directory.sock "$LOOKUP" -j rstatd | grep -q '"rpc-program":"100001","rpc-versions":"1-5"' ||
 	fail "superd-lookup -j shows no rpc-program / rpc-versions tags"
 ok "superd-lookup lists rstatd at $port, program 100001 versions 1-5"
+"$top_builddir/superdctl" -S "$T/control.sock" service rstatd >"$T/ctl" ||
+	fail "superdctl service rstatd: exit $?"
+grep -Eq '^rpcbind +registered$' "$T/ctl" || { cat "$T/ctl"; fail "superdctl does not say registered"; }
+ok "superdctl service rstatd: rpcbind registered"
 rup_ok || { cat "$T/rup.out"; fail "rup localhost did not answer"; }
 ok "rup localhost: $(cat "$T/rup.out")"
 
