@@ -1766,12 +1766,8 @@ find_rpc(const struct superd_conf *conf, const struct service_conf *n)
 {
 	const struct service_conf	*sc;
 
-	if (!n->rpc || n->disable)
-		return NULL;
 	TAILQ_FOREACH(sc, &conf->services, entry)
-		if (sc->rpc && !sc->disable && sc->proto == n->proto &&
-		    sc->rpc_prog == n->rpc_prog && sc->rpc_vlo <= n->rpc_vhi &&
-		    n->rpc_vlo <= sc->rpc_vhi)
+		if (service_conf_rpc_overlap(sc, n))
 			return sc;
 	return NULL;
 }
@@ -2386,6 +2382,15 @@ isolation_equal(const struct service_conf *a, const struct service_conf *b)
 	    a->kill_grace == b->kill_grace && a->oob_port == b->oob_port &&
 	    a->urgent == b->urgent && a->urgent_signal == b->urgent_signal &&
 	    a->pass_fds == b->pass_fds && a->export == b->export;
+}
+
+int
+service_conf_rpc_overlap(const struct service_conf *a,
+    const struct service_conf *b)
+{
+	return a->rpc && b->rpc && !a->disable && !b->disable &&
+	    a->proto == b->proto && a->rpc_prog == b->rpc_prog &&
+	    a->rpc_vlo <= b->rpc_vhi && b->rpc_vlo <= a->rpc_vhi;
 }
 
 int

@@ -292,6 +292,9 @@ int			 service_conf_same_endpoint(const struct service_conf *,
 /* Same in everything but runtime state? */
 int			 service_conf_equal(const struct service_conf *,
 			    const struct service_conf *);
+/* Enabled rpc services claiming a version of one program on one proto? */
+int			 service_conf_rpc_overlap(const struct service_conf *,
+			    const struct service_conf *);
 /* Same RPC program and versions (or both not rpc)? */
 int			 service_conf_rpc_equal(const struct service_conf *,
 			    const struct service_conf *);

@@ -12,6 +12,24 @@ LOOKUP=$top_builddir/superd-lookup
 PROG=536870999		# 0x20000057: "defined by user"
 printf 'log-level = info\nservice r { type = rpc rpc-program = 1 rpc-versions = 1 server = "/bin/cat" }\n' >"$T/probe.conf"
 "$SUPERD" -t -c "$T/probe.conf" 2>&1 | grep -q libtirpc && skip "superd built without libtirpc"
+# inetd-compat (superd -t, nothing registered): an rpc line is a
+# service (two of them do not clash over their dynamic ports); one whose
+# program versions superd.conf registers is skipped.
+printf '%s\n' "$PROG/2-3 dgram rpc/udp wait root /bin/cat cat" \
+    "$((PROG - 1))/1 dgram rpc/udp wait root /bin/cat cat" \
+    "$((PROG - 2))/1 dgram rpc/udp wait root /bin/cat cat" >"$T/inetd.conf"
+{ conf_globals; cat <<CONF
+inetd-compat = "$T/inetd.conf"
+service rpcx { type = rpc rpc-program = $PROG rpc-versions = "1-2" socket = dgram server = "/bin/cat" }
+CONF
+} >"$T/t.conf"
+"$SUPERD" -t -c "$T/t.conf" >"$T/t.out" 2>&1 || { cat "$T/t.out"; fail "superd -t: exit $?"; }
+grep -q "inetd.conf:1: service \"$PROG\": RPC program $PROG/udp is already registered for service \"rpcx\"" "$T/t.out" ||
+	{ cat "$T/t.out"; fail "no overlap message for inetd.conf:1"; }
+grep -q "inetd.conf:[23]" "$T/t.out" && { cat "$T/t.out"; fail "inetd.conf:2 or 3 was not accepted"; }
+grep -q "2 services, 1 lines skipped" "$T/t.out" || { cat "$T/t.out"; fail "not 2 services + 1 skipped"; }
+ok "inetd-compat: an rpc line is served, one overlapping superd.conf's program is skipped"
+
 { conf_globals; cat <<CONF
 service rpcx {
 	type = rpc
