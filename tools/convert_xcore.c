@@ -59,6 +59,7 @@ static void	 x_wait(struct cv_service *, const struct xblock *);
 static int	 x_port(struct cv_service *, const struct xblock *,
 		    unsigned);
 static int	 x_rpc(struct cv_service *, const struct xblock *);
+static void	 x_not_rpc(struct cv_service *, const struct xblock *);
 static void	 x_address(struct cv_service *, const struct xblock *,
 		    unsigned);
 static int	 x_internal(struct cv_service *, const struct xblock *);
@@ -87,6 +88,8 @@ xcore_translate(struct cv_service *s, const struct xblock *m)
 
 	types = x_types(s, m);
 	flags = x_flags(s, m);
+	if (!(types & T_RPC))
+		x_not_rpc(s, m);
 	if ((types & T_UNSUPP) || x_socket(s, m) == -1 ||
 	    x_port(s, m, types) == -1) {
 		s->skip = 1;
@@ -235,6 +238,20 @@ x_rpc(struct cv_service *s, const struct xblock *m)
 	svc_set(s, K_RPC_PROGRAM, num != NULL ? num : s->name);
 	svc_set(s, K_RPC_VERSIONS, vers->v.v[0]);
 	return 0;
+}
+
+/* rpc_number or rpc_version without type = RPC: xinetd ignores them. */
+static void
+x_not_rpc(struct cv_service *s, const struct xblock *m)
+{
+	static const char *const keys[] = { "rpc_number", "rpc_version" };
+	const struct xop	*o;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if ((o = get(m, keys[i])) != NULL)
+			cv_note(s, o->file, o->line, "%s without type = RPC: "
+			    "ignored, as xinetd does", keys[i]);
 }
 
 /*

@@ -200,14 +200,18 @@ printf '%s\n' 'service rusersd' '{' '	type = RPC' '	rpc_number = 100002' \
     '	wait = yes' '	user = nobody' '	server = /usr/sbin/rpc.rwalld' '}' \
     'service sprayd' '{' '	type = RPC' '	rpc_version = 1-99' \
     '	socket_type = dgram' '	wait = yes' '	server = /usr/sbin/rpc.sprayd' '}' \
+    'service daytime' '{' '	rpc_version = 2' '	socket_type = stream' \
+    '	wait = no' '	server = /bin/date' '}' \
     >"$tmp/xrpc.in"
 run xinetd-rpc 1 -x - <"$tmp/xrpc.in"
 out xinetd-rpc 'service rusersd {' 'type = rpc' 'rpc-program = "100002"' \
     'rpc-versions = "2-3"' '#service rwalld {' '#service sprayd {'
-count xinetd-rpc out 'port = ' 0
+count xinetd-rpc out 'port = ' 1	# daytime's, not rusersd's 4000
+count xinetd-rpc out 'port = 4000' 0
 err xinetd-rpc '<stdin>:9: note: port 4000: an RPC service gets a dynamic port' \
     '<stdin>:12: type RPC without rpc_version' \
-    '<stdin>:23: rpc_version "1-99": more than 64 versions'
+    '<stdin>:23: rpc_version "1-99": more than 64 versions' \
+    '<stdin>:30: note: rpc_version without type = RPC: ignored'
 located xinetd-rpc
 check xinetd-rpc
 
