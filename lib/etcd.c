@@ -2,10 +2,11 @@
  * etcd.c: POST JSON to etcd's v3 gateway with libevent's HTTP client.
  * See etcd.h.
  *
- * Each call opens its own connection and lets libevent free it when the
- * request completes: calls are few (a lease keep-alive every few
- * seconds, a put per changed endpoint), and a fresh connection fails
- * over cleanly when the member behind it went away.
+ * Each call opens its own connection and frees it once the answer is in
+ * (from the loop, not inside libevent's own callback): calls are few (a
+ * lease keep-alive every few seconds, a put per changed endpoint), and a
+ * fresh connection fails over cleanly when the member behind it went
+ * away.  A private base (libsuperd) has nothing left and returns then.
  */
 #include "config.h"
 
@@ -20,6 +21,7 @@
 #include "etcd.h"
 
 struct etcd_call {
+	struct event_base		*base;
 	struct evhttp_connection	*conn;
 	etcd_cb				 cb;
 	void				*arg;
@@ -27,6 +29,14 @@ struct etcd_call {
 
 static const char b64chars[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void
+conn_free_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	evhttp_connection_free(arg);
+}
 
 /* libevent's answer (req NULL or code 0: no answer) to the caller. */
 static void
@@ -45,6 +55,10 @@ call_done_cb(struct evhttp_request *req, void *arg)
 	}
 	c->cb(status, reply, c->arg);
 	json_decref(reply);
+	/* libevent frees req when this returns; the connection just after. */
+	if (event_base_once(c->base, -1, EV_TIMEOUT, conn_free_cb, c->conn,
+	    NULL) == -1)
+		evhttp_connection_free_on_completion(c->conn);
 	free(c);
 }
 
@@ -100,6 +114,7 @@ etcd_post(struct event_base *base, struct evdns_base *dns, const char *url,
 		return NULL;
 	c->cb = cb;
 	c->arg = arg;
+	c->base = base;
 	if ((c->conn = evhttp_connection_base_new(base, dns, host,
 	    (unsigned short)port)) == NULL) {
 		free(c);
@@ -118,6 +133,7 @@ etcd_post(struct event_base *base, struct evdns_base *dns, const char *url,
 	hdr = evhttp_request_get_output_headers(req);
 	evhttp_add_header(hdr, "Host", host);
 	evhttp_add_header(hdr, "Content-Type", "application/json");
+	evhttp_add_header(hdr, "Connection", "close");
 	evbuffer_add(evhttp_request_get_output_buffer(req), text,
 	    strlen(text));
 	free(text);
@@ -127,7 +143,6 @@ etcd_post(struct event_base *base, struct evdns_base *dns, const char *url,
 		free(c);
 		return NULL;
 	}
-	evhttp_connection_free_on_completion(c->conn);
 	return c;
 }
 

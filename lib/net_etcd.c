@@ -251,7 +251,7 @@ sdc_etcd_lookup(const char *name, const char *proto, int wait_ms,
 	/* A whole listing stays in key order (name, host, ...). */
 	if (name != NULL)
 		sdc_order_local(out->ep + n0, out->n - n0, host);
-	if (out->n == n0) {
+	if (out->n == n0 && name != NULL) {
 		errno = ENOENT;
 		return -1;
 	}

@@ -42,7 +42,7 @@ void	 lookup_filter_proto(struct superd_eplist *, const char *);
 int	 reg_main(const struct lookup_reg *);
 /* lookup_net.c: --net, etcd or DNS-SD; exit status as for lookups.
  * name NULL: every endpoint in etcd; conf: -c, or NULL. */
-int	 net_main(const char *name, const char *proto, int json,
+int	 net_main(const char *name, const char *proto, int json, int list,
 	    unsigned timeout_ms, const char *conf);
 int	 unreg_main(const char *socket, const char *id);
 

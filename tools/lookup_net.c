@@ -46,8 +46,8 @@ net_error(const char *name, const char *proto)
 }
 
 int
-net_main(const char *name, const char *proto, int json, unsigned timeout_ms,
-    const char *conf)
+net_main(const char *name, const char *proto, int json, int list,
+    unsigned timeout_ms, const char *conf)
 {
 	struct superd_eplist	l = { 0 };
 	char			err[1024];
@@ -69,7 +69,7 @@ net_main(const char *name, const char *proto, int json, unsigned timeout_ms,
 		lookup_filter_proto(&l, proto);
 	if (json)
 		out_json(stdout, &l);
-	else if (name == NULL)
+	else if (list)
 		out_net_table(stdout, &l);
 	else
 		out_plain(stdout, &l);

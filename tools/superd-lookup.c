@@ -67,8 +67,8 @@ static const char synopsis[] =
 "                     [--addr addr] [--ttl seconds] [--prio n] [--weight n]\n"
 "                     [--tag key=value] [-- command [arg ...]]\n"
 "       superd-lookup [-S path | -c file] --unregister id\n"
-"       superd-lookup --net [-j] [-P tcp|udp] [--wait seconds] name\n"
-"       superd-lookup --net -l [-j] [-P tcp|udp] [name]\n";
+"       superd-lookup --net [-j] [-c file] [-P tcp|udp] [--wait seconds] name\n"
+"       superd-lookup --net -l [-j] [-c file] [-P tcp|udp] [name]\n";
 
 /* Name the problem, show the synopsis, exit 1. */
 static void
@@ -108,7 +108,9 @@ help(void)
 "                       as it runs; without one, --ttl is required\n"
 "  --export             with --register: ask for DNS-SD publication\n"
 "  --unregister ID      remove a registration\n"
-"  --net                find name on the network (etcd, else DNS-SD)\n"
+"  --net                find name on the network: in etcd when\n"
+"                       $SUPERD_ETCD_ENDPOINTS or etcd-endpoints in the\n"
+"                       config is set, else DNS-SD; -l: all of etcd\n"
 "  --wait SECONDS       how long --net listens (default 2)\n"
 "  -h, --help           this help\n"
 "  -V, --version        the version\n"
@@ -473,6 +475,6 @@ main(int argc, char **argv)
 		return unreg_main(o.socket, o.unreg);
 	if (o.net)
 		return net_main(n > 0 ? argv[optind] : NULL, o.proto, o.json,
-		    o.wait_ms ? o.wait_ms : 2000, o.conf);
+		    o.list, o.wait_ms ? o.wait_ms : 2000, o.conf);
 	return lookup_main(&o, n > 0 ? argv[optind] : NULL);
 }
