@@ -45,5 +45,7 @@ int	 reg_main(const struct lookup_reg *);
 int	 net_main(const char *name, const char *proto, int json, int list,
 	    unsigned timeout_ms, const char *conf);
 int	 unreg_main(const char *socket, const char *id);
+/* lookup_watch.c: --net --watch; returns only on failure. */
+int	 watch_main(const char *name, const char *proto, const char *conf);
 
 #endif /* SUPERD_LOOKUP_H */

@@ -29,7 +29,8 @@ enum {
 	OPT_WEIGHT,
 	OPT_EXPORT,
 	OPT_NET,
-	OPT_WAIT
+	OPT_WAIT,
+	OPT_WATCH
 };
 
 struct opts {
@@ -41,6 +42,7 @@ struct opts {
 	int		 reg, regopts;
 	int		 net;		/* --net: DNS-SD on the network */
 	unsigned	 wait_ms;	/* --wait for --net */
+	int		 watch;		/* --net --watch */
 	const char	*unreg;
 	struct lookup_reg r;
 	const char	*tags[MAX_TAGS];
@@ -68,7 +70,8 @@ static const char synopsis[] =
 "                     [--tag key=value] [-- command [arg ...]]\n"
 "       superd-lookup [-S path | -c file] --unregister id\n"
 "       superd-lookup --net [-j] [-c file] [-P tcp|udp] [--wait seconds] name\n"
-"       superd-lookup --net -l [-j] [-c file] [-P tcp|udp] [name]\n";
+"       superd-lookup --net -l [-j] [-c file] [-P tcp|udp] [name]\n"
+"       superd-lookup --net --watch [-c file] [-P tcp|udp] name\n";
 
 /* Name the problem, show the synopsis, exit 1. */
 static void
@@ -112,6 +115,8 @@ help(void)
 "                       $SUPERD_ETCD_ENDPOINTS or etcd-endpoints in the\n"
 "                       config is set, else DNS-SD; -l: all of etcd\n"
 "  --wait SECONDS       how long --net listens (default 2)\n"
+"  --watch              with --net: print name's endpoints as they come\n"
+"                       and go in etcd (+ or -), until killed\n"
 "  -h, --help           this help\n"
 "  -V, --version        the version\n"
 "exit status: 0 found, 2 not found, 1 error\n",
@@ -200,6 +205,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "export", no_argument, NULL, OPT_EXPORT },
 		{ "net", no_argument, NULL, OPT_NET },
 		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "watch", no_argument, NULL, OPT_WATCH },
 		{ NULL, 0, NULL, 0 }
 	};
 	int	c;
@@ -273,6 +279,9 @@ parse_opts(struct opts *o, int argc, char **argv)
 			break;
 		case OPT_NET:
 			o->net = 1;
+			break;
+		case OPT_WATCH:
+			o->watch = 1;
 			break;
 		case OPT_WAIT:
 			o->wait_ms = num_arg("--wait", optarg, 1, 60) * 1000;
@@ -351,6 +360,8 @@ check_combination(const struct opts *o, int n, char **args)
 		usage("--net needs a name (or -l)");
 	if (o->net && o->proto != NULL && strcmp(o->proto, "unix") == 0)
 		usage("--net finds tcp or udp endpoints");
+	if (o->watch && (!o->net || o->list || o->json || n != 1))
+		usage("--watch goes with --net and a name");
 	if (!o->net && o->wait_ms > 0)
 		usage("--wait goes with --net");
 }
@@ -473,6 +484,8 @@ main(int argc, char **argv)
 	}
 	if (o.unreg != NULL)
 		return unreg_main(o.socket, o.unreg);
+	if (o.watch)
+		return watch_main(argv[optind], o.proto, o.conf);
 	if (o.net)
 		return net_main(n > 0 ? argv[optind] : NULL, o.proto, o.json,
 		    o.list, o.wait_ms ? o.wait_ms : 2000, o.conf);

@@ -7,7 +7,8 @@
 # with -9, its keys gone within TTL + 1 s; its lease revoked, its keys
 # back within TTL + 1 s without a restart; the whole cluster down for
 # 5 s, superd publishes again by itself (a registration made meanwhile
-# included); libsuperd connects to a name whose first host is dead, in
+# included); superd-lookup --net --watch prints the changes through all
+# of it; libsuperd connects to a name whose first host is dead, in
 # one call.  Every wait is bounded.
 . "${top_srcdir}/tests/integration/lib.sh"
 P=$BASE
@@ -19,7 +20,7 @@ CONNECT=$top_builddir/tests/integration/lookup_connect
 export ETCDCTL_API=3
 EPS="http://127.0.0.1:$((P+50)),http://127.0.0.1:$((P+51)),http://127.0.0.1:$((P+52))"
 CLUSTER="e0=http://127.0.0.1:$((P+60)),e1=http://127.0.0.1:$((P+61)),e2=http://127.0.0.1:$((P+62))"
-EPID0= EPID1= EPID2= BPID=
+EPID0= EPID1= EPID2= BPID= WPID=
 
 # start_member N: etcd member eN (again, on its data directory).
 start_member() {
@@ -42,6 +43,7 @@ stop_member() {
 }
 all_down() { stop_member 0; stop_member 1; stop_member 2; }
 finish() {
+	[ -n "$WPID" ] && kill -TERM "$WPID" 2>/dev/null
 	[ -n "$BPID" ] && kill -TERM "$BPID" 2>/dev/null
 	[ -n "$BPID" ] && wait "$BPID" 2>/dev/null
 	all_down
@@ -77,6 +79,15 @@ healthy() { etcdctl --endpoints "$EPS" --command-timeout=1s endpoint health >/de
 
 for i in 0 1 2; do start_member $i; done
 wait_for 30 healthy || fail "the etcd cluster did not come up: $(tail -5 "$T/e0.log")"
+
+# Watch hello from the start: every change is printed as it happens, and
+# the watch moves to another member when its own goes.
+SUPERD_ETCD_ENDPOINTS="$EPS" $LOOKUP --net --watch hello > "$T/watch.out" 2> "$T/watch.err" &
+WPID=$!
+watching() { grep -q "watching" "$T/watch.err"; }
+wait_for 10 watching || fail "--watch did not start: $(cat "$T/watch.err")"
+# watched LINE: the watch printed LINE.
+watched() { grep -qx -- "$1" "$T/watch.out"; }
 
 # conf HOST PORT: one instance; "hello" answers with the host's name.
 conf() {
@@ -137,6 +148,10 @@ env -u SUPERD_ETCD_ENDPOINTS $LOOKUP --net -l -c "$T/beta.conf" | grep -q alpha 
 [ "$(SUPERD_HOST_NAME=beta $LOOKUP --net hello | head -1)" = "127.0.0.1:$((P+2))/tcp" ] ||
 	fail "beta's own endpoint is not first for beta"
 
+wait_for 5 watched "+ 127.0.0.1:$((P+1))/tcp alpha" &&
+wait_for 5 watched "+ 127.0.0.1:$((P+2))/tcp beta" ||
+	fail "--watch did not print both: $(cat "$T/watch.out")"
+
 echo "--- one member killed (the first of etcd-endpoints)"
 stop_member 0
 $LOOKUP --net -l | grep -q alpha || fail "lookup failed with one member down"
@@ -190,6 +205,10 @@ got=$(SUPERD_HOST_NAME=alpha $CONNECT -n hello) || fail "libsuperd connect to he
 echo "connect and lookups done $(( $(now_ms) - killed )) ms after kill -9"
 wait_since "$killed" $((TTL + 1)) no_keys alpha || fail "alpha's keys still there TTL + 1 s after kill -9"
 echo "alpha's keys gone $(( $(now_ms) - killed )) ms after kill -9 (TTL $TTL s)"
+wait_for 5 watched "- 127.0.0.1:$((P+1))/tcp alpha" ||
+	fail "--watch did not print alpha going: $(cat "$T/watch.out")"
+# Through the member kill and the whole cluster's restart.
+grep -q "watch on .* ended" "$T/watch.err" || fail "the watch never had to start again"
 has_keys beta 3 || fail "beta's keys went with alpha's"
 fds=$(ls /proc/$BPID/fd | wc -l)
 [ "$fds" -le $((fds0 + 2)) ] || fail "beta holds $fds descriptors, $fds0 at the start"
