@@ -119,10 +119,12 @@ call_failed(const char *what, int status)
 {
 	uint64_t	delay = 100;
 
-	if (!et.said_down)
-		log_warnx("etcd: %s: %s %s; trying the next endpoint",
-		    et.urls[et.cur], what, status < 0 ? "got no answer" :
-		    "failed");
+	if (!et.said_down && status < 0)
+		log_warnx("etcd: %s: %s got no answer; trying the next "
+		    "endpoint", et.urls[et.cur], what);
+	else if (!et.said_down)
+		log_warnx("etcd: %s: %s failed (HTTP %d); trying the next "
+		    "endpoint", et.urls[et.cur], what, status);
 	if (++et.fails >= et.nurls) {
 		et.said_down = 1;
 		delay = 250u << (et.fails - et.nurls < 5 ? et.fails - et.nurls :

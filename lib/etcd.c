@@ -25,6 +25,9 @@ struct etcd_call {
 	struct evhttp_connection	*conn;
 	etcd_cb				 cb;
 	void				*arg;
+	int				 posting;	/* in evhttp_make_request */
+	int				 early;		/* ... which failed at once */
+	int				 cancelled;
 };
 
 static const char b64chars[] =
@@ -47,6 +50,11 @@ call_done_cb(struct evhttp_request *req, void *arg)
 	json_t			*reply = NULL;
 	int			 status = -1;
 
+	/* A connect that failed at once: answer from the loop (early_cb). */
+	if (c->posting) {
+		c->early = 1;
+		return;
+	}
 	if (req != NULL && evhttp_request_get_response_code(req) != 0) {
 		status = evhttp_request_get_response_code(req);
 		in = evhttp_request_get_input_buffer(req);
@@ -59,6 +67,20 @@ call_done_cb(struct evhttp_request *req, void *arg)
 	if (event_base_once(c->base, -1, EV_TIMEOUT, conn_free_cb, c->conn,
 	    NULL) == -1)
 		evhttp_connection_free_on_completion(c->conn);
+	free(c);
+}
+
+/* The caller hears of a call that failed inside etcd_post only now. */
+static void
+early_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct etcd_call	*c = arg;
+
+	(void)fd;
+	(void)what;
+	if (!c->cancelled)
+		c->cb(-1, NULL, c->arg);
+	evhttp_connection_free(c->conn);
 	free(c);
 }
 
@@ -138,7 +160,15 @@ etcd_post(struct event_base *base, struct evdns_base *dns, const char *url,
 	    strlen(text));
 	free(text);
 	/* On failure libevent has freed req already. */
+	c->posting = 1;
 	if (evhttp_make_request(c->conn, req, EVHTTP_REQ_POST, path) == -1) {
+		evhttp_connection_free(c->conn);
+		free(c);
+		return NULL;
+	}
+	c->posting = 0;
+	if (c->early && event_base_once(base, -1, EV_TIMEOUT, early_cb, c,
+	    NULL) == -1) {
 		evhttp_connection_free(c->conn);
 		free(c);
 		return NULL;
@@ -151,6 +181,10 @@ etcd_cancel(struct etcd_call *c)
 {
 	if (c == NULL)
 		return;
+	if (c->early) {
+		c->cancelled = 1;	/* early_cb frees it */
+		return;
+	}
 	/* Frees the pending request without calling call_done_cb. */
 	evhttp_connection_free(c->conn);
 	free(c);

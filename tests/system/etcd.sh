@@ -152,6 +152,16 @@ wait_for 5 watched "+ 127.0.0.1:$((P+1))/tcp alpha" &&
 wait_for 5 watched "+ 127.0.0.1:$((P+2))/tcp beta" ||
 	fail "--watch did not print both: $(cat "$T/watch.out")"
 
+# A service disabled leaves etcd within a second or so, and comes back.
+CTL="$top_builddir/superdctl -S $T/beta/control.sock"
+beta_hello() { ctl get --keys-only "/superd/v1/services/hello/beta/tcp/127.0.0.1/$((P+2))" | grep -q hello; }
+no_beta_hello() { ! beta_hello; }
+$CTL disable hello > /dev/null || fail "superdctl disable failed"
+wait_for 3 no_beta_hello || fail "beta's hello still in etcd 3 s after disable"
+wait_for 5 watched "- 127.0.0.1:$((P+2))/tcp beta" || fail "--watch did not print the disable"
+$CTL enable hello > /dev/null || fail "superdctl enable failed"
+wait_for 3 beta_hello || fail "beta's hello not back 3 s after enable"
+
 echo "--- one member killed (the first of etcd-endpoints)"
 stop_member 0
 $LOOKUP --net -l | grep -q alpha || fail "lookup failed with one member down"
