@@ -163,8 +163,8 @@ jint(json_t *j)
 static void
 lease_lost(const char *why)
 {
-	log_warnx("etcd: lease %s %s; granting a new one and publishing again",
-	    et.lease, why);
+	log_warnx("etcd: lease %llx %s; granting a new one and publishing "
+	    "again", strtoull(et.lease, NULL, 10), why);
 	et.lease[0] = '\0';
 	keys_rewrite();
 }
@@ -211,8 +211,9 @@ grant_cb(int status, json_t *reply, void *arg)
 	call_ok();
 	snprintf(et.lease, sizeof(et.lease), "%lld", id);
 	et.keepalive_ms = now_ms() + et.ttl * 1000 / 3;
-	log_notice("etcd: lease %s (ttl %us) from %s", et.lease, et.ttl,
-	    et.urls[et.cur]);
+	/* In hex, as etcdctl shows it. */
+	log_notice("etcd: lease %llx (ttl %us) from %s", (unsigned long long)id,
+	    et.ttl, et.urls[et.cur]);
 	keys_rewrite();
 	etcd_work();
 }
