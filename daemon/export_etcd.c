@@ -44,6 +44,9 @@ struct ekey {
 	char			*value;		/* JSON text */
 	enum { K_PUT, K_DONE, K_DEL } state;
 	int			 seen;
+	unsigned		 gen;		/* bumped by every change */
+	unsigned		 sent_gen;	/* ... as the request in flight */
+	int			 sent_del;	/* that request deletes */
 	TAILQ_ENTRY(ekey)	 entry;
 };
 TAILQ_HEAD(ekeys, ekey);
@@ -247,9 +250,12 @@ key_cb(int status, json_t *reply, void *arg)
 		call_ok();
 		lease_lost("is not known to etcd");
 	} else if (status != 200) {
-		call_failed(k->state == K_DEL ? "delete" : "put", status);
+		call_failed(k->sent_del ? "delete" : "put", status);
 		return;
-	} else if (k->state == K_PUT) {
+	} else if (k->gen != k->sent_gen) {
+		/* Changed while the request was out: send what is wanted now. */
+		call_ok();
+	} else if (!k->sent_del) {
 		call_ok();
 		k->state = K_DONE;
 		log_info("etcd: published %s", k->key);
@@ -270,6 +276,8 @@ key_send(struct ekey *k)
 {
 	json_t	*b;
 
+	k->sent_gen = k->gen;
+	k->sent_del = k->state == K_DEL;
 	if (k->state == K_PUT)
 		b = json_pack("{s:o, s:o, s:s}", "key", etcd_b64(k->key,
 		    strlen(k->key)), "value", etcd_b64(k->value,
@@ -346,6 +354,7 @@ key_want(const char *key, const char *value)
 	if ((k->value = strdup(value)) == NULL)
 		k->value = strdup("{}");
 	k->state = K_PUT;
+	k->gen++;
 	k->seen = 1;
 }
 
@@ -470,8 +479,10 @@ etcd_sync(const struct export_ep *ep, size_t n)
 	for (i = 0; i < n; i++)
 		want_ep(&ep[i]);
 	TAILQ_FOREACH(k, &et.keys, entry)
-		if (!k->seen)
+		if (!k->seen && k->state != K_DEL) {
 			k->state = K_DEL;
+			k->gen++;
+		}
 	etcd_work();
 }
 

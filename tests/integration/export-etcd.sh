@@ -16,10 +16,11 @@ FPID=
 
 # The stand-in: leases, put/range/deleterange with base64 keys and
 # values.  A put on an unknown lease fails as etcd's does; touching
-# $T/forget drops every lease (as an expiry would).  The keys are written
+# $T/kv.forget drops every lease (as an expiry would); while $T/kv.hold
+# exists a delete waits (and says so with $T/kv.deleting).  The keys are written
 # to $T/kv.json after every change.
 cat > "$T/fake_etcd.py" <<'PY'
-import base64, json, os, sys, threading
+import base64, json, os, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 port, state = int(sys.argv[1]), sys.argv[2]
 lock, kv, leases, nid = threading.Lock(), {}, set(), [100]
@@ -38,6 +39,10 @@ class H(BaseHTTPRequestHandler):
         self.wfile.write(b)
     def do_POST(self):
         req = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if self.path == "/v3/kv/deleterange" and os.path.exists(state + ".hold"):
+            open(state + ".deleting", "w").close()
+            while os.path.exists(state + ".hold"):
+                time.sleep(0.05)
         with lock:
             if os.path.exists(state + ".forget"):
                 os.unlink(state + ".forget")
@@ -87,7 +92,7 @@ write_conf() {
 	{ conf_globals; cat <<CONF
 directory-export = etcd
 etcd-endpoints = { "http://127.0.0.1:$((P+49))", "http://127.0.0.1:$((P+50))" }
-etcd-ttl = 3
+etcd-ttl = 9
 host-name = "$1"
 directory-allow = { "reg=$(id -un)" }
 service hello { type = builtin  server = echo  address = "127.0.0.1"  port = $((P+1))  export = yes }
@@ -140,9 +145,21 @@ ok "an unregistered endpoint leaves etcd"
 
 # The lease is lost (an expiry while etcd was away): a new one, every key again.
 touch "$T/kv.forget"
-wait_for 3 grep -q "expired or was revoked" "$T/log" || fail "the lost lease went unnoticed"
+wait_for 5 grep -q "expired or was revoked" "$T/log" || fail "the lost lease went unnoticed"
 wait_for 5 has "^$K\$" || fail "hello not written again on a new lease"
 ok "a lost lease is replaced and everything written again"
+
+# A service disabled and enabled again while its delete is on the way:
+# once the delete is done, superd writes the key again.
+CTL="$top_builddir/superdctl -S $T/control.sock"
+touch "$T/kv.hold"
+$CTL disable hello > /dev/null || fail "superdctl disable failed"
+wait_for 5 test -e "$T/kv.deleting" || fail "no delete after disable"
+$CTL enable hello > /dev/null || fail "superdctl enable failed"
+sleep 1.2	# a sync (once a second) wants the key again
+rm -f "$T/kv.hold"
+wait_for 5 has "^$K\$" || fail "hello not written again after a delete that crossed the enable"
+ok "a key wanted again while its delete was out is written again"
 
 # Reload with another host-name: the keys follow.
 write_conf gamma
