@@ -35,6 +35,7 @@
 #include "service.h"
 #include "sockperm.h"
 #include "spawn.h"
+#include "statefile.h"
 #include "workers.h"
 
 #define ACCEPT_BURST	64
@@ -51,6 +52,7 @@ static unsigned			 children;	/* handler processes */
 static int			 accepting = 1;
 static int			 full;		/* at max-children */
 static services_idle_fn		 idle_fn;
+static struct service_startup	 startup;	/* after a restart */
 
 static void	listener_cb(evutil_socket_t, short, void *);
 static void	service_open(struct service *);
@@ -157,6 +159,12 @@ request_ended_cb(struct request_target *rt, const struct request_end *e)
 		handoff_drop(svc, "exited");
 	if (e->wait) {
 		svc->wait_busy = 0;
+		if (svc->held) {
+			svc->held = 0;
+			log_notice("service %s: the wait handler from before "
+			    "the restart exited; resuming", svc->conf->name);
+			service_open(svc);
+		}
 		if (wait_failed_fast(svc, e->status))
 			wait_handler_failed(svc);
 		else
@@ -215,15 +223,35 @@ service_watch(struct service *svc)
 	    &svc->bound_port);
 }
 
+/*
+ * A wait handler from before a crash holds the socket: binding would
+ * fail, and a second handler must not start.  The service stays paused
+ * until that handler exits.
+ */
+static int
+service_held(struct service *svc)
+{
+	if (!svc->held && startup.held != NULL && startup.held(svc->conf)) {
+		svc->held = 1;
+		log_notice("service %s: paused: its wait handler from before "
+		    "the restart still holds the socket", svc->conf->name);
+	}
+	return svc->held;
+}
+
 /* Bind the service's socket; on failure retry on a timer. */
 static void
 service_open(struct service *svc)
 {
 	char	err[256];
 
-	if (svc->conf->disable || svc->rt.fd >= 0)
+	if (svc->conf->disable || svc->rt.fd >= 0 || service_held(svc))
 		return;
-	svc->inherited = (svc->rt.fd = inherit_take(svc->conf)) >= 0;
+	if (startup.take_fd != NULL &&
+	    (svc->rt.fd = startup.take_fd(svc->conf)) >= 0)
+		svc->inherited = 0;
+	else
+		svc->inherited = (svc->rt.fd = inherit_take(svc->conf)) >= 0;
 	if (svc->rt.fd == -1 &&
 	    (svc->rt.fd = listen_open(svc->conf, err, sizeof(err))) == -1) {
 		if (!svc->failed)
@@ -860,6 +888,76 @@ services_shutdown(void)
 	globals = NULL;
 }
 
+/* ---- restarts: the state file ---- */
+
+void
+services_set_startup(const struct service_startup *s)
+{
+	if (s != NULL)
+		startup = *s;
+	else
+		memset(&startup, 0, sizeof(startup));
+}
+
+/* The live service called name over proto, or NULL. */
+static struct service *
+service_by_name(const char *name, const char *proto)
+{
+	struct service	*svc;
+
+	TAILQ_FOREACH(svc, &services, entry)
+		if (!svc->removed && strcmp(svc->conf->name, name) == 0 &&
+		    strcmp(conf_proto_name(svc->conf->proto), proto) == 0)
+			return svc;
+	return NULL;
+}
+
+int
+service_adopt(const struct state_req *q, int own, char *err, size_t errlen)
+{
+	struct service	*svc;
+
+	if ((svc = service_by_name(q->service, q->proto)) == NULL) {
+		snprintf(err, errlen, "no service %s/%s in the configuration",
+		    q->service, q->proto);
+		if (q->fd >= 0)
+			close(q->fd);
+		return -1;
+	}
+	if (request_adopt(&svc->rt, q, own, err, errlen) == -1)
+		return -1;
+	if (q->kind == STATE_WAIT) {
+		svc->wait_busy = 1;
+		service_update_polling(svc);
+	}
+	return 0;
+}
+
+void
+services_release_held(void)
+{
+	struct service	*svc;
+
+	services_set_startup(NULL);
+	TAILQ_FOREACH(svc, &services, entry)
+		if (svc->held && !svc->wait_busy) {
+			svc->held = 0;
+			service_open(svc);
+			service_update_polling(svc);
+		}
+}
+
+void
+service_foreach_listener(service_listener_cb cb, void *arg)
+{
+	struct service	*svc;
+
+	TAILQ_FOREACH(svc, &services, entry)
+		if (!svc->removed && svc->rt.fd >= 0)
+			cb(svc->conf->name, conf_proto_name(svc->conf->proto),
+			    svc->rt.fd, arg);
+}
+
 /* ---- read/steer API for side channels ---- */
 
 static const char *
@@ -873,6 +971,8 @@ service_state(const struct service *svc)
 		return "failed";
 	if (!accepting)
 		return "draining";
+	if (svc->held)
+		return "paused";
 	return svc->polling || svc->wait_busy ? "listening" : "paused";
 }
 

@@ -81,6 +81,7 @@ struct service {
 	struct event		*retry_ev;
 	int			 admin_disabled;
 	int			 wait_busy;	/* wait mode: a handler has fd */
+	int			 held;		/* ... from before a restart */
 	int			 backoff;	/* paused for a while */
 	struct event		*backoff_ev;
 	struct timespec		 wait_started;	/* wait mode: last handler */
@@ -117,6 +118,28 @@ void	 services_stop_accepting(void);
 /* Close every listener and free the table. */
 void	 services_shutdown(void);
 unsigned services_running_total(void);
+/*
+ * After a restart (state file): where a service's socket comes from
+ * during the first services_apply.  held: a wait handler from before
+ * holds it (do not bind; stay paused).  take_fd: a socket handed over
+ * by the previous binary, or -1.
+ */
+struct service_startup {
+	int	(*held)(const struct service_conf *);
+	int	(*take_fd)(const struct service_conf *);
+};
+void	 services_set_startup(const struct service_startup *);
+/* Re-adopt a running request of a record (request_adopt). 0 / -1 + err. */
+struct state_req;
+int	 service_adopt(const struct state_req *, int own, char *err,
+	    size_t errlen);
+/* Adoption done: forget the startup hooks, bind what no handler holds. */
+void	 services_release_held(void);
+/* Every open service socket (the upgrade hands them over). */
+typedef void (*service_listener_cb)(const char *name, const char *proto,
+	    int fd, void *arg);
+void	 service_foreach_listener(service_listener_cb, void *arg);
+
 /* Is sa one of our own bound UDP endpoints (reflection loops)? */
 int	 service_is_own_udp(const struct sockaddr *, socklen_t);
 

@@ -66,6 +66,14 @@ session_new(const char *service, const struct sockaddr *sa, socklen_t salen)
 }
 
 void
+session_set_id(struct session *s, uint64_t id)
+{
+	s->id = id;
+	if (id >= next_id)
+		next_id = id + 1;
+}
+
+void
 session_new_token(struct session *s)
 {
 	unsigned char	r[16];
