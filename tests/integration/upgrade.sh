@@ -1,0 +1,121 @@
+#!/bin/sh
+# In-place upgrade under a bounded load: connections every few ms to a
+# builtin (echo) and an exec service (/bin/cat) while superd re-executes
+# itself 10 times (superdctl upgrade, and SIGUSR2).  Nothing is refused or
+# reset; the handlers running before keep running, superdctl sessions
+# shows them before and after, and the upgraded superd reaps them.  A new
+# binary that fails -t on a broken config, or does not read the handover
+# format, is refused and superd keeps running.
+. "${top_srcdir}/tests/integration/lib.sh"
+P=$BASE
+LOGLEVEL=info
+CTL="$top_builddir/superdctl"
+[ -x "$CTL" ] || fail "superdctl not built ($CTL)"
+ctl() { "$CTL" -S "$T/control.sock" -t 10 "$@"; }
+BG=
+trap 'kill $BG 2>/dev/null; cleanup' EXIT
+N=${UPGRADES:-10}
+
+conf() {
+	{ conf_globals; cat <<CONF
+service echo { type = builtin  address = "127.0.0.1"  port = $((P+1))  server = echo }
+service cat { address = "127.0.0.1"  port = $((P+2))  server = "/bin/cat" }
+service hold { address = "127.0.0.1"  port = $((P+3))  server = "/bin/cat"  timeout = 120 }
+CONF
+	} > "$T/superd.conf"
+}
+conf
+start_superd
+
+# Two long handlers, running across every upgrade.
+for i in 1 2; do
+	$SDCLIENT -k -t 60000 -s "h$i" 127.0.0.1 $((P+3)) > "$T/h$i" 2>&1 &
+	BG="$BG $!"
+done
+for _ in $(seq 50); do
+	[ "$(ctl sessions hold | grep -c '^S')" = 2 ] && break; sleep 0.1
+done
+ctl sessions hold | awk 'NR > 1 { print $1, $4 }' | sort > "$T/before"
+[ "$(wc -l < "$T/before")" = 2 ] || fail "hold: two handlers expected"
+hpids=$(awk '{ print $2 }' "$T/before")
+
+# The load: one connection every 5 ms to each, each answer checked, in
+# batches of 50 until the upgrades are done (at most LOAD_BATCHES).
+load() {
+	_b=0
+	while [ ! -e "$T/stop" ] && [ $_b -lt "${LOAD_BATCHES:-60}" ]; do
+		$SDCLIENT -n 50 -i 5 -t 5000 -s ping -x ping 127.0.0.1 "$1" \
+		    >> "$2" 2>&1 || echo "batch failed" >> "$2"
+		_b=$((_b + 1))
+	done
+}
+load $((P+1)) "$T/load.echo" &
+l1=$!
+load $((P+2)) "$T/load.cat" &
+l2=$!
+BG="$BG $l1 $l2"
+sleep 0.2
+for i in $(seq "$N"); do
+	if [ $((i % 2)) = 0 ]; then
+		kill -USR2 "$SPID"
+		wait_log "upgraded in place" 1 >/dev/null
+		for _ in $(seq 50); do
+			[ "$(count_log "upgraded in place")" -ge "$i" ] && break
+			sleep 0.1
+		done
+	else
+		ctl upgrade > "$T/up" 2>&1 || fail "upgrade $i: $(cat "$T/up")"
+		grep -q "^pid  *$SPID$" "$T/up" ||
+			fail "upgrade $i: the answer is not from pid $SPID: $(cat "$T/up")"
+	fi
+	[ "$(count_log "upgraded in place")" -ge "$i" ] ||
+		fail "upgrade $i did not happen"
+	kill -0 "$SPID" || fail "superd is gone after upgrade $i"
+	sleep 0.15
+done
+touch "$T/stop"
+wait "$l1" "$l2"
+for f in echo cat; do
+	bad=$(grep -cv "^ok=50 refused=0 timeout=0 other=0 mismatch=0$" \
+	    "$T/load.$f")
+	[ "$bad" = 0 ] || fail "$f under upgrades: $(grep -v "^ok=50 " \
+	    "$T/load.$f" | head -5)"
+done
+n1=$(wc -l < "$T/load.echo"); n2=$(wc -l < "$T/load.cat")
+ok "$N upgrades under load: $((n1 * 50)) echo and $((n2 * 50)) cat" \
+    "connections, 0 refused, 0 reset, 0 timed out, every answer right"
+
+ctl sessions hold | awk 'NR > 1 { print $1, $4 }' | sort > "$T/after"
+cmp -s "$T/before" "$T/after" || fail "hold sessions before:
+$(cat "$T/before")
+after:
+$(cat "$T/after")"
+for p in $hpids; do
+	kill -0 "$p" || fail "handler $p did not survive the upgrades"
+	[ "$(ps -o ppid= -p "$p" | tr -d ' ')" = "$SPID" ] ||
+		fail "handler $p is no longer superd's child"
+done
+ok "the running handlers keep running, still superd's children"
+sid=$(awk 'NR == 1 { print $1 }' "$T/after")
+ctl interrupt "$sid" || fail "interrupt $sid"
+wait_log "session $sid .*killed by signal 15" 30 ||
+	fail "the upgraded superd did not reap $sid"
+[ "$(zombies)" = 0 ] || fail "zombies after the upgrades"
+ok "the upgraded superd reaps a handler started before the upgrades"
+
+# Refusals: a broken config, and a binary without the handover format.
+cp "$T/superd.conf" "$T/good.conf"
+echo "service broken { port = }" >> "$T/superd.conf"
+ctl upgrade > "$T/up" 2>&1 && fail "upgrade with a broken config succeeded"
+grep -q "upgrade refused: .* -t -c $T/superd.conf failed" "$T/up" ||
+	fail "broken config: $(cat "$T/up")"
+grep -q "superd.conf:[0-9]" "$T/up" || fail "no file:line in: $(cat "$T/up")"
+cp "$T/good.conf" "$T/superd.conf"
+ctl upgrade /bin/true > "$T/up" 2>&1 && fail "upgrade to /bin/true succeeded"
+grep -q "does not read handover format 1" "$T/up" ||
+	fail "/bin/true: $(cat "$T/up")"
+r=$($SDCLIENT -t 3000 -s still 127.0.0.1 $((P+1)))
+[ "$r" = still ] || fail "superd does not serve after the refusals: '$r'"
+[ "$(count_log "upgraded in place")" = "$N" ] || fail "a refused upgrade executed"
+ok "a broken config or an unfit binary is refused; superd keeps running"
+kill -0 "$SPID" || fail "superd died"
