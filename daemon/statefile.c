@@ -197,7 +197,9 @@ unescape(char *s)
 		*w++ = (char)(hi << 4 | lo);
 		s += 2;
 	}
-	*w = '\0';
+	/* No leftovers of the escaped text behind the end. */
+	while (w < s)
+		*w++ = '\0';
 	return 0;
 }
 
@@ -352,10 +354,9 @@ statefile_read(const char *path, struct statefile *sf, char *err,
 		lineno++;
 		if (n > 0 && line[n - 1] == '\n')
 			line[--n] = '\0';
-		if (lineno > 1 && sf->version == 0)
-			why = "no \"superd version=N\" header";
-		else
-			why = statefile_parse_line(sf, line);
+		if ((why = statefile_parse_line(sf, line)) == NULL &&
+		    sf->version == 0)
+			why = "no \"superd version=N\" header first";
 	}
 	if (why == NULL && sf->version == 0) {
 		lineno = 1;
