@@ -490,6 +490,20 @@ directory_foreach_lease(void (*cb)(const struct dir_entry *, void *),
 		cb(e, arg);
 }
 
+int
+directory_restore_lease(const struct dir_reg *r, const struct dir_cred *c)
+{
+	enum dir_err	err;
+	uint64_t	id;
+	unsigned	ttl;
+
+	if (ds.dir == NULL)
+		return DIR_ENOMEM;
+	if ((err = dir_register(ds.dir, r, c, now_ms(), &id, &ttl)) == DIR_OK)
+		expiry_arm();
+	return err;
+}
+
 /* Open the sockets and start serving. */
 int
 directory_start(struct event_base *base, const struct superd_conf *conf)

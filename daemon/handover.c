@@ -23,6 +23,8 @@
 #include <event2/event.h>
 
 #include "conf.h"
+#include "directory.h"
+#include "directory_server.h"
 #include "handover.h"
 #include "log.h"
 #include "logq.h"
@@ -105,6 +107,37 @@ collect_listener(const char *name, const char *proto, int fd, void *arg)
 		c->failed = 1;
 }
 
+/* A TTL lease, kept as state (a connection-bound one ends with it). */
+static void
+collect_lease(const struct dir_entry *e, void *arg)
+{
+	struct collect		*c = arg;
+	struct state_lease	 l;
+	size_t			 i;
+
+	if (e->expires_ms == 0)
+		return;
+	memset(&l, 0, sizeof(l));
+	l.id = e->id;
+	snprintf(l.name, sizeof(l.name), "%s", e->name);
+	snprintf(l.proto, sizeof(l.proto), "%s", dir_proto_name(e->proto));
+	snprintf(l.addr, sizeof(l.addr), "%s", e->addr);
+	l.port = e->port;
+	l.prio = e->prio;
+	l.weight = e->weight;
+	l.ttl = e->ttl;
+	l.expires_ms = e->expires_ms;
+	l.uid = (long)e->uid;
+	l.gid = (long)e->gid;
+	l.pid = (long)e->pid;
+	l.export = e->export;
+	for (i = 0; i < e->ntags && i < STATE_TAGS; i++)
+		snprintf(l.tags[i], sizeof(l.tags[i]), "%s", e->tags[i]);
+	l.ntags = i;
+	if (statefile_add_lease(c->sf, &l) == -1)
+		c->failed = 1;
+}
+
 /* The table now into the state file; 0, or -1 with err. */
 static int
 write_now(int upgrade, int ctl_fd, char *err, size_t errlen)
@@ -127,6 +160,7 @@ write_now(int upgrade, int ctl_fd, char *err, size_t errlen)
 		service_foreach_listener(collect_listener, &c);
 		if (ctl_fd >= 0 && fcntl(ctl_fd, F_SETFD, 0) == 0)
 			sf.control_fd = ctl_fd;
+		directory_foreach_lease(collect_lease, &c);
 	}
 	if (c.failed) {
 		snprintf(err, errlen, "out of memory");
@@ -204,6 +238,7 @@ keep_alive(struct statefile *sf)
 	}
 	sf->nreqs = n;
 	sf->nls = 0;		/* its descriptors died with it */
+	sf->nleases = 0;	/* clients register again */
 	sf->control_fd = -1;
 }
 
@@ -307,6 +342,47 @@ handover_prepare(const char *from_upgrade)
 	services_set_startup(ho.own ? &upgrade : &crash);
 }
 
+/* Put the directory's TTL leases back, with their ids and expiry. */
+static size_t
+restore_leases(void)
+{
+	struct state_lease	*l;
+	struct dir_reg		 r;
+	struct dir_cred		 c;
+	size_t			 i, k, n = 0;
+	int			 err;
+
+	for (i = 0; i < ho.prev.nleases; i++) {
+		l = &ho.prev.leases[i];
+		memset(&r, 0, sizeof(r));
+		memset(&c, 0, sizeof(c));
+		if (dir_proto_parse(l->proto, &r.proto) == -1)
+			continue;
+		r.name = l->name;
+		r.addr = l->addr;
+		r.port = l->port;
+		r.ttl = l->ttl;
+		r.prio = l->prio;
+		r.weight = l->weight;
+		for (k = 0; k < l->ntags; k++)
+			r.tags[k] = l->tags[k];
+		r.ntags = l->ntags;
+		r.export = l->export;
+		r.id = l->id;
+		r.expires_ms = l->expires_ms;
+		c.uid = (uid_t)l->uid;
+		c.gid = (gid_t)l->gid;
+		c.pid = (pid_t)l->pid;
+		if ((err = directory_restore_lease(&r, &c)) == DIR_OK)
+			n++;
+		else
+			log_warnx("directory: lease L%llu (%s) not taken over: "
+			    "%s", (unsigned long long)l->id, l->name,
+			    dir_strerror(err));
+	}
+	return n;
+}
+
 int
 handover_adopt(void)
 {
@@ -332,8 +408,9 @@ handover_adopt(void)
 			close(ho.prev.ls[i].fd);
 		}
 	if (ho.own)
-		log_notice("upgrade: %zu of %zu requests and %zu sockets "
-		    "taken over", n, ho.prev.nreqs, ho.prev.nls);
+		log_notice("upgrade: %zu of %zu requests, %zu sockets and %zu "
+		    "of %zu directory leases taken over", n, ho.prev.nreqs,
+		    ho.prev.nls, restore_leases(), ho.prev.nleases);
 	services_release_held();
 	statefile_clear(&ho.prev);
 	return ctl_fd;

@@ -47,6 +47,7 @@ statefile_clear(struct statefile *sf)
 {
 	free(sf->reqs);
 	free(sf->ls);
+	free(sf->leases);
 	statefile_init(sf);
 }
 
@@ -92,6 +93,16 @@ statefile_add_listen(struct statefile *sf, const char *service,
 	return 0;
 }
 
+int
+statefile_add_lease(struct statefile *sf, const struct state_lease *l)
+{
+	if (grow((void **)&sf->leases, sf->nleases, &sf->leasecap,
+	    sizeof(*sf->leases)) == -1)
+		return -1;
+	sf->leases[sf->nleases++] = *l;
+	return 0;
+}
+
 /* ---- writing ---- */
 
 /* s as one value: bytes outside the token set, and '%', as %XX. */
@@ -126,6 +137,25 @@ print_req(FILE *f, const struct state_req *r)
 	fprintf(f, " fd=%d slot=%d\n", r->fd, r->slot);
 }
 
+static void
+print_lease(FILE *f, const struct state_lease *l)
+{
+	size_t	i;
+
+	fprintf(f, "lease id=%" PRIu64 " name=", l->id);
+	put_value(f, l->name);
+	fprintf(f, " proto=%s addr=", l->proto);
+	put_value(f, l->addr);
+	fprintf(f, " port=%u prio=%u weight=%u ttl=%u expires=%llu uid=%ld "
+	    "gid=%ld pid=%ld export=%d\n", l->port, l->prio, l->weight, l->ttl,
+	    l->expires_ms, l->uid, l->gid, l->pid, l->export);
+	for (i = 0; i < l->ntags; i++) {
+		fprintf(f, "tag lease=%" PRIu64 " kv=", l->id);
+		put_value(f, l->tags[i]);
+		fputc('\n', f);
+	}
+}
+
 int
 statefile_print(FILE *f, const struct statefile *sf)
 {
@@ -141,6 +171,8 @@ statefile_print(FILE *f, const struct statefile *sf)
 		put_value(f, sf->ls[i].service);
 		fprintf(f, " proto=%s fd=%d\n", sf->ls[i].proto, sf->ls[i].fd);
 	}
+	for (i = 0; i < sf->nleases; i++)
+		print_lease(f, &sf->leases[i]);
 	if (sf->control_fd >= 0)
 		fprintf(f, "control fd=%d\n", sf->control_fd);
 	return ferror(f) ? -1 : 0;
@@ -309,6 +341,53 @@ parse_listen(struct statefile *sf, const struct proto_req *q)
 	    "out of memory" : NULL;
 }
 
+static const char *
+parse_lease(struct statefile *sf, const struct proto_req *q)
+{
+	struct state_lease	 l;
+	const char		*why;
+
+	memset(&l, 0, sizeof(l));
+	NUM(q, "id", 1, INT64_MAX, l.id);
+	if ((why = get_str(q, "name", l.name, sizeof(l.name))) ||
+	    (why = get_str(q, "proto", l.proto, sizeof(l.proto))) ||
+	    (why = get_str(q, "addr", l.addr, sizeof(l.addr))))
+		return why;
+	NUM(q, "port", 0, 65535, l.port);
+	NUM(q, "prio", 0, 65535, l.prio);
+	NUM(q, "weight", 0, 65535, l.weight);
+	NUM(q, "ttl", 1, UINT32_MAX, l.ttl);
+	NUM(q, "expires", 1, INT64_MAX, l.expires_ms);
+	NUM(q, "uid", 0, UINT32_MAX, l.uid);
+	NUM(q, "gid", 0, UINT32_MAX, l.gid);
+	NUM(q, "pid", 0, INT32_MAX, l.pid);
+	NUM(q, "export", 0, 1, l.export);
+	return statefile_add_lease(sf, &l) == -1 ? "out of memory" : NULL;
+}
+
+/* A tag goes to its lease, which comes before it. */
+static const char *
+parse_tag(struct statefile *sf, const struct proto_req *q)
+{
+	struct state_lease	*l = NULL;
+	const char		*why;
+	uint64_t		 id;
+	size_t			 i;
+
+	NUM(q, "lease", 1, INT64_MAX, id);
+	for (i = 0; i < sf->nleases; i++)
+		if (sf->leases[i].id == id)
+			l = &sf->leases[i];
+	if (l == NULL)
+		return "a tag of no lease listed before it";
+	if (l->ntags == STATE_TAGS)
+		return "too many tags for one lease";
+	if ((why = get_str(q, "kv", l->tags[l->ntags], STATE_TAG_MAX)))
+		return why;
+	l->ntags++;
+	return NULL;
+}
+
 const char *
 statefile_parse_line(struct statefile *sf, const char *line)
 {
@@ -324,6 +403,10 @@ statefile_parse_line(struct statefile *sf, const char *line)
 		return parse_req(sf, &q);
 	if (strcmp(q.cmd, "listen") == 0)
 		return parse_listen(sf, &q);
+	if (strcmp(q.cmd, "lease") == 0)
+		return parse_lease(sf, &q);
+	if (strcmp(q.cmd, "tag") == 0)
+		return parse_tag(sf, &q);
 	if (strcmp(q.cmd, "control") == 0) {
 		NUM(&q, "fd", 0, INT32_MAX, sf->control_fd);
 		return NULL;

@@ -16,6 +16,9 @@
  *	    port=40000 token=9f.. fd=-1 slot=1
  *	listen service=echo proto=tcp fd=5		(upgrade only)
  *	control fd=9					(upgrade only)
+ *	lease id=3 name=app proto=tcp addr=127.0.0.1 port=80 prio=0
+ *	    weight=0 ttl=60 expires=123456 uid=0 gid=0 pid=77 export=0
+ *	tag lease=3 kv=version%3D2			(upgrade only)
  */
 #ifndef SUPERD_STATEFILE_H
 #define SUPERD_STATEFILE_H
@@ -63,6 +66,24 @@ struct state_listen {
 	int			 fd;
 };
 
+/* A TTL lease of the endpoint directory (upgrade only). */
+#define STATE_TAGS		8
+#define STATE_TAG_MAX		(32 + 1 + 255 + 1)	/* "K=V" */
+#define STATE_ADDR_MAX		108
+
+struct state_lease {
+	uint64_t		 id;
+	char			 name[16];
+	char			 proto[8];
+	char			 addr[STATE_ADDR_MAX];
+	unsigned		 port, prio, weight, ttl;
+	unsigned long long	 expires_ms;	/* CLOCK_MONOTONIC */
+	long			 uid, gid, pid;
+	int			 export;
+	char			 tags[STATE_TAGS][STATE_TAG_MAX];
+	size_t			 ntags;
+};
+
 struct statefile {
 	int			 version;
 	pid_t			 pid;		/* the superd that wrote it */
@@ -74,6 +95,8 @@ struct statefile {
 	size_t			 nreqs, reqcap;
 	struct state_listen	*ls;
 	size_t			 nls, lscap;
+	struct state_lease	*leases;
+	size_t			 nleases, leasecap;
 };
 
 void	 statefile_init(struct statefile *);
@@ -82,6 +105,7 @@ void	 statefile_clear(struct statefile *);
 int	 statefile_add_req(struct statefile *, const struct state_req *);
 int	 statefile_add_listen(struct statefile *, const char *service,
 	    const char *proto, int fd);
+int	 statefile_add_lease(struct statefile *, const struct state_lease *);
 /* "exec", "wait", ... and back (-1 unknown). */
 const char *state_kind_name(enum state_kind);
 int	 state_kind_parse(const char *);

@@ -27,6 +27,12 @@ CONF
 conf
 start_superd
 
+# A TTL lease in the directory, with a tag, kept as state.
+LOOKUP=$top_builddir/superd-lookup
+SUPERD_DIRECTORY=$T/directory.sock; export SUPERD_DIRECTORY
+lease=$("$LOOKUP" --register app1 tcp $((P+9)) --ttl 600 \
+    --tag "note=a/c%d=e") || fail "register a lease"
+
 # Two long handlers, running across every upgrade.
 for i in 1 2; do
 	$SDCLIENT -k -t 60000 -s "h$i" 127.0.0.1 $((P+3)) > "$T/h$i" 2>&1 &
@@ -96,6 +102,12 @@ for p in $hpids; do
 		fail "handler $p is no longer superd's child"
 done
 ok "the running handlers keep running, still superd's children"
+[ "$("$LOOKUP" app1)" = "127.0.0.1:$((P+9))/tcp" ] ||
+	fail "the lease did not survive the upgrades"
+"$LOOKUP" --json app1 | grep -q '"note":"a/c%d=e"' ||
+	fail "the lease's tag: $("$LOOKUP" --json app1)"
+"$LOOKUP" --unregister "$lease" || fail "unregister $lease after upgrades"
+ok "a directory lease keeps its id, address and tags across the upgrades"
 sid=$(awk 'NR == 1 { print $1 }' "$T/after")
 ctl interrupt "$sid" || fail "interrupt $sid"
 wait_log "session $sid .*killed by signal 15" 30 ||

@@ -60,6 +60,7 @@ test_roundtrip(void **state)
 {
 	struct statefile	sf, back;
 	struct state_req	r, u;
+	struct state_lease	l;
 	char			err[256];
 
 	(void)state;
@@ -81,6 +82,21 @@ test_roundtrip(void **state)
 	u.fd = -1;
 	assert_int_equal(statefile_add_req(&sf, &u), 0);
 	assert_int_equal(statefile_add_listen(&sf, "echo", "udp", 5), 0);
+	memset(&l, 0, sizeof(l));
+	l.id = 3;
+	snprintf(l.name, sizeof(l.name), "app");
+	snprintf(l.proto, sizeof(l.proto), "unix");
+	snprintf(l.addr, sizeof(l.addr), "/run/my app/sock");
+	l.ttl = 60;
+	l.expires_ms = 123456;
+	l.uid = 1000;
+	l.gid = 100;
+	l.pid = 77;
+	l.export = 1;
+	snprintf(l.tags[0], sizeof(l.tags[0]), "version=2");
+	snprintf(l.tags[1], sizeof(l.tags[1]), "path=/a b%%");
+	l.ntags = 2;
+	assert_int_equal(statefile_add_lease(&sf, &l), 0);
 	assert_int_equal(statefile_write(path, &sf, err, sizeof(err)), 0);
 	assert_int_equal(statefile_read(path, &back, err, sizeof(err)), 0);
 	assert_int_equal(back.version, STATEFILE_VERSION);
@@ -95,6 +111,8 @@ test_roundtrip(void **state)
 	assert_string_equal(back.ls[0].service, "echo");
 	assert_string_equal(back.ls[0].proto, "udp");
 	assert_int_equal(back.ls[0].fd, 5);
+	assert_int_equal(back.nleases, 1);
+	assert_memory_equal(&back.leases[0], &l, sizeof(l));
 	statefile_clear(&sf);
 	statefile_clear(&back);
 }
@@ -153,6 +171,8 @@ test_refused(void **state)
 	refused(buf, 2, "a bad %XX escape");
 	snprintf(buf, sizeof(buf), "%slisten service=a proto=tcp fd=x\n", hdr);
 	refused(buf, 2, "a number is malformed or out of range");
+	snprintf(buf, sizeof(buf), "%stag lease=4 kv=a=b\n", hdr);
+	refused(buf, 2, "a tag of no lease listed before it");
 	snprintf(buf, sizeof(buf), "%sbogus a=1\n", hdr);
 	refused(buf, 2, "an unknown record");
 }
