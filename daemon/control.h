@@ -27,8 +27,8 @@ struct control_hooks {
 	time_t		 (*loaded)(void);
 	/*
 	 * Replace the running binary (binary NULL: the one running); fd is
-	 * the asking connection, answered by the new binary.  Returns only
-	 * when refused: -1 with the reason in err.
+	 * the asking connection, answered by the new binary (or, if it fails
+	 * later, with an ERR line).  -1 with the reason in err: refused.
 	 */
 	int		 (*upgrade)(const char *binary, int fd, char *err,
 			    size_t errlen);

@@ -35,6 +35,8 @@
 #include "statefile.h"
 
 #define CHECK_TIMEOUT_MS	10000	/* the new binary's -t */
+#define DRAIN_MAX_MS		1000	/* for builtins to become movable */
+#define DRAIN_TICK_MS		5
 
 static struct {
 	struct event_base	*base;
@@ -45,7 +47,13 @@ static struct {
 	struct statefile	 prev;		/* read at start */
 	int			 own;		/* prev is an upgrade's */
 	unsigned long long	 pstart;	/* ours */
-} ho;
+	struct {				/* an upgrade waiting */
+		char		*binary;
+		int		 ctl_fd;	/* a dup of the asker's */
+		struct event	*tick;
+		struct timespec	 since;
+	}			 up;
+} ho = { .up = { .ctl_fd = -1 } };
 
 static void	write_cb(evutil_socket_t, short, void *);
 
@@ -558,21 +566,12 @@ recloexec(void)
 	closedir(d);
 }
 
-int
-handover_upgrade(const char *binary, int ctl_fd, char *err, size_t errlen)
+/* Write the table and become binary; returns only on failure. */
+static int
+exec_now(const char *binary, int ctl_fd, char *err, size_t errlen)
 {
-	char	self[PATH_MAX];
 	int	e;
 
-	if (binary == NULL && self_binary(self, sizeof(self)) == -1) {
-		snprintf(err, errlen, "cannot find my own binary: %s",
-		    strerror(errno));
-		return -1;
-	}
-	if (binary == NULL)
-		binary = self;
-	if (check_binary(binary, err, errlen) == -1)
-		return -1;
 	if (write_now(1, ctl_fd, err, errlen) == -1) {
 		recloexec();
 		return -1;
@@ -589,4 +588,105 @@ handover_upgrade(const char *binary, int ctl_fd, char *err, size_t errlen)
 		log_warnx("log writer thread: not restarted");
 	snprintf(err, errlen, "execv %s: %s", binary, strerror(e));
 	return -1;
+}
+
+static long long
+ms_since(const struct timespec *t)
+{
+	struct timespec	now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) * 1000LL +
+	    (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/* A waiting upgrade failed: accept again, and tell whoever asked. */
+static void
+upgrade_abandon(const char *why)
+{
+	char	line[1200];
+	int	n;
+
+	log_warnx("upgrade refused: %s", why);
+	services_resume_accepting();
+	if (ho.up.ctl_fd >= 0) {
+		n = snprintf(line, sizeof(line), "ERR ECONFIG upgrade refused: "
+		    "%s\n", why);
+		(void)!send(ho.up.ctl_fd, line, (size_t)n, MSG_NOSIGNAL |
+		    MSG_DONTWAIT);
+		close(ho.up.ctl_fd);
+	}
+	free(ho.up.binary);
+	ho.up.binary = NULL;
+	ho.up.ctl_fd = -1;
+}
+
+/* While accepting is paused: go once the builtins can move (or late). */
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct timeval	tv = { 0, DRAIN_TICK_MS * 1000 };
+	char		err[1024];
+	unsigned	n = requests_pinned();
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (n > 0 && ms_since(&ho.up.since) < DRAIN_MAX_MS) {
+		evtimer_add(ho.up.tick, &tv);
+		return;
+	}
+	if (n > 0)
+		log_warnx("upgrade: %u builtin connection%s still busy after "
+		    "%d ms; they end with this binary", n, n == 1 ? "" : "s",
+		    DRAIN_MAX_MS);
+	(void)exec_now(ho.up.binary, ho.up.ctl_fd, err, sizeof(err));
+	upgrade_abandon(err);
+}
+
+/*
+ * Builtin connections on worker threads, or with data to send, cannot
+ * be handed over as they are: stop accepting (the kernel queues new
+ * connections) and give them up to DRAIN_MAX_MS to finish first.
+ */
+static int
+upgrade_wait(const char *binary, int ctl_fd, char *err, size_t errlen)
+{
+	struct timeval	tv = { 0, DRAIN_TICK_MS * 1000 };
+
+	if ((ho.up.tick == NULL && (ho.up.tick = evtimer_new(ho.base, tick_cb,
+	    NULL)) == NULL) || (ho.up.binary = strdup(binary)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	ho.up.ctl_fd = ctl_fd >= 0 ? fcntl(ctl_fd, F_DUPFD_CLOEXEC, 3) : -1;
+	clock_gettime(CLOCK_MONOTONIC, &ho.up.since);
+	services_stop_accepting();
+	log_notice("upgrade: %u builtin connections to finish first (at most "
+	    "%d ms); accepting paused", requests_pinned(), DRAIN_MAX_MS);
+	evtimer_add(ho.up.tick, &tv);
+	return 0;
+}
+
+int
+handover_upgrade(const char *binary, int ctl_fd, char *err, size_t errlen)
+{
+	char	self[PATH_MAX];
+
+	if (ho.up.binary != NULL) {
+		snprintf(err, errlen, "an upgrade is under way");
+		return -1;
+	}
+	if (binary == NULL && self_binary(self, sizeof(self)) == -1) {
+		snprintf(err, errlen, "cannot find my own binary: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (binary == NULL)
+		binary = self;
+	if (check_binary(binary, err, errlen) == -1)
+		return -1;
+	if (requests_pinned() > 0)
+		return upgrade_wait(binary, ctl_fd, err, errlen);
+	return exec_now(binary, ctl_fd, err, errlen);
 }

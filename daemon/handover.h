@@ -51,7 +51,9 @@ void	handover_changed(void);
 void	handover_exit(void);
 /*
  * Upgrade: check binary (NULL: the one running), write the table and
- * execve it.  Returns only on refusal: -1 with the reason in err.
+ * execve it.  -1 with the reason in err: refused, nothing changed.  0:
+ * under way (builtin connections to finish first); the asker gets its
+ * answer from the new binary, or an ERR line on fd if it fails.
  */
 int	handover_upgrade(const char *binary, int ctl_fd, char *err,
 	    size_t errlen);

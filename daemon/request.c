@@ -1034,3 +1034,23 @@ request_adopt(struct request_target *rt, const struct state_req *q, int own,
 	    session_peer_desc(r->s), own ? "handed over" : "re-adopted");
 	return 0;
 }
+
+/* A builtin connection an upgrade cannot hand over as it is? */
+static void
+count_pinned(struct session *s, void *arg)
+{
+	const struct request	*r = s->req;
+
+	if (s->pid <= 0 && (r->job != NULL || builtin_conn_fd(r->bconn) ==
+	    -1))
+		(*(unsigned *)arg)++;
+}
+
+unsigned
+requests_pinned(void)
+{
+	unsigned	n = 0;
+
+	session_foreach(count_pinned, &n);
+	return n;
+}

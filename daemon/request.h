@@ -144,5 +144,10 @@ void	request_export(struct session *, struct state_req *, int upgrade);
  */
 int	request_adopt(struct request_target *, const struct state_req *,
 	    int own, char *err, size_t errlen);
+/*
+ * Builtin connections an upgrade cannot hand over now: on a worker
+ * thread (execve ends threads) or with data not yet sent.
+ */
+unsigned requests_pinned(void);
 
 #endif

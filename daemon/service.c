@@ -874,6 +874,13 @@ services_stop_accepting(void)
 }
 
 void
+services_resume_accepting(void)
+{
+	accepting = 1;
+	services_update_polling();
+}
+
+void
 services_shutdown(void)
 {
 	struct service	*svc;

@@ -115,6 +115,8 @@ void	 services_init(struct event_base *, services_idle_fn);
 int	 services_apply(struct superd_conf *conf, FILE *errs);
 /* Stop accepting everywhere (shutdown, drain). */
 void	 services_stop_accepting(void);
+/* Accept again (an upgrade that paused everything failed). */
+void	 services_resume_accepting(void);
 /* Close every listener and free the table. */
 void	 services_shutdown(void);
 unsigned services_running_total(void);

@@ -1,6 +1,8 @@
 #!/bin/sh
 # In-place upgrade under a bounded load: connections every few ms to a
-# builtin (echo) and an exec service (/bin/cat) while superd re-executes
+# builtin (echo, on the loop and on worker threads, which execve ends, so
+# superd lets their connections finish first) and an exec service
+# (/bin/cat) while superd re-executes
 # itself 10 times (superdctl upgrade, and SIGUSR2).  Nothing is refused or
 # reset; the handlers running before keep running, superdctl sessions
 # shows them before and after, and the upgraded superd reaps them.  A new
@@ -20,6 +22,7 @@ conf() {
 	{ conf_globals; cat <<CONF
 service echo { type = builtin  address = "127.0.0.1"  port = $((P+1))  server = echo }
 service cat { address = "127.0.0.1"  port = $((P+2))  server = "/bin/cat" }
+service techo { type = builtin  threads = 2  address = "127.0.0.1"  port = $((P+4))  server = echo }
 service hold { address = "127.0.0.1"  port = $((P+3))  server = "/bin/cat"  timeout = 120 }
 CONF
 	} > "$T/superd.conf"
@@ -59,7 +62,9 @@ load $((P+1)) "$T/load.echo" &
 l1=$!
 load $((P+2)) "$T/load.cat" &
 l2=$!
-BG="$BG $l1 $l2"
+load $((P+4)) "$T/load.techo" &
+l3=$!
+BG="$BG $l1 $l2 $l3"
 sleep 0.2
 for i in $(seq "$N"); do
 	if [ $((i % 2)) = 0 ]; then
@@ -80,15 +85,17 @@ for i in $(seq "$N"); do
 	sleep 0.15
 done
 touch "$T/stop"
-wait "$l1" "$l2"
-for f in echo cat; do
+wait "$l1" "$l2" "$l3"
+for f in echo cat techo; do
 	bad=$(grep -cv "^ok=50 refused=0 timeout=0 other=0 mismatch=0$" \
 	    "$T/load.$f")
 	[ "$bad" = 0 ] || fail "$f under upgrades: $(grep -v "^ok=50 " \
 	    "$T/load.$f" | head -5)"
 done
 n1=$(wc -l < "$T/load.echo"); n2=$(wc -l < "$T/load.cat")
-ok "$N upgrades under load: $((n1 * 50)) echo and $((n2 * 50)) cat" \
+n3=$(wc -l < "$T/load.techo")
+ok "$N upgrades under load: $((n1 * 50)) echo, $((n2 * 50)) cat and" \
+    "$((n3 * 50)) threaded echo" \
     "connections, 0 refused, 0 reset, 0 timed out, every answer right"
 
 ctl sessions hold | awk 'NR > 1 { print $1, $4 }' | sort > "$T/after"
@@ -115,6 +122,28 @@ wait_log "session $sid .*killed by signal 15" 30 ||
 [ "$(zombies)" = 0 ] || fail "zombies after the upgrades"
 ok "the upgraded superd reaps a handler started before the upgrades"
 
+# A threaded builtin connection in flight: execve would end its worker
+# thread, so the upgrade waits for it to finish (its end is logged by
+# the old binary) instead of cutting it.
+$SDCLIENT -w 700 -t 5000 -s slow -x slow 127.0.0.1 $((P+4)) > "$T/slow" 2>&1 &
+slow=$!
+BG="$BG $slow"
+for _ in $(seq 50); do
+	sid=$(ctl sessions techo 2>/dev/null | awk 'NR == 2 { print $1 }')
+	[ -n "$sid" ] && break; sleep 0.05
+done
+[ -n "$sid" ] || fail "no threaded echo session"
+ctl upgrade > "$T/up" 2>&1 || fail "upgrade with a thread busy: $(cat "$T/up")"
+wait "$slow" || fail "the threaded connection: $(cat "$T/slow")"
+# Its end is logged before the binary is replaced (when the check of the
+# new binary takes longer than the connection, it ended by itself first).
+awk -v s="session $sid " '
+	index($0, s) && /closed after/ { ended = 1 }
+	/upgrade: executing/ { if (ended) done = 1; last = ended }
+	END { exit !(done) }' "$T/log" ||
+	fail "the threaded connection $sid was cut by the upgrade"
+ok "a threaded builtin connection finishes before the upgrade"
+
 # Refusals: a broken config, and a binary without the handover format.
 cp "$T/superd.conf" "$T/good.conf"
 echo "service broken { port = }" >> "$T/superd.conf"
@@ -128,6 +157,7 @@ grep -q "does not read handover format 1" "$T/up" ||
 	fail "/bin/true: $(cat "$T/up")"
 r=$($SDCLIENT -t 3000 -s still 127.0.0.1 $((P+1)))
 [ "$r" = still ] || fail "superd does not serve after the refusals: '$r'"
-[ "$(count_log "upgraded in place")" = "$N" ] || fail "a refused upgrade executed"
+[ "$(count_log "upgraded in place")" = $((N + 1)) ] ||
+	fail "a refused upgrade executed"
 ok "a broken config or an unfit binary is refused; superd keeps running"
 kill -0 "$SPID" || fail "superd died"
