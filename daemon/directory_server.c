@@ -38,6 +38,7 @@
 #include "directory.h"
 #include "directory_cmd.h"
 #include "directory_server.h"
+#include "sockpool.h"
 #include "linesrv.h"
 #include "log.h"
 #include "proto.h"
@@ -235,6 +236,8 @@ tcp_open(const struct superd_conf *conf)
 	const struct sockaddr	*sa = (const struct sockaddr *)&conf->dir_listen_addr;
 	int			 fd, one = 1;
 
+	if ((fd = sockpool_take(SOCK_STREAM, sa, conf->dir_listen_len)) >= 0)
+		return fd;
 	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,

@@ -32,6 +32,7 @@
 #include "rundir.h"
 #include "service.h"
 #include "session.h"
+#include "sockpool.h"
 #include "statefile.h"
 
 #define CHECK_TIMEOUT_MS	10000	/* the new binary's -t */
@@ -146,6 +147,45 @@ collect_lease(const struct dir_entry *e, void *arg)
 		c->failed = 1;
 }
 
+/* Is fd one of the services' sockets, listed already? */
+static int
+listed(const struct statefile *sf, int fd)
+{
+	size_t	i;
+
+	for (i = 0; i < sf->nls; i++)
+		if (sf->ls[i].fd == fd)
+			return 1;
+	return 0;
+}
+
+/*
+ * Every other listening socket (control, directory, OOB, metrics): the
+ * new binary finds them in its sockpool by address instead of binding.
+ */
+static void
+collect_socks(struct statefile *sf)
+{
+	DIR		*d;
+	struct dirent	*e;
+	socklen_t	 len;
+	int		 fd, on;
+
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		fd = atoi(e->d_name);
+		len = sizeof(on);
+		if (fd <= 2 || fd == dirfd(d) || listed(sf, fd) ||
+		    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == -1 ||
+		    !on || sf->nsocks == sizeof(sf->socks) / sizeof(sf->socks[0]))
+			continue;
+		if (fcntl(fd, F_SETFD, 0) == 0)
+			sf->socks[sf->nsocks++] = fd;
+	}
+	closedir(d);
+}
+
 /* The table now into the state file; 0, or -1 with err. */
 static int
 write_now(int upgrade, int ctl_fd, char *err, size_t errlen)
@@ -169,6 +209,7 @@ write_now(int upgrade, int ctl_fd, char *err, size_t errlen)
 		if (ctl_fd >= 0 && fcntl(ctl_fd, F_SETFD, 0) == 0)
 			sf.control_fd = ctl_fd;
 		directory_foreach_lease(collect_lease, &c);
+		collect_socks(&sf);
 	}
 	if (c.failed) {
 		snprintf(err, errlen, "out of memory");
@@ -247,6 +288,7 @@ keep_alive(struct statefile *sf)
 	sf->nreqs = n;
 	sf->nls = 0;		/* its descriptors died with it */
 	sf->nleases = 0;	/* clients register again */
+	sf->nsocks = 0;
 	sf->control_fd = -1;
 }
 
@@ -323,6 +365,7 @@ handover_prepare(const char *from_upgrade)
 	static const struct service_startup upgrade = { NULL, take_fd_cb };
 	const char	*path = from_upgrade ? from_upgrade : ho.path;
 	char		 err[512];
+	size_t		 i;
 	int		 r;
 
 	if (path[0] == '\0' || (r = statefile_read(path, &ho.prev, err,
@@ -343,6 +386,9 @@ handover_prepare(const char *from_upgrade)
 	}
 	if (!ho.own)
 		keep_alive(&ho.prev);
+	else
+		for (i = 0; i < ho.prev.nsocks; i++)
+			sockpool_add(ho.prev.socks[i]);
 	if (ho.prev.nreqs > 0 && !ho.own)
 		log_notice("state file %s: %zu handler%s of superd pid %ld "
 		    "still running; re-adopting", path, ho.prev.nreqs,
@@ -420,6 +466,7 @@ handover_adopt(void)
 		    "of %zu directory leases taken over", n, ho.prev.nreqs,
 		    ho.prev.nls, restore_leases(), ho.prev.nleases);
 	services_release_held();
+	sockpool_close_rest();
 	statefile_clear(&ho.prev);
 	return ctl_fd;
 }

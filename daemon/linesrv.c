@@ -27,6 +27,7 @@
 
 #include "addr.h"
 #include "linesrv.h"
+#include "sockpool.h"
 #include "log.h"
 #include "proto.h"
 #include "sockperm.h"
@@ -723,6 +724,10 @@ linesrv_bind_unix(const char *path, mode_t mode, gid_t gid, char *err,
 		return -1;
 	}
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	/* Handed over by an upgrade: bound and listening all along. */
+	if ((fd = sockpool_take(SOCK_STREAM, (struct sockaddr *)&sun,
+	    sizeof(sun))) >= 0)
+		return fd;
 	if (unix_parent(path, err, errlen) == -1 ||
 	    unix_stale(path, err, errlen) == -1)
 		return -1;

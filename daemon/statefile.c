@@ -173,6 +173,8 @@ statefile_print(FILE *f, const struct statefile *sf)
 	}
 	for (i = 0; i < sf->nleases; i++)
 		print_lease(f, &sf->leases[i]);
+	for (i = 0; i < sf->nsocks; i++)
+		fprintf(f, "sock fd=%d\n", sf->socks[i]);
 	if (sf->control_fd >= 0)
 		fprintf(f, "control fd=%d\n", sf->control_fd);
 	return ferror(f) ? -1 : 0;
@@ -407,6 +409,13 @@ statefile_parse_line(struct statefile *sf, const char *line)
 		return parse_lease(sf, &q);
 	if (strcmp(q.cmd, "tag") == 0)
 		return parse_tag(sf, &q);
+	if (strcmp(q.cmd, "sock") == 0) {
+		if (sf->nsocks == sizeof(sf->socks) / sizeof(sf->socks[0]))
+			return "too many sockets";
+		NUM(&q, "fd", 0, INT32_MAX, sf->socks[sf->nsocks]);
+		sf->nsocks++;
+		return NULL;
+	}
 	if (strcmp(q.cmd, "control") == 0) {
 		NUM(&q, "fd", 0, INT32_MAX, sf->control_fd);
 		return NULL;

@@ -16,6 +16,7 @@
  *	    port=40000 token=9f.. fd=-1 slot=1
  *	listen service=echo proto=tcp fd=5		(upgrade only)
  *	control fd=9					(upgrade only)
+ *	sock fd=11		(a listener of no service: upgrade only)
  *	lease id=3 name=app proto=tcp addr=127.0.0.1 port=80 prio=0
  *	    weight=0 ttl=60 expires=123456 uid=0 gid=0 pid=77 export=0
  *	tag lease=3 kv=version%3D2			(upgrade only)
@@ -97,6 +98,8 @@ struct statefile {
 	size_t			 nls, lscap;
 	struct state_lease	*leases;
 	size_t			 nleases, leasecap;
+	int			 socks[256];	/* other listeners */
+	size_t			 nsocks;
 };
 
 void	 statefile_init(struct statefile *);

@@ -529,11 +529,12 @@ main(int argc, char **argv)
 	policy_set_own_port_check(service_is_own_udp);
 	setup_signals(st.base, sigevs);
 	notify_init(st.base);
-	side_channels_start(st.base, conf, &control_hooks);
-	metrics_http_configure(st.base, conf);
+	/* Before anything binds: sockets an upgrade handed over. */
 	handover_init(st.base, argv, o.conf_path);
 	handover_configure(conf);
 	handover_prepare(o.handover);
+	side_channels_start(st.base, conf, &control_hooks);
+	metrics_http_configure(st.base, conf);
 	if (services_apply(conf, stderr) == -1)
 		fatalx("cannot set up the services");
 	ctl_fd = handover_adopt();

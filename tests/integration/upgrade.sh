@@ -65,6 +65,8 @@ l2=$!
 load $((P+4)) "$T/load.techo" &
 l3=$!
 BG="$BG $l1 $l2 $l3"
+ino_ctl=$(stat -c %i "$T/control.sock")
+ino_dir=$(stat -c %i "$T/directory.sock")
 sleep 0.2
 for i in $(seq "$N"); do
 	if [ $((i % 2)) = 0 ]; then
@@ -109,6 +111,10 @@ for p in $hpids; do
 		fail "handler $p is no longer superd's child"
 done
 ok "the running handlers keep running, still superd's children"
+[ "$(stat -c %i "$T/control.sock")" = "$ino_ctl" ] &&
+[ "$(stat -c %i "$T/directory.sock")" = "$ino_dir" ] ||
+	fail "the control or directory socket was bound anew (a gap)"
+ok "the control and directory sockets stay the same sockets"
 [ "$("$LOOKUP" app1)" = "127.0.0.1:$((P+9))/tcp" ] ||
 	fail "the lease did not survive the upgrades"
 "$LOOKUP" --json app1 | grep -q '"note":"a/c%d=e"' ||
