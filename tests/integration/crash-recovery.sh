@@ -2,7 +2,10 @@
 # Crash recovery of the request table: superd is killed with SIGKILL
 # while a wait-mode handler and three nowait handlers (instances = 3)
 # run.  The next superd re-adopts them from its state file:
-#  - superdctl sessions lists the four, with their ids;
+#  - superdctl sessions lists them, with their ids (and two handlers of
+#    a per-source = 2 service);
+#  - they count against per-source (a third connection from the same
+#    source is refused) and max-children (two more handlers reach it);
 #  - a fourth nowait connection waits for a slot (instances counts the
 #    adopted handlers) and is served once an adopted one is interrupted
 #    through superdctl (interrupt reaches a handler that is not its child);
@@ -22,10 +25,14 @@ trap 'kill $BG 2>/dev/null; cleanup' EXIT
 [ -e /proc/self/stat ] || skip "no /proc"
 
 { conf_globals; cat <<CONF
+max-children = 8
 service w { address = "127.0.0.1"  port = $((P+1))  wait = yes
   server = "$WECHO"  args = {"6000"} }
 service n { address = "127.0.0.1"  port = $((P+2))  instances = 3
   server = "/bin/cat" }
+service p { address = "127.0.0.1"  port = $((P+3))  per-source = 2
+  server = "/bin/cat" }
+service q { address = "127.0.0.1"  port = $((P+4))  server = "/bin/cat" }
 CONF
 } > "$T/superd.conf"
 handlers() { ctl sessions "$1" 2>/dev/null | grep -c '^S' || true; }
@@ -45,19 +52,24 @@ for i in 1 2 3; do
 	$SDCLIENT -k -t 30000 -s "c$i" 127.0.0.1 $((P+2)) > "$T/c$i" 2>&1 &
 	BG="$BG $!"
 done
+for i in 1 2; do
+	$SDCLIENT -k -t 30000 -s "p$i" 127.0.0.1 $((P+3)) > "$T/p$i" 2>&1 &
+	BG="$BG $!"
+done
 wait_handlers n 3 || fail "three nowait handlers did not start"
+wait_handlers p 2 || fail "two per-source handlers did not start"
 wait_handlers w 1 || fail "no wait handler"
 ctl sessions | awk 'NR > 1 { print $1, $2, $4 }' | sort > "$T/before"
 # The table is written within 100 ms of a change.
 for _ in $(seq 30); do
-	[ "$(grep -c '^req ' "$T/superd.state" 2>/dev/null)" = 4 ] && break
+	[ "$(grep -c '^req ' "$T/superd.state" 2>/dev/null)" = 6 ] && break
 	sleep 0.1
 done
-[ "$(grep -c '^req ' "$T/superd.state")" = 4 ] ||
-	fail "state file: expected 4 requests, saw: $(cat "$T/superd.state")"
+[ "$(grep -c '^req ' "$T/superd.state")" = 6 ] ||
+	fail "state file: expected 6 requests, saw: $(cat "$T/superd.state")"
 head -1 "$T/superd.state" | grep -q "^superd version=1 pid=$SPID " ||
 	fail "state file header: $(head -1 "$T/superd.state")"
-ok "the state file holds the four running requests"
+ok "the state file holds the six running requests"
 
 kill -KILL "$SPID"; wait "$SPID" 2>/dev/null; SPID=
 kill -0 "$wpid" || fail "the wait handler died with superd"
@@ -69,7 +81,28 @@ cmp -s "$T/before" "$T/after" || fail "sessions before the crash:
 $(cat "$T/before")
 after:
 $(cat "$T/after")"
-ok "superdctl sessions lists the four handlers with their ids and pids"
+ok "superdctl sessions lists the six handlers with their ids and pids"
+
+# per-source: the two adopted handlers of p hold both slots of 127.0.0.1.
+r=$($SDCLIENT -t 3000 -s third 127.0.0.1 $((P+3)))
+[ -z "$r" ] || fail "p: a third connection from 127.0.0.1 was served: '$r'"
+wait_log "service p: refused 127.0.0.1.*per-source" 30 ||
+	fail "p: the third connection was not refused by per-source"
+ok "adopted handlers hold their per-source slots"
+# max-children = 8: six adopted, two more reach it.
+QS=
+for i in 1 2; do
+	$SDCLIENT -k -t 30000 -s "q$i" 127.0.0.1 $((P+4)) > "$T/q$i" 2>&1 &
+	QS="$QS $!"
+done
+BG="$BG $QS"
+wait_handlers q 2 || fail "q: two handlers did not start"
+wait_log "max-children (8) reached" 30 ||
+	fail "max-children not reached with 6 adopted and 2 new handlers"
+ok "adopted handlers count against max-children"
+# Below max-children again, so what follows tests instances alone.
+kill $QS; wait $QS 2>/dev/null
+wait_handlers q 0 || fail "q: its handlers did not end"
 grep -q "Address already in use\|retrying" "$T/log" &&
 	fail "superd tried to bind the socket the wait handler holds"
 ctl services | grep -q "^w .* paused " || fail "w is not paused: $(ctl services)"
