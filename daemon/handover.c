@@ -277,6 +277,7 @@ keep_alive(struct statefile *sf)
 
 	for (i = 0; i < sf->nreqs; i++) {
 		sf->reqs[i].fd = -1;
+		sf->reqs[i].ufd = -1;
 		if (sf->reqs[i].kind != STATE_BUILTIN &&
 		    same_process(sf->reqs[i].pid, sf->reqs[i].pstart))
 			sf->reqs[n++] = sf->reqs[i];

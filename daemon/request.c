@@ -887,6 +887,9 @@ request_export(struct session *s, struct state_req *q, int upgrade)
 	q->port = s->peer_port;
 	snprintf(q->token, sizeof(q->token), "%s", s->token);
 	q->fd = upgrade ? request_keep_fd(r) : -1;
+	q->ufd = upgrade ? urgent_watch_fd(r->urgent) : -1;
+	if (q->ufd >= 0 && fcntl(q->ufd, F_SETFD, 0) == -1)
+		q->ufd = -1;
 	q->slot = r->ticket.source != NULL;
 }
 
@@ -960,6 +963,16 @@ request_from_record(struct request_target *rt, const struct state_req *q)
 	return r;
 }
 
+/* The descriptors a record hands over, when it cannot be taken. */
+static void
+record_close_fds(const struct state_req *q)
+{
+	if (q->fd >= 0)
+		close(q->fd);
+	if (q->ufd >= 0)
+		close(q->ufd);
+}
+
 /* A handler process from a record: by pid, reaped or watched. */
 static int
 adopt_process(struct request *r, const struct state_req *q, int own,
@@ -969,16 +982,25 @@ adopt_process(struct request *r, const struct state_req *q, int own,
 	    r)) == NULL) {
 		snprintf(err, errlen, "pid %ld: %s", (long)q->pid,
 		    errno == ESRCH ? "gone" : strerror(errno));
+		record_close_fds(q);
 		return -1;
 	}
 	if (session_set_pid(r->s, q->pid) == -1) {
 		snprintf(err, errlen, "out of memory");
+		record_close_fds(q);
 		return -1;
 	}
 	if (own && q->fd >= 0)
 		r->capture = capture_new(base, q->fd, r->s->service, q->pid);
 	else if (q->fd >= 0)
 		close(q->fd);
+	/* The watch keeps its own copy of the connection. */
+	if (own && q->ufd >= 0 && (r->urgent = urgent_watch_new(q->ufd,
+	    urgent_cb, r)) == NULL)
+		log_warnx("service %s: session S%llu: urgent data no longer "
+		    "watched", r->s->service, (unsigned long long)r->s->id);
+	if (q->ufd >= 0)
+		close(q->ufd);
 	r->process = 1;
 	return 0;
 }
@@ -1013,8 +1035,7 @@ request_adopt(struct request_target *rt, const struct state_req *q, int own,
 
 	if ((r = request_from_record(rt, q)) == NULL) {
 		snprintf(err, errlen, "out of memory");
-		if (q->fd >= 0)
-			close(q->fd);
+		record_close_fds(q);
 		return -1;
 	}
 	if (q->kind == STATE_BUILTIN)

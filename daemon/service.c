@@ -929,6 +929,8 @@ service_adopt(const struct state_req *q, int own, char *err, size_t errlen)
 		    q->service, q->proto);
 		if (q->fd >= 0)
 			close(q->fd);
+		if (q->ufd >= 0)
+			close(q->ufd);
 		return -1;
 	}
 	if (request_adopt(&svc->rt, q, own, err, errlen) == -1)

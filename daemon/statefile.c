@@ -134,7 +134,7 @@ print_req(FILE *f, const struct state_req *r)
 	put_value(f, r->peer);
 	fprintf(f, " port=%d token=", r->port);
 	put_value(f, r->token);
-	fprintf(f, " fd=%d slot=%d\n", r->fd, r->slot);
+	fprintf(f, " fds=%d:%d slot=%d\n", r->fd, r->ufd, r->slot);
 }
 
 static void
@@ -298,7 +298,7 @@ parse_req(struct statefile *sf, const struct proto_req *q)
 {
 	struct state_req	 r;
 	const char		*why;
-	char			 kind[16];
+	char			 kind[16], fds[32], c;
 
 	memset(&r, 0, sizeof(r));
 	NUM(q, "id", 1, INT64_MAX, r.id);
@@ -317,7 +317,11 @@ parse_req(struct statefile *sf, const struct proto_req *q)
 	NUM(q, "timeout", 0, INT64_MAX, r.timeout_ms);
 	NUM(q, "term", 0, 1, r.term);
 	NUM(q, "port", -1, 65535, r.port);
-	NUM(q, "fd", -1, INT32_MAX, r.fd);
+	if ((why = get_str(q, "fds", fds, sizeof(fds))) != NULL)
+		return why;
+	if (sscanf(fds, "%d:%d%c", &r.fd, &r.ufd, &c) != 2 || r.fd < -1 ||
+	    r.ufd < -1)
+		return "fds is not stderr:urgent";
 	NUM(q, "slot", 0, 1, r.slot);
 	if (r.service[0] == '\0')
 		return "a request without a service";

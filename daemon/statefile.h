@@ -13,7 +13,7 @@
  *	superd version=1 pid=812 pstart=4242 written=1767000000 upgrade=0
  *	req id=7 service=echo proto=tcp kind=exec pid=901 pstart=4300
  *	    start=1767000000 age=1500 timeout=28500 term=0 peer=127.0.0.1
- *	    port=40000 token=9f.. fd=-1 slot=1
+ *	    port=40000 token=9f.. fds=-1:-1 slot=1
  *	listen service=echo proto=tcp fd=5		(upgrade only)
  *	control fd=9					(upgrade only)
  *	sock fd=11		(a listener of no service: upgrade only)
@@ -58,6 +58,7 @@ struct state_req {
 	int			 port;		/* -1: none */
 	char			 token[33];	/* SUPERD_SESSION, or "" */
 	int			 fd;		/* upgrade: stderr or conn, -1 */
+	int			 ufd;		/* upgrade: urgent watch's, -1 */
 	int			 slot;		/* holds a per-source slot */
 };
 

@@ -23,6 +23,7 @@ conf() {
 service echo { type = builtin  address = "127.0.0.1"  port = $((P+1))  server = echo }
 service cat { address = "127.0.0.1"  port = $((P+2))  server = "/bin/cat" }
 service techo { type = builtin  threads = 2  address = "127.0.0.1"  port = $((P+4))  server = echo }
+service intr { address = "127.0.0.1"  port = $((P+5))  server = "/bin/sleep"  args = {"30"}  urgent = interrupt }
 service hold { address = "127.0.0.1"  port = $((P+3))  server = "/bin/cat"  timeout = 120 }
 CONF
 	} > "$T/superd.conf"
@@ -150,6 +151,23 @@ awk -v s="session $sid " '
 	fail "the threaded connection $sid was cut by the upgrade"
 ok "a threaded builtin connection finishes before the upgrade"
 
+# urgent = interrupt: the watch on the connection is handed over too, so
+# urgent data sent after an upgrade still interrupts the handler.
+$SDCLIENT -O 2500 -t 8000 -s x 127.0.0.1 $((P+5)) > "$T/urg" 2>&1 &
+urg=$!
+BG="$BG $urg"
+for _ in $(seq 50); do
+	usid=$(ctl sessions intr 2>/dev/null | awk 'NR == 2 { print $1 }')
+	[ -n "$usid" ] && break; sleep 0.05
+done
+[ -n "$usid" ] || fail "no intr session"
+ctl upgrade > "$T/up" 2>&1 || fail "upgrade: $(cat "$T/up")"
+wait_log "session $usid .*interrupt with signal [0-9]* requested by urgent data" 80 ||
+	fail "urgent data after the upgrade did not interrupt $usid"
+wait_log "session $usid .*killed by signal" 30 ||
+	fail "$usid did not end after the interrupt"
+ok "urgent data after an upgrade still interrupts the handler"
+
 # Refusals: a broken config, and a binary without the handover format.
 cp "$T/superd.conf" "$T/good.conf"
 echo "service broken { port = }" >> "$T/superd.conf"
@@ -163,7 +181,7 @@ grep -q "does not read handover format 1" "$T/up" ||
 	fail "/bin/true: $(cat "$T/up")"
 r=$($SDCLIENT -t 3000 -s still 127.0.0.1 $((P+1)))
 [ "$r" = still ] || fail "superd does not serve after the refusals: '$r'"
-[ "$(count_log "upgraded in place")" = $((N + 1)) ] ||
+[ "$(count_log "upgraded in place")" = $((N + 2)) ] ||
 	fail "a refused upgrade executed"
 ok "a broken config or an unfit binary is refused; superd keeps running"
 kill -0 "$SPID" || fail "superd died"

@@ -42,6 +42,7 @@ sample(struct state_req *r)
 	r->port = 40000;
 	snprintf(r->token, sizeof(r->token), "0123456789abcdef0123456789abcdef");
 	r->fd = 7;
+	r->ufd = 8;
 	r->slot = 1;
 }
 
@@ -80,6 +81,7 @@ test_roundtrip(void **state)
 	snprintf(u.peer, sizeof(u.peer), "uid=1000");
 	u.port = -1;
 	u.fd = -1;
+	u.ufd = -1;
 	assert_int_equal(statefile_add_req(&sf, &u), 0);
 	assert_int_equal(statefile_add_listen(&sf, "echo", "udp", 5), 0);
 	memset(&l, 0, sizeof(l));
@@ -159,15 +161,15 @@ test_refused(void **state)
 	refused(buf, 2, "a field is missing");
 	snprintf(buf, sizeof(buf), "%sreq id=1 service=a proto=tcp kind=odd "
 	    "pid=5 pstart=1 start=1 age=1 timeout=0 term=0 peer=- port=-1 "
-	    "token=- fd=-1 slot=0\n", hdr);
+	    "token=- fds=-1:-1 slot=0\n", hdr);
 	refused(buf, 2, "an unknown kind of request");
 	snprintf(buf, sizeof(buf), "%sreq id=1 service=a proto=tcp kind=exec "
 	    "pid=0 pstart=1 start=1 age=1 timeout=0 term=0 peer=- port=-1 "
-	    "token=- fd=-1 slot=0\n", hdr);
+	    "token=- fds=-1:-1 slot=0\n", hdr);
 	refused(buf, 2, "a handler without a pid");
 	snprintf(buf, sizeof(buf), "%sreq id=1 service=a%%zz proto=tcp "
 	    "kind=exec pid=9 pstart=1 start=1 age=1 timeout=0 term=0 peer=- "
-	    "port=-1 token=- fd=-1 slot=0\n", hdr);
+	    "port=-1 token=- fds=-1:-1 slot=0\n", hdr);
 	refused(buf, 2, "a bad %XX escape");
 	snprintf(buf, sizeof(buf), "%slisten service=a proto=tcp fd=x\n", hdr);
 	refused(buf, 2, "a number is malformed or out of range");
