@@ -89,6 +89,15 @@ handover_configure(const struct superd_conf *conf)
 
 /* ---- writing ---- */
 
+static long long
+wall_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 struct collect {
 	struct statefile	*sf;
 	int			 upgrade;
@@ -201,7 +210,7 @@ write_now(int upgrade, int ctl_fd, char *err, size_t errlen)
 	statefile_init(&sf);
 	sf.pid = getpid();
 	sf.pstart = ho.pstart;
-	sf.written = time(NULL);
+	sf.written = wall_ms();
 	sf.upgrade = upgrade;
 	session_foreach(collect_req, &c);
 	if (upgrade) {
@@ -444,10 +453,18 @@ handover_adopt(void)
 	struct state_req	*q;
 	char			 err[256];
 	size_t			 i, n = 0;
+	long long		 elapsed;
 	int			 ctl_fd = ho.prev.control_fd;
 
+	/* The file is as old as its last write: ages grow, timeouts shrink. */
+	if ((elapsed = wall_ms() - ho.prev.written) < 0)
+		elapsed = 0;
 	for (i = 0; i < ho.prev.nreqs; i++) {
 		q = &ho.prev.reqs[i];
+		q->age_ms += elapsed;
+		if (q->timeout_ms > 0)
+			q->timeout_ms = q->timeout_ms > elapsed ?
+			    q->timeout_ms - elapsed : 1;
 		if (service_adopt(q, ho.own, err, sizeof(err)) == 0)
 			n++;
 		else

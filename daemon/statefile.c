@@ -163,7 +163,7 @@ statefile_print(FILE *f, const struct statefile *sf)
 
 	fprintf(f, "superd version=%d pid=%ld pstart=%llu written=%lld "
 	    "upgrade=%d\n", sf->version, (long)sf->pid, sf->pstart,
-	    (long long)sf->written, sf->upgrade);
+	    sf->written, sf->upgrade);
 	for (i = 0; i < sf->nreqs; i++)
 		print_req(f, &sf->reqs[i]);
 	for (i = 0; i < sf->nls; i++) {

@@ -10,7 +10,7 @@
  * refuses a version it does not know, so an upgrade can check the new
  * binary before it commits to it.
  *
- *	superd version=1 pid=812 pstart=4242 written=1767000000 upgrade=0
+ *	superd version=1 pid=812 pstart=4242 written=1767000000123 upgrade=0
  *	req id=7 service=echo proto=tcp kind=exec pid=901 pstart=4300
  *	    start=1767000000 age=1500 timeout=28500 term=0 peer=127.0.0.1
  *	    port=40000 token=9f.. fds=-1:-1 slot=1
@@ -51,8 +51,8 @@ struct state_req {
 	pid_t			 pid;		/* 0 for builtins */
 	unsigned long long	 pstart;	/* /proc/PID/stat start time */
 	time_t			 start;		/* wall clock */
-	long long		 age_ms;	/* how long it ran so far */
-	long long		 timeout_ms;	/* left, 0: none */
+	long long		 age_ms;	/* how long it ran, at written */
+	long long		 timeout_ms;	/* left at written, 0: none */
 	int			 term;		/* SIGTERM sent, in kill grace */
 	char			 peer[64];	/* numeric, "uid=N" or "-" */
 	int			 port;		/* -1: none */
@@ -90,7 +90,7 @@ struct statefile {
 	int			 version;
 	pid_t			 pid;		/* the superd that wrote it */
 	unsigned long long	 pstart;	/* ... and its start time */
-	time_t			 written;
+	long long		 written;	/* epoch milliseconds */
 	int			 upgrade;	/* written for an upgrade */
 	int			 control_fd;	/* who asked, or -1 */
 	struct state_req	*reqs;

@@ -27,7 +27,7 @@ trap 'kill $BG 2>/dev/null; cleanup' EXIT
 { conf_globals; cat <<CONF
 max-children = 8
 service w { address = "127.0.0.1"  port = $((P+1))  wait = yes
-  server = "$WECHO"  args = {"6000"} }
+  server = "$WECHO"  args = {"10000"} }
 service n { address = "127.0.0.1"  port = $((P+2))  instances = 3
   server = "/bin/cat" }
 service p { address = "127.0.0.1"  port = $((P+3))  per-source = 2
@@ -83,6 +83,17 @@ after:
 $(cat "$T/after")"
 ok "superdctl sessions lists the six handlers with their ids and pids"
 
+grep -q "Address already in use\|retrying" "$T/log" &&
+	fail "superd tried to bind the socket the wait handler holds"
+ctl services | grep -q "^w .* paused " || fail "w is not paused: $(ctl services)"
+
+# The old wait handler still serves its socket; no second one starts.
+r=$($SDCLIENT -t 3000 -s again 127.0.0.1 $((P+1)))
+case "$r" in "pid:$wpid"*again) ;; *) fail "w after the restart: expected" \
+    "the old handler (pid $wpid) to answer, saw '$r'";; esac
+[ "$(handlers w)" = 1 ] || fail "w: a second wait handler started"
+ok "the wait-mode service starts no second handler"
+
 # per-source: the two adopted handlers of p hold both slots of 127.0.0.1.
 r=$($SDCLIENT -t 3000 -s third 127.0.0.1 $((P+3)))
 [ -z "$r" ] || fail "p: a third connection from 127.0.0.1 was served: '$r'"
@@ -103,16 +114,6 @@ ok "adopted handlers count against max-children"
 # Below max-children again, so what follows tests instances alone.
 kill $QS; wait $QS 2>/dev/null
 wait_handlers q 0 || fail "q: its handlers did not end"
-grep -q "Address already in use\|retrying" "$T/log" &&
-	fail "superd tried to bind the socket the wait handler holds"
-ctl services | grep -q "^w .* paused " || fail "w is not paused: $(ctl services)"
-
-# The old wait handler still serves its socket; no second one starts.
-r=$($SDCLIENT -t 3000 -s again 127.0.0.1 $((P+1)))
-case "$r" in "pid:$wpid"*again) ;; *) fail "w after the restart: expected" \
-    "the old handler (pid $wpid) to answer, saw '$r'";; esac
-[ "$(handlers w)" = 1 ] || fail "w: a second wait handler started"
-ok "the wait-mode service starts no second handler"
 
 # A fourth nowait connection waits: instances counts adopted handlers.
 $SDCLIENT -t 20000 -s fourth 127.0.0.1 $((P+2)) > "$T/c4" 2>&1 &
@@ -130,8 +131,8 @@ wait "$c4"
 [ "$(cat "$T/c4")" = fourth ] || fail "the fourth connection: '$(cat "$T/c4")'"
 ok "interrupt reaches an adopted handler; its slot goes to the fourth"
 
-# The old wait handler exits after 6 s idle; then w binds and resumes.
-wait_log "the wait handler from before the restart exited; resuming" 100 ||
+# The old wait handler exits after 10 s idle; then w binds and resumes.
+wait_log "the wait handler from before the restart exited; resuming" 150 ||
 	fail "w did not resume"
 r=$($SDCLIENT -t 3000 -s new 127.0.0.1 $((P+1)))
 case "$r" in "pid:$wpid"*) fail "w: still the old handler";;
