@@ -211,6 +211,7 @@ write_now(int upgrade, int ctl_fd, char *err, size_t errlen)
 	sf.pid = getpid();
 	sf.pstart = ho.pstart;
 	sf.written = wall_ms();
+	sf.next_id = session_next_id();
 	sf.upgrade = upgrade;
 	session_foreach(collect_req, &c);
 	if (upgrade) {
@@ -229,16 +230,23 @@ write_now(int upgrade, int ctl_fd, char *err, size_t errlen)
 	return r;
 }
 
+/* Coalesced writes; a failure is logged once until a write succeeds. */
 static void
 write_cb(evutil_socket_t fd, short what, void *arg)
 {
-	char	err[512];
+	static int	failing;
+	char		err[512];
 
 	(void)fd;
 	(void)what;
 	(void)arg;
-	if (write_now(0, -1, err, sizeof(err)) == -1)
-		log_warnx("state file: %s", err);
+	if (write_now(0, -1, err, sizeof(err)) == 0) {
+		if (failing)
+			log_notice("state file %s: written again", ho.path);
+		failing = 0;
+	} else if (!failing++)
+		log_warnx("state file: %s (crash recovery will not see the "
+		    "requests until it can be written)", err);
 }
 
 void
@@ -456,6 +464,8 @@ handover_adopt(void)
 	long long		 elapsed;
 	int			 ctl_fd = ho.prev.control_fd;
 
+	/* Ids of sessions that ended meanwhile are not given again. */
+	session_skip_to(ho.prev.next_id);
 	/* The file is as old as its last write: ages grow, timeouts shrink. */
 	if ((elapsed = wall_ms() - ho.prev.written) < 0)
 		elapsed = 0;

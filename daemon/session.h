@@ -39,6 +39,10 @@ void		 sessions_init(void);
 /* A new session from peer (sa may be NULL); NULL when out of memory. */
 struct session	*session_new(const char *service, const struct sockaddr *,
 		    socklen_t);
+/* The id the next session gets. */
+uint64_t	 session_next_id(void);
+/* Never give an id below next (a restart: the old ids stay unused). */
+void		 session_skip_to(uint64_t next);
 /* Take the id of a session from before a restart (ids stay unique). */
 void		 session_set_id(struct session *, uint64_t);
 /* Leave every index and free. */

@@ -162,8 +162,8 @@ statefile_print(FILE *f, const struct statefile *sf)
 	size_t	i;
 
 	fprintf(f, "superd version=%d pid=%ld pstart=%llu written=%lld "
-	    "upgrade=%d\n", sf->version, (long)sf->pid, sf->pstart,
-	    sf->written, sf->upgrade);
+	    "next=%" PRIu64 " upgrade=%d\n", sf->version, (long)sf->pid,
+	    sf->pstart, sf->written, sf->next_id, sf->upgrade);
 	for (i = 0; i < sf->nreqs; i++)
 		print_req(f, &sf->reqs[i]);
 	for (i = 0; i < sf->nls; i++) {
@@ -289,6 +289,7 @@ parse_header(struct statefile *sf, const struct proto_req *q)
 	NUM(q, "pid", 0, INT32_MAX, sf->pid);
 	NUM(q, "pstart", 0, INT64_MAX, sf->pstart);
 	NUM(q, "written", 0, INT64_MAX, sf->written);
+	NUM(q, "next", 0, INT64_MAX, sf->next_id);
 	NUM(q, "upgrade", 0, 1, sf->upgrade);
 	return NULL;
 }

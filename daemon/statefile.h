@@ -10,7 +10,8 @@
  * refuses a version it does not know, so an upgrade can check the new
  * binary before it commits to it.
  *
- *	superd version=1 pid=812 pstart=4242 written=1767000000123 upgrade=0
+ *	superd version=1 pid=812 pstart=4242 written=1767000000123 next=8
+ *	    upgrade=0
  *	req id=7 service=echo proto=tcp kind=exec pid=901 pstart=4300
  *	    start=1767000000 age=1500 timeout=28500 term=0 peer=127.0.0.1
  *	    port=40000 token=9f.. fds=-1:-1 slot=1
@@ -91,6 +92,7 @@ struct statefile {
 	pid_t			 pid;		/* the superd that wrote it */
 	unsigned long long	 pstart;	/* ... and its start time */
 	long long		 written;	/* epoch milliseconds */
+	uint64_t		 next_id;	/* its next session id */
 	int			 upgrade;	/* written for an upgrade */
 	int			 control_fd;	/* who asked, or -1 */
 	struct state_req	*reqs;

@@ -59,10 +59,16 @@ done
 wait_handlers n 3 || fail "three nowait handlers did not start"
 wait_handlers p 2 || fail "two per-source handlers did not start"
 wait_handlers w 1 || fail "no wait handler"
+# One request that ends before the crash: its id is not given again.
+[ "$($SDCLIENT -t 3000 -s gone 127.0.0.1 $((P+4)))" = gone ] || fail "q"
+wait_handlers q 0 || fail "q: the short request did not end"
+gone=$(sed -n 's/.*service q: session S\([0-9]*\) from.*/\1/p' "$T/log")
+[ -n "$gone" ] || fail "no session id for the short request"
 ctl sessions | awk 'NR > 1 { print $1, $2, $4 }' | sort > "$T/before"
 # The table is written within 100 ms of a change.
 for _ in $(seq 30); do
-	[ "$(grep -c '^req ' "$T/superd.state" 2>/dev/null)" = 6 ] && break
+	[ "$(grep -c '^req ' "$T/superd.state" 2>/dev/null)" = 6 ] &&
+	    grep -q " next=$((gone + 1)) " "$T/superd.state" && break
 	sleep 0.1
 done
 [ "$(grep -c '^req ' "$T/superd.state")" = 6 ] ||
@@ -108,6 +114,9 @@ for i in 1 2; do
 done
 BG="$BG $QS"
 wait_handlers q 2 || fail "q: two handlers did not start"
+for id in $(ctl sessions q | awk 'NR > 1 { print substr($1, 2) }'); do
+	[ "$id" -gt "$gone" ] || fail "session id S$id given again (S$gone ended before the crash)"
+done
 wait_log "max-children (8) reached" 30 ||
 	fail "max-children not reached with 6 adopted and 2 new handlers"
 ok "adopted handlers count against max-children"

@@ -69,6 +69,7 @@ test_roundtrip(void **state)
 	sf.pid = 812;
 	sf.pstart = 4242;
 	sf.written = 1767000001;
+	sf.next_id = 99;
 	sf.upgrade = 1;
 	sf.control_fd = 9;
 	sample(&r);
@@ -104,6 +105,7 @@ test_roundtrip(void **state)
 	assert_int_equal(back.version, STATEFILE_VERSION);
 	assert_int_equal(back.pid, 812);
 	assert_int_equal(back.pstart, 4242);
+	assert_int_equal(back.next_id, 99);
 	assert_int_equal(back.upgrade, 1);
 	assert_int_equal(back.control_fd, 9);
 	assert_int_equal(back.nreqs, 2);
@@ -147,13 +149,13 @@ refused(const char *text, unsigned line, const char *reason)
 static void
 test_refused(void **state)
 {
-	static const char hdr[] = "superd version=1 pid=1 pstart=2 written=3 "
+	static const char hdr[] = "superd version=1 pid=1 pstart=2 written=3 next=1 "
 	    "upgrade=0\n";
 	char	buf[512];
 
 	(void)state;
 	refused("", 1, "an empty file");
-	refused("superd version=2 pid=1 pstart=2 written=3 upgrade=0\n", 1,
+	refused("superd version=2 pid=1 pstart=2 written=3 next=1 upgrade=0\n", 1,
 	    "a format version this superd does not read");
 	refused("listen service=a proto=tcp fd=3\n", 1,
 	    "no \"superd version=N\" header first");
