@@ -195,6 +195,15 @@ collect_socks(struct statefile *sf)
 	closedir(d);
 }
 
+static void
+collect_handoff(const struct state_handoff *h, void *arg)
+{
+	struct collect	*c = arg;
+
+	if (statefile_add_handoff(c->sf, h) == -1)
+		c->failed = 1;
+}
+
 /* The table now into the state file; 0, or -1 with err. */
 static int
 write_now(int upgrade, int ctl_fd, char *err, size_t errlen)
@@ -219,6 +228,7 @@ write_now(int upgrade, int ctl_fd, char *err, size_t errlen)
 		if (ctl_fd >= 0 && fcntl(ctl_fd, F_SETFD, 0) == 0)
 			sf.control_fd = ctl_fd;
 		directory_foreach_lease(collect_lease, &c);
+		service_foreach_handoff(collect_handoff, &c);
 		collect_socks(&sf);
 	}
 	if (c.failed) {
@@ -307,6 +317,7 @@ keep_alive(struct statefile *sf)
 	sf->nls = 0;		/* its descriptors died with it */
 	sf->nleases = 0;	/* clients register again */
 	sf->nsocks = 0;
+	sf->nhos = 0;
 	sf->control_fd = -1;
 }
 
@@ -493,6 +504,12 @@ handover_adopt(void)
 		log_notice("upgrade: %zu of %zu requests, %zu sockets and %zu "
 		    "of %zu directory leases taken over", n, ho.prev.nreqs,
 		    ho.prev.nls, restore_leases(), ho.prev.nleases);
+	for (i = 0; i < ho.prev.nhos; i++)
+		if (service_restore_handoff(&ho.prev.hos[i]) == -1)
+			log_warnx("service %s: a datagram handed to session "
+			    "S%llu may start a second handler",
+			    ho.prev.hos[i].service,
+			    (unsigned long long)ho.prev.hos[i].id);
 	services_release_held();
 	sockpool_close_rest();
 	statefile_clear(&ho.prev);

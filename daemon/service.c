@@ -14,6 +14,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/uio.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -954,6 +956,68 @@ services_release_held(void)
 			service_open(svc);
 			service_update_polling(svc);
 		}
+}
+
+void
+service_foreach_handoff(service_handoff_cb cb, void *arg)
+{
+	struct service		*svc;
+	struct state_handoff	 h;
+	struct handoff		*ho;
+
+	TAILQ_FOREACH(svc, &services, entry) {
+		ho = &svc->handoff;
+		if (svc->removed || !ho->pending)
+			continue;
+		memset(&h, 0, sizeof(h));
+		snprintf(h.service, sizeof(h.service), "%s", svc->conf->name);
+		snprintf(h.proto, sizeof(h.proto), "%s",
+		    conf_proto_name(svc->conf->proto));
+		h.id = ho->id;
+		sockaddr_format((struct sockaddr *)&ho->from, ho->fromlen,
+		    h.peer, sizeof(h.peer), &h.port);
+		h.len = ho->len;
+		memcpy(h.head, ho->head, sizeof(h.head));
+		cb(&h, arg);
+	}
+}
+
+/* The sender of a handed-over datagram as an address; 0 unknown. */
+static socklen_t
+handoff_peer(const struct state_handoff *h, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in	*s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (h->port < 0)
+		return 0;
+	if (inet_pton(AF_INET, h->peer, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)h->port);
+		return sizeof(*s4);
+	}
+	if (inet_pton(AF_INET6, h->peer, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)h->port);
+		return sizeof(*s6);
+	}
+	return 0;
+}
+
+int
+service_restore_handoff(const struct state_handoff *h)
+{
+	struct sockaddr_storage	 ss;
+	struct service		*svc;
+	socklen_t		 len;
+
+	if ((svc = service_by_name(h->service, h->proto)) == NULL ||
+	    svc->rt.fd < 0 || (len = handoff_peer(h, &ss)) == 0)
+		return -1;
+	svc->handoff.id = h->id;
+	handoff_begin(svc, &ss, len, h->len, h->head);
+	return 0;
 }
 
 void

@@ -141,6 +141,15 @@ void	 services_release_held(void);
 typedef void (*service_listener_cb)(const char *name, const char *proto,
 	    int fd, void *arg);
 void	 service_foreach_listener(service_listener_cb, void *arg);
+/*
+ * Datagrams handed to nowait UDP handlers and not read yet: the new
+ * binary of an upgrade goes on waiting for them to be read, instead of
+ * starting a second handler for the same datagram.
+ */
+struct state_handoff;
+typedef void (*service_handoff_cb)(const struct state_handoff *, void *);
+void	 service_foreach_handoff(service_handoff_cb, void *arg);
+int	 service_restore_handoff(const struct state_handoff *);
 
 /* Is sa one of our own bound UDP endpoints (reflection loops)? */
 int	 service_is_own_udp(const struct sockaddr *, socklen_t);

@@ -48,6 +48,7 @@ statefile_clear(struct statefile *sf)
 	free(sf->reqs);
 	free(sf->ls);
 	free(sf->leases);
+	free(sf->hos);
 	statefile_init(sf);
 }
 
@@ -100,6 +101,16 @@ statefile_add_lease(struct statefile *sf, const struct state_lease *l)
 	    sizeof(*sf->leases)) == -1)
 		return -1;
 	sf->leases[sf->nleases++] = *l;
+	return 0;
+}
+
+int
+statefile_add_handoff(struct statefile *sf, const struct state_handoff *h)
+{
+	if (grow((void **)&sf->hos, sf->nhos, &sf->hocap, sizeof(*sf->hos))
+	    == -1)
+		return -1;
+	sf->hos[sf->nhos++] = *h;
 	return 0;
 }
 
@@ -156,6 +167,23 @@ print_lease(FILE *f, const struct state_lease *l)
 	}
 }
 
+static void
+print_handoff(FILE *f, const struct state_handoff *h)
+{
+	size_t	i, n = h->len < sizeof(h->head) ? h->len : sizeof(h->head);
+
+	fputs("handoff service=", f);
+	put_value(f, h->service);
+	fprintf(f, " proto=%s id=%" PRIu64 " peer=", h->proto, h->id);
+	put_value(f, h->peer);
+	fprintf(f, " port=%d len=%zu head=", h->port, h->len);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%02x", h->head[i]);
+	if (n == 0)
+		fputc('-', f);
+	fputc('\n', f);
+}
+
 int
 statefile_print(FILE *f, const struct statefile *sf)
 {
@@ -175,6 +203,8 @@ statefile_print(FILE *f, const struct statefile *sf)
 		print_lease(f, &sf->leases[i]);
 	for (i = 0; i < sf->nsocks; i++)
 		fprintf(f, "sock fd=%d\n", sf->socks[i]);
+	for (i = 0; i < sf->nhos; i++)
+		print_handoff(f, &sf->hos[i]);
 	if (sf->control_fd >= 0)
 		fprintf(f, "control fd=%d\n", sf->control_fd);
 	return ferror(f) ? -1 : 0;
@@ -395,6 +425,35 @@ parse_tag(struct statefile *sf, const struct proto_req *q)
 	return NULL;
 }
 
+static const char *
+parse_handoff(struct statefile *sf, const struct proto_req *q)
+{
+	struct state_handoff	 h;
+	const char		*why;
+	char			 hex[2 * sizeof(h.head) + 1];
+	size_t			 i, n;
+	unsigned		 b;
+
+	memset(&h, 0, sizeof(h));
+	if ((why = get_str(q, "service", h.service, sizeof(h.service))) ||
+	    (why = get_str(q, "proto", h.proto, sizeof(h.proto))) ||
+	    (why = get_str(q, "peer", h.peer, sizeof(h.peer))) ||
+	    (why = get_str(q, "head", hex, sizeof(hex))))
+		return why;
+	NUM(q, "id", 1, INT64_MAX, h.id);
+	NUM(q, "port", -1, 65535, h.port);
+	NUM(q, "len", 0, 65535, h.len);
+	n = h.len < sizeof(h.head) ? h.len : sizeof(h.head);
+	if (strlen(hex) != 2 * n)
+		return "head does not match len";
+	for (i = 0; i < n; i++) {
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+			return "head is not hex";
+		h.head[i] = (unsigned char)b;
+	}
+	return statefile_add_handoff(sf, &h) == -1 ? "out of memory" : NULL;
+}
+
 const char *
 statefile_parse_line(struct statefile *sf, const char *line)
 {
@@ -414,6 +473,8 @@ statefile_parse_line(struct statefile *sf, const char *line)
 		return parse_lease(sf, &q);
 	if (strcmp(q.cmd, "tag") == 0)
 		return parse_tag(sf, &q);
+	if (strcmp(q.cmd, "handoff") == 0)
+		return parse_handoff(sf, &q);
 	if (strcmp(q.cmd, "sock") == 0) {
 		if (sf->nsocks == sizeof(sf->socks) / sizeof(sf->socks[0]))
 			return "too many sockets";

@@ -18,6 +18,8 @@
  *	listen service=echo proto=tcp fd=5		(upgrade only)
  *	control fd=9					(upgrade only)
  *	sock fd=11		(a listener of no service: upgrade only)
+ *	handoff service=tftp proto=udp id=9 peer=10.0.0.2 port=3000 len=20
+ *	    head=0001...	(a datagram not read yet: upgrade only)
  *	lease id=3 name=app proto=tcp addr=127.0.0.1 port=80 prio=0
  *	    weight=0 ttl=60 expires=123456 uid=0 gid=0 pid=77 export=0
  *	tag lease=3 kv=version%3D2			(upgrade only)
@@ -87,6 +89,17 @@ struct state_lease {
 	size_t			 ntags;
 };
 
+/* A datagram handed to a nowait UDP handler, not read yet (upgrade). */
+struct state_handoff {
+	char			 service[STATEFILE_NAMELEN];
+	char			 proto[8];
+	uint64_t		 id;		/* the handler's session */
+	char			 peer[64];	/* the datagram's sender */
+	int			 port;
+	size_t			 len;		/* its length */
+	unsigned char		 head[64];	/* its first bytes */
+};
+
 struct statefile {
 	int			 version;
 	pid_t			 pid;		/* the superd that wrote it */
@@ -103,6 +116,8 @@ struct statefile {
 	size_t			 nleases, leasecap;
 	int			 socks[256];	/* other listeners */
 	size_t			 nsocks;
+	struct state_handoff	*hos;
+	size_t			 nhos, hocap;
 };
 
 void	 statefile_init(struct statefile *);
@@ -112,6 +127,8 @@ int	 statefile_add_req(struct statefile *, const struct state_req *);
 int	 statefile_add_listen(struct statefile *, const char *service,
 	    const char *proto, int fd);
 int	 statefile_add_lease(struct statefile *, const struct state_lease *);
+int	 statefile_add_handoff(struct statefile *,
+	    const struct state_handoff *);
 /* "exec", "wait", ... and back (-1 unknown). */
 const char *state_kind_name(enum state_kind);
 int	 state_kind_parse(const char *);

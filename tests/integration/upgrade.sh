@@ -24,6 +24,8 @@ service echo { type = builtin  address = "127.0.0.1"  port = $((P+1))  server = 
 service cat { address = "127.0.0.1"  port = $((P+2))  server = "/bin/cat" }
 service techo { type = builtin  threads = 2  address = "127.0.0.1"  port = $((P+4))  server = echo }
 service intr { address = "127.0.0.1"  port = $((P+5))  server = "/bin/sleep"  args = {"30"}  urgent = interrupt }
+service slowudp { protocol = udp  wait = no  address = "127.0.0.1"  port = $((P+6))
+  server = "/bin/sh"  args = {"-c", "sleep 2; timeout 1 cat > /dev/null"} }
 service hold { address = "127.0.0.1"  port = $((P+3))  server = "/bin/cat"  timeout = 120 }
 CONF
 	} > "$T/superd.conf"
@@ -168,6 +170,18 @@ wait_log "session $usid .*killed by signal" 30 ||
 	fail "$usid did not end after the interrupt"
 ok "urgent data after an upgrade still interrupts the handler"
 
+# A datagram handed to a nowait UDP handler that has not read it yet: the
+# new binary goes on waiting for it to be read, and starts no second
+# handler for the same datagram.
+$SDCLIENT -u -t 300 -s dgram 127.0.0.1 $((P+6)) >/dev/null 2>&1
+wait_log "service slowudp: session S[0-9]* from" 30 || fail "no slowudp handler"
+ctl upgrade > "$T/up" 2>&1 || fail "upgrade: $(cat "$T/up")"
+wait_log "service slowudp: session S[0-9]* .*exited with status" 60 ||
+	fail "the slowudp handler did not end"
+[ "$(count_log "service slowudp: session S[0-9]* from")" = 1 ] ||
+	fail "a second handler started for the datagram handed over"
+ok "a datagram handed to a UDP handler is not handed again after an upgrade"
+
 # Refusals: a broken config, and a binary without the handover format.
 cp "$T/superd.conf" "$T/good.conf"
 echo "service broken { port = }" >> "$T/superd.conf"
@@ -181,7 +195,7 @@ grep -q "does not read handover format 1" "$T/up" ||
 	fail "/bin/true: $(cat "$T/up")"
 r=$($SDCLIENT -t 3000 -s still 127.0.0.1 $((P+1)))
 [ "$r" = still ] || fail "superd does not serve after the refusals: '$r'"
-[ "$(count_log "upgraded in place")" = $((N + 2)) ] ||
+[ "$(count_log "upgraded in place")" = $((N + 3)) ] ||
 	fail "a refused upgrade executed"
 ok "a broken config or an unfit binary is refused; superd keeps running"
 kill -0 "$SPID" || fail "superd died"
