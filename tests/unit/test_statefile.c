@@ -62,7 +62,9 @@ test_roundtrip(void **state)
 	struct statefile	sf, back;
 	struct state_req	r, u;
 	struct state_lease	l;
+	struct state_handoff	h;
 	char			err[256];
+	size_t			i;
 
 	(void)state;
 	statefile_init(&sf);
@@ -100,6 +102,17 @@ test_roundtrip(void **state)
 	snprintf(l.tags[1], sizeof(l.tags[1]), "path=/a b%%");
 	l.ntags = 2;
 	assert_int_equal(statefile_add_lease(&sf, &l), 0);
+	memset(&h, 0, sizeof(h));
+	snprintf(h.service, sizeof(h.service), "tftp");
+	snprintf(h.proto, sizeof(h.proto), "udp");
+	h.id = 9;
+	snprintf(h.peer, sizeof(h.peer), "10.0.0.2");
+	h.port = 3000;
+	h.len = 100;
+	for (i = 0; i < sizeof(h.head); i++)
+		h.head[i] = (unsigned char)(i * 7);
+	assert_int_equal(statefile_add_handoff(&sf, &h), 0);
+	sf.socks[sf.nsocks++] = 11;
 	assert_int_equal(statefile_write(path, &sf, err, sizeof(err)), 0);
 	assert_int_equal(statefile_read(path, &back, err, sizeof(err)), 0);
 	assert_int_equal(back.version, STATEFILE_VERSION);
@@ -117,6 +130,10 @@ test_roundtrip(void **state)
 	assert_int_equal(back.ls[0].fd, 5);
 	assert_int_equal(back.nleases, 1);
 	assert_memory_equal(&back.leases[0], &l, sizeof(l));
+	assert_int_equal(back.nhos, 1);
+	assert_memory_equal(&back.hos[0], &h, sizeof(h));
+	assert_int_equal(back.nsocks, 1);
+	assert_int_equal(back.socks[0], 11);
 	statefile_clear(&sf);
 	statefile_clear(&back);
 }
@@ -177,6 +194,9 @@ test_refused(void **state)
 	refused(buf, 2, "a number is malformed or out of range");
 	snprintf(buf, sizeof(buf), "%stag lease=4 kv=a=b\n", hdr);
 	refused(buf, 2, "a tag of no lease listed before it");
+	snprintf(buf, sizeof(buf), "%shandoff service=t proto=udp id=1 "
+	    "peer=1.2.3.4 port=5 len=2 head=00\n", hdr);
+	refused(buf, 2, "head does not match len");
 	snprintf(buf, sizeof(buf), "%sbogus a=1\n", hdr);
 	refused(buf, 2, "an unknown record");
 }
