@@ -335,39 +335,53 @@ held_cb(const struct service_conf *sc)
 	return 0;
 }
 
-/* Is fd still a socket for sc (type; port unless dynamic)? */
+/*
+ * Is fd still a socket for sc: its type, UNIX or not, and its port unless
+ * dynamic (the family may differ: "*" falls back to IPv4 without IPv6)?
+ */
 static int
 fd_fits(int fd, const struct service_conf *sc)
 {
 	struct sockaddr_storage	ss;
 	socklen_t		len = sizeof(int), alen = sizeof(ss);
-	int			type;
+	int			type, port;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == -1 ||
 	    type != sc->socktype ||
 	    getsockname(fd, (struct sockaddr *)&ss, &alen) == -1 ||
-	    ss.ss_family != sc->addr.ss_family)
+	    (ss.ss_family == AF_UNIX) != (sc->family == AF_UNIX))
 		return 0;
-	if (sc->port == 0 || ss.ss_family == AF_UNIX)
+	if (ss.ss_family == AF_UNIX)
+		return strncmp(((struct sockaddr_un *)&ss)->sun_path,
+		    ((const struct sockaddr_un *)&sc->addr)->sun_path,
+		    sizeof(((struct sockaddr_un *)&ss)->sun_path)) == 0;
+	if (sc->port == 0)
 		return 1;
-	if (ss.ss_family == AF_INET)
-		return ((struct sockaddr_in *)&ss)->sin_port ==
-		    ((struct sockaddr_in *)&sc->addr)->sin_port;
-	return ((struct sockaddr_in6 *)&ss)->sin6_port ==
-	    ((struct sockaddr_in6 *)&sc->addr)->sin6_port;
+	port = ntohs(ss.ss_family == AF_INET ?
+	    ((struct sockaddr_in *)&ss)->sin_port :
+	    ((struct sockaddr_in6 *)&ss)->sin6_port);
+	return port == sc->port;
 }
 
+/*
+ * The socket handed over for sc: its own by name, else (a service renamed
+ * in the configuration) one bound to its fixed address, as a reload lets
+ * a renamed service take its predecessor's socket.
+ */
 static int
 take_fd_cb(const struct service_conf *sc)
 {
 	struct state_listen	*l;
-	size_t			 i;
+	size_t			 i, pass;
 	int			 fd;
 
+	for (pass = 0; pass < 2; pass++)
 	for (i = 0; i < ho.prev.nls; i++) {
 		l = &ho.prev.ls[i];
-		if (l->fd < 0 || strcmp(l->service, sc->name) != 0 ||
+		if (l->fd < 0 ||
 		    strcmp(l->proto, conf_proto_name(sc->proto)) != 0 ||
+		    (pass == 0 && strcmp(l->service, sc->name) != 0) ||
+		    (pass == 1 && (sc->port == 0 || sc->wait)) ||
 		    !fd_fits(l->fd, sc))
 			continue;
 		fd = l->fd;
@@ -493,13 +507,7 @@ handover_adopt(void)
 			    "taken over: %s", (unsigned long long)q->id,
 			    q->service, (long)q->pid, err);
 	}
-	for (i = 0; i < ho.prev.nls; i++)
-		if (ho.prev.ls[i].fd >= 0) {
-			log_notice("service %s/%s: the socket handed over is "
-			    "no longer in the configuration; closed",
-			    ho.prev.ls[i].service, ho.prev.ls[i].proto);
-			close(ho.prev.ls[i].fd);
-		}
+
 	if (ho.own)
 		log_notice("upgrade: %zu of %zu requests, %zu sockets and %zu "
 		    "of %zu directory leases taken over", n, ho.prev.nreqs,
@@ -510,8 +518,15 @@ handover_adopt(void)
 			    "S%llu may start a second handler",
 			    ho.prev.hos[i].service,
 			    (unsigned long long)ho.prev.hos[i].id);
-	services_release_held();
+	for (i = 0; i < ho.prev.nls; i++)
+		if (ho.prev.ls[i].fd >= 0) {
+			log_notice("service %s/%s: the socket handed over is "
+			    "not the new configuration's; closed",
+			    ho.prev.ls[i].service, ho.prev.ls[i].proto);
+			close(ho.prev.ls[i].fd);
+		}
 	sockpool_close_rest();
+	services_release_held();
 	statefile_clear(&ho.prev);
 	return ctl_fd;
 }

@@ -951,7 +951,9 @@ services_release_held(void)
 
 	services_set_startup(NULL);
 	TAILQ_FOREACH(svc, &services, entry)
-		if (svc->held && !svc->wait_busy) {
+		if ((svc->held && !svc->wait_busy) || svc->failed) {
+			/* failed: a socket handed over under another name
+			 * held the address; it is closed by now. */
 			svc->held = 0;
 			service_open(svc);
 			service_update_polling(svc);

@@ -135,7 +135,10 @@ void	 services_set_startup(const struct service_startup *);
 struct state_req;
 int	 service_adopt(const struct state_req *, int own, char *err,
 	    size_t errlen);
-/* Adoption done: forget the startup hooks, bind what no handler holds. */
+/*
+ * Adoption done (and unused sockets closed): forget the startup hooks,
+ * bind what no handler holds, and try a failed bind again at once.
+ */
 void	 services_release_held(void);
 /* Every open service socket (the upgrade hands them over). */
 typedef void (*service_listener_cb)(const char *name, const char *proto,

@@ -182,6 +182,17 @@ wait_log "service slowudp: session S[0-9]* .*exited with status" 60 ||
 	fail "a second handler started for the datagram handed over"
 ok "a datagram handed to a UDP handler is not handed again after an upgrade"
 
+# A service renamed in the config the upgrade reads takes the socket of
+# its fixed address over (as a reload does), instead of failing to bind
+# it and retrying 10 s later.
+sed -i 's/^service cat {/service cat2 {/' "$T/superd.conf"
+ctl upgrade > "$T/up" 2>&1 || fail "upgrade with a renamed service: $(cat "$T/up")"
+r=$($SDCLIENT -t 3000 -s renamed 127.0.0.1 $((P+2)))
+[ "$r" = renamed ] || fail "the renamed service does not answer: '$r'"
+grep -q "service cat2: .*retrying" "$T/log" && fail "cat2 waited for a retry"
+sed -i 's/^service cat2 {/service cat {/' "$T/superd.conf"
+ok "a service renamed across an upgrade takes its socket over"
+
 # Refusals: a broken config, and a binary without the handover format.
 cp "$T/superd.conf" "$T/good.conf"
 echo "service broken { port = }" >> "$T/superd.conf"
@@ -195,7 +206,7 @@ grep -q "does not read handover format 1" "$T/up" ||
 	fail "/bin/true: $(cat "$T/up")"
 r=$($SDCLIENT -t 3000 -s still 127.0.0.1 $((P+1)))
 [ "$r" = still ] || fail "superd does not serve after the refusals: '$r'"
-[ "$(count_log "upgraded in place")" = $((N + 3)) ] ||
+[ "$(count_log "upgraded in place")" = $((N + 4)) ] ||
 	fail "a refused upgrade executed"
 ok "a broken config or an unfit binary is refused; superd keeps running"
 kill -0 "$SPID" || fail "superd died"
