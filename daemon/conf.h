@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sockopt.h"
+
 #define EX_CONFIG_STATUS	78	/* sysexits.h EX_CONFIG */
 /* The directory's TCP port when directory-listen names none (= libsuperd's). */
 #define SUPERD_DIRECTORY_PORT	7111
@@ -142,6 +144,12 @@ struct service_conf {
 	int			 disable;
 	int			 backlog;
 
+	/* type = rpc: an exec service registered with rpcbind. */
+	int			 rpc;
+	unsigned long		 rpc_prog;
+	unsigned long		 rpc_vlo;	/* versions lo..hi */
+	unsigned long		 rpc_vhi;
+
 	/* UNIX socket file ownership and mode. */
 	uid_t			 sock_uid;
 	gid_t			 sock_gid;
@@ -200,6 +208,7 @@ struct service_conf {
 	int			 libwrap;	/* hosts.allow / hosts.deny */
 
 	int			 export;	/* DNS-SD export */
+	struct sockopts		 sockopts;	/* sockopt.c */
 
 	struct cgroup_conf	 cg;
 	struct sandbox_conf	 sandbox;
@@ -285,6 +294,12 @@ int			 service_conf_same_endpoint(const struct service_conf *,
 			    const struct service_conf *);
 /* Same in everything but runtime state? */
 int			 service_conf_equal(const struct service_conf *,
+			    const struct service_conf *);
+/* Enabled rpc services claiming a version of one program on one proto? */
+int			 service_conf_rpc_overlap(const struct service_conf *,
+			    const struct service_conf *);
+/* Same RPC program and versions (or both not rpc)? */
+int			 service_conf_rpc_equal(const struct service_conf *,
 			    const struct service_conf *);
 /* "tcp", "udp", "unix" */
 const char		*conf_proto_name(enum svc_proto);

@@ -34,7 +34,9 @@
 #include "oob.h"
 #include "policy.h"
 #include "request.h"
+#include "rpcreg.h"
 #include "service.h"
+#include "sockopt.h"
 #include "sockperm.h"
 #include "spawn.h"
 #include "statefile.h"
@@ -192,6 +194,8 @@ service_close_listener(struct service *svc, int unlink_path)
 		event_free(svc->ev);
 	svc->ev = NULL;
 	svc->polling = 0;
+	rpcreg_remove(svc->rpc);
+	svc->rpc = NULL;
 	if (svc->rt.fd >= 0) {
 		/* An inherited socket's path belongs to its manager; and
 		 * only the very socket file we bound is ours to remove. */
@@ -241,13 +245,30 @@ service_held(struct service *svc)
 	return svc->held;
 }
 
+/* type = rpc: an open socket is registered with rpcbind (rpcreg.c). */
+static void
+service_rpc_sync(struct service *svc)
+{
+	const struct service_conf	*sc = svc->conf;
+
+	if (sc->rpc && svc->rt.fd >= 0 && svc->rpc == NULL)
+		svc->rpc = rpcreg_add(sc->name, sc->rpc_prog, sc->rpc_vlo,
+		    sc->rpc_vhi, svc->rt.fd);
+}
+
 /* Bind the service's socket; on failure retry on a timer. */
 static void
 service_open(struct service *svc)
 {
 	char	err[256];
 
-	if (svc->conf->disable || svc->rt.fd >= 0 || service_held(svc))
+	if (svc->conf->disable)
+		return;
+	if (svc->rt.fd >= 0) {
+		service_rpc_sync(svc);
+		return;
+	}
+	if (service_held(svc))
 		return;
 	if (startup.take_fd != NULL &&
 	    (svc->rt.fd = startup.take_fd(svc->conf)) >= 0)
@@ -269,6 +290,7 @@ service_open(struct service *svc)
 		log_notice("service %s: bound at last", svc->conf->name);
 	svc->failed = 0;
 	service_watch(svc);
+	service_rpc_sync(svc);
 	/* An OS-assigned port is news the admin needs; a fixed one is not. */
 	if (svc->conf->port == 0 && svc->conf->family != AF_UNIX)
 		log_notice("service %s: listening on %s port %d (dynamic)",
@@ -351,6 +373,18 @@ wait_failed_fast(const struct service *svc, int status)
 	return ms < 1000;
 }
 
+/* The options a listener does not pass on (sockopt.c), on fd. */
+static void
+accepted_sockopts(struct service *svc, int fd)
+{
+	char	err[256];
+
+	if (sockopt_apply_accepted(fd, svc->conf->family,
+	    &svc->conf->sockopts, err, sizeof(err)) == -1)
+		log_warnx("service %s: accepted connection: %s",
+		    svc->conf->name, err);
+}
+
 /* nowait stream: accept until the backlog is empty or a limit is hit. */
 static void
 accept_loop(struct service *svc)
@@ -365,6 +399,7 @@ accept_loop(struct service *svc)
 		len = sizeof(ss);
 		fd = accept4(svc->rt.fd, (struct sockaddr *)&ss, &len, flags);
 		if (fd >= 0) {
+			accepted_sockopts(svc, fd);
 			request_connection(&svc->rt, fd,
 			    (struct sockaddr *)&ss, len);
 			continue;
@@ -725,6 +760,38 @@ service_unix_perms(struct service *svc, const struct service_conf *sc)
 		log_info("service %s: socket mode and owner updated", sc->name);
 }
 
+/*
+ * Socket options changed by a reload, on the bound socket: set in place
+ * where the kernel allows (sockopt.c); 1 when the socket must be bound
+ * anew (an option that counts at bind, or one that cannot be unset).  A
+ * socket from the service manager keeps the options its unit gave it.
+ */
+static int
+service_sockopts(struct service *svc, const struct sockopts *old,
+    const struct service_conf *sc)
+{
+	char	err[256];
+	int	rc;
+
+	if (svc->rt.fd < 0 || sockopt_equal(old, &sc->sockopts))
+		return 0;
+	if (svc->inherited) {
+		log_notice("service %s: the socket is the service manager's: "
+		    "its socket options are not changed", sc->name);
+		return 0;
+	}
+	rc = sockopt_reapply(svc->rt.fd, old, &sc->sockopts, err, sizeof(err));
+	if (rc == 0) {
+		log_info("service %s: socket options updated", sc->name);
+		return 0;
+	}
+	if (rc == -1)
+		log_warnx("service %s: %s", sc->name, err);
+	log_info("service %s: socket options changed: binding the socket "
+	    "anew", sc->name);
+	return 1;
+}
+
 /* Give the new conf to an existing service; rebind if the endpoint moved. */
 static void
 service_update(struct service *svc, struct prep *p)
@@ -735,8 +802,14 @@ service_update(struct service *svc, struct prep *p)
 
 	if (!same || sc->disable)
 		service_close_listener(svc, !same);
+	else if (service_sockopts(svc, &svc->conf->sockopts, sc) == 1)
+		service_close_listener(svc, 1);
 	else
 		service_unix_perms(svc, sc);
+	if (!service_conf_rpc_equal(svc->conf, sc)) {
+		rpcreg_remove(svc->rpc);
+		svc->rpc = NULL;
+	}
 	service_take(svc, p);
 	svc->admin_disabled = 0;
 	svc->wait_failures = 0;		/* a new config deserves a new try */
@@ -773,6 +846,12 @@ steal_listener(struct service *svc, struct service_list *old)
 		    o->conf->port != 0) {
 			svc->rt.fd = o->rt.fd;
 			o->rt.fd = -1;
+			if (service_sockopts(svc, &o->conf->sockopts,
+			    svc->conf) == 1) {
+				service_close_listener(svc, 1);
+				service_close_listener(o, 0);
+				return;
+			}
 			service_close_listener(o, 0);
 			service_watch(svc);
 			return;
@@ -1080,6 +1159,12 @@ service_fill_info(const struct service *svc, struct service_info *i)
 	i->oob_dynamic = svc->conf->oob_port == 0;
 	i->sources = policy_sources(svc->rt.policy);
 	i->export = svc->conf->export;
+	if (sc->rpc) {
+		i->rpc_prog = sc->rpc_prog;
+		i->rpc_vlo = sc->rpc_vlo;
+		i->rpc_vhi = sc->rpc_vhi;
+		i->rpc_registered = rpcreg_registered(svc->rpc);
+	}
 }
 
 void

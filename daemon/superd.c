@@ -34,6 +34,7 @@
 #include "oob.h"
 #include "policy.h"
 #include "rundir.h"
+#include "rpcreg.h"
 #include "service.h"
 #include "request.h"
 #include "session.h"
@@ -303,6 +304,7 @@ finish(void)
 	side_channels_stop();
 	handover_exit();
 	services_shutdown();
+	rpcreg_stop();		/* after every listener's rpcreg_remove */
 	if (st.pidfile != NULL)
 		unlink(st.pidfile);
 	event_base_loopexit(st.base, NULL);
