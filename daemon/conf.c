@@ -9,6 +9,7 @@
 
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -35,7 +36,6 @@
 #include "sockopt.h"
 #include "sockperm.h"
 #include "tcpwrap.h"
-#include "export.h"
 #include "log.h"
 #include "resolve.h"
 #include "rpcparse.h"
@@ -220,7 +220,12 @@ struct svc_ctx {
 	X(INT,	"directory-max-entries", 4096,		MAIN)		\
 	X(INT,	"directory-max-per-uid", 64,		MAIN)		\
 	X(STR,	"directory-listen",	NULL,		MAIN)		\
-	X(STR,	"directory-export",	"none",		MAIN)		\
+	X(LIST,	"directory-export",	NULL,		MAIN)		\
+	X(LIST,	"etcd-endpoints",	NULL,		MAIN)		\
+	X(STR,	"etcd-prefix",		ETCD_PREFIX_DEFAULT, MAIN)	\
+	X(INT,	"etcd-ttl",		10,		MAIN)		\
+	X(STR,	"host-name",		NULL,		MAIN)		\
+	X(LIST,	"advertise-address",	NULL,		MAIN)		\
 	X(LIST,	"directory-allow",	NULL,		MAIN)		\
 	X(INT,	"line-timeout",		10,		MAIN)		\
 	X(INT,	"oob-line-timeout",	5,		MAIN)		\
@@ -2047,6 +2052,115 @@ gstr(cfg_t *cfg, const char *key)
 	return v;
 }
 
+/* A global list key as a NULL-ended array of copies, NULL if empty. */
+static char **
+glist(cfg_t *cfg, const char *key)
+{
+	unsigned	  i, n = cfg_size(cfg, key);
+	char		**v;
+
+	if (n == 0 || (v = xcalloc(n + 1, sizeof(*v))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		v[i] = xstrdup(cfg_getnstr(cfg, key, i));
+	return v;
+}
+
+static void	strv_free(char **);
+
+/* "http://HOST[:PORT]" with nothing after (etcd-endpoints). */
+static int
+url_ok(const char *v)
+{
+	const char	*h = v + 7, *slash;
+
+	if (strncmp(v, "http://", 7) != 0 || *h == '\0' || *h == '/' ||
+	    *h == ':')
+		return 0;
+	slash = strchr(h, '/');
+	return slash == NULL || slash[1] == '\0';
+}
+
+/* An IPv4 or IPv6 address, no name. */
+static int
+ip_literal(const char *v)
+{
+	struct in6_addr	a;
+
+	return inet_pton(AF_INET, v, &a) == 1 || inet_pton(AF_INET6, v, &a) == 1;
+}
+
+/* directory-export = { none | avahi | etcd ... } */
+static void
+conf_export_kinds(struct superd_conf *conf, cfg_t *cfg)
+{
+	unsigned	 i, n = cfg_size(cfg, "directory-export");
+	const char	*v;
+	int		 line = key_line(cfg, "directory-export");
+
+	for (i = 0; i < n; i++) {
+		v = cfg_getnstr(cfg, "directory-export", i);
+		if (strcmp(v, "avahi") == 0) {
+#ifdef HAVE_AVAHI
+			conf->directory_export |= DIR_EXPORT_AVAHI;
+#else
+			conf_error(cfg->filename, line, NULL,
+			    "directory-export = avahi, but this superd was "
+			    "built without Avahi (configure --with-avahi)");
+#endif
+		} else if (strcmp(v, "etcd") == 0)
+			conf->directory_export |= DIR_EXPORT_ETCD;
+		else if (strcmp(v, "none") != 0 || n > 1)
+			conf_error(cfg->filename, line, NULL, "directory-export "
+			    "\"%s\" is not one of: none, avahi, etcd%s", v,
+			    strcmp(v, "none") == 0 ? " (none stands alone)" :
+			    "");
+	}
+}
+
+/* The etcd keys, the host name and the addresses to advertise. */
+static void
+conf_export(struct superd_conf *conf, cfg_t *cfg)
+{
+	char	 host[256];
+	size_t	 i;
+
+	conf_export_kinds(conf, cfg);
+	conf->etcd_endpoints = glist(cfg, "etcd-endpoints");
+	for (i = 0; conf->etcd_endpoints && conf->etcd_endpoints[i]; i++)
+		if (!url_ok(conf->etcd_endpoints[i]))
+			conf_error(cfg->filename, key_line(cfg,
+			    "etcd-endpoints"), NULL, "etcd-endpoints \"%s\" "
+			    "is not http://HOST[:PORT]", conf->etcd_endpoints[i]);
+	if ((conf->directory_export & DIR_EXPORT_ETCD) &&
+	    conf->etcd_endpoints == NULL)
+		conf_error(cfg->filename, key_line(cfg, "directory-export"),
+		    NULL, "directory-export = etcd needs etcd-endpoints");
+	conf->etcd_prefix = gstr(cfg, "etcd-prefix");
+	if (conf->etcd_prefix != NULL && (conf->etcd_prefix[0] != '/' ||
+	    conf->etcd_prefix[strlen(conf->etcd_prefix) - 1] != '/'))
+		conf_error(cfg->filename, key_line(cfg, "etcd-prefix"), NULL,
+		    "etcd-prefix \"%s\" should start and end with /",
+		    conf->etcd_prefix);
+	conf->etcd_ttl = gint(cfg, "etcd-ttl", 2, 3600);
+	conf->host_name = gstr(cfg, "host-name");
+	if (conf->host_name == NULL && gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		conf->host_name = xstrdup(host);
+	}
+	if (conf->host_name == NULL || conf->host_name[0] == '\0' ||
+	    strchr(conf->host_name, '/') != NULL)
+		conf_error(cfg->filename, key_line(cfg, "host-name"), NULL,
+		    "host-name \"%s\" should be a name without /",
+		    conf->host_name ? conf->host_name : "");
+	conf->advertise = glist(cfg, "advertise-address");
+	for (i = 0; conf->advertise && conf->advertise[i]; i++)
+		if (!ip_literal(conf->advertise[i]))
+			conf_error(cfg->filename, key_line(cfg,
+			    "advertise-address"), NULL, "advertise-address "
+			    "\"%s\" is not an IP address", conf->advertise[i]);
+}
+
 /* Global keys into conf. */
 static void
 conf_globals(struct superd_conf *conf, cfg_t *cfg)
@@ -2105,17 +2219,7 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 	conf->line.max_conns = gint(cfg, "line-max-conns", 1, 100000);
 	conf->line.max_per_peer = gint(cfg, "line-max-per-peer", 1, 100000);
 	conf->line.root_reserve = gint(cfg, "line-root-reserve", 0, 100000);
-	v = cfg_getstr(cfg, "directory-export");
-	if (strcmp(v, "avahi") == 0 && export_available())
-		conf->directory_export = DIR_EXPORT_AVAHI;
-	else if (strcmp(v, "avahi") == 0)
-		conf_error(cfg->filename, key_line(cfg, "directory-export"),
-		    NULL, "directory-export = avahi, but this superd was built "
-		    "without Avahi (configure --with-avahi)");
-	else if (strcmp(v, "none") != 0)
-		conf_error(cfg->filename, key_line(cfg, "directory-export"),
-		    NULL, "directory-export \"%s\" is not one of: none, avahi",
-		    v);
+	conf_export(conf, cfg);
 	conf_inetd_compat(conf, cfg);
 	conf_metrics(conf, cfg);
 }
@@ -2376,6 +2480,10 @@ conf_free(struct superd_conf *conf)
 	free(conf->cgroup_root);
 	free(conf->metrics_listen);
 	free(conf->metrics_allow.entries);
+	strv_free(conf->etcd_endpoints);
+	free(conf->etcd_prefix);
+	free(conf->host_name);
+	strv_free(conf->advertise);
 	free(conf);
 }
 
