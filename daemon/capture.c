@@ -114,3 +114,9 @@ capture_free(struct capture *c)
 	free(c->name);
 	free(c);
 }
+
+int
+capture_fd(const struct capture *c)
+{
+	return c != NULL ? c->fd : -1;
+}

@@ -17,5 +17,7 @@ struct capture	*capture_new(struct event_base *, int fd, const char *name,
 		    pid_t);
 /* Log what is still in the pipe and the unended last line; free. */
 void		 capture_free(struct capture *);
+/* The pipe it reads (an upgrade keeps it open), or -1. */
+int		 capture_fd(const struct capture *);
 
 #endif

@@ -114,6 +114,7 @@ static void	cmd_interrupt(struct ctl_conn *, int, char **);
 static void	cmd_reload(struct ctl_conn *, int, char **);
 static void	cmd_drain(struct ctl_conn *, int, char **);
 static void	cmd_metrics(struct ctl_conn *, int, char **);
+static void	cmd_upgrade(struct ctl_conn *, int, char **);
 
 static const struct ctl_cmd cmds[] = {
 	{ "help", 0, 0, 0, cmd_help, "", "list the commands" },
@@ -133,6 +134,8 @@ static const struct ctl_cmd cmds[] = {
 	    "stop accepting, exit after the last handler" },
 	{ "metrics", 0, 0, 0, cmd_metrics, "",
 	    "the Prometheus exposition, one MX record per line" },
+	{ "upgrade", 0, 1, 1, cmd_upgrade, "[BINARY]",
+	    "re-execute superd in place, keeping sockets and handlers" },
 };
 
 /* ---- Pure helpers. ---- */
@@ -847,5 +850,45 @@ cmd_metrics(struct ctl_conn *c, int argc, char **argv)
 		free(line);
 	}
 	evbuffer_free(buf);
+	ctl_ok(c);
+}
+
+/*
+ * upgrade [BINARY]: on success the process is the new binary and this
+ * connection gets its answer from there (control_adopt); here only a
+ * refusal is answered.
+ */
+static void
+cmd_upgrade(struct ctl_conn *c, int argc, char **argv)
+{
+	char	err[1024];
+
+	if (ctl.hooks->upgrade(argc > 1 ? argv[1] : NULL,
+	    linesrv_conn_fd(c->lc), err, sizeof(err)) == -1) {
+		log_warnx("%s: upgrade refused: %s", c->who, err);
+		ctl_err(c, PROTO_C_ECONFIG, "upgrade refused: %s", err);
+	}
+}
+
+void
+control_adopt(int fd)
+{
+	struct linesrv_conn	*lc;
+	struct ctl_conn		*c;
+
+	if (ctl.srv == NULL || (lc = linesrv_adopt(ctl.srv, fd)) == NULL) {
+		if (ctl.srv == NULL)
+			close(fd);
+		log_warnx("control: the connection that asked for the "
+		    "upgrade could not be answered");
+		return;
+	}
+	c = linesrv_conn_data(lc);
+	c->nrec = 0;
+	rec_begin(c, "UP");
+	rec_str(c, "version", PACKAGE_VERSION);
+	rec_num(c, "pid", (unsigned long long)getpid());
+	rec_num(c, "sessions", sessions_count());
+	rec_end(c);
 	ctl_ok(c);
 }

@@ -25,6 +25,13 @@ struct control_hooks {
 	const char	*(*conf_path)(void);
 	time_t		 (*started)(void);
 	time_t		 (*loaded)(void);
+	/*
+	 * Replace the running binary (binary NULL: the one running); fd is
+	 * the asking connection, answered by the new binary (or, if it fails
+	 * later, with an ERR line).  -1 with the reason in err: refused.
+	 */
+	int		 (*upgrade)(const char *binary, int fd, char *err,
+			    size_t errlen);
 };
 
 /* Bind conf->control_socket and serve it on base at priority 0; 0 / -1. */
@@ -32,6 +39,11 @@ int	 control_start(struct event_base *, const struct superd_conf *,
 	    const struct control_hooks *);
 /* Follow a reloaded config (socket path, group); connections stay. */
 void	 control_reconfigure(const struct superd_conf *);
+/*
+ * Take over the connection that asked the previous binary for the
+ * upgrade and give it its answer (an UP record and OK).
+ */
+void	 control_adopt(int fd);
 /* Close every connection and the socket, and unlink it. */
 void	 control_stop(void);
 

@@ -570,6 +570,7 @@ entry_new(const struct dir_reg *r, const struct dir_cred *c)
 		off += strlen(r->tags[i]) + 1;
 	}
 	e->ntags = r->ntags;
+	e->id = r->id;
 	snprintf(e->name, sizeof(e->name), "%s", r->name);
 	snprintf(e->addr, sizeof(e->addr), "%s", r->addr);
 	e->proto = r->proto;
@@ -621,7 +622,10 @@ entry_insert(struct directory *d, struct dir_entry *e)
 			return -1;
 		dn = name_get(d, e->name);
 	}
-	e->id = d->next_id++;
+	if (e->id == 0)
+		e->id = d->next_id++;
+	else if (e->id >= d->next_id)
+		d->next_id = e->id + 1;
 	e->dn = dn;
 	/* Ids grow, so the end of e's rank is its place. */
 	after = TAILQ_LAST(&dn->entries, dir_entries);
@@ -793,7 +797,8 @@ dir_register(struct directory *d, const struct dir_reg *r,
 	if (ttl > 0) {
 		ttl = ttl < d->pol.ttl_min ? d->pol.ttl_min :
 		    ttl > d->pol.ttl_max ? d->pol.ttl_max : ttl;
-		e->expires_ms = now_ms + (uint64_t)ttl * 1000;
+		e->expires_ms = r->expires_ms != 0 ? r->expires_ms :
+		    now_ms + (uint64_t)ttl * 1000;
 	} else
 		e->conn = r->conn;
 	e->ttl = ttl;

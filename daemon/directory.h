@@ -107,6 +107,12 @@ struct dir_reg {
 	size_t		 ntags;
 	uint64_t	 conn;		/* connection id, 0 = none */
 	int		 export;	/* publish with DNS-SD (export=yes) */
+	/*
+	 * An upgrade restores a lease as it was: its id (0: a new one) and
+	 * its expiry on the monotonic clock (0: now + ttl).
+	 */
+	uint64_t	 id;
+	uint64_t	 expires_ms;
 };
 
 struct dir_name;

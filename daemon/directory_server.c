@@ -38,6 +38,7 @@
 #include "directory.h"
 #include "directory_cmd.h"
 #include "directory_server.h"
+#include "sockpool.h"
 #include "linesrv.h"
 #include "log.h"
 #include "proto.h"
@@ -235,6 +236,8 @@ tcp_open(const struct superd_conf *conf)
 	const struct sockaddr	*sa = (const struct sockaddr *)&conf->dir_listen_addr;
 	int			 fd, one = 1;
 
+	if ((fd = sockpool_take(SOCK_STREAM, sa, conf->dir_listen_len)) >= 0)
+		return fd;
 	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
@@ -488,6 +491,20 @@ directory_foreach_lease(void (*cb)(const struct dir_entry *, void *),
 		return;
 	for (e = dir_seek(ds.dir, "", 0); e != NULL; e = dir_next(ds.dir, e))
 		cb(e, arg);
+}
+
+int
+directory_restore_lease(const struct dir_reg *r, const struct dir_cred *c)
+{
+	enum dir_err	err;
+	uint64_t	id;
+	unsigned	ttl;
+
+	if (ds.dir == NULL)
+		return DIR_ENOMEM;
+	if ((err = dir_register(ds.dir, r, c, now_ms(), &id, &ttl)) == DIR_OK)
+		expiry_arm();
+	return err;
 }
 
 /* Open the sockets and start serving. */

@@ -20,5 +20,9 @@ struct dir_entry;
 /* Call cb for every lease in the directory (for export.c). */
 void directory_foreach_lease(void (*cb)(const struct dir_entry *, void *),
     void *arg);                                 /* close and unlink the socket */
+struct dir_reg;
+struct dir_cred;
+/* Put back a TTL lease handed over by an upgrade (its id and expiry). */
+int  directory_restore_lease(const struct dir_reg *, const struct dir_cred *);
 
 #endif

@@ -27,6 +27,7 @@
 
 #include "addr.h"
 #include "linesrv.h"
+#include "sockpool.h"
 #include "log.h"
 #include "proto.h"
 #include "sockperm.h"
@@ -65,7 +66,8 @@ struct linesrv {
 
 static void	accept_cb(evutil_socket_t, short, void *);
 static void	pause_cb(evutil_socket_t, short, void *);
-static void	conn_accept(struct linesrv *, int, struct sockaddr_storage *,
+static struct linesrv_conn *conn_accept(struct linesrv *, int,
+		    struct sockaddr_storage *,
 		    socklen_t);
 static void	conn_free(struct linesrv_conn *);
 static void	conn_process(struct linesrv_conn *);
@@ -359,7 +361,7 @@ refuse_now(struct linesrv *srv, int fd, enum linesrv_why why)
 	close(fd);
 }
 
-static void
+static struct linesrv_conn *
 conn_accept(struct linesrv *srv, int fd, struct sockaddr_storage *ss,
     socklen_t len)
 {
@@ -371,7 +373,7 @@ conn_accept(struct linesrv *srv, int fd, struct sockaddr_storage *ss,
 	if (peer_identify(fd, ss, len, &p) == -1) {
 		log_warn("%s: peer credentials", srv->name);
 		close(fd);
-		return;
+		return NULL;
 	}
 	if (srv->ops->admit != NULL && (r = srv->ops->admit(&p, srv->arg))
 	    != 1) {
@@ -379,13 +381,13 @@ conn_accept(struct linesrv *srv, int fd, struct sockaddr_storage *ss,
 			refuse_now(srv, fd, LINESRV_BUSY);
 		else
 			close(fd);
-		return;
+		return NULL;
 	}
 	if ((int)(why = room_for(srv, &p)) != -1) {
 		log_notice("%s: %s refused: too many connections%s", srv->name,
 		    p.desc, why == LINESRV_BUSY_PEER ? " from this peer" : "");
 		refuse_now(srv, fd, why);
-		return;
+		return NULL;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->bev = bufferevent_socket_new(srv->base, fd,
@@ -397,7 +399,7 @@ conn_accept(struct linesrv *srv, int fd, struct sockaddr_storage *ss,
 		else
 			close(fd);
 		free(c);
-		return;
+		return NULL;
 	}
 	c->srv = srv;
 	c->peer = p;
@@ -416,9 +418,23 @@ conn_accept(struct linesrv *srv, int fd, struct sockaddr_storage *ss,
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	if (srv->ops->open != NULL && srv->ops->open(c, srv->arg) == -1) {
 		conn_free(c);
-		return;
+		return NULL;
 	}
 	conn_arm(c);
+	return c;
+}
+
+struct linesrv_conn *
+linesrv_adopt(struct linesrv *srv, int fd)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof(ss);
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1)
+		len = 0;
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	return conn_accept(srv, fd, &ss, len);
 }
 
 /* ---- connections ---- */
@@ -725,6 +741,10 @@ linesrv_bind_unix(const char *path, mode_t mode, gid_t gid, char *err,
 		return -1;
 	}
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	/* Handed over by an upgrade: bound and listening all along. */
+	if ((fd = sockpool_take(SOCK_STREAM, (struct sockaddr *)&sun,
+	    sizeof(sun))) >= 0)
+		return fd;
 	if (unix_parent(path, err, errlen) == -1 ||
 	    unix_stale(path, err, errlen) == -1)
 		return -1;

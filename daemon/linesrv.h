@@ -105,6 +105,13 @@ void		 linesrv_set_limits(struct linesrv *,
 int		 linesrv_port(const struct linesrv *);
 unsigned	 linesrv_nconns(const struct linesrv *);
 
+/*
+ * Serve a connection accepted elsewhere (the control connection that
+ * asked for an upgrade, from the previous binary) as if just accepted.
+ * The new connection, or NULL (fd closed).
+ */
+struct linesrv_conn *linesrv_adopt(struct linesrv *, int fd);
+
 const struct linesrv_peer *linesrv_conn_peer(const struct linesrv_conn *);
 void		*linesrv_conn_data(const struct linesrv_conn *);
 void		 linesrv_conn_set_data(struct linesrv_conn *, void *);

@@ -18,6 +18,7 @@
 #include "addr.h"
 #include "listen.h"
 #include "sockopt.h"
+#include "sockpool.h"
 #include "sockperm.h"
 
 #define LERR(...)	(snprintf(err, errlen, __VA_ARGS__), -1)
@@ -114,6 +115,10 @@ listen_open(const struct service_conf *sc, char *err, size_t errlen)
 	socklen_t			 len;
 	int				 fd, bound = 0;
 
+	/* Handed over by an upgrade (an OOB endpoint): still bound. */
+	if ((fd = sockpool_take(sc->socktype, (const struct sockaddr *)
+	    &sc->addr, sizeof(sc->addr))) >= 0)
+		return fd;
 	if (sc->family == AF_UNIX && unix_prepare(sc, err, errlen) == -1)
 		return -1;
 	if ((fd = socket_for(sc, &ss, &len)) == -1)

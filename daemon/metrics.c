@@ -37,11 +37,12 @@ enum exit_class {
 	END_FAILURE,		/* any other exit status */
 	END_SIGNAL,		/* killed by a signal */
 	END_CLOSED,		/* a builtin: no process */
+	END_UNKNOWN,		/* re-adopted after a crash: not our child */
 	END_NCLASSES
 };
 
 static const char *const exit_names[END_NCLASSES] = {
-	"success", "failure", "signal", "closed"
+	"success", "failure", "signal", "closed", "unknown"
 };
 
 /* Bucket bounds in microseconds, and as the le label says them. */
@@ -186,6 +187,8 @@ exit_class(int status)
 {
 	if (status == -1)
 		return END_CLOSED;
+	if (status == REQUEST_STATUS_UNKNOWN)
+		return END_UNKNOWN;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status) == 0 ? END_SUCCESS : END_FAILURE;
 	return END_SIGNAL;
@@ -358,7 +361,8 @@ render_ends(struct evbuffer *out, const struct rows *r)
 
 	family(out, "superd_handler_exits_total", "counter", "Requests "
 	    "ended, by how: success (exit 0), failure (other exit status), "
-	    "signal, closed (a builtin).");
+	    "signal, closed (a builtin), unknown (a handler re-adopted after "
+	    "a restart: not our child).");
 	for (i = 0; i < r->n; i++)
 		for (k = 0; k < END_NCLASSES; k++)
 			evbuffer_add_printf(out, "superd_handler_exits_total{"

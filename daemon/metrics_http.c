@@ -25,6 +25,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
+#include "sockpool.h"
 
 #define HTTP_TIMEOUT	10		/* seconds for a request */
 #define HTTP_HEADERS	8192		/* bytes of request headers */
@@ -116,6 +117,9 @@ http_socket(const struct sockaddr_storage *ss, socklen_t len,
 {
 	int	fd, one = 1;
 
+	if ((fd = sockpool_take(SOCK_STREAM, (const struct sockaddr *)ss,
+	    len)) >= 0)
+		return fd;
 	if ((fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1) {
 		log_warn("metrics-listen %s: socket", desc);

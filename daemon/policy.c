@@ -295,6 +295,26 @@ policy_admit(struct policy *p, const struct service_conf *sc,
 	return -1;
 }
 
+int
+policy_adopt(struct policy *p, const struct service_conf *sc,
+    const struct sockaddr *sa, struct policy_ticket *t)
+{
+	const unsigned char	*a;
+	struct src_entry	*e;
+	int			 family, created;
+
+	memset(t, 0, sizeof(*t));
+	if (!p->use_sources || sc->per_source == 0 ||
+	    (a = addr_bytes(sa, &family)) == NULL ||
+	    (e = srctable_get(p->sources, family, a, &created)) == NULL)
+		return -1;
+	if (created)
+		rl_init(&e->bucket, sc->per_source_rate.burst, now_sec());
+	e->active++;
+	t->source = e;
+	return 0;
+}
+
 void
 policy_release(struct policy_ticket *t)
 {

@@ -74,6 +74,13 @@ struct policy_req {
  */
 int		 policy_admit(struct policy *, const struct service_conf *,
 		    const struct policy_req *, struct policy_ticket *);
+/*
+ * A request from before a restart held a per-source slot for sa: take
+ * it again, whatever the limit (the request runs already).  0, or -1
+ * (no slot: the table is full or the service keeps none).
+ */
+int		 policy_adopt(struct policy *, const struct service_conf *,
+		    const struct sockaddr *, struct policy_ticket *);
 /* The request ended: give back what its ticket holds (and clear it). */
 void		 policy_release(struct policy_ticket *);
 /* only-from / no-access alone (the OOB endpoint of a service). */

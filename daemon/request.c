@@ -11,6 +11,8 @@
 
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -28,11 +30,13 @@
 #include "cgroup.h"
 #include "conf.h"
 #include "log.h"
+#include "pidwatch.h"
 #include "policy.h"
 #include "redirect.h"
 #include "request.h"
 #include "session.h"
 #include "spawn.h"
+#include "statefile.h"
 #include "urgent.h"
 #include "workers.h"
 
@@ -55,6 +59,8 @@ struct request {
 	struct redirect		*redir;		/* redirect = on the loop */
 	char			 counts[160];	/* ... its bytes, for the log */
 	struct cgroup_req	*cg;		/* cgroup-per-request */
+	struct timespec		 deadline;	/* of timer (CLOCK_MONOTONIC) */
+	struct pidwatch		*watch;		/* adopted: not our child */
 	int			 reaped;	/* its handler, still waiting */
 	int			 status;	/* ... for the cgroup to empty */
 	char			 interrupted_by[128];
@@ -64,6 +70,7 @@ static struct event_base		*base;
 static const struct request_hooks	*hooks;
 static request_spawn_fn			 spawn_fn = spawn_handler;
 static request_observer_fn		 observer;
+static request_change_fn		 changed;
 
 void
 requests_init(struct event_base *b, const struct request_hooks *h)
@@ -90,6 +97,12 @@ void
 requests_shutdown(void)
 {
 	cgroup_shutdown();
+}
+
+void
+request_set_change_hook(request_change_fn fn)
+{
+	changed = fn;
 }
 
 void
@@ -200,6 +213,7 @@ request_free(struct request *r)
 	cgroup_request_free(r->cg, NULL);
 	capture_free(r->capture);
 	urgent_watch_free(r->urgent);
+	pidwatch_free(r->watch);
 	if (r->timer != NULL)
 		event_free(r->timer);
 	session_free(r->s);
@@ -220,6 +234,9 @@ status_format(int status, char *buf, size_t len)
 {
 	if (status == -1)
 		snprintf(buf, len, "closed");
+	else if (status == REQUEST_STATUS_UNKNOWN)
+		snprintf(buf, len, "exited (adopted: its status went to "
+		    "its new parent)");
 	else if (WIFEXITED(status))
 		snprintf(buf, len, "exited with status %d",
 		    WEXITSTATUS(status));
@@ -241,14 +258,15 @@ request_log_end(const struct request *r, int status, long long usec,
 	char			 desc[96];
 	int			 abnormal;
 
-	abnormal = status != -1 && !(WIFEXITED(status) &&
+	abnormal = status != -1 && status != REQUEST_STATUS_UNKNOWN &&
+	    !(WIFEXITED(status) &&
 	    WEXITSTATUS(status) == 0);
 	status_format(status, desc, sizeof(desc));
 	lf.service = s->service;
 	lf.remote_addr = s->peer;
 	lf.remote_port = s->peer_port;
 	lf.pid = s->pid;
-	lf.exit_status = status == -1 ? -1 : WIFEXITED(status) ?
+	lf.exit_status = status < 0 ? -1 : WIFEXITED(status) ?
 	    WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	lf.duration_usec = usec;
 	log_request(abnormal || r->interrupted_by[0] ? LOG_NOTICE : LOG_INFO,
@@ -293,6 +311,8 @@ request_end(struct request *r, int status)
 	if (observer != NULL)
 		observer(rt, &e);
 	hooks->ended(rt, &e);
+	if (changed != NULL)
+		changed();
 }
 
 static void
@@ -301,6 +321,8 @@ request_started(struct request *r)
 	r->rt->running++;
 	r->rt->accepted++;
 	hooks->started(r->rt, r->process);
+	if (changed != NULL)
+		changed();
 }
 
 /* ---- timeouts and interrupts ---- */
@@ -334,6 +356,8 @@ request_kill(struct request *r, int sig)
 	return 0;
 }
 
+static void	request_arm_timer_ms(struct request *, long long);
+
 /* Timeout or interrupt escalation: TERM (or the asked signal), then KILL. */
 static void
 timer_cb(evutil_socket_t fd, short what, void *arg)
@@ -354,7 +378,7 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 		    (long)s->pid);
 		request_kill(r, SIGTERM);
 		r->term_sent = 1;
-		evtimer_add(r->timer, &tv);
+		request_arm_timer_ms(r, (long long)tv.tv_sec * 1000);
 		return;
 	}
 	log_notice("service %s: session S%llu pid %ld still running, sending "
@@ -364,14 +388,27 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-request_arm_timer(struct request *r, unsigned seconds)
+request_arm_timer_ms(struct request *r, long long ms)
 {
-	struct timeval	tv = { (time_t)seconds, 0 };
+	struct timeval	tv = { (time_t)(ms / 1000), (ms % 1000) * 1000 };
 
 	if (r->timer == NULL &&
 	    (r->timer = evtimer_new(base, timer_cb, r)) == NULL)
 		return;
+	clock_gettime(CLOCK_MONOTONIC, &r->deadline);
+	r->deadline.tv_sec += tv.tv_sec;
+	r->deadline.tv_nsec += tv.tv_usec * 1000;
+	if (r->deadline.tv_nsec >= 1000000000) {
+		r->deadline.tv_sec++;
+		r->deadline.tv_nsec -= 1000000000;
+	}
 	evtimer_add(r->timer, &tv);
+}
+
+static void
+request_arm_timer(struct request *r, unsigned seconds)
+{
+	request_arm_timer_ms(r, (long long)seconds * 1000);
 }
 
 int
@@ -854,4 +891,258 @@ request_wait(struct request_target *rt)
 	}
 	r->wait = 1;
 	return start_exec(r, rt->fd, NULL) == 0 ? 1 : -1;
+}
+
+/* ---- the state file ---- */
+
+static enum state_kind
+request_kind(const struct request *r)
+{
+	if (r->s->pid <= 0)
+		return STATE_BUILTIN;
+	if (r->wait)
+		return STATE_WAIT;
+	return r->shared ? STATE_SHARED : STATE_EXEC;
+}
+
+/* Milliseconds left on the timeout or kill-grace timer, 0 none. */
+static long long
+request_time_left(const struct request *r)
+{
+	struct timespec	now;
+	long long	ms;
+
+	if (r->timer == NULL || !evtimer_pending(r->timer, NULL))
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (r->deadline.tv_sec - now.tv_sec) * 1000LL +
+	    (r->deadline.tv_nsec - now.tv_nsec) / 1000000;
+	return ms > 0 ? ms : 1;
+}
+
+/* The fd an upgrade keeps for r, made to survive execve; -1 none. */
+static int
+request_keep_fd(const struct request *r)
+{
+	int	fd = -1;
+
+	if (r->s->pid > 0)
+		fd = capture_fd(r->capture);
+	else if (r->bconn != NULL)
+		fd = builtin_conn_fd(r->bconn);
+	if (fd >= 0 && fcntl(fd, F_SETFD, 0) == -1)
+		fd = -1;
+	return fd;
+}
+
+void
+request_export(struct session *s, struct state_req *q, int upgrade)
+{
+	const struct request	*r = s->req;
+
+	memset(q, 0, sizeof(*q));
+	q->id = s->id;
+	snprintf(q->service, sizeof(q->service), "%s", s->service);
+	snprintf(q->proto, sizeof(q->proto), "%s",
+	    conf_proto_name(r->rt->conf->proto));
+	q->kind = request_kind(r);
+	q->pid = s->pid > 0 ? s->pid : 0;
+	if (q->pid > 0 && s->pstart == 0)
+		s->pstart = proc_start_time(s->pid);
+	q->pstart = s->pstart;
+	q->start = s->start_wall;
+	q->age_ms = session_age_usec(s) / 1000;
+	q->timeout_ms = request_time_left(r);
+	q->term = r->term_sent;
+	snprintf(q->peer, sizeof(q->peer), "%s", s->peer);
+	q->port = s->peer_port;
+	snprintf(q->token, sizeof(q->token), "%s", s->token);
+	q->fd = upgrade ? request_keep_fd(r) : -1;
+	q->ufd = upgrade ? urgent_watch_fd(r->urgent) : -1;
+	if (q->ufd >= 0 && fcntl(q->ufd, F_SETFD, 0) == -1)
+		q->ufd = -1;
+	q->slot = r->ticket.source != NULL;
+}
+
+/* The peer of a record as an address (0 none: a unix peer or "-"). */
+static socklen_t
+record_peer(const struct state_req *q, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in	*s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (q->port < 0)
+		return 0;
+	if (inet_pton(AF_INET, q->peer, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)q->port);
+		return sizeof(*s4);
+	}
+	if (inet_pton(AF_INET6, q->peer, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)q->port);
+		return sizeof(*s6);
+	}
+	return 0;
+}
+
+/* A re-adopted handler (not our child) exited. */
+static void
+adopted_exit_cb(void *arg)
+{
+	struct request	*r = arg;
+
+	request_end(r, REQUEST_STATUS_UNKNOWN);
+}
+
+/* The session of a record: its id, token, peer and age. */
+static struct request *
+request_from_record(struct request_target *rt, const struct state_req *q)
+{
+	struct sockaddr_storage	 ss;
+	struct policy_ticket	 t;
+	struct request		*r;
+	socklen_t		 len = record_peer(q, &ss);
+	long			 uid;
+
+	memset(&t, 0, sizeof(t));
+	if (q->slot && len > 0)
+		(void)policy_adopt(rt->policy, rt->conf,
+		    (struct sockaddr *)&ss, &t);
+	if ((r = request_new(rt, (struct sockaddr *)&ss, len, &t)) == NULL) {
+		policy_release(&t);
+		return NULL;
+	}
+	session_set_id(r->s, q->id);
+	snprintf(r->s->token, sizeof(r->s->token), "%s", q->token);
+	if (sscanf(q->peer, "uid=%ld", &uid) == 1) {
+		r->s->peer_uid = (uid_t)uid;
+		snprintf(r->s->peer, sizeof(r->s->peer), "%s", q->peer);
+	}
+	r->s->start_wall = q->start;
+	r->s->start.tv_sec -= q->age_ms / 1000;
+	r->s->start.tv_nsec -= (q->age_ms % 1000) * 1000000;
+	if (r->s->start.tv_nsec < 0) {
+		r->s->start.tv_sec--;
+		r->s->start.tv_nsec += 1000000000;
+	}
+	r->s->pstart = q->pstart;
+	r->wait = q->kind == STATE_WAIT;
+	r->shared = q->kind == STATE_SHARED;
+	r->term_sent = q->term;
+	return r;
+}
+
+/* The descriptors a record hands over, when it cannot be taken. */
+static void
+record_close_fds(const struct state_req *q)
+{
+	if (q->fd >= 0)
+		close(q->fd);
+	if (q->ufd >= 0)
+		close(q->ufd);
+}
+
+/* A handler process from a record: by pid, reaped or watched. */
+static int
+adopt_process(struct request *r, const struct state_req *q, int own,
+    char *err, size_t errlen)
+{
+	if (!own && (r->watch = pidwatch_new(base, q->pid, adopted_exit_cb,
+	    r)) == NULL) {
+		snprintf(err, errlen, "pid %ld: %s", (long)q->pid,
+		    errno == ESRCH ? "gone" : strerror(errno));
+		record_close_fds(q);
+		return -1;
+	}
+	if (session_set_pid(r->s, q->pid) == -1) {
+		snprintf(err, errlen, "out of memory");
+		record_close_fds(q);
+		return -1;
+	}
+	if (own && q->fd >= 0)
+		r->capture = capture_new(base, q->fd, r->s->service, q->pid);
+	else if (q->fd >= 0)
+		close(q->fd);
+	/* The watch keeps its own copy of the connection. */
+	if (own && q->ufd >= 0 && (r->urgent = urgent_watch_new(q->ufd,
+	    urgent_cb, r)) == NULL)
+		log_warnx("service %s: session S%llu: urgent data no longer "
+		    "watched", r->s->service, (unsigned long long)r->s->id);
+	if (q->ufd >= 0)
+		close(q->ufd);
+	r->process = 1;
+	return 0;
+}
+
+/* A builtin connection handed over by an upgrade: served anew. */
+static int
+adopt_builtin(struct request *r, const struct state_req *q, char *err,
+    size_t errlen)
+{
+	if (q->fd < 0 || r->rt->builtin == NULL || r->rt->workers != NULL) {
+		snprintf(err, errlen, "a builtin connection without its "
+		    "socket");
+		if (q->fd >= 0)
+			close(q->fd);
+		return -1;
+	}
+	(void)fcntl(q->fd, F_SETFD, FD_CLOEXEC);
+	if ((r->bconn = builtin_stream_start(r->rt->builtin, base, q->fd,
+	    builtin_done, r)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int
+request_adopt(struct request_target *rt, const struct state_req *q, int own,
+    char *err, size_t errlen)
+{
+	struct request	*r;
+	int		 rc;
+
+	if ((r = request_from_record(rt, q)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		record_close_fds(q);
+		return -1;
+	}
+	if (q->kind == STATE_BUILTIN)
+		rc = adopt_builtin(r, q, err, errlen);
+	else
+		rc = adopt_process(r, q, own, err, errlen);
+	if (rc == -1) {
+		request_free(r);
+		return -1;
+	}
+	rt->running++;
+	hooks->started(rt, r->process);
+	if (q->timeout_ms > 0)
+		request_arm_timer_ms(r, q->timeout_ms);
+	log_info("service %s: session S%llu pid %ld (peer %s) %s", rt->conf->name,
+	    (unsigned long long)r->s->id, (long)r->s->pid,
+	    session_peer_desc(r->s), own ? "handed over" : "re-adopted");
+	return 0;
+}
+
+/* A builtin connection an upgrade cannot hand over as it is? */
+static void
+count_pinned(struct session *s, void *arg)
+{
+	const struct request	*r = s->req;
+
+	if (s->pid <= 0 && (r->job != NULL || builtin_conn_fd(r->bconn) ==
+	    -1))
+		(*(unsigned *)arg)++;
+}
+
+unsigned
+requests_pinned(void)
+{
+	unsigned	n = 0;
+
+	session_foreach(count_pinned, &n);
+	return n;
 }

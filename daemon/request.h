@@ -47,6 +47,12 @@ struct request_target {
 	int			 last_exit;	/* wait status, -1 none */
 };
 
+/*
+ * The wait status of a re-adopted handler (not our child: its status
+ * went to its new parent).
+ */
+#define REQUEST_STATUS_UNKNOWN	(-2)
+
 /* How a request ended, and what it started under. */
 struct request_end {
 	int	status;		/* wait status; -1 for builtins */
@@ -78,6 +84,9 @@ typedef void	(*request_observer_fn)(const struct request_target *,
 		    const struct request_end *);
 void	request_set_observer(request_observer_fn);
 void	request_set_spawn(request_spawn_fn);
+/* Told after every start and end (the state file follows the table). */
+typedef void	(*request_change_fn)(void);
+void	request_set_change_hook(request_change_fn);
 /* Free what requests_init made (at exit). */
 void	requests_shutdown(void);
 
@@ -134,5 +143,28 @@ void	requests_signal_all(int sig);
 void	request_target_cleanup(struct request_target *);
 /* The target the session's request belongs to. */
 struct request_target *request_target_of(const struct session *);
+
+/*
+ * The state file (statefile.h): a running request as a record, and a
+ * record made a running request again.  upgrade: the record may name an
+ * fd (the stderr pipe, a builtin's connection) to keep across execve;
+ * its FD_CLOEXEC is cleared here.
+ */
+struct state_req;
+void	request_export(struct session *, struct state_req *, int upgrade);
+/*
+ * Take a request from a record into rt: its session (same id, token,
+ * peer), its per-source slot, its share of instances and max-children.
+ * own: the handler is our child (an upgrade: it is reaped as usual);
+ * else it is watched through a pidfd.  0, or -1 with the reason in err
+ * (nothing taken; a record's fd is closed).
+ */
+int	request_adopt(struct request_target *, const struct state_req *,
+	    int own, char *err, size_t errlen);
+/*
+ * Builtin connections an upgrade cannot hand over now: on a worker
+ * thread (execve ends threads) or with data not yet sent.
+ */
+unsigned requests_pinned(void);
 
 #endif

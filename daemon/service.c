@@ -14,6 +14,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/uio.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,7 @@
 #include "sockopt.h"
 #include "sockperm.h"
 #include "spawn.h"
+#include "statefile.h"
 #include "tcpmux.h"
 #include "workers.h"
 
@@ -54,6 +57,7 @@ static unsigned			 children;	/* handler processes */
 static int			 accepting = 1;
 static int			 full;		/* at max-children */
 static services_idle_fn		 idle_fn;
+static struct service_startup	 startup;	/* after a restart */
 
 static void	listener_cb(evutil_socket_t, short, void *);
 static void	service_open(struct service *);
@@ -182,6 +186,12 @@ request_ended_cb(struct request_target *rt, const struct request_end *e)
 		handoff_drop(svc, "exited");
 	if (e->wait) {
 		svc->wait_busy = 0;
+		if (svc->held) {
+			svc->held = 0;
+			log_notice("service %s: the wait handler from before "
+			    "the restart exited; resuming", svc->conf->name);
+			service_open(svc);
+		}
 		if (wait_failed_fast(svc, e->status))
 			wait_handler_failed(svc);
 		else
@@ -242,6 +252,22 @@ service_watch(struct service *svc)
 	    &svc->bound_port);
 }
 
+/*
+ * A wait handler from before a crash holds the socket: binding would
+ * fail, and a second handler must not start.  The service stays paused
+ * until that handler exits.
+ */
+static int
+service_held(struct service *svc)
+{
+	if (!svc->held && startup.held != NULL && startup.held(svc->conf)) {
+		svc->held = 1;
+		log_notice("service %s: paused: its wait handler from before "
+		    "the restart still holds the socket", svc->conf->name);
+	}
+	return svc->held;
+}
+
 /* type = rpc: an open socket is registered with rpcbind (rpcreg.c). */
 static void
 service_rpc_sync(struct service *svc)
@@ -267,7 +293,13 @@ service_open(struct service *svc)
 		service_rpc_sync(svc);
 		return;
 	}
-	svc->inherited = (svc->rt.fd = inherit_take(svc->conf)) >= 0;
+	if (service_held(svc))
+		return;
+	if (startup.take_fd != NULL &&
+	    (svc->rt.fd = startup.take_fd(svc->conf)) >= 0)
+		svc->inherited = 0;
+	else
+		svc->inherited = (svc->rt.fd = inherit_take(svc->conf)) >= 0;
 	if (svc->rt.fd == -1 &&
 	    (svc->rt.fd = listen_open(svc->conf, err, sizeof(err))) == -1) {
 		if (!svc->failed)
@@ -958,6 +990,13 @@ services_stop_accepting(void)
 }
 
 void
+services_resume_accepting(void)
+{
+	accepting = 1;
+	services_update_polling();
+}
+
+void
 services_shutdown(void)
 {
 	struct service	*svc;
@@ -972,6 +1011,142 @@ services_shutdown(void)
 	}
 	conf_free(globals);
 	globals = NULL;
+}
+
+/* ---- restarts: the state file ---- */
+
+void
+services_set_startup(const struct service_startup *s)
+{
+	if (s != NULL)
+		startup = *s;
+	else
+		memset(&startup, 0, sizeof(startup));
+}
+
+/* The live service called name over proto, or NULL. */
+static struct service *
+service_by_name(const char *name, const char *proto)
+{
+	struct service	*svc;
+
+	TAILQ_FOREACH(svc, &services, entry)
+		if (!svc->removed && strcmp(svc->conf->name, name) == 0 &&
+		    strcmp(conf_proto_name(svc->conf->proto), proto) == 0)
+			return svc;
+	return NULL;
+}
+
+int
+service_adopt(const struct state_req *q, int own, char *err, size_t errlen)
+{
+	struct service	*svc;
+
+	if ((svc = service_by_name(q->service, q->proto)) == NULL) {
+		snprintf(err, errlen, "no service %s/%s in the configuration",
+		    q->service, q->proto);
+		if (q->fd >= 0)
+			close(q->fd);
+		if (q->ufd >= 0)
+			close(q->ufd);
+		return -1;
+	}
+	if (request_adopt(&svc->rt, q, own, err, errlen) == -1)
+		return -1;
+	if (q->kind == STATE_WAIT) {
+		svc->wait_busy = 1;
+		service_update_polling(svc);
+	}
+	return 0;
+}
+
+void
+services_release_held(void)
+{
+	struct service	*svc;
+
+	services_set_startup(NULL);
+	TAILQ_FOREACH(svc, &services, entry)
+		if ((svc->held && !svc->wait_busy) || svc->failed) {
+			/* failed: a socket handed over under another name
+			 * held the address; it is closed by now. */
+			svc->held = 0;
+			service_open(svc);
+			service_update_polling(svc);
+		}
+}
+
+void
+service_foreach_handoff(service_handoff_cb cb, void *arg)
+{
+	struct service		*svc;
+	struct state_handoff	 h;
+	struct handoff		*ho;
+
+	TAILQ_FOREACH(svc, &services, entry) {
+		ho = &svc->handoff;
+		if (svc->removed || !ho->pending)
+			continue;
+		memset(&h, 0, sizeof(h));
+		snprintf(h.service, sizeof(h.service), "%s", svc->conf->name);
+		snprintf(h.proto, sizeof(h.proto), "%s",
+		    conf_proto_name(svc->conf->proto));
+		h.id = ho->id;
+		sockaddr_format((struct sockaddr *)&ho->from, ho->fromlen,
+		    h.peer, sizeof(h.peer), &h.port);
+		h.len = ho->len;
+		memcpy(h.head, ho->head, sizeof(h.head));
+		cb(&h, arg);
+	}
+}
+
+/* The sender of a handed-over datagram as an address; 0 unknown. */
+static socklen_t
+handoff_peer(const struct state_handoff *h, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in	*s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (h->port < 0)
+		return 0;
+	if (inet_pton(AF_INET, h->peer, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)h->port);
+		return sizeof(*s4);
+	}
+	if (inet_pton(AF_INET6, h->peer, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)h->port);
+		return sizeof(*s6);
+	}
+	return 0;
+}
+
+int
+service_restore_handoff(const struct state_handoff *h)
+{
+	struct sockaddr_storage	 ss;
+	struct service		*svc;
+	socklen_t		 len;
+
+	if ((svc = service_by_name(h->service, h->proto)) == NULL ||
+	    svc->rt.fd < 0 || (len = handoff_peer(h, &ss)) == 0)
+		return -1;
+	svc->handoff.id = h->id;
+	handoff_begin(svc, &ss, len, h->len, h->head);
+	return 0;
+}
+
+void
+service_foreach_listener(service_listener_cb cb, void *arg)
+{
+	struct service	*svc;
+
+	TAILQ_FOREACH(svc, &services, entry)
+		if (!svc->removed && svc->rt.fd >= 0)
+			cb(svc->conf->name, conf_proto_name(svc->conf->proto),
+			    svc->rt.fd, arg);
 }
 
 /* ---- read/steer API for side channels ---- */
@@ -991,6 +1166,8 @@ service_state(const struct service *svc)
 		return "listening";	/* through tcpmux */
 	if (svc->conf->tcpmux_server)
 		return tcpmux_port(svc->tcpmux) >= 0 ? "listening" : "failed";
+	if (svc->held)
+		return "paused";
 	return svc->polling || svc->wait_busy ? "listening" : "paused";
 }
 

@@ -86,6 +86,7 @@ struct service {
 	struct event		*retry_ev;
 	int			 admin_disabled;
 	int			 wait_busy;	/* wait mode: a handler has fd */
+	int			 held;		/* ... from before a restart */
 	int			 backoff;	/* paused for a while */
 	struct event		*backoff_ev;
 	struct timespec		 wait_started;	/* wait mode: last handler */
@@ -121,9 +122,45 @@ void	 services_init(struct event_base *, services_idle_fn);
 int	 services_apply(struct superd_conf *conf, FILE *errs);
 /* Stop accepting everywhere (shutdown, drain). */
 void	 services_stop_accepting(void);
+/* Accept again (an upgrade that paused everything failed). */
+void	 services_resume_accepting(void);
 /* Close every listener and free the table. */
 void	 services_shutdown(void);
 unsigned services_running_total(void);
+/*
+ * After a restart (state file): where a service's socket comes from
+ * during the first services_apply.  held: a wait handler from before
+ * holds it (do not bind; stay paused).  take_fd: a socket handed over
+ * by the previous binary, or -1.
+ */
+struct service_startup {
+	int	(*held)(const struct service_conf *);
+	int	(*take_fd)(const struct service_conf *);
+};
+void	 services_set_startup(const struct service_startup *);
+/* Re-adopt a running request of a record (request_adopt). 0 / -1 + err. */
+struct state_req;
+int	 service_adopt(const struct state_req *, int own, char *err,
+	    size_t errlen);
+/*
+ * Adoption done (and unused sockets closed): forget the startup hooks,
+ * bind what no handler holds, and try a failed bind again at once.
+ */
+void	 services_release_held(void);
+/* Every open service socket (the upgrade hands them over). */
+typedef void (*service_listener_cb)(const char *name, const char *proto,
+	    int fd, void *arg);
+void	 service_foreach_listener(service_listener_cb, void *arg);
+/*
+ * Datagrams handed to nowait UDP handlers and not read yet: the new
+ * binary of an upgrade goes on waiting for them to be read, instead of
+ * starting a second handler for the same datagram.
+ */
+struct state_handoff;
+typedef void (*service_handoff_cb)(const struct state_handoff *, void *);
+void	 service_foreach_handoff(service_handoff_cb, void *arg);
+int	 service_restore_handoff(const struct state_handoff *);
+
 /* Is sa one of our own bound UDP endpoints (reflection loops)? */
 int	 service_is_own_udp(const struct sockaddr *, socklen_t);
 

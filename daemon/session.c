@@ -65,6 +65,27 @@ session_new(const char *service, const struct sockaddr *sa, socklen_t salen)
 	return s;
 }
 
+uint64_t
+session_next_id(void)
+{
+	return next_id;
+}
+
+void
+session_skip_to(uint64_t next)
+{
+	if (next > next_id)
+		next_id = next;
+}
+
+void
+session_set_id(struct session *s, uint64_t id)
+{
+	s->id = id;
+	if (id >= next_id)
+		next_id = id + 1;
+}
+
 void
 session_new_token(struct session *s)
 {

@@ -30,6 +30,7 @@ struct session {
 	struct timespec		 start;		/* CLOCK_MONOTONIC */
 	time_t			 start_wall;
 	char			 token[33];	/* SUPERD_SESSION */
+	unsigned long long	 pstart;	/* its process's start, 0 unread */
 	struct request		*req;		/* the owner's record */
 	TAILQ_ENTRY(session)	 entry;
 };
@@ -38,6 +39,12 @@ void		 sessions_init(void);
 /* A new session from peer (sa may be NULL); NULL when out of memory. */
 struct session	*session_new(const char *service, const struct sockaddr *,
 		    socklen_t);
+/* The id the next session gets. */
+uint64_t	 session_next_id(void);
+/* Never give an id below next (a restart: the old ids stay unused). */
+void		 session_skip_to(uint64_t next);
+/* Take the id of a session from before a restart (ids stay unique). */
+void		 session_set_id(struct session *, uint64_t);
 /* Leave every index and free. */
 void		 session_free(struct session *);
 /* Give it a random SUPERD_SESSION token (128 bits, hex). */

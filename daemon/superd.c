@@ -23,6 +23,7 @@
 #include "errlog.h"
 #include "log.h"
 #include "export.h"
+#include "handover.h"
 #include "inetd_compat.h"
 #include "inetd_watch.h"
 #include "inherit.h"
@@ -40,6 +41,7 @@
 #include "urgent.h"
 #include "spawn.h"
 #include "sidechan.h"
+#include "statefile.h"
 
 #define DEFAULT_CONF	SYSCONFDIR "/superd.conf"
 
@@ -48,6 +50,7 @@ struct superd_opts {
 	int		 foreground;
 	int		 debug;
 	int		 check_only;
+	const char	*handover;	/* HANDOVER_ENV: an upgrade */
 };
 
 /* Daemon-wide runtime facts for status replies (not configuration). */
@@ -71,7 +74,8 @@ usage(const char *why)
 {
 	if (why != NULL)
 		fprintf(stderr, "superd: %s\n", why);
-	fprintf(stderr, "usage: superd [-dftV] [-c file]\n");
+	fprintf(stderr, "usage: superd [-dftV] [-c file] | "
+	    "--handover-version\n");
 	exit(why ? 64 : 0);
 }
 
@@ -82,6 +86,11 @@ parse_args(int argc, char **argv, struct superd_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->conf_path = DEFAULT_CONF;
+	/* Asked by the running superd before it upgrades to this binary. */
+	if (argc == 2 && strcmp(argv[1], "--handover-version") == 0) {
+		printf("superd handover %d\n", STATEFILE_VERSION);
+		exit(0);
+	}
 	opterr = 0;
 	while ((ch = getopt(argc, argv, "c:dfhtV")) != -1) {
 		switch (ch) {
@@ -254,6 +263,7 @@ superd_reload(FILE *errs)
 	}
 	prepare_rundir(conf, 0);
 	apply_globals(conf);
+	handover_configure(conf);
 	inetd_watch_set(st.base, conf->inetd_compat, inetd_changed, NULL);
 	side_channels_reconfigure(conf);
 	inherit_report_unused();
@@ -292,6 +302,7 @@ finish(void)
 	export_stop();
 	metrics_http_stop();
 	side_channels_stop();
+	handover_exit();
 	services_shutdown();
 	rpcreg_stop();		/* after every listener's rpcreg_remove */
 	if (st.pidfile != NULL)
@@ -381,9 +392,23 @@ dump_state(void)
 	service_foreach_info(dump_service, NULL);
 }
 
+/* Replace the binary in place (control "upgrade", SIGUSR2). */
+static int
+superd_upgrade(const char *binary, int fd, char *err, size_t errlen)
+{
+	if (st.stopping || st.draining) {
+		snprintf(err, errlen, "superd is %s", st.stopping ?
+		    "stopping" : "draining");
+		return -1;
+	}
+	return handover_upgrade(binary, fd, err, errlen);
+}
+
 static void
 signal_cb(evutil_socket_t sig, short what, void *arg)
 {
+	char	err[1024];
+
 	switch (sig) {
 	case SIGHUP:
 		reload_from_signal();
@@ -400,13 +425,19 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 		notify_status();
 		dump_state();
 		break;
+	case SIGUSR2:
+		log_notice("SIGUSR2: upgrading in place");
+		if (superd_upgrade(NULL, -1, err, sizeof(err)) == -1)
+			log_warnx("upgrade refused: %s", err);
+		break;
 	}
 }
 
 static void
 setup_signals(struct event_base *base, struct event **evs)
 {
-	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGCHLD, SIGUSR1 };
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGCHLD, SIGUSR1,
+	    SIGUSR2 };
 	size_t	i;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -438,7 +469,7 @@ check_config(const char *path)
 /* What the control socket may ask of the daemon. */
 static const struct control_hooks control_hooks = {
 	superd_reload, superd_drain, superd_conf_path, superd_started,
-	superd_loaded
+	superd_loaded, superd_upgrade
 };
 
 int
@@ -446,11 +477,15 @@ main(int argc, char **argv)
 {
 	struct superd_opts	 o;
 	struct superd_conf	*conf;
-	struct event		*sigevs[5];
+	struct event		*sigevs[6];
+	int			 ctl_fd;
 	size_t			 i;
 
 	parse_args(argc, argv, &o);
 	sanitize_stdio();
+	if ((o.handover = getenv(HANDOVER_ENV)) != NULL &&
+	    (o.handover = strdup(o.handover)) != NULL)
+		unsetenv(HANDOVER_ENV);
 	if (o.check_only)
 		return check_config(o.conf_path);
 	log_init(1, o.debug ? LOG_DEBUG : LOG_INFO, "superd");
@@ -461,7 +496,8 @@ main(int argc, char **argv)
 	}
 	/* Before daemonize(): LISTEN_PID names this process. */
 	inherit_init();
-	if (!o.foreground)
+	/* An upgrade is this very process: it daemonized already. */
+	if (!o.foreground && o.handover == NULL)
 		daemonize();
 	log_init(o.foreground, o.debug ? LOG_DEBUG : conf->log_level,
 	    "superd");
@@ -488,16 +524,33 @@ main(int argc, char **argv)
 	policy_set_own_port_check(service_is_own_udp);
 	setup_signals(st.base, sigevs);
 	notify_init(st.base);
+	/* Before anything binds: sockets an upgrade handed over. */
+	handover_init(st.base, argv, o.conf_path);
+	handover_configure(conf);
+	handover_prepare(o.handover);
 	side_channels_start(st.base, conf, &control_hooks);
 	metrics_http_configure(st.base, conf);
 	if (services_apply(conf, stderr) == -1)
 		fatalx("cannot set up the services");
+	ctl_fd = handover_adopt();
+	/* Handlers that exited while no binary was listening for SIGCHLD. */
+	child_reap(request_child_exited, NULL);
+	if (ctl_fd >= 0)
+		control_adopt(ctl_fd);
+	request_set_change_hook(handover_changed);
+	handover_changed();
 	inetd_watch_set(st.base, conf->inetd_compat, inetd_changed, NULL);
 	inherit_report_unused();
 	export_configure(st.base, conf);
 	write_pidfile(st.pidfile);
 	notify_ready();
-	log_notice("superd %s started with %s", PACKAGE_VERSION, o.conf_path);
+	if (o.handover != NULL)
+		log_notice("superd %s upgraded in place (pid %ld) with %s",
+		    PACKAGE_VERSION, (long)getpid(), o.conf_path);
+	else
+		log_notice("superd %s started with %s", PACKAGE_VERSION,
+		    o.conf_path);
+	free((char *)o.handover);
 	event_base_dispatch(st.base);
 	for (i = 0; i < sizeof(sigevs) / sizeof(sigevs[0]); i++)
 		event_free(sigevs[i]);

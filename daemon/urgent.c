@@ -123,3 +123,9 @@ urgent_watch_free(struct urgent_watch *w)
 	watch_stop(w);
 	free(w);
 }
+
+int
+urgent_watch_fd(const struct urgent_watch *w)
+{
+	return w != NULL ? w->fd : -1;
+}

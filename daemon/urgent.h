@@ -26,5 +26,7 @@ void	urgent_shutdown(void);
  */
 struct urgent_watch *urgent_watch_new(int fd, urgent_fn, void *arg);
 void	urgent_watch_free(struct urgent_watch *);
+/* The copy it watches (an upgrade hands it over), or -1. */
+int	urgent_watch_fd(const struct urgent_watch *);
 
 #endif

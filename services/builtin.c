@@ -172,6 +172,14 @@ builtin_conn_abort(struct builtin_conn *c)
 		shutdown(c->fd, SHUT_RDWR);
 }
 
+int
+builtin_conn_fd(const struct builtin_conn *c)
+{
+	if (c == NULL || (c->buf != NULL && c->off < c->len))
+		return -1;
+	return c->fd;
+}
+
 /* Allocate a connection and its (not yet registered) events. */
 static struct builtin_conn *
 conn_new(const struct builtin *bi, struct event_base *base, int fd,

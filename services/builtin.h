@@ -52,6 +52,11 @@ struct builtin_conn	*builtin_stream_start(const struct builtin *,
  * closes and calls done as usual.
  */
 void			 builtin_conn_abort(struct builtin_conn *);
+/*
+ * The connection's socket when nothing is queued for it (an upgrade
+ * hands it over as it is), else -1.  From the loop's thread only.
+ */
+int			 builtin_conn_fd(const struct builtin_conn *);
 
 /*
  * Answer one datagram: write at most max (<= BUILTIN_DGRAM_MAX) bytes to

@@ -97,6 +97,7 @@ help(void)
 "commands: help, version, status, services, service NAME,\n"
 "  sessions [SERVICE], disable SERVICE, enable SERVICE,\n"
 "  interrupt SESSION [SIGNAL] [grace=S], reload, drain, metrics,\n"
+"  upgrade [BINARY],\n"
 "  top [-d SECS] [-s KEY] [-n ROUNDS]\n"
 "options may follow the command; \"--\" ends them\n"
 "exit status: 0 done, 2 no such service or session, 1 other errors\n",

@@ -77,9 +77,18 @@ superd_loaded(void)
 	return 2000;
 }
 
+/* The upgrade refuses here: what the check of the new binary says. */
+static int
+superd_upgrade(const char *binary, int fd, char *err, size_t errlen)
+{
+	assert_true(fd >= 0);
+	snprintf(err, errlen, "%s -t failed", binary ? binary : "self");
+	return -1;
+}
+
 static const struct control_hooks hooks = {
 	superd_reload, superd_drain, superd_conf_path, superd_started,
-	superd_loaded
+	superd_loaded, superd_upgrade
 };
 
 /* ---- Pure helpers. ---- */
@@ -258,7 +267,13 @@ test_commands(void **state)
 	r = ask_str(fx, fd, "help\n");
 	assert_non_null(strstr(r, "HE command=interrupt args=SESSION%20"));
 	assert_non_null(strstr(r, "HE command=metrics "));
-	assert_non_null(strstr(r, "\nOK 12\n"));
+	assert_non_null(strstr(r, "HE command=upgrade args=%5BBINARY%5D "));
+	assert_non_null(strstr(r, "\nOK 13\n"));
+	/* A refused upgrade is answered here, with the reason. */
+	assert_string_equal(ask_str(fx, fd, "upgrade /x/superd\n"),
+	    "ERR ECONFIG upgrade refused: /x/superd -t failed\n");
+	assert_string_equal(ask_str(fx, fd, "upgrade\n"),
+	    "ERR ECONFIG upgrade refused: self -t failed\n");
 	r = ask_str(fx, fd, "status\r\n");
 	assert_non_null(strstr(r, "ST version=" PACKAGE_VERSION " pid="));
 	assert_non_null(strstr(r, " config=/etc/superd%20conf "));

@@ -130,6 +130,34 @@ gone_count(const struct dir_entry *e, const char *why, void *arg)
 	(*(int *)arg)++;
 }
 
+/*
+ * An upgrade restores a lease with its id and expiry; new leases then
+ * get ids after it, so no id is ever given twice.
+ */
+static void
+test_restore(void **state)
+{
+	struct directory	*d = *state;
+	struct dir_reg		 r = reg("kept", "127.0.0.1", 1000, 30);
+	struct dir_cred		 c = cred(1000);
+	const struct dir_entry	*e;
+	uint64_t		 id;
+	unsigned		 ttl;
+	int			 n = 0;
+
+	r.id = 77;
+	r.expires_ms = 12345;
+	assert_int_equal(dir_register(d, &r, &c, 0, &id, &ttl), DIR_OK);
+	assert_int_equal(id, 77);
+	assert_int_equal(ttl, 30);
+	assert_non_null(e = dir_find(d, 77));
+	assert_int_equal(e->expires_ms, 12345);
+	assert_int_equal(add(d, 1000, "next", 1001, 30, DIR_OK), 78);
+	assert_int_equal(dir_expire(d, 12344, gone_count, &n), 0);
+	assert_int_equal(dir_expire(d, 12345, gone_count, &n), 1);
+	assert_null(dir_find(d, 77));
+}
+
 /* TTLs are clamped; entries leave exactly at their expiry. */
 static void
 test_expiry(void **state)
@@ -735,6 +763,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_expiry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restore, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_renew, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unregister, setup,
 		    teardown),

@@ -1,0 +1,61 @@
+/*
+ * handover.h: the running-request table across a restart of superd.
+ *
+ * superd keeps the table in its state file (statefile.h, next to the
+ * control socket), rewritten at most every HANDOVER_WRITE_MS while
+ * requests start and end.  Two readers:
+ *
+ *  - crash recovery: a superd starting after a crash (or kill -9)
+ *    re-adopts the handlers still alive (the same pid and the same start
+ *    time as recorded), watches their exit through a pidfd, counts them
+ *    against instances, max-children and per-source, and keeps a
+ *    wait-mode service whose old handler holds the socket paused until
+ *    that handler exits;
+ *  - upgrade: superd checks the new binary (-t on the config, and
+ *    --handover-version), writes the table with the file descriptors to
+ *    keep (listening sockets, stderr pipes, builtin connections, the
+ *    control connection that asked) and execve()s it in the same
+ *    process, so handlers stay its children; the new binary takes the
+ *    descriptors over.
+ */
+#ifndef SUPERD_HANDOVER_H
+#define SUPERD_HANDOVER_H
+
+#include <stddef.h>
+
+struct event_base;
+struct superd_conf;
+
+#define HANDOVER_ENV		"SUPERD_HANDOVER"
+#define HANDOVER_WRITE_MS	100
+
+/* argv: how this superd was started (the upgrade runs it again). */
+void	handover_init(struct event_base *, char **argv, const char *conf_path);
+/* Where the state file is for conf (beside its control socket). */
+void	handover_configure(const struct superd_conf *);
+/*
+ * Before the first services_apply: read what the previous superd left
+ * (from_upgrade: the path the previous binary named in HANDOVER_ENV,
+ * else NULL: the state file, after a crash) and tell the services which
+ * sockets are handed over or held.
+ */
+void	handover_prepare(const char *from_upgrade);
+/*
+ * After the first services_apply: adopt the requests.  Returns the
+ * control connection that asked for the upgrade, or -1.
+ */
+int	handover_adopt(void);
+/* The table changed: write it soon (coalesced). */
+void	handover_changed(void);
+/* superd exits: keep the file if handlers outlive it, else remove it. */
+void	handover_exit(void);
+/*
+ * Upgrade: check binary (NULL: the one running), write the table and
+ * execve it.  -1 with the reason in err: refused, nothing changed.  0:
+ * under way (builtin connections to finish first); the asker gets its
+ * answer from the new binary, or an ERR line on fd if it fails.
+ */
+int	handover_upgrade(const char *binary, int ctl_fd, char *err,
+	    size_t errlen);
+
+#endif
