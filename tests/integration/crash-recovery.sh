@@ -62,6 +62,8 @@ wait_handlers w 1 || fail "no wait handler"
 # One request that ends before the crash: its id is not given again.
 [ "$($SDCLIENT -t 3000 -s gone 127.0.0.1 $((P+4)))" = gone ] || fail "q"
 wait_handlers q 0 || fail "q: the short request did not end"
+# The log has its own writer thread: wait for the line, do not just read.
+wait_log "service q: session S[0-9]* from" 50 || fail "no log line for the short request"
 gone=$(sed -n 's/.*service q: session S\([0-9]*\) from.*/\1/p' "$T/log")
 [ -n "$gone" ] || fail "no session id for the short request"
 ctl sessions | awk 'NR > 1 { print $1, $2, $4 }' | sort > "$T/before"
