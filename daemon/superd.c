@@ -471,7 +471,7 @@ main(int argc, char **argv)
 	log_init(o.foreground, o.debug ? LOG_DEBUG : conf->log_level,
 	    "superd");
 	/* After daemonize(): a thread does not survive fork. */
-	if (logq_start(log_sink_write) == -1)
+	if (logq_start(log_sink_batch, log_sink_flush) == -1)
 		log_warnx("log writer thread: not started; logging directly");
 	st.conf_path = o.conf_path;
 	st.started = st.loaded = time(NULL);
