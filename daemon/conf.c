@@ -38,6 +38,7 @@
 #include "resolve.h"
 #include "rundir.h"
 #include "sandbox.h"
+#include "svcindex.h"
 
 /* Where each key was written, so late checks can name the line. */
 struct keyline {
@@ -57,6 +58,8 @@ struct parse_ctx {
 	struct resolve_result *names;
 	size_t		 nnames;
 	unsigned	 resolve_ms;	/* spent on lookups this load */
+	/* The services kept so far, by name and by endpoint (or NULL). */
+	struct svcindex	*by_name, *by_endpoint;
 };
 
 /* The parse in progress; libconfuse callbacks take no user pointer. */
@@ -1677,14 +1680,50 @@ parse_file(const char *path, cfg_opt_t *opts, int has_defaults)
 	return cfg;
 }
 
+static uint64_t
+name_hash(const char *name, enum svc_proto proto)
+{
+	return svcindex_hash(svcindex_hash(SVCINDEX_SEED, name,
+	    strlen(name)), &proto, sizeof(proto));
+}
+
+static uint64_t
+endpoint_hash(const struct service_conf *sc)
+{
+	uint64_t	h = SVCINDEX_SEED;
+
+	h = svcindex_hash(h, &sc->proto, sizeof(sc->proto));
+	h = svcindex_hash(h, &sc->socktype, sizeof(sc->socktype));
+	h = svcindex_hash(h, &sc->family, sizeof(sc->family));
+	return svcindex_hash(h, &sc->addr, sc->addrlen);
+}
+
+static int
+name_eq(const void *item, const void *key)
+{
+	const struct service_conf	*a = item, *b = key;
+
+	return a->proto == b->proto && strcmp(a->name, b->name) == 0;
+}
+
+static int
+endpoint_eq(const void *item, const void *key)
+{
+	const struct service_conf	*a = item;
+
+	return !a->disable && service_conf_same_endpoint(a, key);
+}
+
 static const struct service_conf *
-find_service(const struct superd_conf *conf, const char *name,
-    enum svc_proto proto)
+find_service(const struct superd_conf *conf, const struct service_conf *n)
 {
 	const struct service_conf	*sc;
 
+	if (cur->by_name != NULL)
+		return svcindex_find(cur->by_name, name_hash(n->name, n->proto),
+		    name_eq, n);
 	TAILQ_FOREACH(sc, &conf->services, entry)
-		if (strcmp(sc->name, name) == 0 && sc->proto == proto)
+		if (name_eq(sc, n))
 			return sc;
 	return NULL;
 }
@@ -1701,10 +1740,32 @@ find_endpoint(const struct superd_conf *conf, const struct service_conf *n)
 
 	if (n->port == 0 || n->disable)
 		return NULL;
+	if (cur->by_endpoint != NULL)
+		return svcindex_find(cur->by_endpoint, endpoint_hash(n),
+		    endpoint_eq, n);
 	TAILQ_FOREACH(sc, &conf->services, entry)
-		if (!sc->disable && service_conf_same_endpoint(sc, n))
+		if (endpoint_eq(sc, n))
 			return sc;
 	return NULL;
+}
+
+/* Index a kept service (out of memory: said, and the lists are walked). */
+static void
+index_service(struct service_conf *sc)
+{
+	if (cur->by_name != NULL && svcindex_add(cur->by_name,
+	    name_hash(sc->name, sc->proto), sc) == -1) {
+		svcindex_free(cur->by_name);
+		cur->by_name = NULL;
+		nomem();
+	}
+	if (sc->disable || cur->by_endpoint == NULL)
+		return;
+	if (svcindex_add(cur->by_endpoint, endpoint_hash(sc), sc) == -1) {
+		svcindex_free(cur->by_endpoint);
+		cur->by_endpoint = NULL;
+		nomem();
+	}
 }
 
 /* Build every service of cfg and append it to conf. */
@@ -1719,7 +1780,7 @@ add_services(struct superd_conf *conf, cfg_t *cfg, cfg_t *dflt)
 		if ((sc = service_build(cfg_getnsec(cfg, "service", i), dflt))
 		    == NULL)
 			continue;
-		if ((old = find_service(conf, sc->name, sc->proto)) != NULL)
+		if ((old = find_service(conf, sc)) != NULL)
 			conf_error(sc->file, sc->line, sc->name, "a %s service "
 			    "with this name is already defined at %s:%d",
 			    conf_proto_name(sc->proto), old->file, old->line);
@@ -1732,6 +1793,8 @@ add_services(struct superd_conf *conf, cfg_t *cfg, cfg_t *dflt)
 		else {
 			TAILQ_INSERT_TAIL(&conf->services, sc, entry);
 			conf->nservices++;
+			index_service(sc);
+			nomem_report(sc->file, sc->line, sc->name);
 			continue;
 		}
 		service_conf_free(sc);
@@ -2114,6 +2177,9 @@ conf_run(const char *path, const char *text, FILE *errs)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.errs = errs;
 	cur = &ctx;
+	if ((ctx.by_name = svcindex_new()) == NULL ||
+	    (ctx.by_endpoint = svcindex_new()) == NULL)
+		nomem();
 	if (text == NULL)
 		cfg = parse_file(path, main_opts, 1);
 	else {
@@ -2129,6 +2195,8 @@ conf_run(const char *path, const char *text, FILE *errs)
 	}
 	nomem_report(path, 0, NULL);
 	free(ctx.lines);
+	svcindex_free(ctx.by_name);
+	svcindex_free(ctx.by_endpoint);
 	for (i = 0; i < ctx.nnames; i++)
 		free((char *)ctx.names[i].name);
 	resolve_results_free(ctx.names, ctx.nnames);
