@@ -19,6 +19,7 @@
 #include "cgroup.h"
 #include "child.h"
 #include "conf.h"
+#include "confload.h"
 #include "control.h"
 #include "log.h"
 #include "export.h"
@@ -59,6 +60,7 @@ static struct superd_state {
 	struct event		*stop_timer;
 	int			 keep_handlers;
 	int			 debug;		/* -d outlives reloads */
+	int			 reload_again;	/* SIGHUP during a reload */
 	unsigned		 shutdown_grace;
 	char			*pidfile;
 } st;
@@ -228,14 +230,11 @@ load_conf(const char *path, FILE *errs)
 
 static void	inetd_changed(void *);
 
+/* Apply a configuration read for a reload (taken; NULL: unreadable). */
 static int
-superd_reload(FILE *errs)
+reload_apply(struct superd_conf *conf, FILE *errs)
 {
-	struct superd_conf	*conf;
-
-	log_info("reloading %s", st.conf_path);
-	notify_reloading();
-	if ((conf = load_conf(st.conf_path, errs)) == NULL) {
+	if (conf == NULL) {
 		log_warnx("reload of %s failed; keeping the running "
 		    "configuration", st.conf_path);
 		metrics_reloaded(0);
@@ -264,21 +263,77 @@ superd_reload(FILE *errs)
 	return 0;
 }
 
-/* Log every error of a failed reload through the logger. */
+/* The control socket's reload: read and apply now, errors to errs. */
+static int
+superd_reload(FILE *errs)
+{
+	confload_finish(1);	/* one from a signal in flight goes first */
+	log_info("reloading %s", st.conf_path);
+	notify_reloading();
+	return reload_apply(load_conf(st.conf_path, errs), errs);
+}
+
+/* Log each line of buf (errors of a reload) as a warning. */
+static void
+log_lines(char *buf)
+{
+	char	*line, *save = NULL;
+
+	for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		log_warnx("%s", line);
+}
+
+static void	reload_from_signal(void);
+
+/* On the loop: the configuration a signal asked for has been read. */
+static void
+reload_loaded(struct superd_conf *conf, const char *errors, void *arg)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	FILE	*errs = open_memstream(&buf, &len);
+
+	(void)arg;
+	if (errs != NULL)
+		fputs(errors, errs);
+	reload_apply(conf, errs);
+	if (errs != NULL)
+		fclose(errs);
+	log_lines(buf);
+	free(buf);
+	if (st.reload_again) {
+		st.reload_again = 0;
+		reload_from_signal();
+	}
+}
+
+/*
+ * SIGHUP: the file is read on a thread (confload.h) and applied when it
+ * is in; a signal meanwhile reads it again after.  Without a thread, as
+ * the control socket does.  Errors go to the log.
+ */
 static void
 reload_from_signal(void)
 {
 	char	*buf = NULL;
 	size_t	 len = 0;
-	FILE	*errs = open_memstream(&buf, &len);
-	char	*line, *save = NULL;
+	FILE	*errs;
 
-	superd_reload(errs);
+	if (confload_busy()) {
+		st.reload_again = 1;
+		return;
+	}
+	log_info("reloading %s", st.conf_path);
+	notify_reloading();
+	if (confload_start(st.base, st.conf_path, load_conf, reload_loaded,
+	    NULL) == 0)
+		return;
+	errs = open_memstream(&buf, &len);
+	reload_apply(load_conf(st.conf_path, errs), errs);
 	if (errs != NULL)
 		fclose(errs);
-	for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line != NULL;
-	    line = strtok_r(NULL, "\n", &save))
-		log_warnx("%s", line);
+	log_lines(buf);
 	free(buf);
 }
 
@@ -294,6 +349,7 @@ static void
 finish(void)
 {
 	notify_stopping();
+	confload_finish(0);
 	inetd_watch_stop();
 	export_stop();
 	metrics_http_stop();
