@@ -464,18 +464,36 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
+/* SIGCHLD through the signalfd (child.h): reap, then see if we are done. */
 static void
-setup_signals(struct event_base *base, struct event **evs)
+chld_cb(evutil_socket_t fd, short what, void *arg)
 {
-	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGCHLD, SIGUSR1 };
+	(void)what;
+	(void)arg;
+	child_signalfd_drain(fd);
+	child_reap(request_child_exited, NULL);
+	check_done();
+}
+
+/* evs[4] watches SIGCHLD: chld_fd when open, else the signal. */
+static void
+setup_signals(struct event_base *base, struct event **evs, int chld_fd)
+{
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1, SIGCHLD };
 	size_t	i;
 
 	signal(SIGPIPE, SIG_IGN);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		evs[i] = evsignal_new(base, sigs[i], signal_cb, NULL);
+		if (sigs[i] == SIGCHLD && chld_fd != -1)
+			evs[i] = event_new(base, chld_fd, EV_READ | EV_PERSIST,
+			    chld_cb, NULL);
+		else
+			evs[i] = evsignal_new(base, sigs[i], signal_cb, NULL);
 		event_priority_set(evs[i], 0);
-		evsignal_add(evs[i], NULL);
+		event_add(evs[i], NULL);
 	}
+	/* Children that exited before the watch began. */
+	child_reap(request_child_exited, NULL);
 }
 
 /* -t: check the config and say so. */
@@ -509,6 +527,7 @@ main(int argc, char **argv)
 	struct superd_conf	*conf;
 	struct event		*sigevs[5];
 	size_t			 i;
+	int			 chld_fd;
 
 	parse_args(argc, argv, &o);
 	sanitize_stdio();
@@ -526,6 +545,8 @@ main(int argc, char **argv)
 		daemonize();
 	log_init(o.foreground, o.debug ? LOG_DEBUG : conf->log_level,
 	    "superd");
+	/* Before any thread: each must have SIGCHLD blocked too. */
+	chld_fd = child_signalfd_open();
 	/* After daemonize(): a thread does not survive fork. */
 	if (logq_start(log_sink_batch, log_sink_flush) == -1)
 		log_warnx("log writer thread: not started; logging directly");
@@ -547,7 +568,7 @@ main(int argc, char **argv)
 		    "not work)");
 	services_init(st.base, check_done);
 	policy_set_own_port_check(service_is_own_udp);
-	setup_signals(st.base, sigevs);
+	setup_signals(st.base, sigevs, chld_fd);
 	notify_init(st.base);
 	side_channels_start(st.base, conf, &control_hooks);
 	metrics_http_configure(st.base, conf);
