@@ -267,7 +267,9 @@ reload_apply(struct superd_conf *conf, FILE *errs)
 static int
 superd_reload(FILE *errs)
 {
-	confload_finish(1);	/* one from a signal in flight goes first */
+	/* One from a signal in flight goes first (and one it queued). */
+	while (confload_busy())
+		confload_finish(1);
 	log_info("reloading %s", st.conf_path);
 	notify_reloading();
 	return reload_apply(load_conf(st.conf_path, errs), errs);
