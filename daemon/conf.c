@@ -47,6 +47,24 @@ struct keyline {
 	int		 line;
 };
 
+/*
+ * Thousands of services usually run as one user: looking it up (and its
+ * groups) once per load instead of once per service saves the passwd and
+ * group files being read for each.  No allocation: too long, not cached.
+ */
+struct id_cache {
+	int		 user_ok;
+	char		 user[64], pw_name[64];
+	uid_t		 uid;
+	gid_t		 gid;
+	int		 groups_ok;	/* for pw_name and gid */
+	gid_t		 groups_gid;
+	int		 ngroups;
+	gid_t		 groups[64];
+	int		 self_ok;	/* our own user name */
+	char		 self[64];
+};
+
 struct parse_ctx {
 	const char	*conf_cgroup_root;	/* resolved, for the services */
 	FILE		*errs;
@@ -60,6 +78,7 @@ struct parse_ctx {
 	unsigned	 resolve_ms;	/* spent on lookups this load */
 	/* The services kept so far, by name and by endpoint (or NULL). */
 	struct svcindex	*by_name, *by_endpoint;
+	struct id_cache	 id;		/* the last user looked up */
 };
 
 /* The parse in progress; libconfuse callbacks take no user pointer. */
@@ -614,8 +633,21 @@ lookup_group(const char *name, gid_t *gid)
 static void
 svc_groups(struct service_conf *sc, const char *user)
 {
-	int	n = 32;
+	struct id_cache	*c = &cur->id;
+	int		 n = 32;
 
+	if (c->groups_ok && c->groups_gid == sc->gid &&
+	    strcmp(c->pw_name, user) == 0) {
+		free(sc->groups);
+		sc->ngroups = 0;
+		if ((sc->groups = xcalloc((size_t)c->ngroups + 1,
+		    sizeof(gid_t))) == NULL)
+			return;
+		memcpy(sc->groups, c->groups, (size_t)c->ngroups *
+		    sizeof(gid_t));
+		sc->ngroups = c->ngroups;
+		return;
+	}
 	for (;;) {
 		free(sc->groups);
 		if ((sc->groups = xcalloc((size_t)n, sizeof(gid_t))) == NULL) {
@@ -624,12 +656,71 @@ svc_groups(struct service_conf *sc, const char *user)
 		}
 		sc->ngroups = n;
 		if (getgrouplist(user, sc->gid, sc->groups, &sc->ngroups) != -1)
-			return;
+			break;
 		if (sc->ngroups <= n)
 			n *= 2;
 		else
 			n = sc->ngroups;
 	}
+	c->groups_ok = sc->ngroups <= 64 && strlen(user) < sizeof(c->pw_name) &&
+	    strcmp(c->pw_name, user) == 0;
+	if (c->groups_ok) {
+		c->groups_gid = sc->gid;
+		c->ngroups = sc->ngroups;
+		memcpy(c->groups, sc->groups, (size_t)sc->ngroups *
+		    sizeof(gid_t));
+	}
+}
+
+/* Our own user name (the default user), looked up once per load. */
+static const char *
+self_name(uid_t uid)
+{
+	struct id_cache	*c = &cur->id;
+	struct passwd	*pw;
+
+	if (c->self_ok)
+		return c->self;
+	if ((pw = getpwuid(uid)) == NULL)
+		return NULL;
+	if (strlen(pw->pw_name) < sizeof(c->self)) {
+		snprintf(c->self, sizeof(c->self), "%s", pw->pw_name);
+		c->self_ok = 1;
+		return c->self;
+	}
+	return pw->pw_name;
+}
+
+/* uid, gid and passwd name of user (cached); 0, or -1 if none. */
+static int
+user_ids(const char *user, uid_t *uid, gid_t *gid, const char **pw_name)
+{
+	struct id_cache	*c = &cur->id;
+	struct passwd	*pw;
+
+	if (c->user_ok && strcmp(c->user, user) == 0) {
+		*uid = c->uid;
+		*gid = c->gid;
+		*pw_name = c->pw_name;
+		return 0;
+	}
+	if ((pw = lookup_user(user)) == NULL)
+		return -1;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	*pw_name = pw->pw_name;
+	c->user_ok = 0;
+	c->groups_ok = 0;
+	if (strlen(user) >= sizeof(c->user) ||
+	    strlen(pw->pw_name) >= sizeof(c->pw_name))
+		return 0;
+	snprintf(c->user, sizeof(c->user), "%s", user);
+	snprintf(c->pw_name, sizeof(c->pw_name), "%s", pw->pw_name);
+	c->uid = pw->pw_uid;
+	c->gid = pw->pw_gid;
+	c->user_ok = 1;
+	*pw_name = c->pw_name;
+	return 0;
 }
 
 /* user and group: who the handler runs as. */
@@ -637,27 +728,29 @@ static void
 svc_identity(struct svc_ctx *s)
 {
 	struct service_conf	*sc = s->sc;
-	struct passwd		*pw;
 	const char		*user = kstr(s, "user");
 	const char		*group = kstr(s, "group");
+	uid_t			 uid;
+	gid_t			 gid;
+	const char		*pw_name;
 
 	sc->uid = geteuid();
 	sc->gid = getegid();
 	sc->switch_user = geteuid() == 0;
-	if (user == NULL && (pw = getpwuid(sc->uid)) != NULL)
-		user = pw->pw_name;
+	if (user == NULL)
+		user = self_name(sc->uid);
 	if (user == NULL)
 		return;
 	sc->user = xstrdup(user);
-	if ((pw = lookup_user(user)) == NULL) {
+	if (user_ids(user, &uid, &gid, &pw_name) == -1) {
 		svc_error(s, "user", "user \"%s\" does not exist", user);
 		return;
 	}
-	if (!sc->switch_user && pw->pw_uid != sc->uid)
+	if (!sc->switch_user && uid != sc->uid)
 		svc_error(s, "user", "superd runs as uid %u and cannot switch "
 		    "to user \"%s\"", (unsigned)sc->uid, user);
-	sc->uid = pw->pw_uid;
-	sc->gid = pw->pw_gid;
+	sc->uid = uid;
+	sc->gid = gid;
 	if (group != NULL) {
 		sc->group = xstrdup(group);
 		if (lookup_group(group, &sc->gid) == -1)
@@ -669,7 +762,7 @@ svc_identity(struct svc_ctx *s)
 			    (unsigned)getegid(), group);
 	}
 	if (sc->switch_user)
-		svc_groups(sc, pw->pw_name);
+		svc_groups(sc, pw_name);
 }
 
 /*
