@@ -6,6 +6,9 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
+#ifdef HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,6 +232,32 @@ load_conf(const char *path, FILE *errs)
 }
 
 static void	inetd_changed(void *);
+static void	release_freed_memory(void);
+
+/* load_conf on confload's thread, then the garbage given back there. */
+static struct superd_conf *
+load_conf_off_loop(const char *path, FILE *errs)
+{
+	struct superd_conf	*conf = load_conf(path, errs);
+
+	release_freed_memory();
+	return conf;
+}
+
+/*
+ * Parsing leaves the heap full of freed memory (libconfuse's sections:
+ * some 15 KiB a service), which malloc keeps for later: 5000 services
+ * idled with 74 MiB of private memory, 12 MiB after giving it back.
+ * Giving back 60 MiB takes some 25 ms of madvise: a SIGHUP's reload does
+ * it on its thread (load_conf_off_loop), others where they parsed.
+ */
+static void
+release_freed_memory(void)
+{
+#ifdef HAVE_MALLOC_TRIM
+	malloc_trim(0);
+#endif
+}
 
 /* Apply a configuration read for a reload (taken; NULL: unreadable). */
 static int
@@ -267,12 +296,16 @@ reload_apply(struct superd_conf *conf, FILE *errs)
 static int
 superd_reload(FILE *errs)
 {
+	int	rc;
+
 	/* One from a signal in flight goes first (and one it queued). */
 	while (confload_busy())
 		confload_finish(1);
 	log_info("reloading %s", st.conf_path);
 	notify_reloading();
-	return reload_apply(load_conf(st.conf_path, errs), errs);
+	rc = reload_apply(load_conf(st.conf_path, errs), errs);
+	release_freed_memory();
+	return rc;
 }
 
 /* Log each line of buf (errors of a reload) as a warning. */
@@ -328,11 +361,12 @@ reload_from_signal(void)
 	}
 	log_info("reloading %s", st.conf_path);
 	notify_reloading();
-	if (confload_start(st.base, st.conf_path, load_conf, reload_loaded,
-	    NULL) == 0)
+	if (confload_start(st.base, st.conf_path, load_conf_off_loop,
+	    reload_loaded, NULL) == 0)
 		return;
 	errs = open_memstream(&buf, &len);
 	reload_apply(load_conf(st.conf_path, errs), errs);
+	release_freed_memory();
 	if (errs != NULL)
 		fclose(errs);
 	log_lines(buf);
@@ -580,6 +614,7 @@ main(int argc, char **argv)
 	inherit_report_unused();
 	export_configure(st.base, conf);
 	write_pidfile(st.pidfile);
+	release_freed_memory();
 	notify_ready();
 	log_notice("superd %s started with %s", PACKAGE_VERSION, o.conf_path);
 	event_base_dispatch(st.base);
