@@ -24,6 +24,7 @@
 #include "conf.h"
 #include "confload.h"
 #include "control.h"
+#include "errlog.h"
 #include "log.h"
 #include "export.h"
 #include "inetd_compat.h"
@@ -331,35 +332,20 @@ superd_reload(FILE *errs)
 	return rc;
 }
 
-/* Log each line of buf (errors of a reload) as a warning. */
-static void
-log_lines(char *buf)
-{
-	char	*line, *save = NULL;
-
-	for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line != NULL;
-	    line = strtok_r(NULL, "\n", &save))
-		log_warnx("%s", line);
-}
-
 static void	reload_from_signal(void);
 
 /* On the loop: the configuration a signal asked for has been read. */
 static void
 reload_loaded(struct superd_conf *conf, const char *errors, void *arg)
 {
-	char	*buf = NULL;
-	size_t	 len = 0;
-	FILE	*errs = open_memstream(&buf, &len);
+	struct errlog	 el;
+	FILE		*errs = errlog_open(&el);
 
 	(void)arg;
 	if (errs != NULL)
 		fputs(errors, errs);
 	reload_apply(conf, errs);
-	if (errs != NULL)
-		fclose(errs);
-	log_lines(buf);
-	free(buf);
+	errlog_flush(&el, NULL, NULL);
 	if (st.reload_again) {
 		st.reload_again = 0;
 		reload_from_signal();
@@ -374,26 +360,20 @@ reload_loaded(struct superd_conf *conf, const char *errors, void *arg)
 static void
 reload_from_signal(void)
 {
-	char	*buf = NULL;
-	size_t	 len = 0;
-	FILE	*errs;
+	struct errlog	el;
 
 	if (confload_busy()) {
 		st.reload_again = 1;
 		return;
 	}
+	if (confload_start(st.base, st.conf_path, load_conf_off_loop,
+	    reload_loaded, NULL) == -1) {
+		superd_reload(errlog_open(&el));
+		errlog_flush(&el, NULL, NULL);
+		return;
+	}
 	log_info("reloading %s", st.conf_path);
 	notify_reloading();
-	if (confload_start(st.base, st.conf_path, load_conf_off_loop,
-	    reload_loaded, NULL) == 0)
-		return;
-	errs = open_memstream(&buf, &len);
-	reload_apply(load_conf(st.conf_path, errs), errs);
-	release_freed_memory();
-	if (errs != NULL)
-		fclose(errs);
-	log_lines(buf);
-	free(buf);
 }
 
 /* inetd.conf changed (update-inetd): reload exactly as SIGHUP does. */
