@@ -9,6 +9,7 @@
 
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -35,9 +36,9 @@
 #include "sockopt.h"
 #include "sockperm.h"
 #include "tcpwrap.h"
-#include "export.h"
 #include "log.h"
 #include "resolve.h"
+#include "rpcparse.h"
 #include "rundir.h"
 #include "sandbox.h"
 #include "svcindex.h"
@@ -164,6 +165,8 @@ struct svc_ctx {
 	X(STR,	"protocol")						\
 	X(STR,	"address")						\
 	X(STR,	"port")							\
+	X(STR,	"rpc-program")						\
+	X(STR,	"rpc-versions")						\
 	X(BOOL,	"wait")							\
 	X(STR,	"user")							\
 	X(STR,	"group")						\
@@ -239,7 +242,12 @@ struct svc_ctx {
 	X(INT,	"directory-max-entries", 4096,		MAIN)		\
 	X(INT,	"directory-max-per-uid", 64,		MAIN)		\
 	X(STR,	"directory-listen",	NULL,		MAIN)		\
-	X(STR,	"directory-export",	"none",		MAIN)		\
+	X(LIST,	"directory-export",	NULL,		MAIN)		\
+	X(LIST,	"etcd-endpoints",	NULL,		MAIN)		\
+	X(STR,	"etcd-prefix",		ETCD_PREFIX_DEFAULT, MAIN)	\
+	X(INT,	"etcd-ttl",		10,		MAIN)		\
+	X(STR,	"host-name",		NULL,		MAIN)		\
+	X(LIST,	"advertise-address",	NULL,		MAIN)		\
 	X(LIST,	"directory-allow",	NULL,		MAIN)		\
 	X(INT,	"line-timeout",		10,		MAIN)		\
 	X(INT,	"oob-line-timeout",	5,		MAIN)		\
@@ -562,14 +570,15 @@ enum_value(const struct svc_ctx *s, const char *key, const char *dflt,
 static void
 svc_kind(struct svc_ctx *s)
 {
-	static const char *const types[] = { "exec", "builtin", NULL };
+	static const char *const types[] = { "exec", "builtin", "rpc", NULL };
 	static const char *const protos[] = { "tcp", "udp", "unix", NULL };
 	static const char *const socks[] = { "stream", "dgram", NULL };
 	struct service_conf	*sc = s->sc;
 	const char		*p, *k;
+	const char		*t = enum_value(s, "type", "exec", types);
 
-	sc->type = strcmp(enum_value(s, "type", "exec", types), "builtin") ?
-	    SVC_EXEC : SVC_BUILTIN;
+	sc->type = strcmp(t, "builtin") ? SVC_EXEC : SVC_BUILTIN;
+	sc->rpc = strcmp(t, "rpc") == 0;
 	k = enum_value(s, "socket", NULL, socks);
 	p = enum_value(s, "protocol", k && strcmp(k, "dgram") == 0 ?
 	    "udp" : "tcp", protos);
@@ -585,6 +594,44 @@ svc_kind(struct svc_ctx *s)
 	sc->wait = kbool(s, "wait", sc->socktype == SOCK_DGRAM &&
 	    sc->type == SVC_EXEC);
 	sc->disable = kbool(s, "disable", 0);
+}
+
+/*
+ * type = rpc: rpc-program (number or /etc/rpc name) and rpc-versions,
+ * on tcp or udp.  Without libtirpc superd cannot talk to rpcbind, and a
+ * service nobody can find is refused rather than started.
+ */
+static void
+svc_rpc(struct svc_ctx *s)
+{
+	struct service_conf	*sc = s->sc;
+	const char		*prog = kstr(s, "rpc-program");
+	const char		*vers = kstr(s, "rpc-versions");
+	char			 err[CONF_ERRLEN];
+
+	if (!sc->rpc) {
+		if (prog != NULL || vers != NULL)
+			svc_error(s, prog != NULL ? "rpc-program" :
+			    "rpc-versions", "%s is only for type = rpc",
+			    prog != NULL ? "rpc-program" : "rpc-versions");
+		return;
+	}
+#ifndef HAVE_TIRPC
+	svc_error(s, "type", "type = rpc: superd was built without libtirpc "
+	    "(configure --with-tirpc) and cannot register with rpcbind");
+#endif
+	if (sc->proto == PROTO_UNIX)
+		svc_error(s, "protocol", "an rpc service is on tcp or udp");
+	if (prog == NULL)
+		svc_error(s, NULL, "rpc-program: missing (a number or a name "
+		    "from /etc/rpc)");
+	else if (rpcparse_program(prog, &sc->rpc_prog, err, sizeof(err)) == -1)
+		svc_error(s, "rpc-program", "rpc-program %s", err);
+	if (vers == NULL)
+		svc_error(s, NULL, "rpc-versions: missing (N or LOW-HIGH)");
+	else if (rpcparse_versions(vers, &sc->rpc_vlo, &sc->rpc_vhi, err,
+	    sizeof(err)) == -1)
+		svc_error(s, "rpc-versions", "rpc-versions %s", err);
 }
 
 /* address and port, resolved once. */
@@ -612,6 +659,8 @@ svc_endpoint(struct svc_ctx *s)
 	}
 	if ((sc->address = xstrdup(addr ? addr : "*")) == NULL)
 		return;
+	if (port == NULL && sc->rpc)
+		port = "0";	/* rpcbind tells clients where it is */
 	if (port == NULL) {
 		svc_error(s, NULL, "port: missing (a number, a name from "
 		    "/etc/services, or 0 for a dynamic port)");
@@ -1385,8 +1434,13 @@ svc_low_ports(struct svc_ctx *s)
 {
 	static const char *const modes[] = { "refuse", "allow", NULL };
 	struct service_conf	*sc = s->sc;
-	const char		*v = enum_value(s, "udp-low-ports", "refuse",
-				    modes);
+	/*
+	 * RPC clients run by root send from a reserved port (libtirpc's
+	 * bindresvport), and an RPC server answers nothing but a well-formed
+	 * call, which no echo or chargen reply is: no loop to guard against.
+	 */
+	const char		*v = enum_value(s, "udp-low-ports", sc->rpc ?
+				    "allow" : "refuse", modes);
 
 	sc->udp_low_ports = strcmp(v, "allow") == 0;
 	if (sc->udp_low_ports && (sc->socktype != SOCK_DGRAM ||
@@ -1765,6 +1819,7 @@ service_build(cfg_t *sec, cfg_t *dflt)
 		svc_error(&s, NULL, "name: must be 1-64 characters without "
 		    "spaces, '/' or '='");
 	svc_kind(&s);
+	svc_rpc(&s);
 	svc_endpoint(&s);
 	svc_unix_perms(&s);
 	svc_identity(&s);
@@ -1944,6 +1999,23 @@ index_service(struct service_conf *sc)
 	}
 }
 
+/*
+ * rpcbind keeps one address per program, version and transport: two
+ * enabled services claiming the same would take it from each other.
+ */
+static const struct service_conf *
+find_rpc(const struct superd_conf *conf, const struct service_conf *n)
+{
+	const struct service_conf	*sc;
+
+	if (!n->rpc || n->disable)	/* no walk for the (many) others */
+		return NULL;
+	TAILQ_FOREACH(sc, &conf->services, entry)
+		if (service_conf_rpc_overlap(sc, n))
+			return sc;
+	return NULL;
+}
+
 /* Build every service of cfg and append it to conf. */
 static void
 add_services(struct superd_conf *conf, cfg_t *cfg, cfg_t *dflt)
@@ -1966,6 +2038,12 @@ add_services(struct superd_conf *conf, cfg_t *cfg, cfg_t *dflt)
 			    "(%s:%d)", sc->address, sc->port,
 			    conf_proto_name(sc->proto), old->name, old->file,
 			    old->line);
+		else if ((old = find_rpc(conf, sc)) != NULL)
+			conf_error(sc->file, sc->line, sc->name, "rpc-program: "
+			    "program %lu versions %lu-%lu/%s overlap those of "
+			    "service \"%s\" (%s:%d)", sc->rpc_prog, sc->rpc_vlo,
+			    sc->rpc_vhi, conf_proto_name(sc->proto), old->name,
+			    old->file, old->line);
 		else {
 			TAILQ_INSERT_TAIL(&conf->services, sc, entry);
 			conf->nservices++;
@@ -2132,6 +2210,115 @@ gstr(cfg_t *cfg, const char *key)
 	return v;
 }
 
+/* A global list key as a NULL-ended array of copies, NULL if empty. */
+static char **
+glist(cfg_t *cfg, const char *key)
+{
+	unsigned	  i, n = cfg_size(cfg, key);
+	char		**v;
+
+	if (n == 0 || (v = xcalloc(n + 1, sizeof(*v))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		v[i] = xstrdup(cfg_getnstr(cfg, key, i));
+	return v;
+}
+
+static void	strv_free(char **);
+
+/* "http://HOST[:PORT]" with nothing after (etcd-endpoints). */
+static int
+url_ok(const char *v)
+{
+	const char	*h = v + 7, *slash;
+
+	if (strncmp(v, "http://", 7) != 0 || *h == '\0' || *h == '/' ||
+	    *h == ':')
+		return 0;
+	slash = strchr(h, '/');
+	return slash == NULL || slash[1] == '\0';
+}
+
+/* An IPv4 or IPv6 address, no name. */
+static int
+ip_literal(const char *v)
+{
+	struct in6_addr	a;
+
+	return inet_pton(AF_INET, v, &a) == 1 || inet_pton(AF_INET6, v, &a) == 1;
+}
+
+/* directory-export = { none | avahi | etcd ... } */
+static void
+conf_export_kinds(struct superd_conf *conf, cfg_t *cfg)
+{
+	unsigned	 i, n = cfg_size(cfg, "directory-export");
+	const char	*v;
+	int		 line = key_line(cfg, "directory-export");
+
+	for (i = 0; i < n; i++) {
+		v = cfg_getnstr(cfg, "directory-export", i);
+		if (strcmp(v, "avahi") == 0) {
+#ifdef HAVE_AVAHI
+			conf->directory_export |= DIR_EXPORT_AVAHI;
+#else
+			conf_error(cfg->filename, line, NULL,
+			    "directory-export = avahi, but this superd was "
+			    "built without Avahi (configure --with-avahi)");
+#endif
+		} else if (strcmp(v, "etcd") == 0)
+			conf->directory_export |= DIR_EXPORT_ETCD;
+		else if (strcmp(v, "none") != 0 || n > 1)
+			conf_error(cfg->filename, line, NULL, "directory-export "
+			    "\"%s\" is not one of: none, avahi, etcd%s", v,
+			    strcmp(v, "none") == 0 ? " (none stands alone)" :
+			    "");
+	}
+}
+
+/* The etcd keys, the host name and the addresses to advertise. */
+static void
+conf_export(struct superd_conf *conf, cfg_t *cfg)
+{
+	char	 host[256];
+	size_t	 i;
+
+	conf_export_kinds(conf, cfg);
+	conf->etcd_endpoints = glist(cfg, "etcd-endpoints");
+	for (i = 0; conf->etcd_endpoints && conf->etcd_endpoints[i]; i++)
+		if (!url_ok(conf->etcd_endpoints[i]))
+			conf_error(cfg->filename, key_line(cfg,
+			    "etcd-endpoints"), NULL, "etcd-endpoints \"%s\" "
+			    "is not http://HOST[:PORT]", conf->etcd_endpoints[i]);
+	if ((conf->directory_export & DIR_EXPORT_ETCD) &&
+	    conf->etcd_endpoints == NULL)
+		conf_error(cfg->filename, key_line(cfg, "directory-export"),
+		    NULL, "directory-export = etcd needs etcd-endpoints");
+	conf->etcd_prefix = gstr(cfg, "etcd-prefix");
+	if (conf->etcd_prefix != NULL && (conf->etcd_prefix[0] != '/' ||
+	    conf->etcd_prefix[strlen(conf->etcd_prefix) - 1] != '/'))
+		conf_error(cfg->filename, key_line(cfg, "etcd-prefix"), NULL,
+		    "etcd-prefix \"%s\" should start and end with /",
+		    conf->etcd_prefix);
+	conf->etcd_ttl = gint(cfg, "etcd-ttl", 2, 3600);
+	conf->host_name = gstr(cfg, "host-name");
+	if (conf->host_name == NULL && gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		conf->host_name = xstrdup(host);
+	}
+	if (conf->host_name == NULL || conf->host_name[0] == '\0' ||
+	    strchr(conf->host_name, '/') != NULL)
+		conf_error(cfg->filename, key_line(cfg, "host-name"), NULL,
+		    "host-name \"%s\" should be a name without /",
+		    conf->host_name ? conf->host_name : "");
+	conf->advertise = glist(cfg, "advertise-address");
+	for (i = 0; conf->advertise && conf->advertise[i]; i++)
+		if (!ip_literal(conf->advertise[i]))
+			conf_error(cfg->filename, key_line(cfg,
+			    "advertise-address"), NULL, "advertise-address "
+			    "\"%s\" is not an IP address", conf->advertise[i]);
+}
+
 /* Global keys into conf. */
 static void
 conf_globals(struct superd_conf *conf, cfg_t *cfg)
@@ -2190,17 +2377,7 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 	conf->line.max_conns = gint(cfg, "line-max-conns", 1, 100000);
 	conf->line.max_per_peer = gint(cfg, "line-max-per-peer", 1, 100000);
 	conf->line.root_reserve = gint(cfg, "line-root-reserve", 0, 100000);
-	v = cfg_getstr(cfg, "directory-export");
-	if (strcmp(v, "avahi") == 0 && export_available())
-		conf->directory_export = DIR_EXPORT_AVAHI;
-	else if (strcmp(v, "avahi") == 0)
-		conf_error(cfg->filename, key_line(cfg, "directory-export"),
-		    NULL, "directory-export = avahi, but this superd was built "
-		    "without Avahi (configure --with-avahi)");
-	else if (strcmp(v, "none") != 0)
-		conf_error(cfg->filename, key_line(cfg, "directory-export"),
-		    NULL, "directory-export \"%s\" is not one of: none, avahi",
-		    v);
+	conf_export(conf, cfg);
 	conf_inetd_compat(conf, cfg);
 	conf_metrics(conf, cfg);
 }
@@ -2466,6 +2643,10 @@ conf_free(struct superd_conf *conf)
 	free(conf->cgroup_root);
 	free(conf->metrics_listen);
 	free(conf->metrics_allow.entries);
+	strv_free(conf->etcd_endpoints);
+	free(conf->etcd_prefix);
+	free(conf->host_name);
+	strv_free(conf->advertise);
 	free(conf);
 }
 
@@ -2559,11 +2740,28 @@ isolation_equal(const struct service_conf *a, const struct service_conf *b)
 }
 
 int
+service_conf_rpc_overlap(const struct service_conf *a,
+    const struct service_conf *b)
+{
+	return a->rpc && b->rpc && !a->disable && !b->disable &&
+	    a->proto == b->proto && a->rpc_prog == b->rpc_prog &&
+	    a->rpc_vlo <= b->rpc_vhi && b->rpc_vlo <= a->rpc_vhi;
+}
+
+int
+service_conf_rpc_equal(const struct service_conf *a, const struct service_conf *b)
+{
+	return a->rpc == b->rpc && (!a->rpc || (a->rpc_prog == b->rpc_prog &&
+	    a->rpc_vlo == b->rpc_vlo && a->rpc_vhi == b->rpc_vhi));
+}
+
+int
 service_conf_equal(const struct service_conf *a, const struct service_conf *b)
 {
 	return str_equal(a->name, b->name) &&
 	    service_conf_same_endpoint(a, b) && a->port == b->port &&
 	    a->type == b->type && a->wait == b->wait &&
+	    service_conf_rpc_equal(a, b) &&
 	    a->disable == b->disable && str_equal(a->server, b->server) &&
 	    strv_equal(a->argv, b->argv) && strv_equal(a->env, b->env) &&
 	    a->uid == b->uid && a->gid == b->gid &&

@@ -22,6 +22,7 @@
 #define EX_CONFIG_STATUS	78	/* sysexits.h EX_CONFIG */
 /* The directory's TCP port when directory-listen names none (= libsuperd's). */
 #define SUPERD_DIRECTORY_PORT	7111
+#define ETCD_PREFIX_DEFAULT	"/superd/v1/"	/* etcd-prefix */
 
 enum svc_type {
 	SVC_EXEC,
@@ -144,6 +145,12 @@ struct service_conf {
 	int			 disable;
 	int			 backlog;
 
+	/* type = rpc: an exec service registered with rpcbind. */
+	int			 rpc;
+	unsigned long		 rpc_prog;
+	unsigned long		 rpc_vlo;	/* versions lo..hi */
+	unsigned long		 rpc_vhi;
+
 	/* UNIX socket file ownership and mode. */
 	uid_t			 sock_uid;
 	gid_t			 sock_gid;
@@ -238,10 +245,15 @@ struct superd_conf {
 	unsigned		 dir_max_entries;
 	unsigned		 dir_max_per_uid;
 	char			*directory_listen;	/* "ADDR[:PORT]" or NULL */
-	enum dir_export {
-		DIR_EXPORT_NONE,
-		DIR_EXPORT_AVAHI			/* DNS-SD over mDNS */
-	}			 directory_export;
+	/* directory-export: bits of DIR_EXPORT_*, 0 = none. */
+	unsigned		 directory_export;
+#define DIR_EXPORT_AVAHI	0x01		/* DNS-SD over mDNS */
+#define DIR_EXPORT_ETCD		0x02		/* etcd, under one lease */
+	char			**etcd_endpoints;	/* "http://H:P", NULL-ended */
+	char			*etcd_prefix;		/* ends in "/" */
+	unsigned		 etcd_ttl;		/* lease TTL, s */
+	char			*host_name;		/* this instance's name */
+	char			**advertise;		/* addresses for "*", or NULL */
 	struct sockaddr_storage	 dir_listen_addr;	/* ... parsed */
 	socklen_t		 dir_listen_len;
 	struct dir_allow	*dir_allow;
@@ -288,6 +300,12 @@ int			 service_conf_same_endpoint(const struct service_conf *,
 			    const struct service_conf *);
 /* Same in everything but runtime state? */
 int			 service_conf_equal(const struct service_conf *,
+			    const struct service_conf *);
+/* Enabled rpc services claiming a version of one program on one proto? */
+int			 service_conf_rpc_overlap(const struct service_conf *,
+			    const struct service_conf *);
+/* Same RPC program and versions (or both not rpc)? */
+int			 service_conf_rpc_equal(const struct service_conf *,
 			    const struct service_conf *);
 /* "tcp", "udp", "unix" */
 const char		*conf_proto_name(enum svc_proto);

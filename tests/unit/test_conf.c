@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -592,6 +593,58 @@ test_buf_name_regression(void **state)
 }
 
 /* Errors libconfuse itself reports. */
+/* directory-export as a list, the etcd keys, and their mistakes. */
+static void
+test_export_etcd(void **state)
+{
+	struct superd_conf	*conf;
+	char			*errs;
+
+	(void)state;
+	conf = load("directory-export = etcd\netcd-endpoints = "
+	    "{ \"http://127.0.0.1:2379\", \"http://[::1]:2379/\" }\n"
+	    "host-name = \"alpha\"\n", &errs);
+	assert_non_null(conf);
+	assert_int_equal(conf->directory_export, DIR_EXPORT_ETCD);
+	assert_string_equal(conf->etcd_endpoints[1], "http://[::1]:2379/");
+	assert_null(conf->etcd_endpoints[2]);
+	assert_string_equal(conf->etcd_prefix, "/superd/v1/");
+	assert_int_equal(conf->etcd_ttl, 10);
+	assert_string_equal(conf->host_name, "alpha");
+	assert_null(conf->advertise);
+	conf_free(conf);
+	free(errs);
+	/* No host-name: the system's, never empty. */
+	conf = load("directory-export = none\n", &errs);
+	assert_non_null(conf);
+	assert_int_equal(conf->directory_export, 0);
+	assert_true(conf->host_name != NULL && conf->host_name[0] != '\0');
+	conf_free(conf);
+	free(errs);
+	expect("\ndirectory-export = etcd\n", "t.conf:2: directory-export = "
+	    "etcd needs etcd-endpoints\n");
+	expect("directory-export = { etcd, dns }\netcd-endpoints = "
+	    "\"http://h\"\n", "t.conf:1: directory-export \"dns\" is not "
+	    "one of: none, avahi, etcd\n");
+	expect("directory-export = { none, etcd }\netcd-endpoints = "
+	    "\"http://h\"\n", "t.conf:1: directory-export \"none\" is not "
+	    "one of: none, avahi, etcd (none stands alone)\n");
+	expect("etcd-endpoints = { \"https://h:2379\" }\n",
+	    "t.conf:1: etcd-endpoints \"https://h:2379\" is not "
+	    "http://HOST[:PORT]\n");
+	expect("etcd-endpoints = { \"http://h:2379/v3\" }\n",
+	    "t.conf:1: etcd-endpoints \"http://h:2379/v3\" is not "
+	    "http://HOST[:PORT]\n");
+	expect("etcd-prefix = \"superd\"\n", "t.conf:1: etcd-prefix "
+	    "\"superd\" should start and end with /\n");
+	expect("etcd-ttl = 1\n", "t.conf:1: etcd-ttl 1 out of range "
+	    "(2-3600)\n");
+	expect("host-name = \"a/b\"\n", "t.conf:1: host-name \"a/b\" "
+	    "should be a name without /\n");
+	expect("advertise-address = { \"10.0.0.1\", \"web\" }\n",
+	    "t.conf:1: advertise-address \"web\" is not an IP address\n");
+}
+
 static void
 test_err_syntax(void **state)
 {
@@ -643,7 +696,117 @@ test_err_endpoint(void **state)
 	    "dgram\n");
 	expect("service a {\n  type = \"fork\"\n  port = 7\n  " CAT "\n}\n",
 	    "t.conf:2: service \"a\": type \"fork\" is not one of: exec, "
-	    "builtin\n");
+	    "builtin, rpc\n");
+}
+
+#define RPC	"type = rpc socket = dgram " CAT
+/*
+ * type = rpc: the program by name (/etc/rpc) or number, the versions,
+ * a dynamic port unless one is given, low source ports allowed.
+ */
+static void
+test_rpc_service(void **state)
+{
+	struct superd_conf		*conf;
+	const struct service_conf	*sc;
+	char				*errs;
+
+	(void)state;
+#ifndef HAVE_TIRPC
+	/* Nothing could register it: refused, saying why. */
+	expect("service r {\n  " RPC "\n  rpc-program = 1\n"
+	    "  rpc-versions = 1\n}\n", "t.conf:2: service \"r\": type = rpc: "
+	    "superd was built without libtirpc (configure --with-tirpc) and "
+	    "cannot register with rpcbind\n");
+	return;
+#endif
+	conf = load("service r { " RPC " rpc-program = 100001 "
+	    "rpc-versions = \"1-5\" }\nservice t { type = rpc " CAT
+	    " rpc-program = 100002 rpc-versions = 2 port = 4000 "
+	    "udp-low-ports = refuse }\n", &errs);
+	assert_non_null(conf);
+	sc = find(conf, "r", PROTO_UDP);
+	assert_int_equal(sc->rpc, 1);
+	assert_int_equal(sc->type, SVC_EXEC);
+	assert_true(sc->rpc_prog == 100001 && sc->rpc_vlo == 1 &&
+	    sc->rpc_vhi == 5);
+	assert_int_equal(sc->port, 0);
+	assert_int_equal(sc->udp_low_ports, 1);
+	assert_int_equal(sc->wait, 1);
+	sc = find(conf, "t", PROTO_TCP);
+	assert_true(sc->rpc_prog == 100002 && sc->rpc_vlo == 2 &&
+	    sc->rpc_vhi == 2);
+	assert_int_equal(sc->port, 4000);
+	conf_free(conf);
+	free(errs);
+	if (getrpcbyname("rstatd") == NULL)
+		return;		/* no /etc/rpc (Debian: netbase) */
+	conf = load("service r { " RPC " rpc-program = \"rstatd\" "
+	    "rpc-versions = 1 }\n", &errs);
+	assert_non_null(conf);
+	assert_true(find(conf, "r", PROTO_UDP)->rpc_prog == 100001);
+	conf_free(conf);
+	free(errs);
+}
+
+/* Each bad rpc setting is refused with file:line and the key. */
+static void
+test_rpc_errors(void **state)
+{
+	(void)state;
+#ifndef HAVE_TIRPC
+	skip();		/* every rpc service is refused: test_rpc_service */
+#endif
+	expect("service r {\n  " RPC "\n  rpc-versions = 1\n}\n",
+	    "t.conf:4: service \"r\": rpc-program: missing (a number or a "
+	    "name from /etc/rpc)\n");
+	expect("service r {\n  " RPC "\n  rpc-program = 7\n}\n",
+	    "t.conf:4: service \"r\": rpc-versions: missing (N or "
+	    "LOW-HIGH)\n");
+	expect("service r {\n  " RPC "\n  rpc-program = \"nosuchprog\"\n"
+	    "  rpc-versions = 1\n}\n", "t.conf:3: service \"r\": "
+	    "rpc-program \"nosuchprog\" is not a program number nor a name in "
+	    "/etc/rpc\n");
+	expect("service r {\n  " RPC "\n  rpc-program = 7\n"
+	    "  rpc-versions = \"5-1\"\n}\n", "t.conf:4: service \"r\": "
+	    "rpc-versions \"5-1\": the range ends before it starts\n");
+	expect("service r {\n  port = 7\n  " CAT "\n  rpc-program = 7\n"
+	    "}\n", "t.conf:4: service \"r\": rpc-program is only for type = "
+	    "rpc\n");
+	expect("service r {\n  type = rpc\n  protocol = unix\n"
+	    "  address = \"/run/r\"\n  " CAT "\n  rpc-program = 7\n"
+	    "  rpc-versions = 1\n}\n", "t.conf:3: service \"r\": an rpc "
+	    "service is on tcp or udp\n");
+	expect("service a { " RPC " rpc-program = 7 rpc-versions = \"1-3\" }\n"
+	    "service b {\n " RPC " rpc-program = 7 rpc-versions = \"3-4\" }\n",
+	    "t.conf:3: service \"b\": rpc-program: program 7 versions 3-4/udp "
+	    "overlap those of service \"a\" (t.conf:1)\n");
+}
+
+/* A reload that changes the program or versions is a change. */
+static void
+test_rpc_equal(void **state)
+{
+	struct superd_conf	*a, *b;
+
+	(void)state;
+#ifndef HAVE_TIRPC
+	skip();
+#endif
+	pair("service r { " RPC " rpc-program = 7 rpc-versions = 1 }\n",
+	    "service r { " RPC " rpc-program = 7 rpc-versions = 1 }\n", &a, &b);
+	assert_true(service_conf_equal(TAILQ_FIRST(&a->services),
+	    TAILQ_FIRST(&b->services)));
+	conf_free(a);
+	conf_free(b);
+	pair("service r { " RPC " rpc-program = 7 rpc-versions = 1 }\n",
+	    "service r { " RPC " rpc-program = 7 rpc-versions = 2 }\n", &a, &b);
+	assert_false(service_conf_equal(TAILQ_FIRST(&a->services),
+	    TAILQ_FIRST(&b->services)));
+	assert_false(service_conf_rpc_equal(TAILQ_FIRST(&a->services),
+	    TAILQ_FIRST(&b->services)));
+	conf_free(a);
+	conf_free(b);
 }
 
 /*
@@ -1441,7 +1604,11 @@ main(void)
 		cmocka_unit_test(test_load_missing),
 		cmocka_unit_test(test_include_dir),
 		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_export_etcd),
 		cmocka_unit_test(test_same_endpoint_equal),
+		cmocka_unit_test(test_rpc_service),
+		cmocka_unit_test(test_rpc_errors),
+		cmocka_unit_test(test_rpc_equal),
 		cmocka_unit_test(test_equal_protection_regression),
 		cmocka_unit_test(test_sockopt_keys),
 		cmocka_unit_test(test_sockopt_values),
