@@ -42,12 +42,31 @@
 #include "rpcparse.h"
 #include "rundir.h"
 #include "sandbox.h"
+#include "svcindex.h"
 
 /* Where each key was written, so late checks can name the line. */
 struct keyline {
 	cfg_t		*sec;
 	const char	*key;
 	int		 line;
+};
+
+/*
+ * Thousands of services usually run as one user: looking it up (and its
+ * groups) once per load instead of once per service saves the passwd and
+ * group files being read for each.  No allocation: too long, not cached.
+ */
+struct id_cache {
+	int		 user_ok;
+	char		 user[64], pw_name[64];
+	uid_t		 uid;
+	gid_t		 gid;
+	int		 groups_ok;	/* for pw_name and gid */
+	gid_t		 groups_gid;
+	int		 ngroups;
+	gid_t		 groups[64];
+	int		 self_ok;	/* our own user name */
+	char		 self[64];
 };
 
 struct parse_ctx {
@@ -61,6 +80,9 @@ struct parse_ctx {
 	struct resolve_result *names;
 	size_t		 nnames;
 	unsigned	 resolve_ms;	/* spent on lookups this load */
+	/* The services kept so far, by name and by endpoint (or NULL). */
+	struct svcindex	*by_name, *by_endpoint;
+	struct id_cache	 id;		/* the last user looked up */
 	struct sockopt_host host;	/* for socket options, read once */
 	int		 host_read;
 };
@@ -729,8 +751,21 @@ lookup_group(const char *name, gid_t *gid)
 static void
 svc_groups(struct service_conf *sc, const char *user)
 {
-	int	n = 32;
+	struct id_cache	*c = &cur->id;
+	int		 n = 32;
 
+	if (c->groups_ok && c->groups_gid == sc->gid &&
+	    strcmp(c->pw_name, user) == 0) {
+		free(sc->groups);
+		sc->ngroups = 0;
+		if ((sc->groups = xcalloc((size_t)c->ngroups + 1,
+		    sizeof(gid_t))) == NULL)
+			return;
+		memcpy(sc->groups, c->groups, (size_t)c->ngroups *
+		    sizeof(gid_t));
+		sc->ngroups = c->ngroups;
+		return;
+	}
 	for (;;) {
 		free(sc->groups);
 		if ((sc->groups = xcalloc((size_t)n, sizeof(gid_t))) == NULL) {
@@ -739,12 +774,71 @@ svc_groups(struct service_conf *sc, const char *user)
 		}
 		sc->ngroups = n;
 		if (getgrouplist(user, sc->gid, sc->groups, &sc->ngroups) != -1)
-			return;
+			break;
 		if (sc->ngroups <= n)
 			n *= 2;
 		else
 			n = sc->ngroups;
 	}
+	c->groups_ok = sc->ngroups <= 64 && strlen(user) < sizeof(c->pw_name) &&
+	    strcmp(c->pw_name, user) == 0;
+	if (c->groups_ok) {
+		c->groups_gid = sc->gid;
+		c->ngroups = sc->ngroups;
+		memcpy(c->groups, sc->groups, (size_t)sc->ngroups *
+		    sizeof(gid_t));
+	}
+}
+
+/* Our own user name (the default user), looked up once per load. */
+static const char *
+self_name(uid_t uid)
+{
+	struct id_cache	*c = &cur->id;
+	struct passwd	*pw;
+
+	if (c->self_ok)
+		return c->self;
+	if ((pw = getpwuid(uid)) == NULL)
+		return NULL;
+	if (strlen(pw->pw_name) < sizeof(c->self)) {
+		snprintf(c->self, sizeof(c->self), "%s", pw->pw_name);
+		c->self_ok = 1;
+		return c->self;
+	}
+	return pw->pw_name;
+}
+
+/* uid, gid and passwd name of user (cached); 0, or -1 if none. */
+static int
+user_ids(const char *user, uid_t *uid, gid_t *gid, const char **pw_name)
+{
+	struct id_cache	*c = &cur->id;
+	struct passwd	*pw;
+
+	if (c->user_ok && strcmp(c->user, user) == 0) {
+		*uid = c->uid;
+		*gid = c->gid;
+		*pw_name = c->pw_name;
+		return 0;
+	}
+	if ((pw = lookup_user(user)) == NULL)
+		return -1;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	*pw_name = pw->pw_name;
+	c->user_ok = 0;
+	c->groups_ok = 0;
+	if (strlen(user) >= sizeof(c->user) ||
+	    strlen(pw->pw_name) >= sizeof(c->pw_name))
+		return 0;
+	snprintf(c->user, sizeof(c->user), "%s", user);
+	snprintf(c->pw_name, sizeof(c->pw_name), "%s", pw->pw_name);
+	c->uid = pw->pw_uid;
+	c->gid = pw->pw_gid;
+	c->user_ok = 1;
+	*pw_name = c->pw_name;
+	return 0;
 }
 
 /* user and group: who the handler runs as. */
@@ -752,27 +846,29 @@ static void
 svc_identity(struct svc_ctx *s)
 {
 	struct service_conf	*sc = s->sc;
-	struct passwd		*pw;
 	const char		*user = kstr(s, "user");
 	const char		*group = kstr(s, "group");
+	uid_t			 uid;
+	gid_t			 gid;
+	const char		*pw_name;
 
 	sc->uid = geteuid();
 	sc->gid = getegid();
 	sc->switch_user = geteuid() == 0;
-	if (user == NULL && (pw = getpwuid(sc->uid)) != NULL)
-		user = pw->pw_name;
+	if (user == NULL)
+		user = self_name(sc->uid);
 	if (user == NULL)
 		return;
 	sc->user = xstrdup(user);
-	if ((pw = lookup_user(user)) == NULL) {
+	if (user_ids(user, &uid, &gid, &pw_name) == -1) {
 		svc_error(s, "user", "user \"%s\" does not exist", user);
 		return;
 	}
-	if (!sc->switch_user && pw->pw_uid != sc->uid)
+	if (!sc->switch_user && uid != sc->uid)
 		svc_error(s, "user", "superd runs as uid %u and cannot switch "
 		    "to user \"%s\"", (unsigned)sc->uid, user);
-	sc->uid = pw->pw_uid;
-	sc->gid = pw->pw_gid;
+	sc->uid = uid;
+	sc->gid = gid;
 	if (group != NULL) {
 		sc->group = xstrdup(group);
 		if (lookup_group(group, &sc->gid) == -1)
@@ -784,7 +880,7 @@ svc_identity(struct svc_ctx *s)
 			    (unsigned)getegid(), group);
 	}
 	if (sc->switch_user)
-		svc_groups(sc, pw->pw_name);
+		svc_groups(sc, pw_name);
 }
 
 /*
@@ -1961,14 +2057,52 @@ parse_file(const char *path, cfg_opt_t *opts, int has_defaults)
 	return cfg;
 }
 
+static uint64_t
+name_hash(const char *name, enum svc_proto proto)
+{
+	return svcindex_hash(svcindex_hash(SVCINDEX_SEED, name,
+	    strlen(name)), &proto, sizeof(proto));
+}
+
+static uint64_t
+endpoint_hash(const struct service_conf *sc)
+{
+	uint64_t	h = SVCINDEX_SEED;
+
+	h = svcindex_hash(h, &sc->proto, sizeof(sc->proto));
+	h = svcindex_hash(h, &sc->socktype, sizeof(sc->socktype));
+	h = svcindex_hash(h, &sc->family, sizeof(sc->family));
+	return svcindex_hash(h, &sc->addr, sc->addrlen);
+}
+
+static int
+name_eq(const void *item, const void *key)
+{
+	const struct service_conf	*a = item, *b = key;
+
+	return a->proto == b->proto && strcmp(a->name, b->name) == 0;
+}
+
+static int
+endpoint_eq(const void *item, const void *key)
+{
+	const struct service_conf	*a = item;
+
+	/* A tcpmux-only service binds nothing. */
+	return !a->disable && !a->no_listener &&
+	    service_conf_same_endpoint(a, key);
+}
+
 static const struct service_conf *
-find_service(const struct superd_conf *conf, const char *name,
-    enum svc_proto proto)
+find_service(const struct superd_conf *conf, const struct service_conf *n)
 {
 	const struct service_conf	*sc;
 
+	if (cur->by_name != NULL)
+		return svcindex_find(cur->by_name, name_hash(n->name, n->proto),
+		    name_eq, n);
 	TAILQ_FOREACH(sc, &conf->services, entry)
-		if (strcmp(sc->name, name) == 0 && sc->proto == proto)
+		if (name_eq(sc, n))
 			return sc;
 	return NULL;
 }
@@ -1986,9 +2120,11 @@ find_endpoint(const struct superd_conf *conf, const struct service_conf *n)
 	/* A tcpmux-only service binds nothing either. */
 	if (n->port == 0 || n->disable || n->no_listener)
 		return NULL;
+	if (cur->by_endpoint != NULL)
+		return svcindex_find(cur->by_endpoint, endpoint_hash(n),
+		    endpoint_eq, n);
 	TAILQ_FOREACH(sc, &conf->services, entry)
-		if (!sc->disable && !sc->no_listener &&
-		    service_conf_same_endpoint(sc, n))
+		if (endpoint_eq(sc, n))
 			return sc;
 	return NULL;
 }
@@ -2008,6 +2144,25 @@ find_tcpmux_name(const struct superd_conf *conf, const struct service_conf *n)
 	return NULL;
 }
 
+/* Index a kept service (out of memory: said, and the lists are walked). */
+static void
+index_service(struct service_conf *sc)
+{
+	if (cur->by_name != NULL && svcindex_add(cur->by_name,
+	    name_hash(sc->name, sc->proto), sc) == -1) {
+		svcindex_free(cur->by_name);
+		cur->by_name = NULL;
+		nomem();
+	}
+	if (sc->disable || sc->no_listener || cur->by_endpoint == NULL)
+		return;
+	if (svcindex_add(cur->by_endpoint, endpoint_hash(sc), sc) == -1) {
+		svcindex_free(cur->by_endpoint);
+		cur->by_endpoint = NULL;
+		nomem();
+	}
+}
+
 /*
  * rpcbind keeps one address per program, version and transport: two
  * enabled services claiming the same would take it from each other.
@@ -2017,6 +2172,8 @@ find_rpc(const struct superd_conf *conf, const struct service_conf *n)
 {
 	const struct service_conf	*sc;
 
+	if (!n->rpc || n->disable)	/* no walk for the (many) others */
+		return NULL;
 	TAILQ_FOREACH(sc, &conf->services, entry)
 		if (service_conf_rpc_overlap(sc, n))
 			return sc;
@@ -2035,7 +2192,7 @@ add_services(struct superd_conf *conf, cfg_t *cfg, cfg_t *dflt)
 		if ((sc = service_build(cfg_getnsec(cfg, "service", i), dflt))
 		    == NULL)
 			continue;
-		if ((old = find_service(conf, sc->name, sc->proto)) != NULL)
+		if ((old = find_service(conf, sc)) != NULL)
 			conf_error(sc->file, sc->line, sc->name, "a %s service "
 			    "with this name is already defined at %s:%d",
 			    conf_proto_name(sc->proto), old->file, old->line);
@@ -2059,6 +2216,8 @@ add_services(struct superd_conf *conf, cfg_t *cfg, cfg_t *dflt)
 		else {
 			TAILQ_INSERT_TAIL(&conf->services, sc, entry);
 			conf->nservices++;
+			index_service(sc);
+			nomem_report(sc->file, sc->line, sc->name);
 			continue;
 		}
 		service_conf_free(sc);
@@ -2540,6 +2699,9 @@ conf_run(const char *path, const char *text, FILE *errs)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.errs = errs;
 	cur = &ctx;
+	if ((ctx.by_name = svcindex_new()) == NULL ||
+	    (ctx.by_endpoint = svcindex_new()) == NULL)
+		nomem();
 	if (text == NULL)
 		cfg = parse_file(path, main_opts, 1);
 	else {
@@ -2555,6 +2717,8 @@ conf_run(const char *path, const char *text, FILE *errs)
 	}
 	nomem_report(path, 0, NULL);
 	free(ctx.lines);
+	svcindex_free(ctx.by_name);
+	svcindex_free(ctx.by_endpoint);
 	for (i = 0; i < ctx.nnames; i++)
 		free((char *)ctx.names[i].name);
 	resolve_results_free(ctx.names, ctx.nnames);

@@ -691,7 +691,7 @@ exec_now(const char *binary, int ctl_fd, char *err, size_t errlen)
 	e = errno;
 	unsetenv(HANDOVER_ENV);
 	recloexec();
-	if (logq_start(log_sink_write) == -1)
+	if (logq_start(log_sink_batch, log_sink_flush) == -1)
 		log_warnx("log writer thread: not restarted");
 	snprintf(err, errlen, "execv %s: %s", binary, strerror(e));
 	return -1;

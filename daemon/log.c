@@ -28,6 +28,7 @@ enum log_sink {
 static enum log_sink	 log_sink = SINK_STDERR;
 static int		 log_level = LOG_INFO;
 static const char	*log_ident = "superd";
+static long		 log_pid;	/* ours, as of log_init */
 
 static const char *const level_names[] = {
 	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"
@@ -55,6 +56,7 @@ log_init(int foreground, int level, const char *ident)
 {
 	log_ident = ident;
 	log_level = level;
+	log_pid = (long)getpid();
 	log_sink = foreground ? SINK_STDERR : SINK_SYSLOG;
 #ifdef HAVE_SYSTEMD
 	if (stderr_is_journal())
@@ -134,38 +136,87 @@ log_sink_write(int pri, const struct log_fields *lf, const char *msg)
 	}
 }
 
+/*
+ * The writer thread's stderr sink: lines gather in a buffer that
+ * log_sink_flush writes with one write() per batch.  Only that thread
+ * uses it.  Other sinks write each line at once.
+ */
+static struct {
+	char	buf[16384];
+	size_t	len;
+} batch;
+
+void
+log_sink_flush(void)
+{
+	size_t	off = 0;
+	ssize_t	n;
+
+	while (off < batch.len) {
+		n = write(STDERR_FILENO, batch.buf + off, batch.len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;		/* nowhere to report it */
+		off += (size_t)n;
+	}
+	batch.len = 0;
+}
+
+void
+log_sink_batch(int pri, const struct log_fields *lf, const char *msg)
+{
+	int	n;
+
+	if (log_sink != SINK_STDERR) {
+		log_sink_write(pri, lf, msg);
+		return;
+	}
+	for (;;) {
+		n = snprintf(batch.buf + batch.len, sizeof(batch.buf) -
+		    batch.len, "%s[%ld]: %s\n", log_ident, log_pid, msg);
+		if (n >= 0 && (size_t)n < sizeof(batch.buf) - batch.len) {
+			batch.len += (size_t)n;
+			return;
+		}
+		if (batch.len == 0)
+			break;		/* longer than the buffer */
+		log_sink_flush();
+	}
+	log_sink_write(pri, lf, msg);
+}
+
 /* Through the writer thread when it runs (logq.c), else at once. */
 static void
-log_emit(int pri, const struct log_fields *lf, const char *msg)
+log_emit(int pri, const struct log_fields *lf, const char *fmt, va_list ap)
 {
-	if (logq_put(pri, lf, msg) == -1)
-		log_sink_write(pri, lf, msg);
+	char	msg[2048];
+
+	if (logq_vput(pri, lf, fmt, ap) == 0)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_sink_write(pri, lf, msg);
 }
 
 void
 log_vmsg(int pri, const char *fmt, va_list ap)
 {
-	char	msg[2048];
-
 	if (pri > log_level)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	log_emit(pri, NULL, msg);
+	log_emit(pri, NULL, fmt, ap);
 }
 
 void
 log_request(int pri, const struct log_fields *lf, const char *fmt, ...)
 {
-	char	msg[2048];
 	va_list	ap;
 	int	saved = errno;
 
 	if (pri > log_level)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_emit(pri, lf, fmt, ap);
 	va_end(ap);
-	log_emit(pri, lf, msg);
 	errno = saved;
 }
 

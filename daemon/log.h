@@ -44,7 +44,10 @@ struct log_fields {
 };
 void	log_request(int pri, const struct log_fields *, const char *, ...)
 	    LOG_ATTR(3, 4);
-/* The sink itself, bypassing the queue (for logq.c). */
+/* The sink itself, bypassing the queue. */
 void	log_sink_write(int pri, const struct log_fields *, const char *);
+/* For logq.c's writer thread: one line into the batch, and the batch out. */
+void	log_sink_batch(int pri, const struct log_fields *, const char *);
+void	log_sink_flush(void);
 
 #endif

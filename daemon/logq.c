@@ -1,167 +1,218 @@
 /*
  * logq.c: the off-loop log writer.  See logq.h.
+ *
+ * The writer's state tells the loop when a line must wake it: IDLE (the
+ * ring was empty: any line), NAP (gathering a batch: an urgent line or a
+ * half-full ring), RUN (writing: nothing).  The loop wakes it through an
+ * eventfd, one write per sleep at most, so a busy loop makes no system
+ * call per line.
  */
 #include "config.h"
 
+#include <sys/eventfd.h>
+#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "logq.h"
+#include "logring.h"
 
-#define LOGQ_SLOTS	1024
-#define LOGQ_MSG	480
-#define LOGQ_BATCH	64
+enum writer_state { W_RUN, W_IDLE, W_NAP };
 
-struct logq_line {
+/* A queued line: this, then service, addr and the message, each NUL-ended. */
+struct logq_rec {
 	int		 pri;
 	int		 has_fields;
-	struct log_fields f;			/* strings point below */
-	char		 service[64];
-	char		 addr[64];
-	char		 msg[LOGQ_MSG];
+	int		 remote_port;
+	int		 exit_status;
+	long		 pid;
+	long long	 duration_usec;
+	unsigned short	 service_len, addr_len;
 };
 
 static struct {
-	logq_sink_fn	 sink;
-	pthread_mutex_t	 lock;
-	pthread_cond_t	 wake;
-	pthread_t	 thread;
-	struct logq_line *ring;
-	unsigned	 head, count;		/* oldest, how many */
-	unsigned long	 dropped;
-	int		 running, stopping;
-} q = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER };
+	logq_sink_fn		 sink;
+	logq_flush_fn		 flush;
+	pthread_t		 thread, loop;
+	struct logring		 ring;
+	unsigned char		*buf;
+	int			 efd;
+	_Atomic int		 state, urgent, stopping;
+	int			 running;
+} q = { .efd = -1 };
 
-static void
-copy_line(struct logq_line *l, int pri, const struct log_fields *lf,
-    const char *msg)
+/* Copy s (or "") with its NUL to p, at most max bytes; bytes used. */
+static size_t
+put_str(char *p, const char *s, size_t max)
 {
-	l->pri = pri;
-	l->has_fields = lf != NULL;
-	if (lf != NULL) {
-		l->f = *lf;
-		snprintf(l->service, sizeof(l->service), "%s",
-		    lf->service ? lf->service : "");
-		snprintf(l->addr, sizeof(l->addr), "%s",
-		    lf->remote_addr ? lf->remote_addr : "");
-		l->f.service = l->service;
-		l->f.remote_addr = l->addr;
-	}
-	snprintf(l->msg, sizeof(l->msg), "%s", msg);
+	size_t	n = s != NULL ? strnlen(s, max - 1) : 0;
+
+	if (n > 0)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	return n + 1;
+}
+
+/* Wake the writer if its state asks for this line. */
+static void
+maybe_wake(int urgent)
+{
+	int		state = atomic_load(&q.state);
+
+	if (urgent)
+		atomic_store(&q.urgent, 1);
+	if (state == W_RUN || (state == W_NAP && !urgent &&
+	    logring_used(&q.ring) < LOGQ_RING / 2))
+		return;
+	if (atomic_compare_exchange_strong(&q.state, &state, W_RUN))
+		(void)eventfd_write(q.efd, 1);
 }
 
 int
-logq_put(int pri, const struct log_fields *lf, const char *msg)
+logq_vput(int pri, const struct log_fields *lf, const char *fmt, va_list ap)
 {
-	int	wake;
+	struct logq_rec	*r;
+	char		*p;
+	size_t		 used;
+	int		 n;
 
-	pthread_mutex_lock(&q.lock);
-	if (!q.running || q.stopping) {
-		pthread_mutex_unlock(&q.lock);
+	if (!q.running || !pthread_equal(pthread_self(), q.loop))
 		return -1;
+	if ((r = logring_reserve(&q.ring, LOGRING_MAX_REC)) == NULL)
+		return 0;		/* dropped; the writer will say so */
+	memset(r, 0, sizeof(*r));
+	r->pri = pri;
+	p = (char *)(r + 1);
+	if ((r->has_fields = lf != NULL)) {
+		r->remote_port = lf->remote_port;
+		r->exit_status = lf->exit_status;
+		r->pid = lf->pid;
+		r->duration_usec = lf->duration_usec;
+		r->service_len = (unsigned short)put_str(p, lf->service, 128);
+		p += r->service_len;
+		r->addr_len = (unsigned short)put_str(p, lf->remote_addr, 128);
+		p += r->addr_len;
 	}
-	if (q.count == LOGQ_SLOTS)
-		q.dropped++;
-	else {
-		copy_line(&q.ring[(q.head + q.count) % LOGQ_SLOTS], pri, lf,
-		    msg);
-		q.count++;
-	}
-	/* Only urgent lines, or a filling queue, cost a wake-up. */
-	wake = pri <= LOG_NOTICE || q.count == LOGQ_SLOTS / 2;
-	pthread_mutex_unlock(&q.lock);
-	if (wake)
-		pthread_cond_signal(&q.wake);
+	used = (size_t)(p - (char *)r);
+	n = vsnprintf(p, LOGRING_MAX_REC - used, fmt, ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= LOGRING_MAX_REC - used)
+		n = (int)(LOGRING_MAX_REC - used - 1);
+	logring_commit(&q.ring, used + (size_t)n + 1);
+	maybe_wake(pri <= LOG_NOTICE);
 	return 0;
 }
 
+/* Hand one record to the sink. */
 static void
-deadline_in(struct timespec *ts, long ms)
+sink_rec(const struct logq_rec *r)
 {
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
+	const char		*p = (const char *)(r + 1);
+	struct log_fields	 f;
+
+	if (!r->has_fields) {
+		q.sink(r->pri, NULL, p);
+		return;
 	}
+	memset(&f, 0, sizeof(f));
+	f.service = p;
+	f.remote_addr = p + r->service_len;
+	f.remote_port = r->remote_port;
+	f.pid = r->pid;
+	f.exit_status = r->exit_status;
+	f.duration_usec = r->duration_usec;
+	q.sink(r->pri, &f, p + r->service_len + r->addr_len);
 }
 
-/* Take up to LOGQ_BATCH lines out (lock held); how many. */
-static unsigned
-take_batch(struct logq_line *out, unsigned long *dropped)
+/* Everything in the ring to the sink, then one flush. */
+static void
+drain(void)
 {
-	unsigned	n = 0;
+	const void	*rec;
+	size_t		 len;
+	unsigned long	 dropped;
+	char		 note[96];
+	int		 n = 0;
 
-	while (n < LOGQ_BATCH && q.count > 0) {
-		out[n++] = q.ring[q.head];
-		q.head = (q.head + 1) % LOGQ_SLOTS;
-		q.count--;
+	while ((rec = logring_peek(&q.ring, &len)) != NULL) {
+		sink_rec(rec);
+		logring_release(&q.ring);
+		n++;
 	}
-	*dropped = q.dropped;
-	q.dropped = 0;
-	return n;
+	if ((dropped = logring_take_dropped(&q.ring)) > 0) {
+		snprintf(note, sizeof(note), "log queue full: %lu lines "
+		    "dropped", dropped);
+		q.sink(LOG_WARNING, NULL, note);
+		n++;
+	}
+	if (n > 0 && q.flush != NULL)
+		q.flush();
+}
+
+/* Sleep in state st until woken or ms pass (-1: no limit). */
+static void
+sleep_as(int st, int ms)
+{
+	struct pollfd	pfd = { .fd = q.efd, .events = POLLIN };
+	eventfd_t	v;
+
+	atomic_store(&q.state, st);
+	/* Re-check after saying so: a line may have come just before. */
+	if (!atomic_load(&q.stopping) && !atomic_load(&q.urgent) &&
+	    (st == W_NAP || logring_used(&q.ring) == 0))
+		(void)poll(&pfd, 1, ms);
+	atomic_store(&q.state, W_RUN);
+	(void)eventfd_read(q.efd, &v);
 }
 
 static void *
 writer(void *arg)
 {
-	static struct logq_line	 batch[LOGQ_BATCH];
-	struct timespec		 ts;
-	unsigned long		 dropped;
-	unsigned		 i, n;
-	char			 note[96];
-
 	(void)arg;
-	pthread_mutex_lock(&q.lock);
 	for (;;) {
-		if (q.count == 0 && !q.stopping) {
-			deadline_in(&ts, LOGQ_FLUSH_MS);
-			pthread_cond_timedwait(&q.wake, &q.lock, &ts);
-			continue;
-		}
-		if (q.count == 0 && q.stopping)
+		drain();
+		if (atomic_load(&q.stopping)) {
+			drain();
 			break;
-		n = take_batch(batch, &dropped);
-		pthread_mutex_unlock(&q.lock);
-		for (i = 0; i < n; i++)
-			q.sink(batch[i].pri, batch[i].has_fields ?
-			    &batch[i].f : NULL, batch[i].msg);
-		if (dropped > 0) {
-			snprintf(note, sizeof(note), "log queue full: %lu "
-			    "lines dropped", dropped);
-			q.sink(LOG_WARNING, NULL, note);
 		}
-		pthread_mutex_lock(&q.lock);
+		sleep_as(W_IDLE, -1);
+		/* Woken by a routine line: let a batch gather. */
+		if (!atomic_exchange(&q.urgent, 0))
+			sleep_as(W_NAP, LOGQ_FLUSH_MS);
+		atomic_store(&q.urgent, 0);
 	}
-	pthread_mutex_unlock(&q.lock);
 	return NULL;
 }
 
 int
-logq_start(logq_sink_fn sink)
+logq_start(logq_sink_fn sink, logq_flush_fn flush)
 {
-	pthread_condattr_t	attr;
-
 	if (q.running)
 		return 0;
 	q.sink = sink;
-	if ((q.ring = calloc(LOGQ_SLOTS, sizeof(*q.ring))) == NULL)
+	q.flush = flush;
+	if ((q.buf = malloc(LOGQ_RING)) == NULL)
 		return -1;
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_destroy(&q.wake);
-	pthread_cond_init(&q.wake, &attr);
-	pthread_condattr_destroy(&attr);
-	q.head = q.count = 0;
-	q.stopping = 0;
+	(void)logring_init(&q.ring, q.buf, LOGQ_RING);
+	if ((q.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
+		free(q.buf);
+		return -1;
+	}
+	atomic_store(&q.state, W_RUN);
+	atomic_store(&q.urgent, 0);
+	atomic_store(&q.stopping, 0);
+	q.loop = pthread_self();
 	if (pthread_create(&q.thread, NULL, writer, NULL) != 0) {
-		free(q.ring);
-		q.ring = NULL;
+		close(q.efd);
+		free(q.buf);
 		return -1;
 	}
 	q.running = 1;
@@ -171,19 +222,14 @@ logq_start(logq_sink_fn sink)
 void
 logq_stop(void)
 {
-	pthread_mutex_lock(&q.lock);
-	if (!q.running || q.stopping) {
-		pthread_mutex_unlock(&q.lock);
+	if (!q.running || !pthread_equal(pthread_self(), q.loop))
 		return;
-	}
-	q.stopping = 1;
-	pthread_mutex_unlock(&q.lock);
-	pthread_cond_signal(&q.wake);
+	atomic_store(&q.stopping, 1);
+	(void)eventfd_write(q.efd, 1);
 	pthread_join(q.thread, NULL);
-	pthread_mutex_lock(&q.lock);
 	q.running = 0;
-	q.stopping = 0;
-	free(q.ring);
-	q.ring = NULL;
-	pthread_mutex_unlock(&q.lock);
+	close(q.efd);
+	q.efd = -1;
+	free(q.buf);
+	q.buf = NULL;
 }

@@ -3,27 +3,42 @@
  *
  * At the default level superd logs every request, and a syslog() or
  * sd_journal_send() per line is a system call (a round trip to the log
- * daemon's socket) on the path of every connection.  Once started, the
- * queue takes lines from any thread and a writer thread hands them to
- * the sink in batches: urgent lines (notice and above) at once, the rest
- * within LOGQ_FLUSH_MS.  A full queue drops lines and says how many.
+ * daemon's socket) on the path of every connection.  Once started, lines
+ * from the thread that started the queue (the event loop) are formatted
+ * straight into a preallocated lock-free ring (logring.h) and a writer
+ * thread hands them to the sink, then flushes the sink once per wake-up
+ * (the stderr sink makes that one write()).  Urgent lines (notice and
+ * above) wake the writer at once, a ring half full too; the rest go out
+ * within LOGQ_FLUSH_MS.  An idle writer sleeps until a line comes.  A full
+ * ring drops lines and says how many.  Other threads (workers, lookups)
+ * log rarely: their lines go to the sink directly.
  */
 #ifndef SUPERD_LOGQ_H
 #define SUPERD_LOGQ_H
 
+#include <stdarg.h>
+
 #include "log.h"
 
 #define LOGQ_FLUSH_MS	100
+#define LOGQ_RING	(64 * 1024)	/* bytes: some 300 request lines */
 
 /* Where the writer thread hands each line (log.c's sink). */
 typedef void	(*logq_sink_fn)(int pri, const struct log_fields *,
 		    const char *msg);
+/* Called once after each batch (may be NULL). */
+typedef void	(*logq_flush_fn)(void);
 
 /* Start the writer thread; 0, or -1 (lines then go out directly). */
-int	logq_start(logq_sink_fn);
+int	logq_start(logq_sink_fn, logq_flush_fn);
 /* Write what is queued and stop the thread (safe if not started). */
 void	logq_stop(void);
-/* Queue one line; 0, or -1 when the queue is not running. */
-int	logq_put(int pri, const struct log_fields *, const char *msg);
+/*
+ * Format and queue one line (or drop it, counted, when the ring is full):
+ * 0.  -1 when the queue is not running or this is not the thread that
+ * started it: then ap is untouched and the caller writes the line itself.
+ */
+int	logq_vput(int pri, const struct log_fields *, const char *fmt,
+	    va_list ap);
 
 #endif

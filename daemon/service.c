@@ -38,6 +38,7 @@
 #include "service.h"
 #include "sockopt.h"
 #include "sockperm.h"
+#include "svcindex.h"
 #include "spawn.h"
 #include "statefile.h"
 #include "tcpmux.h"
@@ -672,28 +673,66 @@ prep_undo(struct prep *p)
 	memset(p, 0, sizeof(*p));
 }
 
+static uint64_t
+service_key_hash(const char *name, enum svc_proto proto)
+{
+	return svcindex_hash(svcindex_hash(SVCINDEX_SEED, name,
+	    strlen(name)), &proto, sizeof(proto));
+}
+
+static int
+service_key_eq(const void *item, const void *key)
+{
+	const struct service		*svc = item;
+	const struct service_conf	*sc = key;
+
+	return !svc->removed && svc->conf->proto == sc->proto &&
+	    strcmp(svc->conf->name, sc->name) == 0;
+}
+
+/* The running services by name and protocol, for one reload (or NULL). */
+static struct svcindex *
+running_index(void)
+{
+	struct svcindex	*x;
+	struct service	*svc;
+
+	if ((x = svcindex_new()) == NULL)
+		return NULL;
+	TAILQ_FOREACH(svc, &services, entry)
+		if (!svc->removed && svcindex_add(x, service_key_hash(
+		    svc->conf->name, svc->conf->proto), svc) == -1) {
+			svcindex_free(x);
+			return NULL;
+		}
+	return x;
+}
+
 static struct service *
-service_find(struct service_list *list, const struct service_conf *sc)
+service_find(const struct svcindex *x, const struct service_conf *sc)
 {
 	struct service	*svc;
 
-	TAILQ_FOREACH(svc, list, entry)
-		if (!svc->removed && svc->conf->proto == sc->proto &&
-		    strcmp(svc->conf->name, sc->name) == 0)
+	if (x != NULL)
+		return svcindex_find(x, service_key_hash(sc->name, sc->proto),
+		    service_key_eq, sc);
+	TAILQ_FOREACH(svc, &services, entry)
+		if (service_key_eq(svc, sc))
 			return svc;
 	return NULL;
 }
 
 /* Make what sc needs; 0, or -1 with the reason in err. */
 static int
-prep_make(struct prep *p, struct service_conf *sc, char *err, size_t len)
+prep_make(struct prep *p, struct service_conf *sc, const struct svcindex *x,
+    char *err, size_t len)
 {
 	const struct builtin	*b = sc->type == SVC_BUILTIN ?
 	    builtin_find(sc->server) : NULL;
 	char			 why[200];
 
 	p->sc = sc;
-	p->svc = service_find(&services, sc);
+	p->svc = service_find(x, sc);
 	if ((p->env = spawn_base_env(sc)) == NULL) {
 		snprintf(err, len, "service %s: out of memory", sc->name);
 		return -1;
@@ -896,22 +935,25 @@ static int
 prep_all(struct superd_conf *conf, struct prep *preps, size_t n, FILE *errs)
 {
 	struct service_conf	*sc;
+	struct svcindex		*x = running_index();
 	char			 err[512];
 	size_t			 i = 0, j;
 
 	TAILQ_FOREACH(sc, &conf->services, entry) {
-		if (prep_make(&preps[i], sc, err, sizeof(err)) == -1) {
+		if (prep_make(&preps[i], sc, x, err, sizeof(err)) == -1) {
 			log_warnx("%s; keeping the running configuration",
 			    err);
 			if (errs != NULL)
 				fprintf(errs, "%s\n", err);
 			for (j = 0; j <= i; j++)
 				prep_undo(&preps[j]);
+			svcindex_free(x);
 			return -1;
 		}
 		if (++i == n)
 			break;
 	}
+	svcindex_free(x);
 	return 0;
 }
 

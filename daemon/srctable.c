@@ -12,7 +12,7 @@
 
 struct srctable {
 	struct src_entry	**buckets;
-	size_t			  nbuckets;
+	size_t			  nbuckets, maxbuckets;
 	size_t			  size, capacity;
 	int			  prefix4, prefix6;
 	struct src_entry	 *oldest, *newest;
@@ -25,9 +25,16 @@ srctable_new(size_t capacity, int prefix4, int prefix6)
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
-	t->nbuckets = 1;
-	while (t->nbuckets < capacity)
-		t->nbuckets <<= 1;
+	/*
+	 * Buckets grow with the entries (srctable_get), up to one per entry
+	 * of the capacity: a service that sees few sources (most) does not
+	 * keep 64 KiB of empty buckets for the 8192 it might see.
+	 */
+	t->maxbuckets = 1;
+	while (t->maxbuckets < capacity)
+		t->maxbuckets <<= 1;
+	t->nbuckets = t->maxbuckets < SRCTABLE_MIN_BUCKETS ? t->maxbuckets :
+	    SRCTABLE_MIN_BUCKETS;
 	if ((t->buckets = calloc(t->nbuckets, sizeof(*t->buckets))) == NULL) {
 		free(t);
 		return NULL;
@@ -64,6 +71,12 @@ size_t
 srctable_size(const struct srctable *t)
 {
 	return t->size;
+}
+
+size_t
+srctable_nbuckets(const struct srctable *t)
+{
+	return t->nbuckets;
 }
 
 /* Keep the first bits of addr, zero the rest. */
@@ -157,6 +170,25 @@ evict_one(struct srctable *t)
 	return NULL;
 }
 
+/* Twice the buckets, every entry moved; without memory, stay as is. */
+static void
+grow(struct srctable *t)
+{
+	struct src_entry	**nb, *e;
+	size_t			  n = t->nbuckets * 2, i;
+
+	if ((nb = calloc(n, sizeof(*nb))) == NULL)
+		return;
+	for (e = t->oldest; e != NULL; e = e->lnext) {
+		i = key_hash(e->family, e->key) & (n - 1);
+		e->hnext = nb[i];
+		nb[i] = e;
+	}
+	free(t->buckets);
+	t->buckets = nb;
+	t->nbuckets = n;
+}
+
 struct src_entry *
 srctable_get(struct srctable *t, int family, const unsigned char *addr,
     int *created)
@@ -175,6 +207,11 @@ srctable_get(struct srctable *t, int family, const unsigned char *addr,
 			return e;
 		}
 	if (t->size < t->capacity) {
+		if (t->size >= t->nbuckets && t->nbuckets < t->maxbuckets) {
+			grow(t);
+			head = &t->buckets[key_hash(family, key) &
+			    (t->nbuckets - 1)];
+		}
 		if ((e = calloc(1, sizeof(*e))) == NULL)
 			return NULL;
 		t->size++;

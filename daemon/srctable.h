@@ -10,6 +10,8 @@
 #ifndef SUPERD_SRCTABLE_H
 #define SUPERD_SRCTABLE_H
 
+#define SRCTABLE_MIN_BUCKETS	16
+
 #include <stddef.h>
 #include "ratelimit.h"
 
@@ -35,6 +37,8 @@ void		 srctable_free(struct srctable *);
 struct src_entry *srctable_get(struct srctable *, int family,
 		    const unsigned char *addr, int *created);
 size_t		 srctable_size(const struct srctable *);
+/* Hash buckets now: SRCTABLE_MIN_BUCKETS empty, growing with the entries. */
+size_t		 srctable_nbuckets(const struct srctable *);
 /* New prefix lengths for later lookups (entries keyed before stay). */
 void		 srctable_set_prefixes(struct srctable *, int prefix4, int prefix6);
 

@@ -20,6 +20,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +230,56 @@ test_full_globals(void **state)
 	assert_int_equal(conf->dir_allow[1].by_group, 1);
 	assert_int_equal(conf->dir_allow[1].gid, 65534);
 	assert_int_equal(conf->nservices, 7);
+	conf_free(conf);
+	free(errs);
+}
+
+/* conf's groups of service name are getgrouplist(user, gid)'s. */
+static void
+check_groups(const struct superd_conf *conf, const char *name,
+    const char *user, uid_t uid, gid_t gid)
+{
+	const struct service_conf	*sc = find(conf, name, PROTO_TCP);
+	gid_t				 want[256];
+	int				 n = 256, i;
+
+	assert_int_equal(sc->uid, uid);
+	assert_int_equal(sc->gid, gid);
+	assert_int_not_equal(getgrouplist(user, gid, want, &n), -1);
+	assert_int_equal(sc->ngroups, n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(sc->groups[i], want[i]);
+}
+
+/*
+ * Users and their groups are looked up once per load for all the
+ * services that share them: each service still gets its own user's.
+ */
+static void
+test_identity_per_service(void **state)
+{
+	static const char	text[] =
+	    "service a { port = 2001  server = \"/bin/cat\"  user = root }\n"
+	    "service b { port = 2002  server = \"/bin/cat\"  user = root "
+	    "group = nogroup }\n"
+	    "service c { port = 2003  server = \"/bin/cat\"  user = nobody }\n"
+	    "service d { port = 2004  server = \"/bin/cat\"  user = root }\n"
+	    "service e { port = 2005  server = \"/bin/cat\"  user = \"0\" }\n"
+	    "service f { port = 2006  server = \"/bin/cat\" }\n";
+	struct superd_conf	*conf;
+	char			*errs;
+
+	(void)state;
+	need_root();
+	conf = load(text, &errs);
+	assert_string_equal(errs, "");
+	assert_non_null(conf);
+	check_groups(conf, "a", "root", 0, 0);
+	check_groups(conf, "b", "root", 0, 65534);
+	check_groups(conf, "c", "nobody", 65534, 65534);
+	check_groups(conf, "d", "root", 0, 0);
+	check_groups(conf, "e", "root", 0, 0);
+	check_groups(conf, "f", "root", 0, 0);
 	conf_free(conf);
 	free(errs);
 }
@@ -1524,6 +1575,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_globals),
 		cmocka_unit_test(test_full_service),
+		cmocka_unit_test(test_identity_per_service),
 		cmocka_unit_test(test_unix_service),
 		cmocka_unit_test(test_inferred),
 		cmocka_unit_test(test_minimal_defaults),

@@ -52,7 +52,7 @@ setup(void **state)
 	close(p[1]);
 	rd = p[0];
 	log_init(1, LOG_DEBUG, "t");
-	return logq_start(log_sink_write);
+	return logq_start(log_sink_batch, log_sink_flush);
 }
 
 static int

@@ -353,7 +353,7 @@ setup(void **state)
 	request_set_spawn(fake_spawn);
 	loglen = 0;
 	logbuf[0] = '\0';
-	return logq_start(capture_sink);
+	return logq_start(capture_sink, NULL);
 }
 
 /*

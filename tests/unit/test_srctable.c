@@ -312,6 +312,42 @@ test_capacity_flood(void **state)
  * table is full of active entries".  In policy.c that refuses every new
  * source (REFUSE_PERSOURCE) once 65 long-lived sessions are the oldest.
  */
+/*
+ * An empty table holds a few buckets, not one per entry of its capacity
+ * (64 KiB for 8192 sources, per service); they grow with the entries,
+ * and every entry is found again after each growth.
+ */
+static void
+test_buckets_grow(void **state)
+{
+	struct srctable		*t = srctable_new(8192, 32, 64);
+	struct src_entry	*e;
+	unsigned char		 a[16];
+	unsigned		 i;
+	int			 created;
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(srctable_nbuckets(t), SRCTABLE_MIN_BUCKETS);
+	for (i = 0; i < 5000; i++) {
+		v4_addr(a, i);
+		e = srctable_get(t, AF_INET, a, &created);
+		assert_non_null(e);
+		assert_int_equal(created, 1);
+		e->active = i;	/* a mark to find it by */
+	}
+	assert_true(srctable_nbuckets(t) >= 4096);
+	assert_true(srctable_nbuckets(t) <= 8192);
+	for (i = 0; i < 5000; i++) {
+		v4_addr(a, i);
+		e = srctable_get(t, AF_INET, a, &created);
+		assert_int_equal(created, 0);
+		assert_int_equal(e->active, i);
+	}
+	assert_int_equal(srctable_size(t), 5000);
+	srctable_free(t);
+}
+
 static void
 test_evict_past_busy_regression(void **state)
 {
@@ -353,6 +389,7 @@ main(void)
 		cmocka_unit_test(test_full_of_active),
 		cmocka_unit_test(test_capacity_flood),
 		cmocka_unit_test(test_evict_past_busy_regression),
+		cmocka_unit_test(test_buckets_grow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
