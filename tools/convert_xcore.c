@@ -21,6 +21,7 @@
 #define F_IPV4		0x01
 #define F_IPV6		0x02
 #define F_NAMEINARGS	0x04
+#define F_NOLIBWRAP	0x08
 
 struct xflag {
 	const char	*name;
@@ -33,7 +34,7 @@ static const struct xflag xflags[] = {
 	{ "IPv4", F_IPV4, 0, NULL },
 	{ "IPv6", F_IPV6, 0, NULL },
 	{ "NAMEINARGS", F_NAMEINARGS, 0, NULL },
-	{ "NOLIBWRAP", 0, 0, "superd never consults hosts.allow/hosts.deny" },
+	{ "NOLIBWRAP", F_NOLIBWRAP, 0, NULL },
 	{ "REUSE", 0, 0, "always on in xinetd 2.3; no superd key" },
 	{ "KEEPALIVE", 0, 1, "superd has no SO_KEEPALIVE setting" },
 	{ "NODELAY", 0, 1, "superd has no TCP_NODELAY setting" },
@@ -90,6 +91,9 @@ xcore_translate(struct cv_service *s, const struct xblock *m)
 	}
 	x_wait(s, m);
 	x_address(s, m, flags);
+	/* Checked by xattr's libwrap handler, which may come before. */
+	if (flags & F_NOLIBWRAP)
+		svc_set(s, K_LIBWRAP, "no");
 	if (types & T_INTERNAL) {
 		if (x_internal(s, m) == -1)
 			s->skip = 1;
