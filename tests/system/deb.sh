@@ -75,7 +75,7 @@ finish() {
 trap finish EXIT
 
 # 1. Build the .deb from this tree.
-make -C "$top_builddir" deb > "$T/make-deb.log" 2>&1 ||
+timeout 1800 make -C "$top_builddir" deb > "$T/make-deb.log" 2>&1 ||
 	{ tail -30 "$T/make-deb.log" >&2; fail "make deb failed"; }
 DEB=$(ls "$top_builddir"/deb/superd_*_*.deb 2>/dev/null | head -1)
 [ -n "$DEB" ] || fail "make deb made no superd_*.deb"
@@ -140,7 +140,7 @@ grep -q '^finger[[:space:]].*in.fingerd' /etc/inetd.conf ||
 ok "update-inetd added: $(grep '^finger[[:space:]]' /etc/inetd.conf | tr -s '\t ' ' ')"
 got=
 for _ in $(seq 100); do
-	got=$(timeout 10 finger root@127.0.0.1 2>&1) && echo "$got" | grep -q 'Login: *root' && break
+	got=$(timeout 5 finger root@127.0.0.1 2>&1) && echo "$got" | grep -q 'Login: *root' && break
 	sleep 0.1
 done
 echo "$got" | grep -q 'Login: *root' ||
@@ -160,7 +160,7 @@ for _ in $(seq 100); do
 done
 /usr/sbin/superdctl -c /etc/superd.conf services 2>/dev/null | grep -q finger &&
 	fail "finger still served after fingerd was purged"
-timeout 10 finger root@127.0.0.1 > "$T/finger-after" 2>&1 &&
+timeout 5 finger root@127.0.0.1 > "$T/finger-after" 2>&1 &&
 	grep -q 'Login:' "$T/finger-after" && fail "finger still answered"
 ok "fingerd purged: superd no longer serves finger"
 
