@@ -617,6 +617,11 @@ account(const char *dir, struct cgroup_acct *a)
 	a->tasks_peak = read_number(dir, "pids.peak");
 	if ((a->tasks = read_number(dir, "pids.current")) < 0)
 		a->tasks = count_tasks(dir);
+	/* The events files say why a handler died or could not fork. */
+	a->oom_kills = read_at(dir, "memory.events", buf, sizeof(buf)) > 0 ?
+	    flat_key(buf, "oom_kill") : -1;
+	a->pids_refused = read_at(dir, "pids.events", buf, sizeof(buf)) > 0 ?
+	    flat_key(buf, "max") : -1;
 	return 0;
 }
 
@@ -645,6 +650,11 @@ cgroup_acct_format(const struct cgroup_acct *a, char *buf, size_t len)
 	if (a->tasks_peak >= 0 && n < len)
 		n += (size_t)snprintf(buf + n, len - n, ", tasks peak %lld",
 		    a->tasks_peak);
+	if (a->oom_kills > 0 && n < len)
+		n += (size_t)snprintf(buf + n, len - n, ", killed by memory-max");
+	if (a->pids_refused > 0 && n < len)
+		n += (size_t)snprintf(buf + n, len - n, ", pids-max refused %lld "
+		    "forks", a->pids_refused);
 	if (n < len)
 		snprintf(buf + n, len - n, ")");
 }

@@ -25,6 +25,8 @@ struct cgroup_acct {
 	long long	mem_peak;	/* memory.peak, bytes */
 	long long	tasks;		/* now: pids.current or counted */
 	long long	tasks_peak;	/* pids.peak */
+	long long	oom_kills;	/* memory.events oom_kill */
+	long long	pids_refused;	/* pids.events max: forks refused */
 };
 
 /* ---- at config load (no side effects: superd -t) ---- */
@@ -90,7 +92,11 @@ int	cgroup_request_populated(const struct cgroup_req *);
 int	cgroup_request_signal(struct cgroup_req *, int sig);
 /* Read its accounting, remove it; acct may be NULL. */
 void	cgroup_request_free(struct cgroup_req *, struct cgroup_acct *acct);
-/* " (cpu 0.012s, memory peak 3.1 MiB, tasks peak 4)" or "". */
+/*
+ * " (cpu 0.012s, memory peak 3172 KiB, tasks peak 4)", with
+ * ", killed by memory-max" or ", pids-max refused 3 forks" when the limits
+ * acted, or "".
+ */
 void	cgroup_acct_format(const struct cgroup_acct *, char *buf, size_t len);
 
 #endif

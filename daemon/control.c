@@ -43,6 +43,7 @@
 #include "conf_parse.h"
 #include "control.h"
 #include "linesrv.h"
+#include "errlog.h"
 #include "log.h"
 #include "metrics.h"
 #include "proto.h"
@@ -764,38 +765,47 @@ cmd_interrupt(struct ctl_conn *c, int argc, char **argv)
 	ctl_ok(c);
 }
 
+/* What a reload said, for the client that asked. */
+struct reload_report {
+	struct ctl_conn	*c;
+	char		 first[512];
+};
+
+/* One error line of a reload: an EC record; the first one is kept. */
+static void
+reload_line(const char *line, void *arg)
+{
+	struct reload_report	*rr = arg;
+
+	rec_begin(rr->c, "EC");
+	rec_str(rr->c, "line", line);
+	rec_end(rr->c);
+	if (rr->first[0] == '\0')
+		snprintf(rr->first, sizeof(rr->first), "%s", line);
+}
+
 /* reload: OK, or each config error as an EC record and ERR ECONFIG. */
 static void
 cmd_reload(struct ctl_conn *c, int argc, char **argv)
 {
-	char	*buf = NULL, *line, *save = NULL, *first = NULL;
-	size_t	 len = 0;
-	FILE	*errs;
-	int	 rc;
+	struct reload_report	 rr = { .c = c };
+	struct errlog		 el;
+	FILE			*errs;
+	int			 rc;
 
 	(void)argc;
 	(void)argv;
-	if ((errs = open_memstream(&buf, &len)) == NULL) {
+	if ((errs = errlog_open(&el)) == NULL) {
 		ctl_err(c, PROTO_C_EBUSY, "out of memory");
 		return;
 	}
 	rc = ctl.hooks->reload(errs);
-	fclose(errs);
-	for (line = strtok_r(buf, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		log_warnx("%s", line);
-		rec_begin(c, "EC");
-		rec_str(c, "line", line);
-		rec_end(c);
-		if (first == NULL)
-			first = line;
-	}
+	errlog_flush(&el, reload_line, &rr);
 	if (rc == 0)
 		ctl_ok(c);
 	else
-		ctl_err(c, PROTO_C_ECONFIG, "%s", first ? first :
+		ctl_err(c, PROTO_C_ECONFIG, "%s", rr.first[0] ? rr.first :
 		    "configuration is invalid; the old one is kept");
-	free(buf);
 }
 
 /* drain: answer first; draining may exit the loop at once. */

@@ -22,6 +22,7 @@
 #include "inetd_compat.h"
 #include "inetd_parse.h"
 #include "inetd_xlate.h"
+#include "errlog.h"
 #include "log.h"
 
 struct ic_ctx {
@@ -281,18 +282,10 @@ ic_build(struct ic_ctx *c, const char *text)
 {
 	struct superd_conf	*one;
 	struct service_conf	*sc = NULL;
-	FILE			*errs;
-	char			*buf = NULL, *line, *save = NULL;
-	size_t			 len = 0;
+	struct errlog		 el;
 
-	errs = open_memstream(&buf, &len);
-	one = conf_load_buf(c->path, text, errs);
-	if (errs != NULL)
-		fclose(errs);
-	for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line != NULL;
-	    line = strtok_r(NULL, "\n", &save))
-		log_warnx("%s", line);
-	free(buf);
+	one = conf_load_buf(c->path, text, errlog_open(&el));
+	errlog_flush(&el, NULL, NULL);
 	if (one == NULL)
 		return NULL;
 	if ((sc = TAILQ_FIRST(&one->services)) != NULL) {

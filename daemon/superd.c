@@ -20,6 +20,7 @@
 #include "child.h"
 #include "conf.h"
 #include "control.h"
+#include "errlog.h"
 #include "log.h"
 #include "export.h"
 #include "inetd_compat.h"
@@ -268,18 +269,10 @@ superd_reload(FILE *errs)
 static void
 reload_from_signal(void)
 {
-	char	*buf = NULL;
-	size_t	 len = 0;
-	FILE	*errs = open_memstream(&buf, &len);
-	char	*line, *save = NULL;
+	struct errlog	el;
 
-	superd_reload(errs);
-	if (errs != NULL)
-		fclose(errs);
-	for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line != NULL;
-	    line = strtok_r(NULL, "\n", &save))
-		log_warnx("%s", line);
-	free(buf);
+	superd_reload(errlog_open(&el));
+	errlog_flush(&el, NULL, NULL);
 }
 
 /* inetd.conf changed (update-inetd): reload exactly as SIGHUP does. */

@@ -34,9 +34,11 @@ int	 sdc_eplist_push(struct superd_eplist *, struct superd_endpoint *);
 void	 sdc_eplist_truncate(struct superd_eplist *, size_t);
 int	 sdc_errno_of(const char *code);
 
-/* connect.c */
+/* dial.c: connect a new socket to sa within timeout_ms; fd or -1. */
 int	 sdc_connect_sa(const struct sockaddr *, socklen_t, int socktype,
 	    int timeout_ms, int nonblock);
+
+/* connect.c */
 void	 sdc_order(struct superd_endpoint *, size_t, sdc_rand_fn, void *);
 int	 sdc_endpoint_sockaddr(const struct superd_endpoint *,
 	    const struct sockaddr_storage *remote, struct sockaddr_storage *,

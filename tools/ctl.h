@@ -1,6 +1,7 @@
 /*
  * ctl.h: what superdctl's parts share: the request and its reply, read
- * over the control socket (superdctl.c), and the live view (ctl_top.c).
+ * over the control socket (ctl_client.c), the commands (superdctl.c) and
+ * the live view (ctl_top.c).
  */
 #ifndef SUPERD_CTL_H
 #define SUPERD_CTL_H
@@ -8,6 +9,11 @@
 #include <stddef.h>
 
 #define MAX_KV		64
+#define MAX_REQUEST	4096		/* one request line */
+
+#define EXIT_OK		0
+#define EXIT_ERR	1
+#define EXIT_NOTFOUND	2
 
 struct rec {
 	char	*line;		/* owns the strings below */
@@ -34,6 +40,8 @@ struct opts {
 	int		 timeout;	/* seconds */
 };
 
+/* ---- ctl_client.c ---- */
+
 /* An error that ends the program with status 1. */
 void		die(const char *, ...)
 		    __attribute__((noreturn, format(printf, 1, 2)));
@@ -46,6 +54,8 @@ void		read_reply(int, struct reply *);
 void		free_reply(struct reply *);
 /* The value of key in a record, or NULL. */
 const char     *rec_get(const struct rec *, const char *);
+
+/* ---- ctl_top.c ---- */
 
 /* superdctl top [sort=KEY] [delay=SECS] [count=N]: exit status. */
 int		top_main(const struct opts *, int, char **);

@@ -13,6 +13,14 @@ SLOT=
 # ephemeral range (32768+) so no client socket can be sitting on them.
 # A slot is claimed with an atomic mkdir, so parallel tests (make -j, or
 # two suites at once) never share one.
+# ports_busy FIRST: is any TCP or UDP port FIRST..FIRST+99 bound now?
+ports_busy() {
+	command -v ss >/dev/null 2>&1 || return 1
+	ss -Hltnu 2>/dev/null | awk -v lo="$1" -v hi=$(($1 + 99)) '
+	    { n = split($5, a, ":"); p = a[n] + 0
+	      if (p >= lo && p <= hi) busy = 1 }
+	    END { exit !busy }'
+}
 claim_ports() {
 	_first=$(( $(printf '%s' "$(basename "$0")" | cksum | cut -d' ' -f1) % 120 ))
 	mkdir -p /tmp/superd-test-ports
@@ -21,6 +29,12 @@ claim_ports() {
 		_lock=/tmp/superd-test-ports/$_slot
 		if mkdir "$_lock" 2>/dev/null; then
 			echo $$ > "$_lock/pid"
+			# A program that is not a test (a bench, a daemon
+			# someone started by hand) may sit in the block.
+			if ports_busy $((20000 + _slot * 100)); then
+				rm -rf "$_lock"
+				continue
+			fi
 			SLOT=$_lock
 			BASE=$((20000 + _slot * 100))
 			return 0
