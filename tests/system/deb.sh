@@ -10,6 +10,9 @@
 #  4. fingerd is installed: its postinst runs update-inetd --add, superd
 #     notices the new /etc/inetd.conf by itself and "finger root@127.0.0.1"
 #     is answered by in.fingerd through tcpd, with no manual step;
+#     with rules in hosts.deny (superd's own, in a mount namespace), tcpd
+#     refuses finger, and superd a superd.d service (the package's
+#     defaults have libwrap = yes);
 #  5. fingerd is purged (update-inetd --remove): the port closes; superd
 #     is stopped and purged: no file of the package, no unit link, no
 #     process and no dpkg record are left;
@@ -57,6 +60,7 @@ pkg_superd_pids() {
 finish() {
 	rc=$?
 	stop_superd
+	rm -f /etc/superd.d/wrapcheck.conf
 	if pkg_known fingerd; then
 		$APT purge fingerd > "$T/apt-finish.log" 2>&1 || true
 	fi
@@ -121,7 +125,20 @@ PRE=$(exec_line ExecStartPre)
 START=$(exec_line ExecStart)
 [ -n "$PRE" ] && [ -n "$START" ] || fail "no ExecStartPre/ExecStart in the unit"
 $PRE > "$T/pre.log" 2>&1 || { cat "$T/pre.log" >&2; fail "ExecStartPre failed: $PRE"; }
-$START > "$T/log" 2>&1 &
+# When it can, superd runs in a mount namespace of its own in which
+# /etc/hosts.deny is the test's file, so that step 4 can show the
+# package's libwrap = yes refusing without touching the host's rules.
+HD=$T/hosts.deny
+: > "$HD"
+NS=
+if [ -f /etc/hosts.deny ] && unshare -m true 2>/dev/null; then
+	NS=yes
+	# shellcheck disable=SC2086
+	unshare -m sh -c 'mount --bind "$1" /etc/hosts.deny && shift && exec "$@"' \
+		sh "$HD" $START > "$T/log" 2>&1 &
+else
+	$START > "$T/log" 2>&1 &
+fi
 SPID=$!
 for _ in $(seq 100); do
 	/usr/sbin/superdctl -c /etc/superd.conf status > /dev/null 2>&1 && break
@@ -130,7 +147,7 @@ for _ in $(seq 100); do
 done
 /usr/sbin/superdctl -c /etc/superd.conf status > "$T/status" 2>&1 ||
 	fail "superdctl status does not reach the packaged superd"
-ok "superd started as the unit does: $START"
+ok "superd started as the unit does: $START${NS:+ (in a mount namespace)}"
 
 # 4. fingerd's postinst registers finger with update-inetd; superd serves it.
 $APT install fingerd > "$T/apt-fingerd.log" 2>&1 ||
@@ -150,6 +167,37 @@ ok "finger root@127.0.0.1 answered: $(echo "$got" | grep -m1 'Login:' | tr -s '\
 grep -q finger "$T/services" || { cat "$T/services" >&2; fail "superdctl services does not list finger"; }
 wait_log "inetd-compat: /etc/inetd.conf: [1-9]" 50 || fail "superd did not log reading /etc/inetd.conf"
 ok "served by superd: $(grep -m1 finger "$T/services" | tr -s '\t ' ' ')"
+
+# hosts.deny keeps protecting migrated services.  inetd.conf lines get no
+# defaults section (superd.conf(5)): update-inetd's lines run tcpd, which
+# refuses as under openbsd-inetd.  Services of superd.conf and superd.d
+# get the package's defaults { libwrap = yes }: superd itself refuses
+# (logged and counted as libwrap) before any handler starts.
+if [ -n "$NS" ]; then
+	P=$BASE
+	printf 'in.fingerd: 127.0.0.1\nwrapcheck: 127.0.0.1\n' > "$HD"
+	timeout 5 finger root@127.0.0.1 > "$T/finger-denied" 2>&1
+	grep -q 'Login:' "$T/finger-denied" && fail "finger answered despite hosts.deny"
+	ok "hosts.deny 'in.fingerd: 127.0.0.1': tcpd refuses finger"
+	printf 'service wrapcheck { type = builtin  server = echo  address = "127.0.0.1"  port = %d }\n' \
+		$((P+1)) > /etc/superd.d/wrapcheck.conf
+	/usr/sbin/superdctl -c /etc/superd.conf reload > "$T/reload" 2>&1 ||
+		{ cat "$T/reload" >&2; fail "superdctl reload failed"; }
+	[ "$($SDCLIENT -s hi 127.0.0.1 $((P+1)) 2>/dev/null)" = hi ] &&
+		fail "wrapcheck answered despite hosts.deny"
+	wait_log "service wrapcheck: refused 127.0.0.1: libwrap" 50 ||
+		fail "superd did not refuse wrapcheck by libwrap"
+	: > "$HD"
+	[ "$($SDCLIENT -s hi 127.0.0.1 $((P+1)))" = hi ] ||
+		fail "wrapcheck not answered once hosts.deny is empty"
+	got=$(timeout 5 finger root@127.0.0.1 2>&1)
+	echo "$got" | grep -q 'Login: *root' || fail "finger not answered once hosts.deny is empty"
+	rm -f /etc/superd.d/wrapcheck.conf
+	/usr/sbin/superdctl -c /etc/superd.conf reload > /dev/null 2>&1 || fail "superdctl reload failed"
+	ok "a superd.d service gets the package's libwrap = yes: superd refused it, then served it"
+else
+	echo "note: no mount namespace: the hosts.deny part is not tried"
+fi
 
 # 5. Purge fingerd: update-inetd --remove, superd stops listening.
 $APT purge fingerd > "$T/apt-purge-fingerd.log" 2>&1 ||
