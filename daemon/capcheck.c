@@ -132,8 +132,8 @@ capcheck_service(const struct service_conf *sc,
 }
 
 /* CapEff from /proc/self/status; 0 (nothing) if it cannot be read. */
-static uint64_t
-effective_caps(void)
+uint64_t
+capcheck_effective(void)
 {
 	char		 line[256];
 	uint64_t	 caps = 0;
@@ -154,7 +154,7 @@ effective_caps(void)
 void
 capcheck_env_current(struct capcheck_env *env)
 {
-	uint64_t	caps = effective_caps();
+	uint64_t	caps = capcheck_effective();
 	struct rlimit	rl;
 	int		i;
 

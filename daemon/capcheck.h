@@ -16,6 +16,7 @@
 
 #include <sys/types.h>
 #include <sys/resource.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "conf.h"
@@ -33,6 +34,8 @@ struct capcheck_env {
 	struct rlimit	hard[RLIM_NLIMITS];	/* by RLIMIT_* (rlim_max) */
 };
 
+/* superd's effective capabilities (CapEff), bit per CAP_*. */
+uint64_t capcheck_effective(void);
 /* The running process's (capabilities from /proc/self/status). */
 void	capcheck_env_current(struct capcheck_env *);
 /* Warn on out about one service; returns the number of warnings. */

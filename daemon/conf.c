@@ -31,6 +31,8 @@
 #include "cgroup.h"
 #include "conf.h"
 #include "conf_parse.h"
+#include "capcheck.h"
+#include "sockopt.h"
 #include "sockperm.h"
 #include "tcpwrap.h"
 #include "export.h"
@@ -57,6 +59,8 @@ struct parse_ctx {
 	struct resolve_result *names;
 	size_t		 nnames;
 	unsigned	 resolve_ms;	/* spent on lookups this load */
+	struct sockopt_host host;	/* for socket options, read once */
+	int		 host_read;
 };
 
 /* The parse in progress; libconfuse callbacks take no user pointer. */
@@ -96,6 +100,30 @@ struct svc_ctx {
 	X(STR,	"capabilities")						\
 	X(STR,	"ambient-capabilities")					\
 	X(STR,	"system-call-filter")
+
+/*
+ * Socket options (sockopt.c has how each is set): the same names as
+ * sockopt.c's table, which svc_sockopts walks.
+ */
+#define SOCKOPT_KEYS(X)							\
+	X(BOOL,	"keepalive")						\
+	X(INT,	"keepalive-idle")					\
+	X(INT,	"keepalive-interval")					\
+	X(INT,	"keepalive-count")					\
+	X(BOOL,	"nodelay")						\
+	X(BOOL,	"reuse-port")						\
+	X(BOOL,	"freebind")						\
+	X(BOOL,	"transparent")						\
+	X(INT,	"defer-accept")						\
+	X(INT,	"mark")							\
+	X(STR,	"bind-to-device")					\
+	X(STR,	"ip-tos")						\
+	X(INT,	"priority")						\
+	X(STR,	"tcp-congestion")					\
+	X(STR,	"receive-buffer")					\
+	X(STR,	"send-buffer")						\
+	X(BOOL,	"pass-credentials")					\
+	X(BOOL,	"pass-packet-info")
 
 /*
  * The keys, each spelled once.  The libconfuse options and the key lists
@@ -164,6 +192,7 @@ struct svc_ctx {
 	X(BOOL,	"libwrap")						\
 	X(BOOL,	"socket-path-check")					\
 	RESCTL_KEYS(X)							\
+	SOCKOPT_KEYS(X)							\
 	X(BOOL,	"export")
 
 /*
@@ -1378,6 +1407,59 @@ svc_export(struct svc_ctx *s)
 }
 
 /*
+ * The socket options (sockopt.c), each key as its kind is written.  One
+ * that does not fit the socket is an error in the service's own section
+ * and left out when it comes from the defaults section; one that needs a
+ * capability superd lacks is an error either way.
+ */
+static void
+svc_sockopt(struct svc_ctx *s, enum sockopt_id id)
+{
+	struct service_conf	*sc = s->sc;
+	const char		*key = sockopt_key(id);
+	char			 err[CONF_ERRLEN];
+	int			 rc;
+
+	if (sockopt_kind(id) == SOCKOPT_STR)
+		rc = sockopt_set_str(&sc->sockopts, id, kstr(s, key), err,
+		    sizeof(err));
+	else
+		rc = sockopt_set_num(&sc->sockopts, id, sockopt_kind(id) ==
+		    SOCKOPT_BOOL ? kbool(s, key, 0) : kint(s, key, 0), err,
+		    sizeof(err));
+	if (rc == -1) {
+		svc_error(s, key, "%s", err);
+		return;
+	}
+	if ((rc = sockopt_check(&sc->sockopts, id, sc->family, sc->socktype,
+	    &cur->host, err, sizeof(err))) != 0) {
+		if (rc == -2 || key_sec(s, key) == s->sec)
+			svc_error(s, key, "%s", err);
+		sc->sockopts.set &= ~(1u << id);
+	}
+}
+
+static void
+svc_sockopts(struct svc_ctx *s)
+{
+	char	msg[CONF_ERRLEN];
+	int	id;
+
+	if (!cur->host_read) {
+		sockopt_host_current(&cur->host, capcheck_effective());
+		cur->host_read = 1;
+	}
+	for (id = 0; id < SOCKOPT_N; id++)
+		if (key_sec(s, sockopt_key((enum sockopt_id)id)) != NULL)
+			svc_sockopt(s, (enum sockopt_id)id);
+	for (id = 0; id < SOCKOPT_N; id++)
+		if (sockopt_notice(&s->sc->sockopts, (enum sockopt_id)id,
+		    &cur->host, msg, sizeof(msg)))
+			svc_notice(s, sockopt_key((enum sockopt_id)id),
+			    "warning: %s", msg);
+}
+
+/*
  * ---- Resource control and sandbox (cgroup.c, sandbox.c) ----
  * One block: the global cgroup-root and the service keys of
  * RESCTL_KEYS.  Whatever this kernel or superd's privileges cannot
@@ -1597,6 +1679,7 @@ service_build(cfg_t *sec, cfg_t *dflt)
 	svc_out_of_band(&s);
 	svc_pass_fds(&s);
 	svc_export(&s);
+	svc_sockopts(&s);
 	svc_resctl(&s, cur->conf_cgroup_root);
 	nomem_report(s.file, sec->line, s.sc->name);
 	if (cur->nerrors == before)
@@ -2310,7 +2393,8 @@ isolation_equal(const struct service_conf *a, const struct service_conf *b)
 	    a->no_new_privs == b->no_new_privs && a->timeout == b->timeout &&
 	    a->kill_grace == b->kill_grace && a->oob_port == b->oob_port &&
 	    a->urgent == b->urgent && a->urgent_signal == b->urgent_signal &&
-	    a->pass_fds == b->pass_fds && a->export == b->export;
+	    a->pass_fds == b->pass_fds && a->export == b->export &&
+	    sockopt_equal(&a->sockopts, &b->sockopts);
 }
 
 int

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sockopt.h"
+
 #define EX_CONFIG_STATUS	78	/* sysexits.h EX_CONFIG */
 /* The directory's TCP port when directory-listen names none (= libsuperd's). */
 #define SUPERD_DIRECTORY_PORT	7111
@@ -200,6 +202,7 @@ struct service_conf {
 	int			 libwrap;	/* hosts.allow / hosts.deny */
 
 	int			 export;	/* DNS-SD export */
+	struct sockopts		 sockopts;	/* sockopt.c */
 
 	struct cgroup_conf	 cg;
 	struct sandbox_conf	 sandbox;

@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "addr.h"
 #include "listen.h"
+#include "sockopt.h"
 #include "sockperm.h"
 
 #define LERR(...)	(snprintf(err, errlen, __VA_ARGS__), -1)
@@ -65,21 +66,24 @@ bind_for(int fd, const struct service_conf *sc,
 	return bind(fd, (const struct sockaddr *)ss, len);
 }
 
-/* Socket options before bind. */
+/*
+ * Socket options before bind: ours, then the service's (sockopt.c), all
+ * of them now since some count at bind (reuse-port, freebind, ...).
+ */
 static int
 set_options(int fd, const struct service_conf *sc, char *err, size_t errlen)
 {
 	int	one = 1, v6only = !sc->dualstack;
 
 	if (sc->family == AF_UNIX)
-		return 0;
+		return sockopt_apply(fd, &sc->sockopts, err, errlen);
 	/* Rebind at once after a restart despite TIME_WAIT connections. */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1)
 		return LERR("SO_REUSEADDR: %s", strerror(errno));
 	if (sc->family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
 	    IPV6_V6ONLY, &v6only, sizeof(v6only)) == -1)
 		return LERR("IPV6_V6ONLY: %s", strerror(errno));
-	return 0;
+	return sockopt_apply(fd, &sc->sockopts, err, errlen);
 }
 
 /* "*" on a host without IPv6: fall back to 0.0.0.0. */

@@ -257,6 +257,8 @@ endpoint_conf(const struct service_conf *sc, struct service_conf *tmp)
 	tmp->proto = PROTO_TCP;
 	tmp->socktype = SOCK_STREAM;
 	tmp->backlog = OOB_BACKLOG;
+	/* The service's socket options are for its own socket. */
+	memset(&tmp->sockopts, 0, sizeof(tmp->sockopts));
 	tmp->port = sc->oob_port;
 	if (tmp->addr.ss_family == AF_INET)
 		((struct sockaddr_in *)&tmp->addr)->sin_port =

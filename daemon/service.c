@@ -33,6 +33,7 @@
 #include "policy.h"
 #include "request.h"
 #include "service.h"
+#include "sockopt.h"
 #include "sockperm.h"
 #include "spawn.h"
 #include "workers.h"
@@ -321,6 +322,18 @@ wait_failed_fast(const struct service *svc, int status)
 	return ms < 1000;
 }
 
+/* The options a listener does not pass on (sockopt.c), on fd. */
+static void
+accepted_sockopts(struct service *svc, int fd)
+{
+	char	err[256];
+
+	if (sockopt_apply_accepted(fd, svc->conf->family,
+	    &svc->conf->sockopts, err, sizeof(err)) == -1)
+		log_warnx("service %s: accepted connection: %s",
+		    svc->conf->name, err);
+}
+
 /* nowait stream: accept until the backlog is empty or a limit is hit. */
 static void
 accept_loop(struct service *svc)
@@ -335,6 +348,7 @@ accept_loop(struct service *svc)
 		len = sizeof(ss);
 		fd = accept4(svc->rt.fd, (struct sockaddr *)&ss, &len, flags);
 		if (fd >= 0) {
+			accepted_sockopts(svc, fd);
 			request_connection(&svc->rt, fd,
 			    (struct sockaddr *)&ss, len);
 			continue;
@@ -695,6 +709,38 @@ service_unix_perms(struct service *svc, const struct service_conf *sc)
 		log_info("service %s: socket mode and owner updated", sc->name);
 }
 
+/*
+ * Socket options changed by a reload, on the bound socket: set in place
+ * where the kernel allows (sockopt.c); 1 when the socket must be bound
+ * anew (an option that counts at bind, or one that cannot be unset).  A
+ * socket from the service manager keeps the options its unit gave it.
+ */
+static int
+service_sockopts(struct service *svc, const struct sockopts *old,
+    const struct service_conf *sc)
+{
+	char	err[256];
+	int	rc;
+
+	if (svc->rt.fd < 0 || sockopt_equal(old, &sc->sockopts))
+		return 0;
+	if (svc->inherited) {
+		log_notice("service %s: the socket is the service manager's: "
+		    "its socket options are not changed", sc->name);
+		return 0;
+	}
+	rc = sockopt_reapply(svc->rt.fd, old, &sc->sockopts, err, sizeof(err));
+	if (rc == 0) {
+		log_info("service %s: socket options updated", sc->name);
+		return 0;
+	}
+	if (rc == -1)
+		log_warnx("service %s: %s", sc->name, err);
+	log_info("service %s: socket options changed: binding the socket "
+	    "anew", sc->name);
+	return 1;
+}
+
 /* Give the new conf to an existing service; rebind if the endpoint moved. */
 static void
 service_update(struct service *svc, struct prep *p)
@@ -705,6 +751,8 @@ service_update(struct service *svc, struct prep *p)
 
 	if (!same || sc->disable)
 		service_close_listener(svc, !same);
+	else if (service_sockopts(svc, &svc->conf->sockopts, sc) == 1)
+		service_close_listener(svc, 1);
 	else
 		service_unix_perms(svc, sc);
 	service_take(svc, p);
@@ -743,6 +791,12 @@ steal_listener(struct service *svc, struct service_list *old)
 		    o->conf->port != 0) {
 			svc->rt.fd = o->rt.fd;
 			o->rt.fd = -1;
+			if (service_sockopts(svc, &o->conf->sockopts,
+			    svc->conf) == 1) {
+				service_close_listener(svc, 1);
+				service_close_listener(o, 0);
+				return;
+			}
 			service_close_listener(o, 0);
 			service_watch(svc);
 			return;

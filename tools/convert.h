@@ -56,6 +56,25 @@ enum cv_key {
 	K_SOCKET_MODE,
 	K_SOCKET_OWNER,
 	K_SOCKET_GROUP,
+	/* Socket options (K_SO_FIRST..K_SO_LAST: convert_sockopt.c). */
+	K_KEEPALIVE,
+	K_KEEPALIVE_IDLE,
+	K_KEEPALIVE_INTERVAL,
+	K_KEEPALIVE_COUNT,
+	K_NODELAY,
+	K_REUSE_PORT,
+	K_FREEBIND,
+	K_TRANSPARENT,
+	K_DEFER_ACCEPT,
+	K_MARK,
+	K_BIND_TO_DEVICE,
+	K_IP_TOS,
+	K_PRIORITY,
+	K_TCP_CONGESTION,
+	K_RECEIVE_BUFFER,
+	K_SEND_BUFFER,
+	K_PASS_CREDENTIALS,
+	K_PASS_PACKET_INFO,
 	K_NKEYS
 };
 
@@ -131,11 +150,22 @@ void		 doc_free(struct cv_doc *);
 int		 builtin_known(const char *);
 int		 port_check(struct cv_service *, const char *, int);
 
+/* convert_sockopt.c */
+/*
+ * A [Socket] key of a .socket unit into key[] (indexed by enum cv_key):
+ * 1 taken, 0 not a socket option, -1 a bad value (why says).
+ */
+int		 sockopt_from_systemd(const char *name, const char *val,
+		    const char **key, char *why, size_t whylen);
+/* Drop the options that do not fit the listener s became (a note each). */
+void		 sockopt_fit(struct cv_service *, const char *file, int line);
+
 /* convert_unique.c */
 void		 doc_unique(struct cv_doc *);
 
 /* convert_out.c */
 void		 out_doc(FILE *, const struct cv_doc *);
+const char	*out_key_name(enum cv_key);
 
 /* convert_inetd.c */
 void		 inetd_convert(const struct cv_file *, struct cv_doc *);

@@ -46,6 +46,24 @@ static const struct key_out keys[K_NKEYS] = {
 	[K_SOCKET_MODE] = { "socket-mode", 1 },
 	[K_SOCKET_OWNER] = { "socket-owner", 1 },
 	[K_SOCKET_GROUP] = { "socket-group", 1 },
+	[K_KEEPALIVE] = { "keepalive", 0 },
+	[K_KEEPALIVE_IDLE] = { "keepalive-idle", 0 },
+	[K_KEEPALIVE_INTERVAL] = { "keepalive-interval", 0 },
+	[K_KEEPALIVE_COUNT] = { "keepalive-count", 0 },
+	[K_NODELAY] = { "nodelay", 0 },
+	[K_REUSE_PORT] = { "reuse-port", 0 },
+	[K_FREEBIND] = { "freebind", 0 },
+	[K_TRANSPARENT] = { "transparent", 0 },
+	[K_DEFER_ACCEPT] = { "defer-accept", 0 },
+	[K_MARK] = { "mark", 0 },
+	[K_BIND_TO_DEVICE] = { "bind-to-device", 1 },
+	[K_IP_TOS] = { "ip-tos", 1 },
+	[K_PRIORITY] = { "priority", 0 },
+	[K_TCP_CONGESTION] = { "tcp-congestion", 1 },
+	[K_RECEIVE_BUFFER] = { "receive-buffer", 1 },
+	[K_SEND_BUFFER] = { "send-buffer", 1 },
+	[K_PASS_CREDENTIALS] = { "pass-credentials", 0 },
+	[K_PASS_PACKET_INFO] = { "pass-packet-info", 0 },
 };
 
 static const char *const lists[L_NLISTS] = {
@@ -55,6 +73,12 @@ static const char *const lists[L_NLISTS] = {
 	[L_ONLY_FROM] = "only-from",
 	[L_NO_ACCESS] = "no-access",
 };
+
+const char *
+out_key_name(enum cv_key k)
+{
+	return keys[k].name;
+}
 
 static void	put_quoted(FILE *, const char *);
 static void	put_value(FILE *, const char *, int);

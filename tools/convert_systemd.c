@@ -112,6 +112,7 @@ systemd_convert_path(const char *path, struct cv_doc *d)
 		strlist_copy(&s->notes, &tmpl->notes);
 		s->skip = tmpl->skip;
 		sd_listen(&su, ss.listen[i], &ss, s);
+		sockopt_fit(s, path, ss.listen[i]->line);
 		if (!s->skip && port_check(s, path, s->line) == -1)
 			s->skip = 1;
 		doc_add(d, s);
@@ -257,13 +258,22 @@ sd_socket_key(const struct sd_unit *u, struct sd_kv *kv, struct sd_sock *ss,
 		{ "MaxConnections", K_INSTANCES },
 		{ "MaxConnectionsPerSource", K_PER_SOURCE },
 	};
+	char	 why[256];
 	size_t	 i;
+	int	 r;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (strcmp(kv->key, keys[i].name) == 0) {
 			ss->key[keys[i].key] = kv->val;
 			return;
 		}
+	}
+	/* KeepAlive=, NoDelay=, ...: superd keys of the same meaning. */
+	if ((r = sockopt_from_systemd(kv->key, kv->val, ss->key, why,
+	    sizeof(why))) != 0) {
+		if (r == -1)
+			cv_fail(s, u->path, kv->line, "%s", why);
+		return;
 	}
 
 	if (strcmp(kv->key, "ListenStream") == 0 ||
@@ -414,8 +424,8 @@ sd_listen(const struct sd_unit *u, const struct sd_kv *kv,
 		cv_fail(s, u->path, kv->line, "Accept=yes on a datagram "
 		    "socket: systemd refuses it; written as wait = yes");
 	for (k = 0; k < K_NKEYS; k++)
-		if (ss->key[k] != NULL &&
-		    (kv->val[0] == '/' || k == K_INSTANCES || k == K_PER_SOURCE))
+		if (ss->key[k] != NULL && (kv->val[0] == '/' ||
+		    k == K_INSTANCES || k == K_PER_SOURCE || k >= K_KEEPALIVE))
 			svc_set(s, k, ss->key[k]);
 	if (kv->val[0] == '/') {
 		svc_set(s, K_PROTOCOL, "unix");

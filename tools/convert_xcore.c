@@ -28,22 +28,24 @@ struct xflag {
 	unsigned	 bit;
 	int		 fail;		/* not carried over: exit status 1 */
 	const char	*why;
+	int		 key;		/* a superd key set to yes, or -1 */
 };
 
 static const struct xflag xflags[] = {
-	{ "IPv4", F_IPV4, 0, NULL },
-	{ "IPv6", F_IPV6, 0, NULL },
-	{ "NAMEINARGS", F_NAMEINARGS, 0, NULL },
-	{ "NOLIBWRAP", F_NOLIBWRAP, 0, NULL },
-	{ "REUSE", 0, 0, "always on in xinetd 2.3; no superd key" },
-	{ "KEEPALIVE", 0, 1, "superd has no SO_KEEPALIVE setting" },
-	{ "NODELAY", 0, 1, "superd has no TCP_NODELAY setting" },
-	{ "INTERCEPT", 0, 1, "superd does not intercept handler traffic" },
-	{ "SENSOR", 0, 1, "superd has no sensor (ban on connect) mode" },
-	{ "IDONLY", 0, 1, "superd does not query identd" },
-	{ "NORETRY", 0, 1, "superd has no fork retry setting" },
-	{ "LABELED", 0, 1, "superd has no SELinux labeled networking" },
-	{ NULL, 0, 0, NULL }
+	{ "IPv4", F_IPV4, 0, NULL, -1 },
+	{ "IPv6", F_IPV6, 0, NULL, -1 },
+	{ "NAMEINARGS", F_NAMEINARGS, 0, NULL, -1 },
+	{ "NOLIBWRAP", F_NOLIBWRAP, 0, NULL, -1 },
+	{ "REUSE", 0, 0, "superd always sets SO_REUSEADDR (the default): no "
+	    "key needed", -1 },
+	{ "KEEPALIVE", 0, 0, NULL, K_KEEPALIVE },
+	{ "NODELAY", 0, 0, NULL, K_NODELAY },
+	{ "INTERCEPT", 0, 1, "superd does not intercept handler traffic", -1 },
+	{ "SENSOR", 0, 1, "superd has no sensor (ban on connect) mode", -1 },
+	{ "IDONLY", 0, 1, "superd does not query identd", -1 },
+	{ "NORETRY", 0, 1, "superd has no fork retry setting", -1 },
+	{ "LABELED", 0, 1, "superd has no SELinux labeled networking", -1 },
+	{ NULL, 0, 0, NULL, -1 }
 };
 
 static const struct xop *get(const struct xblock *, const char *);
@@ -94,6 +96,7 @@ xcore_translate(struct cv_service *s, const struct xblock *m)
 	/* Checked by xattr's libwrap handler, which may come before. */
 	if (flags & F_NOLIBWRAP)
 		svc_set(s, K_LIBWRAP, "no");
+	sockopt_fit(s, s->file, s->line);
 	if (types & T_INTERNAL) {
 		if (x_internal(s, m) == -1)
 			s->skip = 1;
@@ -148,6 +151,8 @@ x_flag(struct cv_service *s, const struct xop *o, const char *name)
 		cv_fail(s, o->file, o->line, "flag %s: %s", x->name, x->why);
 	else if (x->why != NULL)
 		cv_note(s, o->file, o->line, "flag %s: %s", x->name, x->why);
+	if (x->name != NULL && x->key >= 0)
+		svc_set(s, (enum cv_key)x->key, "yes");
 	return x->name != NULL ? x->bit : 0;
 }
 

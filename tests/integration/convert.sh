@@ -152,12 +152,15 @@ err xinetd 'xinetd.conf:18: note: ' 'tftp.dpkg-old skipped' \
     'legacy:9: redirect' \
     'legacy:22: note: only_from "monitor.example.org": a host name' \
     'legacy:22: only_from ".example.net": superd does not match domains' \
-    'legacy:23: access_times' 'legacy:24: flag KEEPALIVE' \
+    'legacy:23: access_times' 'cvspserver:11: note: flag REUSE: superd always sets SO_REUSEADDR' \
     'tftp:19: banner = /etc/issue.net: superd sends banners on stream connections only' \
     'legacy:27: rlimit_stack' 'legacy:28: deny_time' 'legacy:33: type RPC' \
     'legacy:42: internal service "servers"' \
     'tftp:15: note: cps 100 -> rate "100/s"'
 count xinetd err 'umask is left out' 1	# a default said once
+# flags = KEEPALIVE is a key now, not a report.
+out xinetd 'keepalive = yes'
+count xinetd err 'KEEPALIVE' 0
 located xinetd
 check xinetd
 
@@ -270,6 +273,23 @@ count pair out 'name = "git"' 0
 located pair
 check pair
 
+# flags KEEPALIVE NODELAY REUSE translate (REUSE: a note); on a datagram
+# service the first two are left out with a note.
+printf '%s\n' 'service git' '{' '	socket_type = stream' '	port = 9418' \
+    '	wait = no' '	user = nobody' '	server = /usr/bin/git' \
+    '	flags = KEEPALIVE NODELAY REUSE' '}' >"$tmp/x.in"
+run xinetd-flags 0 -x - <"$tmp/x.in"
+out xinetd-flags 'keepalive = yes' 'nodelay = yes'
+err xinetd-flags '<stdin>:8: note: flag REUSE: superd always sets SO_REUSEADDR'
+count xinetd-flags err 'not translated' 0
+check xinetd-flags
+sed 's/socket_type = stream/socket_type = dgram/; s/wait = no/wait = yes/' \
+    "$tmp/x.in" >"$tmp/x2.in"
+run xinetd-flags-udp 0 -x - <"$tmp/x2.in"
+count xinetd-flags-udp out 'nodelay = yes' 0
+err xinetd-flags-udp 'left out of this udp listener, where they mean nothing: keepalive (tcp), nodelay (tcp)'
+check xinetd-flags-udp
+
 # --- systemd socket units -------------------------------------------------
 # openssh-server's ssh.socket (Accept=no) with ssh.service, as shipped.
 run deb-ssh 1 "$d/systemd/ssh.socket"
@@ -304,6 +324,42 @@ check sd-accept
 rm -f "$tmp/echo@.service"
 run sd-noservice 1 "$tmp/echo.socket"
 err sd-noservice 'echo.socket:1: service unit '
+
+# Socket options of a .socket unit: superd keys, on the listeners they fit,
+# nothing reported as untranslated.
+printf '%s\n' '[Socket]' 'ListenStream=127.0.0.1:7003' 'ListenDatagram=127.0.0.1:7004' \
+    'ListenStream=/run/superd-test/so.sock' 'KeepAlive=true' \
+    'KeepAliveTimeSec=2min' 'KeepAliveIntervalSec=30s' 'KeepAliveProbes=4' \
+    'NoDelay=yes' 'ReusePort=on' 'FreeBind=1' 'Transparent=no' \
+    'DeferAcceptSec=1500ms' 'Mark=0' 'BindToDevice=lo' 'Priority=3' \
+    'IPTOS=low-delay' 'TCPCongestion=reno' 'ReceiveBuffer=64K' \
+    'SendBuffer=128K' 'PassCredentials=yes' 'PassPacketInfo=yes' \
+    >"$tmp/so.socket"
+printf '%s\n' '[Service]' 'ExecStart=/bin/cat' 'StandardInput=socket' \
+    >"$tmp/so.service"
+run sd-sockopt 0 "$tmp/so.socket"
+out sd-sockopt 'keepalive = yes' 'keepalive-idle = 120' \
+    'keepalive-interval = 30' 'keepalive-count = 4' 'nodelay = yes' \
+    'reuse-port = yes' 'freebind = yes' 'transparent = no' \
+    'defer-accept = 2' 'mark = 0' 'bind-to-device = "lo"' 'priority = 3' \
+    'ip-tos = "low-delay"' 'tcp-congestion = "reno"' \
+    'receive-buffer = "64K"' 'send-buffer = "128K"' \
+    'pass-credentials = yes' 'pass-packet-info = yes'
+count sd-sockopt out 'nodelay = yes' 1		# the tcp listener only
+count sd-sockopt out 'pass-packet-info = yes' 1	# the udp one
+count sd-sockopt out 'pass-credentials = yes' 1	# the unix one
+err sd-sockopt 'so.socket:3: note: left out of this udp listener, where they mean nothing: keepalive (tcp), '
+count sd-sockopt out 'receive-buffer = "64K"' 3	# all three
+count sd-sockopt err 'not translated' 0
+count sd-sockopt err 'no superd equivalent' 0
+located sd-sockopt
+check sd-sockopt
+printf '%s\n' '[Socket]' 'ListenStream=7005' 'Accept=no' 'NoDelay=maybe' \
+    'DeferAcceptSec=soon' >"$tmp/so.socket"
+run sd-sockopt-bad 1 "$tmp/so.socket"
+err sd-sockopt-bad 'so.socket:4: NoDelay=maybe: not a boolean' \
+    'so.socket:5: DeferAcceptSec=soon: not a time span'
+rm -f "$tmp/so.service" "$tmp/so.socket"
 
 # --- usage and I/O errors -----------------------------------------------
 run missing 2 "$tmp/no-such-file"

@@ -73,7 +73,8 @@ compare() {
 }
 compare "global keys" "$(conf_keys GLOBAL_KEYS)" \
     "$(man_keys 'Global keys' 'The defaults section')"
-compare "service keys" "$( (conf_keys SERVICE_KEYS; conf_keys RESCTL_KEYS) |
+compare "service keys" "$( (conf_keys SERVICE_KEYS; conf_keys RESCTL_KEYS;
+    conf_keys SOCKOPT_KEYS) |
     LC_ALL=C sort -u)" \
     "$(man_keys 'Service sections' 'INETD COMPATIBILITY')"
 all_doc=$(sed -n 's/^\.It Cm \([a-z0-9-]*\) Ns [=(].*/\1/p' "$PAGE" | sort | uniq -d)

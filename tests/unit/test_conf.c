@@ -29,6 +29,7 @@
 
 #include "conf.h"
 #include "rundir.h"
+#include "sockopt.h"
 
 #define CAT	"server = \"/bin/cat\" "
 
@@ -1289,6 +1290,71 @@ test_equal_protection_regression(void **state)
 	compare(base, "service a { port = 7 " CAT "timeout = 5 }", 1, 0);
 }
 
+/* Every key of sockopt.c's table is one of conf.c's key table. */
+static void
+test_sockopt_keys(void **state)
+{
+	struct superd_conf	*conf;
+	char			 text[256], *errs;
+	const char		*v;
+	int			 id;
+
+	(void)state;
+	for (id = 0; id < SOCKOPT_N; id++) {
+		v = sockopt_kind((enum sockopt_id)id) == SOCKOPT_BOOL ? "no" :
+		    sockopt_kind((enum sockopt_id)id) == SOCKOPT_INT ? "1" :
+		    "\"lo\"";
+		snprintf(text, sizeof(text), "service s {\n port = 7007\n "
+		    "server = \"/bin/cat\"\n %s = %s\n}\n",
+		    sockopt_key((enum sockopt_id)id), v);
+		conf = load(text, &errs);
+		if (strstr(errs, "no such option") != NULL)
+			fail_msg("%s", errs);
+		conf_free(conf);
+		free(errs);
+	}
+}
+
+/* Values land in sockopts; from defaults a misfit is left out. */
+static void
+test_sockopt_values(void **state)
+{
+	struct superd_conf		*a, *b;
+	const struct service_conf	*sc;
+	char				*errs;
+
+	(void)state;
+	a = load("defaults { nodelay = yes }\n"
+	    "service s {\n port = 7007\n server = \"/bin/cat\"\n"
+	    " keepalive = yes\n keepalive-idle = 30\n"
+	    " receive-buffer = 64K\n ip-tos = \"0x20\"\n}\n"
+	    "service u {\n protocol = udp\n port = 7007\n"
+	    " server = \"/bin/cat\"\n}\n", &errs);
+	assert_non_null(a);
+	free(errs);
+	sc = find(a, "s", PROTO_TCP);
+	assert_int_equal(sc->sockopts.value[SOCKOPT_KEEPIDLE], 30);
+	assert_int_equal(sc->sockopts.value[SOCKOPT_RCVBUF], 65536);
+	assert_int_equal(sc->sockopts.value[SOCKOPT_IPTOS], 0x20);
+	assert_true(sc->sockopts.set & (1u << SOCKOPT_NODELAY));
+	sc = find(a, "u", PROTO_UDP);
+	assert_int_equal(sc->sockopts.set, 0);
+	b = load("defaults { nodelay = yes }\n"
+	    "service s {\n port = 7007\n server = \"/bin/cat\"\n"
+	    " keepalive = yes\n keepalive-idle = 31\n"
+	    " receive-buffer = 64K\n ip-tos = \"0x20\"\n}\n"
+	    "service u {\n protocol = udp\n port = 7007\n"
+	    " server = \"/bin/cat\"\n}\n", &errs);
+	assert_non_null(b);
+	free(errs);
+	assert_false(service_conf_equal(find(a, "s", PROTO_TCP),
+	    find(b, "s", PROTO_TCP)));
+	assert_true(service_conf_equal(find(a, "u", PROTO_UDP),
+	    find(b, "u", PROTO_UDP)));
+	conf_free(a);
+	conf_free(b);
+}
+
 int
 main(void)
 {
@@ -1325,6 +1391,8 @@ main(void)
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_same_endpoint_equal),
 		cmocka_unit_test(test_equal_protection_regression),
+		cmocka_unit_test(test_sockopt_keys),
+		cmocka_unit_test(test_sockopt_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
