@@ -38,6 +38,7 @@
 #include "export.h"
 #include "log.h"
 #include "resolve.h"
+#include "rpcparse.h"
 #include "rundir.h"
 #include "sandbox.h"
 
@@ -142,6 +143,8 @@ struct svc_ctx {
 	X(STR,	"protocol")						\
 	X(STR,	"address")						\
 	X(STR,	"port")							\
+	X(STR,	"rpc-program")						\
+	X(STR,	"rpc-versions")						\
 	X(BOOL,	"wait")							\
 	X(STR,	"user")							\
 	X(STR,	"group")						\
@@ -540,14 +543,15 @@ enum_value(const struct svc_ctx *s, const char *key, const char *dflt,
 static void
 svc_kind(struct svc_ctx *s)
 {
-	static const char *const types[] = { "exec", "builtin", NULL };
+	static const char *const types[] = { "exec", "builtin", "rpc", NULL };
 	static const char *const protos[] = { "tcp", "udp", "unix", NULL };
 	static const char *const socks[] = { "stream", "dgram", NULL };
 	struct service_conf	*sc = s->sc;
 	const char		*p, *k;
+	const char		*t = enum_value(s, "type", "exec", types);
 
-	sc->type = strcmp(enum_value(s, "type", "exec", types), "builtin") ?
-	    SVC_EXEC : SVC_BUILTIN;
+	sc->type = strcmp(t, "builtin") ? SVC_EXEC : SVC_BUILTIN;
+	sc->rpc = strcmp(t, "rpc") == 0;
 	k = enum_value(s, "socket", NULL, socks);
 	p = enum_value(s, "protocol", k && strcmp(k, "dgram") == 0 ?
 	    "udp" : "tcp", protos);
@@ -563,6 +567,44 @@ svc_kind(struct svc_ctx *s)
 	sc->wait = kbool(s, "wait", sc->socktype == SOCK_DGRAM &&
 	    sc->type == SVC_EXEC);
 	sc->disable = kbool(s, "disable", 0);
+}
+
+/*
+ * type = rpc: rpc-program (number or /etc/rpc name) and rpc-versions,
+ * on tcp or udp.  Without libtirpc superd cannot talk to rpcbind, and a
+ * service nobody can find is refused rather than started.
+ */
+static void
+svc_rpc(struct svc_ctx *s)
+{
+	struct service_conf	*sc = s->sc;
+	const char		*prog = kstr(s, "rpc-program");
+	const char		*vers = kstr(s, "rpc-versions");
+	char			 err[CONF_ERRLEN];
+
+	if (!sc->rpc) {
+		if (prog != NULL || vers != NULL)
+			svc_error(s, prog != NULL ? "rpc-program" :
+			    "rpc-versions", "%s is only for type = rpc",
+			    prog != NULL ? "rpc-program" : "rpc-versions");
+		return;
+	}
+#ifndef HAVE_TIRPC
+	svc_error(s, "type", "type = rpc: superd was built without libtirpc "
+	    "(configure --with-tirpc) and cannot register with rpcbind");
+#endif
+	if (sc->proto == PROTO_UNIX)
+		svc_error(s, "protocol", "an rpc service is on tcp or udp");
+	if (prog == NULL)
+		svc_error(s, NULL, "rpc-program: missing (a number or a name "
+		    "from /etc/rpc)");
+	else if (rpcparse_program(prog, &sc->rpc_prog, err, sizeof(err)) == -1)
+		svc_error(s, "rpc-program", "rpc-program %s", err);
+	if (vers == NULL)
+		svc_error(s, NULL, "rpc-versions: missing (N or LOW-HIGH)");
+	else if (rpcparse_versions(vers, &sc->rpc_vlo, &sc->rpc_vhi, err,
+	    sizeof(err)) == -1)
+		svc_error(s, "rpc-versions", "rpc-versions %s", err);
 }
 
 /* address and port, resolved once. */
@@ -590,6 +632,8 @@ svc_endpoint(struct svc_ctx *s)
 	}
 	if ((sc->address = xstrdup(addr ? addr : "*")) == NULL)
 		return;
+	if (port == NULL && sc->rpc)
+		port = "0";	/* rpcbind tells clients where it is */
 	if (port == NULL) {
 		svc_error(s, NULL, "port: missing (a number, a name from "
 		    "/etc/services, or 0 for a dynamic port)");
@@ -1289,8 +1333,13 @@ svc_low_ports(struct svc_ctx *s)
 {
 	static const char *const modes[] = { "refuse", "allow", NULL };
 	struct service_conf	*sc = s->sc;
-	const char		*v = enum_value(s, "udp-low-ports", "refuse",
-				    modes);
+	/*
+	 * RPC clients run by root send from a reserved port (libtirpc's
+	 * bindresvport), and an RPC server answers nothing but a well-formed
+	 * call, which no echo or chargen reply is: no loop to guard against.
+	 */
+	const char		*v = enum_value(s, "udp-low-ports", sc->rpc ?
+				    "allow" : "refuse", modes);
 
 	sc->udp_low_ports = strcmp(v, "allow") == 0;
 	if (sc->udp_low_ports && (sc->socktype != SOCK_DGRAM ||
@@ -1669,6 +1718,7 @@ service_build(cfg_t *sec, cfg_t *dflt)
 		svc_error(&s, NULL, "name: must be 1-64 characters without "
 		    "spaces, '/' or '='");
 	svc_kind(&s);
+	svc_rpc(&s);
 	svc_endpoint(&s);
 	svc_unix_perms(&s);
 	svc_identity(&s);
@@ -1790,6 +1840,21 @@ find_endpoint(const struct superd_conf *conf, const struct service_conf *n)
 	return NULL;
 }
 
+/*
+ * rpcbind keeps one address per program, version and transport: two
+ * enabled services claiming the same would take it from each other.
+ */
+static const struct service_conf *
+find_rpc(const struct superd_conf *conf, const struct service_conf *n)
+{
+	const struct service_conf	*sc;
+
+	TAILQ_FOREACH(sc, &conf->services, entry)
+		if (service_conf_rpc_overlap(sc, n))
+			return sc;
+	return NULL;
+}
+
 /* Build every service of cfg and append it to conf. */
 static void
 add_services(struct superd_conf *conf, cfg_t *cfg, cfg_t *dflt)
@@ -1812,6 +1877,12 @@ add_services(struct superd_conf *conf, cfg_t *cfg, cfg_t *dflt)
 			    "(%s:%d)", sc->address, sc->port,
 			    conf_proto_name(sc->proto), old->name, old->file,
 			    old->line);
+		else if ((old = find_rpc(conf, sc)) != NULL)
+			conf_error(sc->file, sc->line, sc->name, "rpc-program: "
+			    "program %lu versions %lu-%lu/%s overlap those of "
+			    "service \"%s\" (%s:%d)", sc->rpc_prog, sc->rpc_vlo,
+			    sc->rpc_vhi, conf_proto_name(sc->proto), old->name,
+			    old->file, old->line);
 		else {
 			TAILQ_INSERT_TAIL(&conf->services, sc, entry);
 			conf->nservices++;
@@ -2398,11 +2469,28 @@ isolation_equal(const struct service_conf *a, const struct service_conf *b)
 }
 
 int
+service_conf_rpc_overlap(const struct service_conf *a,
+    const struct service_conf *b)
+{
+	return a->rpc && b->rpc && !a->disable && !b->disable &&
+	    a->proto == b->proto && a->rpc_prog == b->rpc_prog &&
+	    a->rpc_vlo <= b->rpc_vhi && b->rpc_vlo <= a->rpc_vhi;
+}
+
+int
+service_conf_rpc_equal(const struct service_conf *a, const struct service_conf *b)
+{
+	return a->rpc == b->rpc && (!a->rpc || (a->rpc_prog == b->rpc_prog &&
+	    a->rpc_vlo == b->rpc_vlo && a->rpc_vhi == b->rpc_vhi));
+}
+
+int
 service_conf_equal(const struct service_conf *a, const struct service_conf *b)
 {
 	return str_equal(a->name, b->name) &&
 	    service_conf_same_endpoint(a, b) && a->port == b->port &&
 	    a->type == b->type && a->wait == b->wait &&
+	    service_conf_rpc_equal(a, b) &&
 	    a->disable == b->disable && str_equal(a->server, b->server) &&
 	    strv_equal(a->argv, b->argv) && strv_equal(a->env, b->env) &&
 	    a->uid == b->uid && a->gid == b->gid &&

@@ -144,6 +144,12 @@ struct service_conf {
 	int			 disable;
 	int			 backlog;
 
+	/* type = rpc: an exec service registered with rpcbind. */
+	int			 rpc;
+	unsigned long		 rpc_prog;
+	unsigned long		 rpc_vlo;	/* versions lo..hi */
+	unsigned long		 rpc_vhi;
+
 	/* UNIX socket file ownership and mode. */
 	uid_t			 sock_uid;
 	gid_t			 sock_gid;
@@ -288,6 +294,12 @@ int			 service_conf_same_endpoint(const struct service_conf *,
 			    const struct service_conf *);
 /* Same in everything but runtime state? */
 int			 service_conf_equal(const struct service_conf *,
+			    const struct service_conf *);
+/* Enabled rpc services claiming a version of one program on one proto? */
+int			 service_conf_rpc_overlap(const struct service_conf *,
+			    const struct service_conf *);
+/* Same RPC program and versions (or both not rpc)? */
+int			 service_conf_rpc_equal(const struct service_conf *,
 			    const struct service_conf *);
 /* "tcp", "udp", "unix" */
 const char		*conf_proto_name(enum svc_proto);

@@ -628,6 +628,13 @@ rec_service(const struct service_info *i, void *arg)
 	rec_num(c, "sources", i->sources);
 	if (i->oob_port >= 0)
 		rec_num(c, "oob_port", (unsigned long long)i->oob_port);
+	if (i->rpc_prog != 0) {
+		snprintf(key, sizeof(key), "%lu-%lu", i->rpc_vlo, i->rpc_vhi);
+		rec_num(c, "rpc_program", i->rpc_prog);
+		rec_str(c, "rpc_versions", key);
+		rec_str(c, "rpcbind", i->rpc_registered ? "registered" :
+		    "not-registered");
+	}
 	rec_cgroup(c, i);
 	rec_end(c);
 }

@@ -45,6 +45,8 @@ struct svcrec {
 	int		 dynamic;
 	char		 state[16];
 	unsigned	 idx;		/* rank among services of this name */
+	unsigned long	 rpc_prog;	/* type = rpc: sent as tags; 0 none */
+	unsigned long	 rpc_vlo, rpc_vhi;
 };
 
 struct svclist {
@@ -210,6 +212,11 @@ svc_add(struct svclist *l, const char *name, const char *proto,
 	s->port = port > 0 && port <= DIR_PORT_MAX ? (unsigned)port : 0;
 	s->dynamic = dynamic;
 	l->n++;
+	if (strcmp(name, i->name) == 0) {	/* not NAME/oob */
+		s->rpc_prog = i->rpc_prog;
+		s->rpc_vlo = i->rpc_vlo;
+		s->rpc_vhi = i->rpc_vhi;
+	}
 }
 
 /*
@@ -292,6 +299,9 @@ put_svc(const struct dircmd_ctx *ctx, const struct svcrec *s,
 		rec_add(&r, " uid=%lu pid=%ld", (unsigned long)geteuid(),
 		    (long)getpid());
 	rec_add(&r, " expires=- prio=0 weight=1");
+	if (s->rpc_prog != 0)
+		rec_add(&r, " tag.rpc-program=%lu tag.rpc-versions=%lu-%lu",
+		    s->rpc_prog, s->rpc_vlo, s->rpc_vhi);
 	return rec_flush(&r, out);
 }
 

@@ -321,6 +321,9 @@ ic_overlap(const struct service_conf *a, const struct service_conf *b)
 {
 	const struct service_conf	*v6;
 
+	/* Dynamic ports never collide (two rpc lines have one each). */
+	if (a->port == 0 || b->port == 0)
+		return 0;
 	if (service_conf_same_endpoint(a, b))
 		return 1;
 	if (a->proto != b->proto || a->proto == PROTO_UNIX ||
@@ -332,13 +335,24 @@ ic_overlap(const struct service_conf *a, const struct service_conf *b)
 	return ic_any(v6) && (v6->dualstack || !v6->v6only);
 }
 
-/* Append sc to the configuration unless its endpoint is taken. */
+/*
+ * Append sc to the configuration unless its endpoint, or the RPC program
+ * versions it would register with rpcbind, are taken.
+ */
 static int
 ic_place(struct ic_ctx *c, struct service_conf *sc)
 {
 	const struct service_conf	*o;
 
 	TAILQ_FOREACH(o, &c->conf->services, entry) {
+		if (service_conf_rpc_overlap(o, sc)) {
+			log_warnx("%s:%d: service \"%s\": RPC program %lu/%s is "
+			    "already registered for service \"%s\" (%s:%d); "
+			    "line skipped", c->path, c->line, sc->name,
+			    sc->rpc_prog, conf_proto_name(sc->proto), o->name,
+			    o->file, o->line);
+			return -1;
+		}
 		if (!ic_overlap(o, sc))
 			continue;
 		if (ic_from_here(c, o))

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "inetd_parse.h"
+#include "rpcparse.h"
 
 #define NFIELDS		6	/* service .. server; args follow */
 
@@ -199,23 +200,20 @@ parse_service(struct inetd_entry *e, char *col, char *err, size_t len)
 	return 0;
 }
 
-/* "name/version" or "name/low-high". */
+/* "name/version" or "name/low-high" (rpcparse.c, as rpc-versions). */
 static int
 parse_rpc(struct inetd_entry *e, char *err, size_t len)
 {
-	char	*v, *dash;
+	char	*v, why[INETD_ERRLEN];
 
 	if ((v = strchr(e->service, '/')) == NULL)
 		return bad(err, len, "RPC service \"%s\" needs name/version",
 		    e->service);
 	*v++ = '\0';
-	if ((dash = strchr(v, '-')) != NULL)
-		*dash++ = '\0';
-	if (get_uint(v, &e->rpc_low) == -1 ||
-	    get_uint(dash != NULL ? dash : v, &e->rpc_high) == -1 ||
-	    e->rpc_high < e->rpc_low)
-		return bad(err, len, "RPC version of \"%s\" is not N or "
-		    "LOW-HIGH", e->service);
+	if (rpcparse_versions(v, &e->rpc_low, &e->rpc_high, why,
+	    sizeof(why)) == -1)
+		return bad(err, len, "RPC version of \"%s\": %s", e->service,
+		    why);
 	return 0;
 }
 

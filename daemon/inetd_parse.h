@@ -43,8 +43,8 @@ struct inetd_entry {
 	char		*proto_opts;	/* ",sndbuf=N..." after the comma */
 	enum inetd_family family;
 	int		 rpc;		/* rpc/tcp, rpc/udp */
-	int		 rpc_low;	/* versions "name/low-high" */
-	int		 rpc_high;
+	unsigned long	 rpc_low;	/* versions "name/low-high" */
+	unsigned long	 rpc_high;
 	int		 wait;
 	int		 max;		/* "nowait.N" or ":N", -1 unset */
 	int		 fb_child;	/* FreeBSD "nowait/C/R/S", -1 unset */

@@ -33,6 +33,8 @@ static const struct key_def keys[IX_NKEYS] = {
 	[IX_ADDRESS] = { "address", 1 },
 	[IX_V6ONLY] = { "v6only", 0 },
 	[IX_PORT] = { "port", 1 },
+	[IX_RPC_PROGRAM] = { "rpc-program", 1 },
+	[IX_RPC_VERSIONS] = { "rpc-versions", 1 },
 	[IX_WAIT] = { "wait", 0 },
 	[IX_USER] = { "user", 1 },
 	[IX_GROUP] = { "group", 1 },
@@ -48,6 +50,7 @@ static void	 say(struct xlate *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 static void	 xl_name(struct xlate *);
 static int	 xl_kind(struct xlate *);
+static void	 xl_rpc(struct xlate *);
 static void	 xl_addr(struct xlate *, const char *);
 static void	 xl_limits(struct xlate *);
 static void	 xl_user(struct xlate *);
@@ -100,9 +103,10 @@ inetd_xlate(const struct inetd_entry *e, const char *defaddr,
 }
 
 /*
- * The name: the service, "name/versions" for RPC, the socket's file name
- * without extension for unix.  alt is the name to fall back on when a
- * service's tcp4 and tcp6 lines differ.
+ * The name: the service (for RPC the program's name, without the
+ * versions: '/' is not allowed in superd's names), the socket's file
+ * name without extension for unix.  alt is the name to fall back on when
+ * a service's tcp4 and tcp6 lines differ.
  */
 static void
 xl_name(struct xlate *x)
@@ -115,17 +119,28 @@ xl_name(struct xlate *x)
 		snprintf(s->name, sizeof(s->name), "%s", base_name(e->service));
 		if ((dot = strrchr(s->name, '.')) != NULL && dot != s->name)
 			*dot = '\0';
-	} else if (!e->rpc)
+	} else
 		snprintf(s->name, sizeof(s->name), "%s", e->service);
-	else if (e->rpc_low == e->rpc_high)
-		snprintf(s->name, sizeof(s->name), "%s/%d", e->service,
-		    e->rpc_low);
-	else
-		snprintf(s->name, sizeof(s->name), "%s/%d-%d", e->service,
-		    e->rpc_low, e->rpc_high);
 	if (strcmp(e->proto_col, e->proto) != 0)
 		snprintf(s->alt, sizeof(s->alt), "%.150s-%s", s->name,
 		    e->proto_col);
+}
+
+/* "rpc/udp": rpcbind gets the port, so the line names no port. */
+static void
+xl_rpc(struct xlate *x)
+{
+	const struct inetd_entry *e = x->e;
+	struct inetd_svc	*s = x->s;
+
+	if (e->rpc_low == e->rpc_high)
+		snprintf(s->rpc_versions, sizeof(s->rpc_versions), "%lu",
+		    e->rpc_low);
+	else
+		snprintf(s->rpc_versions, sizeof(s->rpc_versions), "%lu-%lu",
+		    e->rpc_low, e->rpc_high);
+	s->key[IX_RPC_PROGRAM] = e->service;
+	s->key[IX_RPC_VERSIONS] = s->rpc_versions;
 }
 
 /* Protocol, socket type, port: what superd cannot listen on at all. */
@@ -149,9 +164,8 @@ xl_kind(struct xlate *x)
 		rc = -1;
 	}
 	if (e->rpc) {
-		say(x, 1, "\"rpc/%s\": superd does not register RPC services "
-		    "with rpcbind", e->proto_col);
-		return -1;
+		xl_rpc(x);
+		return rc;
 	}
 	if (strncmp(e->service, "tcpmux/", 7) == 0 ||
 	    strcmp(e->service, "tcpmux") == 0) {
@@ -255,6 +269,11 @@ xl_server(struct xlate *x)
 	const struct inetd_entry *e = x->e;
 	struct inetd_svc	*s = x->s;
 
+	if (strcmp(e->server, "internal") == 0 && e->rpc) {
+		say(x, 1, "internal RPC service \"%s\": superd has no RPC "
+		    "builtins", e->service);
+		return -1;
+	}
 	if (strcmp(e->server, "internal") == 0) {
 		/* A builtin runs inside superd: wait has no meaning. */
 		s->key[IX_WAIT] = NULL;
@@ -266,7 +285,7 @@ xl_server(struct xlate *x)
 		say(x, 1, "server \"%s\" is not an absolute path", e->server);
 		return -1;
 	}
-	s->key[IX_TYPE] = "exec";
+	s->key[IX_TYPE] = e->rpc ? "rpc" : "exec";
 	s->key[IX_SERVER] = e->server;
 	if (e->argc > 0 && strcmp(e->argv[0], base_name(e->server)) != 0)
 		s->key[IX_ARGV0] = e->argv[0];

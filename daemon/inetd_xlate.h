@@ -27,6 +27,8 @@ enum inetd_key {
 	IX_ADDRESS,
 	IX_V6ONLY,
 	IX_PORT,
+	IX_RPC_PROGRAM,
+	IX_RPC_VERSIONS,
 	IX_WAIT,
 	IX_USER,
 	IX_GROUP,
@@ -49,6 +51,7 @@ struct inetd_svc {
 	char		 rate[32];		/* storage for the numbers */
 	char		 instances[16];
 	char		 per_source[16];
+	char		 rpc_versions[32];
 };
 
 /*

@@ -32,6 +32,7 @@
 #include "oob.h"
 #include "policy.h"
 #include "request.h"
+#include "rpcreg.h"
 #include "service.h"
 #include "sockopt.h"
 #include "sockperm.h"
@@ -183,6 +184,8 @@ service_close_listener(struct service *svc, int unlink_path)
 		event_free(svc->ev);
 	svc->ev = NULL;
 	svc->polling = 0;
+	rpcreg_remove(svc->rpc);
+	svc->rpc = NULL;
 	if (svc->rt.fd >= 0) {
 		/* An inherited socket's path belongs to its manager; and
 		 * only the very socket file we bound is ours to remove. */
@@ -216,14 +219,29 @@ service_watch(struct service *svc)
 	    &svc->bound_port);
 }
 
+/* type = rpc: an open socket is registered with rpcbind (rpcreg.c). */
+static void
+service_rpc_sync(struct service *svc)
+{
+	const struct service_conf	*sc = svc->conf;
+
+	if (sc->rpc && svc->rt.fd >= 0 && svc->rpc == NULL)
+		svc->rpc = rpcreg_add(sc->name, sc->rpc_prog, sc->rpc_vlo,
+		    sc->rpc_vhi, svc->rt.fd);
+}
+
 /* Bind the service's socket; on failure retry on a timer. */
 static void
 service_open(struct service *svc)
 {
 	char	err[256];
 
-	if (svc->conf->disable || svc->rt.fd >= 0)
+	if (svc->conf->disable)
 		return;
+	if (svc->rt.fd >= 0) {
+		service_rpc_sync(svc);
+		return;
+	}
 	svc->inherited = (svc->rt.fd = inherit_take(svc->conf)) >= 0;
 	if (svc->rt.fd == -1 &&
 	    (svc->rt.fd = listen_open(svc->conf, err, sizeof(err))) == -1) {
@@ -240,6 +258,7 @@ service_open(struct service *svc)
 		log_notice("service %s: bound at last", svc->conf->name);
 	svc->failed = 0;
 	service_watch(svc);
+	service_rpc_sync(svc);
 	/* An OS-assigned port is news the admin needs; a fixed one is not. */
 	if (svc->conf->port == 0 && svc->conf->family != AF_UNIX)
 		log_notice("service %s: listening on %s port %d (dynamic)",
@@ -755,6 +774,10 @@ service_update(struct service *svc, struct prep *p)
 		service_close_listener(svc, 1);
 	else
 		service_unix_perms(svc, sc);
+	if (!service_conf_rpc_equal(svc->conf, sc)) {
+		rpcreg_remove(svc->rpc);
+		svc->rpc = NULL;
+	}
 	service_take(svc, p);
 	svc->admin_disabled = 0;
 	svc->wait_failures = 0;		/* a new config deserves a new try */
@@ -959,6 +982,12 @@ service_fill_info(const struct service *svc, struct service_info *i)
 	i->oob_dynamic = svc->conf->oob_port == 0;
 	i->sources = policy_sources(svc->rt.policy);
 	i->export = svc->conf->export;
+	if (sc->rpc) {
+		i->rpc_prog = sc->rpc_prog;
+		i->rpc_vlo = sc->rpc_vlo;
+		i->rpc_vhi = sc->rpc_vhi;
+		i->rpc_registered = rpcreg_registered(svc->rpc);
+	}
 }
 
 void

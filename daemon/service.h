@@ -38,6 +38,9 @@ struct service_info {
 	int		 oob_dynamic;	/* configured with oob-port = 0 */
 	size_t		 sources;	/* in the per-source table */
 	int		 export;	/* export = yes (DNS-SD) */
+	unsigned long	 rpc_prog;	/* type = rpc: program, 0 none */
+	unsigned long	 rpc_vlo, rpc_vhi;	/* ... and its versions */
+	int		 rpc_registered;	/* rpcbind has it */
 };
 
 typedef void (*service_info_cb)(const struct service_info *, void *arg);
@@ -68,6 +71,7 @@ void	 service_totals(struct service_totals *);
 
 struct service_conf;
 struct oob_endpoint;
+struct rpcreg;
 
 struct service {
 	struct request_target	 rt;		/* lent to its requests */
@@ -88,6 +92,7 @@ struct service {
 	char			 bound_addr[64];
 	int			 bound_port;
 	struct oob_endpoint	*oob;		/* oob-port, or NULL */
+	struct rpcreg		*rpc;		/* type = rpc: at rpcbind */
 	struct handoff {			/* nowait dgram exec */
 		int		 pending;	/* a handler has yet to read */
 		uint64_t	 id;		/* that handler's session */

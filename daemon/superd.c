@@ -33,6 +33,7 @@
 #include "oob.h"
 #include "policy.h"
 #include "rundir.h"
+#include "rpcreg.h"
 #include "service.h"
 #include "request.h"
 #include "session.h"
@@ -292,6 +293,7 @@ finish(void)
 	metrics_http_stop();
 	side_channels_stop();
 	services_shutdown();
+	rpcreg_stop();		/* after every listener's rpcreg_remove */
 	if (st.pidfile != NULL)
 		unlink(st.pidfile);
 	event_base_loopexit(st.base, NULL);

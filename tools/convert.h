@@ -31,6 +31,8 @@ enum cv_key {
 	K_ADDRESS,
 	K_V6ONLY,
 	K_PORT,
+	K_RPC_PROGRAM,
+	K_RPC_VERSIONS,
 	K_WAIT,
 	K_USER,
 	K_GROUP,

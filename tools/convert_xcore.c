@@ -1,8 +1,9 @@
 /*
  * convert_xcore.c: what an xinetd service is and where it listens.
  *
- * type, id, flags, socket_type, protocol, wait, port, bind, v6only,
- * server and server_args only make sense together, so they are read
+ * type, id, flags, socket_type, protocol, wait, port, rpc_number,
+ * rpc_version, bind, v6only, server and server_args only make sense
+ * together, so they are read
  * here as a whole instead of one attribute at a time.
  */
 #include "config.h"
@@ -13,10 +14,12 @@
 #include <strings.h>
 
 #include "convert_xinetd.h"
+#include "rpcparse.h"
 
 #define T_INTERNAL	0x01
 #define T_UNLISTED	0x02
-#define T_UNSUPP	0x04	/* RPC, TCPMUX, TCPMUXPLUS */
+#define T_UNSUPP	0x04	/* TCPMUX, TCPMUXPLUS */
+#define T_RPC		0x08
 
 #define F_IPV4		0x01
 #define F_IPV6		0x02
@@ -58,6 +61,8 @@ static int	 x_socket(struct cv_service *, const struct xblock *);
 static void	 x_wait(struct cv_service *, const struct xblock *);
 static int	 x_port(struct cv_service *, const struct xblock *,
 		    unsigned);
+static int	 x_rpc(struct cv_service *, const struct xblock *);
+static void	 x_not_rpc(struct cv_service *, const struct xblock *);
 static void	 x_address(struct cv_service *, const struct xblock *,
 		    unsigned);
 static int	 x_internal(struct cv_service *, const struct xblock *);
@@ -86,6 +91,8 @@ xcore_translate(struct cv_service *s, const struct xblock *m)
 
 	types = x_types(s, m);
 	flags = x_flags(s, m);
+	if (!(types & T_RPC))
+		x_not_rpc(s, m);
 	if ((types & T_UNSUPP) || x_socket(s, m) == -1 ||
 	    x_port(s, m, types) == -1) {
 		s->skip = 1;
@@ -102,6 +109,8 @@ xcore_translate(struct cv_service *s, const struct xblock *m)
 			s->skip = 1;
 	} else if (x_server(s, m, flags) == -1)
 		s->skip = 1;
+	else if (types & T_RPC)
+		svc_set(s, K_TYPE, "rpc");
 }
 
 static unsigned
@@ -116,9 +125,11 @@ x_types(struct cv_service *s, const struct xblock *m)
 			t |= T_INTERNAL;
 		else if (strcmp(o->v.v[i], "UNLISTED") == 0)
 			t |= T_UNLISTED;
+		else if (strcmp(o->v.v[i], "RPC") == 0)
+			t |= T_RPC;
 		else {
 			cv_fail(s, o->file, o->line, "type %s: superd has no "
-			    "RPC or TCPMUX services", o->v.v[i]);
+			    "TCPMUX services", o->v.v[i]);
 			t |= T_UNSUPP;
 		}
 	}
@@ -198,12 +209,58 @@ x_port(struct cv_service *s, const struct xblock *m, unsigned types)
 {
 	const char	*p = one(m, "port");
 
+	if (types & T_RPC)
+		return x_rpc(s, m);
 	if (p == NULL && (types & T_UNLISTED)) {
 		cv_fail(s, s->file, s->line, "type UNLISTED without port");
 		return -1;
 	}
 	svc_set(s, K_PORT, p != NULL ? p : s->name);
 	return 0;
+}
+
+/*
+ * type = RPC: rpcbind gives the port.  xinetd takes the program number
+ * from rpc_number, else the service's name from /etc/rpc; rpc_version is
+ * required.  The name is kept as it is: superd looks it up when it loads.
+ */
+static int
+x_rpc(struct cv_service *s, const struct xblock *m)
+{
+	const char		*num = one(m, "rpc_number");
+	const struct xop	*vers = get(m, "rpc_version"), *p = get(m, "port");
+	unsigned long		 lo, hi;
+	char			 err[128];
+
+	if (vers == NULL || vers->v.n == 0) {
+		cv_fail(s, s->file, s->line, "type RPC without rpc_version");
+		return -1;
+	}
+	if (rpcparse_versions(vers->v.v[0], &lo, &hi, err, sizeof(err)) ==
+	    -1) {
+		cv_fail(s, vers->file, vers->line, "rpc_version %s", err);
+		return -1;
+	}
+	if (p != NULL && p->v.n > 0)
+		cv_note(s, p->file, p->line, "port %s: an RPC service gets a "
+		    "dynamic port registered with rpcbind; dropped", p->v.v[0]);
+	svc_set(s, K_RPC_PROGRAM, num != NULL ? num : s->name);
+	svc_set(s, K_RPC_VERSIONS, vers->v.v[0]);
+	return 0;
+}
+
+/* rpc_number or rpc_version without type = RPC: xinetd ignores them. */
+static void
+x_not_rpc(struct cv_service *s, const struct xblock *m)
+{
+	static const char *const keys[] = { "rpc_number", "rpc_version" };
+	const struct xop	*o;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if ((o = get(m, keys[i])) != NULL)
+			cv_note(s, o->file, o->line, "%s without type = RPC: "
+			    "ignored, as xinetd does", keys[i]);
 }
 
 /*

@@ -69,6 +69,17 @@ if [ -x "$SUPERD" ]; then
 fi
 [ "$superd_ok" = 1 ] ||
     echo "NOTE: $SUPERD -t is not available yet; outputs not validated"
+# A superd built without libtirpc refuses type = rpc: check those
+# services as plain exec ones on a dynamic port (sed script norpc.sed).
+: >"$tmp/norpc.sed"
+if [ "$superd_ok" = 1 ]; then
+	printf 'service r { type = rpc rpc-program = 1 rpc-versions = 1 server = "/bin/sh" }\n' >"$tmp/rpc.conf"
+	if (cd "$tmp" && "$SUPERD" -t -c rpc.conf) 2>&1 | grep -q libtirpc; then
+		printf '%s\n' 's|type = rpc$|type = exec port = 0|' \
+		    '/rpc-program = \|rpc-versions = /d' >"$tmp/norpc.sed"
+		echo "NOTE: superd built without libtirpc; rpc services checked as exec"
+	fi
+fi
 # Users and groups of the samples that this host lacks become nobody and
 # nogroup (Debian's packages create identd, uucp... on install).
 stub_ids() {
@@ -86,7 +97,7 @@ stub_ids() {
 check() {
 	[ "$superd_ok" = 1 ] || return 0
 	stub_ids "$tmp/$1.out" >"$tmp/$1.ids"
-	sed -e 's|^\([[:space:]]*server = \)"/.*"$|\1"/bin/sh"|' \
+	sed -f "$tmp/norpc.sed" -e 's|^\([[:space:]]*server = \)"/.*"$|\1"/bin/sh"|' \
 	    -e 's|^\([[:space:]]*banner\(-fail\|-success\)\{0,1\} = \).*|\1"/dev/null"|' \
 	    -f "$tmp/$1.ids" "$tmp/$1.out" >"$tmp/$1.conf"
 	(cd "$tmp" && "$SUPERD" -t -c "$1.conf") >"$tmp/$1.t" 2>&1
@@ -106,11 +117,13 @@ out inetd '# from ' "inetd.conf (inetd.conf format)" \
     'args = {"--secure", "/srv/tftp"}' 'protocol = unix' \
     'address = "/run/superd-test/sshd.sock"' 'service sshd {' \
     'address = "127.0.0.1"' '"\"quoted\\arg\""' \
-    '#service "rstatd/1-3" {' '#service auth {'
+    '#service auth {' 'service rstatd {' 'type = rpc' \
+    'rpc-program = "rstatd"' 'rpc-versions = "1-3"'
 count inetd out 'service discard {' 1	# the #<off># line, not the #
 count inetd out 'disable = yes' 2	# discard and login
 count inetd out 'service shell' 0
-err inetd "inetd.conf:50: \"rpc/udp\"" "inetd.conf:57: \"tcpmux/+scanner\"" \
+count inetd err 'inetd.conf:50:' 0	# rpc/udp is translated
+err inetd "inetd.conf:57: \"tcpmux/+scanner\"" \
     "inetd.conf:58: port \"swat\"" "inetd.conf:59: internal service \"auth\"" \
     "inetd.conf:29: note: rate 40/min"
 located inetd
@@ -142,7 +155,7 @@ out xinetd '(xinetd format)' 'service chargen-udp {' 'server = "daytime"' \
     'only-from = {"monitor.example.org", "203.0.113.0/24"}' \
     'banner = "/etc/issue"' 'banner-success = "/etc/motd"' 'max-load = 2.5' \
     'env-pass = {"TZ"}' 'env-pass = {"PATH", "TZ"}' \
-    '#service smtp {' '#service rstatd {' \
+    '#service smtp {' 'rpc-versions = "1-3"' \
     '#service servers {'
 count xinetd out 'umask = "022"' 6	# exec services (2 commented out)
 count xinetd out 'disable = yes' 7	# off by file, discard-dgram by list
@@ -154,10 +167,12 @@ err xinetd 'xinetd.conf:18: note: ' 'tftp.dpkg-old skipped' \
     'legacy:22: only_from ".example.net": superd does not match domains' \
     'legacy:23: access_times' 'cvspserver:11: note: flag REUSE: superd always sets SO_REUSEADDR' \
     'tftp:19: banner = /etc/issue.net: superd sends banners on stream connections only' \
-    'legacy:27: rlimit_stack' 'legacy:28: deny_time' 'legacy:33: type RPC' \
+    'legacy:27: rlimit_stack' 'legacy:28: deny_time' \
     'legacy:42: internal service "servers"' \
     'tftp:15: note: cps 100 -> rate "100/s"'
 count xinetd err 'umask is left out' 1	# a default said once
+count xinetd err 'RPC' 0			# type = RPC is translated
+count xinetd out '#service rstatd' 0
 # flags = KEEPALIVE is a key now, not a report.
 out xinetd 'keepalive = yes'
 count xinetd err 'KEEPALIVE' 0
@@ -179,16 +194,45 @@ out xinetd-stdin 'rate = "50/s"' 'protocol = udp' \
 err xinetd-stdin '<stdin>:7: note: cps 50'
 check xinetd-stdin
 
+# xinetd type = RPC: rpc_number wins over the name, a port is dropped
+# (rpcbind gives it), rpc_version is required and checked.
+printf '%s\n' 'service rusersd' '{' '	type = RPC' '	rpc_number = 100002' \
+    '	rpc_version = 2-3' '	socket_type = dgram' '	wait = yes' \
+    '	user = nobody' '	port = 4000' '	server = /usr/sbin/rpc.rusersd' '}' \
+    'service rwalld' '{' '	type = RPC' '	socket_type = dgram' \
+    '	wait = yes' '	user = nobody' '	server = /usr/sbin/rpc.rwalld' '}' \
+    'service sprayd' '{' '	type = RPC' '	rpc_version = 1-99' \
+    '	socket_type = dgram' '	wait = yes' '	server = /usr/sbin/rpc.sprayd' '}' \
+    'service daytime' '{' '	rpc_version = 2' '	socket_type = stream' \
+    '	wait = no' '	server = /bin/date' '}' \
+    >"$tmp/xrpc.in"
+run xinetd-rpc 1 -x - <"$tmp/xrpc.in"
+out xinetd-rpc 'service rusersd {' 'type = rpc' 'rpc-program = "100002"' \
+    'rpc-versions = "2-3"' '#service rwalld {' '#service sprayd {'
+count xinetd-rpc out 'port = ' 1	# daytime's, not rusersd's 4000
+count xinetd-rpc out 'port = 4000' 0
+err xinetd-rpc '<stdin>:9: note: port 4000: an RPC service gets a dynamic port' \
+    '<stdin>:12: type RPC without rpc_version' \
+    '<stdin>:23: rpc_version "1-99": more than 64 versions' \
+    '<stdin>:30: note: rpc_version without type = RPC: ignored'
+located xinetd-rpc
+check xinetd-rpc
+
 # --- Debian 12 as shipped: packages' update-inetd lines (README) ------
 d="$samples/debian"
-run deb-inetd 1 "$d/inetd.conf"
+run deb-inetd 0 "$d/inetd.conf"	# rpc/udp was the last part left out
 check deb-inetd
 located deb-inetd
 # ftpd-ssl's active ftp runs; proftpd's "#<off>#" one shares its port.
 count deb-inetd out 'service ftp {' 1
 out deb-inetd '#service ftp-tcp {' 'argv0 = "/usr/sbin/in.ftpd"'
 err deb-inetd 'inetd.conf:15: note: disabled "ftp" is on the endpoint of "ftp"' \
-    'inetd.conf:24: note: disabled "ntalk"' 'inetd.conf:38: "rpc/udp"'
+    'inetd.conf:24: note: disabled "ntalk"'
+# rstatd's postinst line (update-inetd --group RPC) becomes an rpc service.
+count deb-inetd err 'inetd.conf:38:' 0
+out deb-inetd 'service rstatd {' 'type = rpc' 'rpc-program = "rstatd"' \
+    'rpc-versions = "1-5"' 'argv0 = "/usr/sbin/rpc.rstatd"'
+count deb-inetd out '#service rstatd' 0
 # git's README.Debian tcp4 + tcp6 pair is one dual-stack service.
 count deb-inetd out 'service git' 1
 err deb-inetd 'inetd.conf:42: note: "git" on IPv4'

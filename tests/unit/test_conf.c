@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -592,7 +593,117 @@ test_err_endpoint(void **state)
 	    "dgram\n");
 	expect("service a {\n  type = \"fork\"\n  port = 7\n  " CAT "\n}\n",
 	    "t.conf:2: service \"a\": type \"fork\" is not one of: exec, "
-	    "builtin\n");
+	    "builtin, rpc\n");
+}
+
+#define RPC	"type = rpc socket = dgram " CAT
+/*
+ * type = rpc: the program by name (/etc/rpc) or number, the versions,
+ * a dynamic port unless one is given, low source ports allowed.
+ */
+static void
+test_rpc_service(void **state)
+{
+	struct superd_conf		*conf;
+	const struct service_conf	*sc;
+	char				*errs;
+
+	(void)state;
+#ifndef HAVE_TIRPC
+	/* Nothing could register it: refused, saying why. */
+	expect("service r {\n  " RPC "\n  rpc-program = 1\n"
+	    "  rpc-versions = 1\n}\n", "t.conf:2: service \"r\": type = rpc: "
+	    "superd was built without libtirpc (configure --with-tirpc) and "
+	    "cannot register with rpcbind\n");
+	return;
+#endif
+	conf = load("service r { " RPC " rpc-program = 100001 "
+	    "rpc-versions = \"1-5\" }\nservice t { type = rpc " CAT
+	    " rpc-program = 100002 rpc-versions = 2 port = 4000 "
+	    "udp-low-ports = refuse }\n", &errs);
+	assert_non_null(conf);
+	sc = find(conf, "r", PROTO_UDP);
+	assert_int_equal(sc->rpc, 1);
+	assert_int_equal(sc->type, SVC_EXEC);
+	assert_true(sc->rpc_prog == 100001 && sc->rpc_vlo == 1 &&
+	    sc->rpc_vhi == 5);
+	assert_int_equal(sc->port, 0);
+	assert_int_equal(sc->udp_low_ports, 1);
+	assert_int_equal(sc->wait, 1);
+	sc = find(conf, "t", PROTO_TCP);
+	assert_true(sc->rpc_prog == 100002 && sc->rpc_vlo == 2 &&
+	    sc->rpc_vhi == 2);
+	assert_int_equal(sc->port, 4000);
+	conf_free(conf);
+	free(errs);
+	if (getrpcbyname("rstatd") == NULL)
+		return;		/* no /etc/rpc (Debian: netbase) */
+	conf = load("service r { " RPC " rpc-program = \"rstatd\" "
+	    "rpc-versions = 1 }\n", &errs);
+	assert_non_null(conf);
+	assert_true(find(conf, "r", PROTO_UDP)->rpc_prog == 100001);
+	conf_free(conf);
+	free(errs);
+}
+
+/* Each bad rpc setting is refused with file:line and the key. */
+static void
+test_rpc_errors(void **state)
+{
+	(void)state;
+#ifndef HAVE_TIRPC
+	skip();		/* every rpc service is refused: test_rpc_service */
+#endif
+	expect("service r {\n  " RPC "\n  rpc-versions = 1\n}\n",
+	    "t.conf:4: service \"r\": rpc-program: missing (a number or a "
+	    "name from /etc/rpc)\n");
+	expect("service r {\n  " RPC "\n  rpc-program = 7\n}\n",
+	    "t.conf:4: service \"r\": rpc-versions: missing (N or "
+	    "LOW-HIGH)\n");
+	expect("service r {\n  " RPC "\n  rpc-program = \"nosuchprog\"\n"
+	    "  rpc-versions = 1\n}\n", "t.conf:3: service \"r\": "
+	    "rpc-program \"nosuchprog\" is not a program number nor a name in "
+	    "/etc/rpc\n");
+	expect("service r {\n  " RPC "\n  rpc-program = 7\n"
+	    "  rpc-versions = \"5-1\"\n}\n", "t.conf:4: service \"r\": "
+	    "rpc-versions \"5-1\": the range ends before it starts\n");
+	expect("service r {\n  port = 7\n  " CAT "\n  rpc-program = 7\n"
+	    "}\n", "t.conf:4: service \"r\": rpc-program is only for type = "
+	    "rpc\n");
+	expect("service r {\n  type = rpc\n  protocol = unix\n"
+	    "  address = \"/run/r\"\n  " CAT "\n  rpc-program = 7\n"
+	    "  rpc-versions = 1\n}\n", "t.conf:3: service \"r\": an rpc "
+	    "service is on tcp or udp\n");
+	expect("service a { " RPC " rpc-program = 7 rpc-versions = \"1-3\" }\n"
+	    "service b {\n " RPC " rpc-program = 7 rpc-versions = \"3-4\" }\n",
+	    "t.conf:3: service \"b\": rpc-program: program 7 versions 3-4/udp "
+	    "overlap those of service \"a\" (t.conf:1)\n");
+}
+
+/* A reload that changes the program or versions is a change. */
+static void
+test_rpc_equal(void **state)
+{
+	struct superd_conf	*a, *b;
+
+	(void)state;
+#ifndef HAVE_TIRPC
+	skip();
+#endif
+	pair("service r { " RPC " rpc-program = 7 rpc-versions = 1 }\n",
+	    "service r { " RPC " rpc-program = 7 rpc-versions = 1 }\n", &a, &b);
+	assert_true(service_conf_equal(TAILQ_FIRST(&a->services),
+	    TAILQ_FIRST(&b->services)));
+	conf_free(a);
+	conf_free(b);
+	pair("service r { " RPC " rpc-program = 7 rpc-versions = 1 }\n",
+	    "service r { " RPC " rpc-program = 7 rpc-versions = 2 }\n", &a, &b);
+	assert_false(service_conf_equal(TAILQ_FIRST(&a->services),
+	    TAILQ_FIRST(&b->services)));
+	assert_false(service_conf_rpc_equal(TAILQ_FIRST(&a->services),
+	    TAILQ_FIRST(&b->services)));
+	conf_free(a);
+	conf_free(b);
 }
 
 /*
@@ -1390,6 +1501,9 @@ main(void)
 		cmocka_unit_test(test_include_dir),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_same_endpoint_equal),
+		cmocka_unit_test(test_rpc_service),
+		cmocka_unit_test(test_rpc_errors),
+		cmocka_unit_test(test_rpc_equal),
 		cmocka_unit_test(test_equal_protection_regression),
 		cmocka_unit_test(test_sockopt_keys),
 		cmocka_unit_test(test_sockopt_values),

@@ -176,6 +176,17 @@ test_rpc(void **state)
 	    INETD_LINE_ERROR);
 	assert_int_equal(parse("s/1 stream rpc/unix nowait root /x", &e),
 	    INETD_LINE_ERROR);
+	/* The versions go through rpcparse.c, as rpc-versions does. */
+	assert_int_equal(parse("x/1-100 dgram rpc/udp wait root /x", &e),
+	    INETD_LINE_ERROR);
+	assert_non_null(strstr(err, "more than 64 versions"));
+	assert_int_equal(parse("x/4294967296 dgram rpc/udp wait root /x", &e),
+	    INETD_LINE_ERROR);
+	assert_int_equal(parse("x/1- dgram rpc/udp wait root /x", &e),
+	    INETD_LINE_ERROR);
+	assert_int_equal(parse("x/4294967295 dgram rpc/udp wait root /x", &e),
+	    INETD_LINE_ENTRY);
+	assert_true(e.rpc_low == 4294967295UL && e.rpc_high == e.rpc_low);
 }
 
 /* "nowait.400": servers a minute; ":N" is the same. */

@@ -31,6 +31,7 @@ static void	 test_families(void **);
 static void	 test_internal(void **);
 static void	 test_limits(void **);
 static void	 test_unix(void **);
+static void	 test_rpc(void **);
 static void	 test_refused(void **);
 static void	 test_keys(void **);
 
@@ -172,6 +173,40 @@ test_unix(void **state)
 	assert_null(s.key[IX_PORT]);
 }
 
+/*
+ * rstatd's Debian postinst line: type = rpc named after the program,
+ * its versions, no port (rpcbind has it), tcpd kept as the server.
+ */
+static void
+test_rpc(void **state)
+{
+	(void)state;
+	assert_int_equal(xlate("rstatd/1-5\tdgram\trpc/udp\twait\tnobody\t"
+	    "/usr/sbin/tcpd\t/usr/sbin/rpc.rstatd", ""), 0);
+	assert_string_equal(s.name, "rstatd");
+	assert_string_equal(s.key[IX_TYPE], "rpc");
+	assert_string_equal(s.key[IX_RPC_PROGRAM], "rstatd");
+	assert_string_equal(s.key[IX_RPC_VERSIONS], "1-5");
+	assert_null(s.key[IX_PORT]);
+	assert_string_equal(s.key[IX_SOCKET], "dgram");
+	assert_string_equal(s.key[IX_PROTOCOL], "udp");
+	assert_string_equal(s.key[IX_ADDRESS], "*");
+	assert_string_equal(s.key[IX_WAIT], "yes");
+	assert_string_equal(s.key[IX_USER], "nobody");
+	assert_string_equal(s.key[IX_SERVER], "/usr/sbin/tcpd");
+	assert_string_equal(s.key[IX_ARGV0], "/usr/sbin/rpc.rstatd");
+	assert_int_equal(fails + notes, 0);
+	/* One version, on tcp6 only: the name falls back as for tcp6. */
+	assert_int_equal(xlate("rusersd/3 stream rpc/tcp6 nowait root "
+	    "/usr/sbin/rpc.rusersd rpc.rusersd", ""), 0);
+	assert_string_equal(s.key[IX_RPC_VERSIONS], "3");
+	assert_string_equal(s.key[IX_PROTOCOL], "tcp");
+	assert_string_equal(s.key[IX_ADDRESS], "::");
+	assert_string_equal(s.alt, "rusersd-tcp6");
+	assert_string_equal(inetd_key_name(IX_RPC_PROGRAM), "rpc-program");
+	assert_int_equal(inetd_key_quoted(IX_RPC_VERSIONS), 1);
+}
+
 /* What superd cannot serve: -1, skip, and a message saying why. */
 static void
 test_refused(void **state)
@@ -180,7 +215,7 @@ test_refused(void **state)
 		const char	*line;
 		const char	*why;
 	} t[] = {
-		{ "rstatd/1-3 dgram rpc/udp wait root /x x", "rpcbind" },
+		{ "rstatd/1 dgram rpc/udp wait root internal", "RPC builtins" },
 		{ "tcpmux/+scan stream tcp nowait root /x x", "TCPMUX" },
 		{ "x raw tcp nowait root /x x", "stream and dgram only" },
 		{ "x stream tcp nowait root bin/x x", "not an absolute path" },
@@ -223,6 +258,7 @@ main(void)
 		cmocka_unit_test(test_internal),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_unix),
+		cmocka_unit_test(test_rpc),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_keys),
 	};
