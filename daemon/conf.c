@@ -9,6 +9,7 @@
 
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,7 +37,6 @@
 #include "sockopt.h"
 #include "sockperm.h"
 #include "tcpwrap.h"
-#include "export.h"
 #include "log.h"
 #include "resolve.h"
 #include "rpcparse.h"
@@ -71,6 +72,8 @@ static void	cfg_track_globals(cfg_t *);
 static void	strv_free(char **);
 static void	conf_inetd_compat(struct superd_conf *, cfg_t *);
 static void	conf_metrics(struct superd_conf *, cfg_t *);
+static void	acl_resolve(char **, size_t);
+static const struct resolve_result *name_cached(const char *);
 
 /* One service being built: its section and the defaults section. */
 struct svc_ctx {
@@ -193,6 +196,8 @@ struct svc_ctx {
 	X(STR,	"pass-fds")						\
 	X(STR,	"udp-low-ports")					\
 	X(BOOL,	"libwrap")						\
+	X(STR,	"tcpmux")						\
+	X(STR,	"redirect")						\
 	X(BOOL,	"socket-path-check")					\
 	RESCTL_KEYS(X)							\
 	SOCKOPT_KEYS(X)							\
@@ -220,7 +225,12 @@ struct svc_ctx {
 	X(INT,	"directory-max-entries", 4096,		MAIN)		\
 	X(INT,	"directory-max-per-uid", 64,		MAIN)		\
 	X(STR,	"directory-listen",	NULL,		MAIN)		\
-	X(STR,	"directory-export",	"none",		MAIN)		\
+	X(LIST,	"directory-export",	NULL,		MAIN)		\
+	X(LIST,	"etcd-endpoints",	NULL,		MAIN)		\
+	X(STR,	"etcd-prefix",		ETCD_PREFIX_DEFAULT, MAIN)	\
+	X(INT,	"etcd-ttl",		10,		MAIN)		\
+	X(STR,	"host-name",		NULL,		MAIN)		\
+	X(LIST,	"advertise-address",	NULL,		MAIN)		\
 	X(LIST,	"directory-allow",	NULL,		MAIN)		\
 	X(INT,	"line-timeout",		10,		MAIN)		\
 	X(INT,	"oob-line-timeout",	5,		MAIN)		\
@@ -539,6 +549,30 @@ enum_value(const struct svc_ctx *s, const char *key, const char *dflt,
 	return dflt;
 }
 
+/*
+ * tcpmux = no | yes | plus: the service may be asked for by name on the
+ * tcpmux port (tcpmux.c).  Only a TCP connection superd accepts can be
+ * handed on, and its name must be one a client can type.
+ */
+static void
+svc_tcpmux(struct svc_ctx *s)
+{
+	static const char *const modes[] = { "no", "yes", "plus", NULL };
+	struct service_conf	*sc = s->sc;
+	const char		*v = enum_value(s, "tcpmux", "no", modes);
+	char			 err[CONF_ERRLEN];
+
+	sc->tcpmux = strcmp(v, "plus") == 0 ? TCPMUX_PLUS :
+	    strcmp(v, "yes") == 0 ? TCPMUX_YES : TCPMUX_NO;
+	if (sc->tcpmux == TCPMUX_NO)
+		return;
+	if (sc->proto != PROTO_TCP || sc->wait)
+		svc_error(s, "tcpmux", "tcpmux = %s needs a tcp service with "
+		    "wait = no (the connection is handed to it)", v);
+	else if (parse_tcpmux_name(sc->name, err) == -1)
+		svc_error(s, "tcpmux", "tcpmux = %s: the name %s", v, err);
+}
+
 /* type, protocol, socket and wait, with the inetd-style defaults. */
 static void
 svc_kind(struct svc_ctx *s)
@@ -567,6 +601,7 @@ svc_kind(struct svc_ctx *s)
 	sc->wait = kbool(s, "wait", sc->socktype == SOCK_DGRAM &&
 	    sc->type == SVC_EXEC);
 	sc->disable = kbool(s, "disable", 0);
+	svc_tcpmux(s);
 }
 
 /*
@@ -634,6 +669,16 @@ svc_endpoint(struct svc_ctx *s)
 		return;
 	if (port == NULL && sc->rpc)
 		port = "0";	/* rpcbind tells clients where it is */
+	if (port == NULL && sc->tcpmux != TCPMUX_NO) {
+		/* Reached through tcpmux only: no socket of its own. */
+		sc->no_listener = 1;
+		sc->port = -1;
+		if (addr != NULL)
+			svc_error(s, "address", "address without port: a "
+			    "tcpmux service without a port has no socket of "
+			    "its own");
+		return;
+	}
 	if (port == NULL) {
 		svc_error(s, NULL, "port: missing (a number, a name from "
 		    "/etc/services, or 0 for a dynamic port)");
@@ -821,6 +866,97 @@ svc_env_pass(struct svc_ctx *s)
 	}
 }
 
+/*
+ * type = builtin, server = tcpmux: the tcpmux port itself (RFC 1078),
+ * where a client names the service it wants.
+ */
+static void
+svc_tcpmux_server(struct svc_ctx *s)
+{
+	struct service_conf	*sc = s->sc;
+
+	sc->tcpmux_server = 1;
+	if (sc->proto != PROTO_TCP || sc->wait)
+		svc_error(s, "server", "the tcpmux builtin needs a tcp service "
+		    "with wait = no");
+	if (sc->tcpmux != TCPMUX_NO)
+		svc_error(s, "tcpmux", "the tcpmux port cannot be reached "
+		    "through itself");
+	if (sc->no_listener)
+		svc_error(s, NULL, "port: missing (tcpmux is port 1)");
+}
+
+/* The backend of a redirect: a numeric address, or a name looked up. */
+static void
+svc_redirect_addr(struct svc_ctx *s, const char *host, int port)
+{
+	struct service_conf		*sc = s->sc;
+	const struct resolve_result	*r;
+	struct acl_entry		 e;
+	char				*v[1] = { (char *)host }, err[CONF_ERRLEN];
+	struct sockaddr_in		*sin = (struct sockaddr_in *)
+					    &sc->redirect_addr;
+	struct sockaddr_in6		*sin6 = (struct sockaddr_in6 *)
+					    &sc->redirect_addr;
+
+	if (parse_numeric_host(host, port, &sc->redirect_addr,
+	    &sc->redirect_len) == 1)
+		return;
+	if (parse_acl_entry(host, &e, err) != 1) {
+		svc_error(s, "redirect", "redirect: \"%s\" is not a host", host);
+		return;
+	}
+	acl_resolve(v, 1);
+	if ((r = name_cached(host)) == NULL)	/* out of memory, counted */
+		return;
+	if (r->n == 0) {
+		svc_error(s, "redirect", "redirect: host name \"%s\" did not "
+		    "resolve (%s)", host, r->why);
+		return;
+	}
+	/* The first address, as a name server's order gives it. */
+	e = r->addrs[0];
+	memset(&sc->redirect_addr, 0, sizeof(sc->redirect_addr));
+	if (e.family == AF_INET) {
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, e.addr, 4);
+		sin->sin_port = htons((uint16_t)port);
+		sc->redirect_len = sizeof(*sin);
+	} else {
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, e.addr, 16);
+		sin6->sin6_port = htons((uint16_t)port);
+		sc->redirect_len = sizeof(*sin6);
+	}
+}
+
+/*
+ * redirect = "HOST PORT": superd itself forwards each connection to the
+ * backend (redirect.c); there is no handler, so no server.
+ */
+static void
+svc_redirect(struct svc_ctx *s, const char *server)
+{
+	struct service_conf	*sc = s->sc;
+	const char		*v = kstr(s, "redirect");
+	char			 host[256], err[CONF_ERRLEN];
+	int			 port;
+
+	sc->redirect = xstrdup(v);
+	if (server != NULL)
+		svc_error(s, "server", "server and redirect exclude each other "
+		    "(a redirect has no handler)");
+	if (sc->type != SVC_EXEC || sc->proto != PROTO_TCP || sc->wait) {
+		svc_error(s, "redirect", "redirect needs a tcp service with "
+		    "wait = no (and no type = builtin)");
+		return;
+	}
+	if (parse_redirect(v, host, sizeof(host), &port, err) == -1)
+		svc_error(s, "redirect", "redirect %s", err);
+	else
+		svc_redirect_addr(s, host, port);
+}
+
 /* server, argv0, args and env. */
 static void
 svc_program(struct svc_ctx *s)
@@ -831,6 +967,10 @@ svc_program(struct svc_ctx *s)
 	const struct builtin	*b;
 	size_t			 i;
 
+	if (kstr(s, "redirect") != NULL) {
+		svc_redirect(s, server);
+		return;
+	}
 	if (server == NULL) {
 		svc_error(s, NULL, "server: missing (%s)", sc->type ==
 		    SVC_EXEC ? "the program to run, an absolute path" :
@@ -845,10 +985,15 @@ svc_program(struct svc_ctx *s)
 			    sc->env[i]);
 	sc->env_inherit = kbool(s, "env-inherit", 0);
 	svc_env_pass(s);
+	if (sc->type == SVC_BUILTIN && strcmp(server, "tcpmux") == 0) {
+		svc_tcpmux_server(s);
+		return;
+	}
 	if (sc->type == SVC_BUILTIN) {
 		if ((b = builtin_find(server)) == NULL)
 			svc_error(s, "server", "server \"%s\" is not a builtin "
-			    "(echo, discard, daytime, time, chargen)", server);
+			    "(echo, discard, daytime, time, chargen, tcpmux)",
+			    server);
 		else if (!builtin_supports(b, sc->socktype))
 			svc_error(s, "server", "builtin %s does not support "
 			    "%s sockets", server, sc->socktype == SOCK_STREAM ?
@@ -935,7 +1080,9 @@ svc_limits(struct svc_ctx *s)
 	sc->instances = (unsigned)kint_range(s, "instances", 0, 0, 1000000);
 	sc->backlog = (int)kint_range(s, "backlog", 1024, 1, 65535);
 	sc->threads = (unsigned)kint_range(s, "threads", 0, 0, 64);
-	if (sc->threads > 0 && (sc->type != SVC_BUILTIN ||
+	if (sc->threads > 0 && sc->tcpmux_server)
+		svc_error(s, "threads", "threads is not for the tcpmux port");
+	else if (sc->threads > 0 && (sc->type != SVC_BUILTIN ||
 	    sc->socktype != SOCK_STREAM))
 		svc_error(s, "threads", "threads is for stream builtins only");
 	sc->stderr_mode = strcmp(enum_value(s, "stderr", "socket", stderrs),
@@ -1389,7 +1536,11 @@ svc_out_of_band(struct svc_ctx *s)
 
 	sc->oob_port = key_sec(s, "oob-port") == NULL ? -1 :
 	    (int)kint_range(s, "oob-port", 0, 0, 65535);
-	if (sc->oob_port >= 0 && sc->family == AF_UNIX)
+	if (sc->oob_port >= 0 && (sc->no_listener || sc->tcpmux_server))
+		svc_error(s, "oob-port", "oob-port needs a service with a "
+		    "socket of its own (not reached through tcpmux only, not "
+		    "the tcpmux port)");
+	else if (sc->oob_port >= 0 && sc->family == AF_UNIX)
 		svc_error(s, "oob-port", "oob-port needs an IPv4 or IPv6 "
 		    "service (a unix socket's peers are local: they can ask "
 		    "superdctl interrupt)");
@@ -1832,10 +1983,27 @@ find_endpoint(const struct superd_conf *conf, const struct service_conf *n)
 {
 	const struct service_conf	*sc;
 
-	if (n->port == 0 || n->disable)
+	/* A tcpmux-only service binds nothing either. */
+	if (n->port == 0 || n->disable || n->no_listener)
 		return NULL;
 	TAILQ_FOREACH(sc, &conf->services, entry)
-		if (!sc->disable && service_conf_same_endpoint(sc, n))
+		if (!sc->disable && !sc->no_listener &&
+		    service_conf_same_endpoint(sc, n))
+			return sc;
+	return NULL;
+}
+
+/* Another tcpmux service whose name differs from n's only in case. */
+static const struct service_conf *
+find_tcpmux_name(const struct superd_conf *conf, const struct service_conf *n)
+{
+	const struct service_conf	*sc;
+
+	if (n->tcpmux == TCPMUX_NO)
+		return NULL;
+	TAILQ_FOREACH(sc, &conf->services, entry)
+		if (sc->tcpmux != TCPMUX_NO &&
+		    strcasecmp(sc->name, n->name) == 0)
 			return sc;
 	return NULL;
 }
@@ -1877,6 +2045,11 @@ add_services(struct superd_conf *conf, cfg_t *cfg, cfg_t *dflt)
 			    "(%s:%d)", sc->address, sc->port,
 			    conf_proto_name(sc->proto), old->name, old->file,
 			    old->line);
+		else if ((old = find_tcpmux_name(conf, sc)) != NULL)
+			conf_error(sc->file, sc->line, sc->name, "tcpmux: "
+			    "clients could not tell it from service \"%s\" "
+			    "(%s:%d): tcpmux names are matched without regard "
+			    "to case", old->name, old->file, old->line);
 		else if ((old = find_rpc(conf, sc)) != NULL)
 			conf_error(sc->file, sc->line, sc->name, "rpc-program: "
 			    "program %lu versions %lu-%lu/%s overlap those of "
@@ -2047,6 +2220,115 @@ gstr(cfg_t *cfg, const char *key)
 	return v;
 }
 
+/* A global list key as a NULL-ended array of copies, NULL if empty. */
+static char **
+glist(cfg_t *cfg, const char *key)
+{
+	unsigned	  i, n = cfg_size(cfg, key);
+	char		**v;
+
+	if (n == 0 || (v = xcalloc(n + 1, sizeof(*v))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		v[i] = xstrdup(cfg_getnstr(cfg, key, i));
+	return v;
+}
+
+static void	strv_free(char **);
+
+/* "http://HOST[:PORT]" with nothing after (etcd-endpoints). */
+static int
+url_ok(const char *v)
+{
+	const char	*h = v + 7, *slash;
+
+	if (strncmp(v, "http://", 7) != 0 || *h == '\0' || *h == '/' ||
+	    *h == ':')
+		return 0;
+	slash = strchr(h, '/');
+	return slash == NULL || slash[1] == '\0';
+}
+
+/* An IPv4 or IPv6 address, no name. */
+static int
+ip_literal(const char *v)
+{
+	struct in6_addr	a;
+
+	return inet_pton(AF_INET, v, &a) == 1 || inet_pton(AF_INET6, v, &a) == 1;
+}
+
+/* directory-export = { none | avahi | etcd ... } */
+static void
+conf_export_kinds(struct superd_conf *conf, cfg_t *cfg)
+{
+	unsigned	 i, n = cfg_size(cfg, "directory-export");
+	const char	*v;
+	int		 line = key_line(cfg, "directory-export");
+
+	for (i = 0; i < n; i++) {
+		v = cfg_getnstr(cfg, "directory-export", i);
+		if (strcmp(v, "avahi") == 0) {
+#ifdef HAVE_AVAHI
+			conf->directory_export |= DIR_EXPORT_AVAHI;
+#else
+			conf_error(cfg->filename, line, NULL,
+			    "directory-export = avahi, but this superd was "
+			    "built without Avahi (configure --with-avahi)");
+#endif
+		} else if (strcmp(v, "etcd") == 0)
+			conf->directory_export |= DIR_EXPORT_ETCD;
+		else if (strcmp(v, "none") != 0 || n > 1)
+			conf_error(cfg->filename, line, NULL, "directory-export "
+			    "\"%s\" is not one of: none, avahi, etcd%s", v,
+			    strcmp(v, "none") == 0 ? " (none stands alone)" :
+			    "");
+	}
+}
+
+/* The etcd keys, the host name and the addresses to advertise. */
+static void
+conf_export(struct superd_conf *conf, cfg_t *cfg)
+{
+	char	 host[256];
+	size_t	 i;
+
+	conf_export_kinds(conf, cfg);
+	conf->etcd_endpoints = glist(cfg, "etcd-endpoints");
+	for (i = 0; conf->etcd_endpoints && conf->etcd_endpoints[i]; i++)
+		if (!url_ok(conf->etcd_endpoints[i]))
+			conf_error(cfg->filename, key_line(cfg,
+			    "etcd-endpoints"), NULL, "etcd-endpoints \"%s\" "
+			    "is not http://HOST[:PORT]", conf->etcd_endpoints[i]);
+	if ((conf->directory_export & DIR_EXPORT_ETCD) &&
+	    conf->etcd_endpoints == NULL)
+		conf_error(cfg->filename, key_line(cfg, "directory-export"),
+		    NULL, "directory-export = etcd needs etcd-endpoints");
+	conf->etcd_prefix = gstr(cfg, "etcd-prefix");
+	if (conf->etcd_prefix != NULL && (conf->etcd_prefix[0] != '/' ||
+	    conf->etcd_prefix[strlen(conf->etcd_prefix) - 1] != '/'))
+		conf_error(cfg->filename, key_line(cfg, "etcd-prefix"), NULL,
+		    "etcd-prefix \"%s\" should start and end with /",
+		    conf->etcd_prefix);
+	conf->etcd_ttl = gint(cfg, "etcd-ttl", 2, 3600);
+	conf->host_name = gstr(cfg, "host-name");
+	if (conf->host_name == NULL && gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		conf->host_name = xstrdup(host);
+	}
+	if (conf->host_name == NULL || conf->host_name[0] == '\0' ||
+	    strchr(conf->host_name, '/') != NULL)
+		conf_error(cfg->filename, key_line(cfg, "host-name"), NULL,
+		    "host-name \"%s\" should be a name without /",
+		    conf->host_name ? conf->host_name : "");
+	conf->advertise = glist(cfg, "advertise-address");
+	for (i = 0; conf->advertise && conf->advertise[i]; i++)
+		if (!ip_literal(conf->advertise[i]))
+			conf_error(cfg->filename, key_line(cfg,
+			    "advertise-address"), NULL, "advertise-address "
+			    "\"%s\" is not an IP address", conf->advertise[i]);
+}
+
 /* Global keys into conf. */
 static void
 conf_globals(struct superd_conf *conf, cfg_t *cfg)
@@ -2105,17 +2387,7 @@ conf_globals(struct superd_conf *conf, cfg_t *cfg)
 	conf->line.max_conns = gint(cfg, "line-max-conns", 1, 100000);
 	conf->line.max_per_peer = gint(cfg, "line-max-per-peer", 1, 100000);
 	conf->line.root_reserve = gint(cfg, "line-root-reserve", 0, 100000);
-	v = cfg_getstr(cfg, "directory-export");
-	if (strcmp(v, "avahi") == 0 && export_available())
-		conf->directory_export = DIR_EXPORT_AVAHI;
-	else if (strcmp(v, "avahi") == 0)
-		conf_error(cfg->filename, key_line(cfg, "directory-export"),
-		    NULL, "directory-export = avahi, but this superd was built "
-		    "without Avahi (configure --with-avahi)");
-	else if (strcmp(v, "none") != 0)
-		conf_error(cfg->filename, key_line(cfg, "directory-export"),
-		    NULL, "directory-export \"%s\" is not one of: none, avahi",
-		    v);
+	conf_export(conf, cfg);
 	conf_inetd_compat(conf, cfg);
 	conf_metrics(conf, cfg);
 }
@@ -2334,6 +2606,7 @@ service_conf_free(struct service_conf *sc)
 	free(sc->group);
 	free(sc->groups);
 	free(sc->server);
+	free(sc->redirect);
 	strv_free(sc->argv);
 	strv_free(sc->env);
 	free(sc->only_from.entries);
@@ -2376,6 +2649,10 @@ conf_free(struct superd_conf *conf)
 	free(conf->cgroup_root);
 	free(conf->metrics_listen);
 	free(conf->metrics_allow.entries);
+	strv_free(conf->etcd_endpoints);
+	free(conf->etcd_prefix);
+	free(conf->host_name);
+	strv_free(conf->advertise);
 	free(conf);
 }
 
@@ -2465,6 +2742,10 @@ isolation_equal(const struct service_conf *a, const struct service_conf *b)
 	    a->kill_grace == b->kill_grace && a->oob_port == b->oob_port &&
 	    a->urgent == b->urgent && a->urgent_signal == b->urgent_signal &&
 	    a->pass_fds == b->pass_fds && a->export == b->export &&
+	    a->tcpmux == b->tcpmux && a->tcpmux_server == b->tcpmux_server &&
+	    a->redirect_len == b->redirect_len &&
+	    memcmp(&a->redirect_addr, &b->redirect_addr,
+	    sizeof(a->redirect_addr)) == 0 &&
 	    sockopt_equal(&a->sockopts, &b->sockopts);
 }
 

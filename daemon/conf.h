@@ -22,6 +22,7 @@
 #define EX_CONFIG_STATUS	78	/* sysexits.h EX_CONFIG */
 /* The directory's TCP port when directory-listen names none (= libsuperd's). */
 #define SUPERD_DIRECTORY_PORT	7111
+#define ETCD_PREFIX_DEFAULT	"/superd/v1/"	/* etcd-prefix */
 
 enum svc_type {
 	SVC_EXEC,
@@ -43,6 +44,13 @@ enum svc_urgent {
 	URGENT_PASS,
 	URGENT_INTERRUPT,
 	URGENT_IGNORE
+};
+
+/* tcpmux (RFC 1078): may the service be reached by name? */
+enum svc_tcpmux {
+	TCPMUX_NO,
+	TCPMUX_YES,		/* the handler writes the "+" / "-" line */
+	TCPMUX_PLUS		/* superd writes "+Go" first */
 };
 
 enum svc_passfds {
@@ -210,6 +218,14 @@ struct service_conf {
 	int			 export;	/* DNS-SD export */
 	struct sockopts		 sockopts;	/* sockopt.c */
 
+	/* tcpmux and redirect (tcpmux.c, redirect.c). */
+	enum svc_tcpmux		 tcpmux;	/* reachable through tcpmux */
+	int			 tcpmux_server;	/* is the tcpmux listener */
+	int			 no_listener;	/* tcpmux only: no port */
+	char			*redirect;	/* "host port" as written */
+	struct sockaddr_storage	 redirect_addr;	/* ... resolved at load */
+	socklen_t		 redirect_len;	/* 0: no redirect */
+
 	struct cgroup_conf	 cg;
 	struct sandbox_conf	 sandbox;
 
@@ -244,10 +260,15 @@ struct superd_conf {
 	unsigned		 dir_max_entries;
 	unsigned		 dir_max_per_uid;
 	char			*directory_listen;	/* "ADDR[:PORT]" or NULL */
-	enum dir_export {
-		DIR_EXPORT_NONE,
-		DIR_EXPORT_AVAHI			/* DNS-SD over mDNS */
-	}			 directory_export;
+	/* directory-export: bits of DIR_EXPORT_*, 0 = none. */
+	unsigned		 directory_export;
+#define DIR_EXPORT_AVAHI	0x01		/* DNS-SD over mDNS */
+#define DIR_EXPORT_ETCD		0x02		/* etcd, under one lease */
+	char			**etcd_endpoints;	/* "http://H:P", NULL-ended */
+	char			*etcd_prefix;		/* ends in "/" */
+	unsigned		 etcd_ttl;		/* lease TTL, s */
+	char			*host_name;		/* this instance's name */
+	char			**advertise;		/* addresses for "*", or NULL */
 	struct sockaddr_storage	 dir_listen_addr;	/* ... parsed */
 	socklen_t		 dir_listen_len;
 	struct dir_allow	*dir_allow;

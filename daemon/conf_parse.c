@@ -68,6 +68,75 @@ parse_port(const char *s, const char *proto, int *port, char *err)
 	return 0;
 }
 
+int
+parse_redirect(const char *s, char *host, size_t hostlen, int *port,
+    char *err)
+{
+	const char	*h, *p;
+	char		 pbuf[64];
+	size_t		 n, m;
+
+	h = s + strspn(s, " \t");
+	n = strcspn(h, " \t");
+	p = h + n + strspn(h + n, " \t");
+	m = strcspn(p, " \t");
+	if (n == 0 || m == 0 || p[m + strspn(p + m, " \t")] != '\0' ||
+	    m >= sizeof(pbuf))
+		return ERR("\"%s\" is not \"HOST PORT\"", s);
+	memcpy(pbuf, p, m);
+	pbuf[m] = '\0';
+	if (h[0] == '[' && n > 2 && h[n - 1] == ']') {
+		h++;
+		n -= 2;
+	}
+	if (n >= hostlen)
+		return ERR("host name too long");
+	memcpy(host, h, n);
+	host[n] = '\0';
+	if (parse_port(pbuf, "tcp", port, err) == -1)
+		return -1;
+	if (*port == 0)
+		return ERR("port 0: the backend needs a real port");
+	return 0;
+}
+
+int
+parse_numeric_host(const char *host, int port, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		*len = sizeof(*sin);
+		return 1;
+	}
+	if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*sin6);
+		return 1;
+	}
+	return 0;
+}
+
+int
+parse_tcpmux_name(const char *s, char *err)
+{
+	size_t	n = strlen(s);
+
+	if (n == 0 || n > 64 || s[strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-")] != '\0')
+		return ERR("\"%s\" cannot be a tcpmux name (1-64 characters "
+		    "of A-Z a-z 0-9 . + -)", s);
+	if (strcasecmp(s, "HELP") == 0)
+		return ERR("\"%s\" is tcpmux's own HELP command", s);
+	return 0;
+}
+
 /* Store a v6 address with port into sc. */
 static void
 set_in6(struct service_conf *sc, const struct in6_addr *a, int port)

@@ -27,6 +27,24 @@ int	parse_unix_path(const char *s, struct service_conf *sc, char *err);
  * filled; a host name for the caller to resolve: 1; else -1.
  */
 int	parse_acl_entry(const char *s, struct acl_entry *e, char *err);
+/*
+ * redirect = "HOST PORT" (xinetd's form; blanks between): host (at most
+ * hostlen - 1 bytes, brackets of "[v6]" removed) and the port (1-65535,
+ * a number or a tcp name of /etc/services).
+ */
+int	parse_redirect(const char *s, char *host, size_t hostlen, int *port,
+	    char *err);
+/*
+ * The backend address of a redirect when host is a numeric IPv4 or IPv6
+ * address: 1 and ss/len filled; 0 when host is a name to resolve.
+ */
+int	parse_numeric_host(const char *host, int port,
+	    struct sockaddr_storage *ss, socklen_t *len);
+/*
+ * A tcpmux name: 1-64 bytes of [A-Za-z0-9.+-] (what the line tokenizer
+ * takes, less what a service name may not hold); "HELP" is taken.
+ */
+int	parse_tcpmux_name(const char *s, char *err);
 /* max-load: "2", "2.5" (above 0). */
 int	parse_load(const char *s, double *v, char *err);
 /* "N/s", "N/min", optionally followed by "burst M". */

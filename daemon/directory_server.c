@@ -127,7 +127,7 @@ policy_apply(const struct superd_conf *conf)
 	p.max_entries = conf->dir_max_entries;
 	p.max_per_uid = conf->dir_max_per_uid;
 	p.config_name = is_config_name;
-	p.export_on = conf->directory_export != DIR_EXPORT_NONE;
+	p.export_on = conf->directory_export != 0;
 	if (conf->n_dir_allow > 0 &&
 	    (r = calloc(conf->n_dir_allow, sizeof(*r))) == NULL) {
 		log_warn("directory: reservations");

@@ -1,279 +1,118 @@
 /*
- * export.c: DNS-SD publication through avahi-client, on superd's loop.
- * See export.h.
- *
- * One Avahi entry group per published endpoint.  A one-second timer
- * compares what should be published (services with export = yes that
- * listen, leases with export=yes) with what is, and adds, updates or
- * withdraws groups.  The client is made with AVAHI_CLIENT_NO_FAIL: if
- * avahi-daemon is not there yet, or restarts, superd keeps serving and
- * publishes everything again once the daemon is back.
+ * export.c: what should be published, worked out once for every
+ * publisher.  See export.h and export_pub.h.
  */
 #include "config.h"
 
-#include <sys/queue.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <avahi-client/client.h>
-#include <avahi-client/publish.h>
-#include <avahi-common/alternative.h>
-#include <avahi-common/error.h>
-#include <avahi-common/malloc.h>
-#include <avahi-common/strlst.h>
 #include <event2/event.h>
 
-#include "avahi_poll.h"
-#include "compat.h"
 #include "conf.h"
 #include "conf_parse.h"
 #include "directory.h"
 #include "directory_server.h"
 #include "export.h"
+#include "export_pub.h"
 #include "log.h"
 #include "service.h"
 
 #define SYNC_SEC	1
-#define RETRY_SEC	5	/* no D-Bus: try the client again */
-#define KEY_MAX		96
-#define TXT_MAX		(DIR_MAX_TAGS + 4)
 
-/* One endpoint that should be, or is, published. */
-struct pub {
-	char			 key[KEY_MAX];	/* what it is, for matching */
-	char			 name[DIR_NAME_MAX + 1];
-	char			 type[32];	/* "_name._tcp" */
-	int			 port;
-	char			*txt[TXT_MAX];	/* "k=v" */
-	size_t			 ntxt;
-	char			*instance;	/* "NAME on HOST", or renamed */
-	AvahiEntryGroup		*group;		/* NULL: not (yet) published */
-	int			 seen;		/* wanted in this sync */
-	TAILQ_ENTRY(pub)	 entry;
+static const struct export_pub *const pubs[] = {
+#ifdef HAVE_AVAHI
+	&export_avahi,
+#endif
+	&export_etcd,
 };
-TAILQ_HEAD(pubs, pub);
+#define NPUBS	(sizeof(pubs) / sizeof(pubs[0]))
+
+/* The wanted set of one sync. */
+struct want {
+	struct export_ep	*ep;
+	size_t			 n, cap;
+};
 
 static struct {
-	struct event_base	*base;
-	AvahiPoll		 api;
-	AvahiClient		*client;
-	int			 running;	/* client state S_RUNNING */
-	struct event		*sync_ev;
-	struct event		*reconnect_ev;
-	struct pubs		 pubs;
-	int			 on;
-	int			 start_failed;	/* said so already */
-} ex = { .pubs = TAILQ_HEAD_INITIALIZER(ex.pubs) };
+	struct event	*sync_ev;
+	unsigned	 kinds;		/* DIR_EXPORT_* running */
+} ex;
 
-static void	client_start(void);
-
-static void
-pub_txt_free(struct pub *p)
+/* A new entry at the end of w, zeroed, or NULL. */
+static struct export_ep *
+want_add(struct want *w)
 {
-	size_t	i;
+	struct export_ep	*ep;
 
-	for (i = 0; i < p->ntxt; i++)
-		free(p->txt[i]);
-	p->ntxt = 0;
-}
-
-static void
-pub_withdraw(struct pub *p)
-{
-	if (p->group != NULL)
-		avahi_entry_group_free(p->group);
-	p->group = NULL;
-}
-
-static void
-pub_free(struct pub *p)
-{
-	pub_withdraw(p);
-	TAILQ_REMOVE(&ex.pubs, p, entry);
-	pub_txt_free(p);
-	avahi_free(p->instance);
-	free(p);
-}
-
-static void	pub_publish(struct pub *);
-
-static void
-group_cb(AvahiEntryGroup *g, AvahiEntryGroupState state, void *arg)
-{
-	struct pub	*p = arg;
-	char		*alt;
-
-	if (p->group != NULL && p->group != g)
-		return;
-	switch (state) {
-	case AVAHI_ENTRY_GROUP_ESTABLISHED:
-		log_info("export: published \"%s\" (%s port %d)", p->instance,
-		    p->type, p->port);
-		break;
-	case AVAHI_ENTRY_GROUP_COLLISION:
-		/* Another host has this instance name: take the next one. */
-		alt = avahi_alternative_service_name(p->instance);
-		log_notice("export: \"%s\" is taken on the network; renamed "
-		    "\"%s\"", p->instance, alt);
-		avahi_free(p->instance);
-		p->instance = alt;
-		pub_withdraw(p);
-		pub_publish(p);
-		break;
-	case AVAHI_ENTRY_GROUP_FAILURE:
-		log_warnx("export: %s: %s", p->instance,
-		    avahi_strerror(avahi_client_errno(ex.client)));
-		break;
-	default:
-		break;
+	if (w->n == w->cap) {
+		if ((ep = reallocarray(w->ep, w->cap ? w->cap * 2 : 16,
+		    sizeof(*ep))) == NULL)
+			return NULL;
+		w->ep = ep;
+		w->cap = w->cap ? w->cap * 2 : 16;
 	}
-}
-
-/* Add p's group to Avahi (the client must be running). */
-static void
-pub_publish(struct pub *p)
-{
-	AvahiStringList	*txt = NULL;
-	size_t		 i;
-	int		 err;
-
-	if (!ex.running || p->group != NULL)
-		return;
-	if (p->instance == NULL)
-		p->instance = avahi_strdup_printf("%s on %s", p->name,
-		    avahi_client_get_host_name(ex.client));
-	for (i = p->ntxt; i > 0; i--)
-		txt = avahi_string_list_add(txt, p->txt[i - 1]);
-	if ((p->group = avahi_entry_group_new(ex.client, group_cb, p)) ==
-	    NULL) {
-		log_warnx("export: %s: %s", p->name,
-		    avahi_strerror(avahi_client_errno(ex.client)));
-		avahi_string_list_free(txt);
-		return;
-	}
-	err = avahi_entry_group_add_service_strlst(p->group, AVAHI_IF_UNSPEC,
-	    AVAHI_PROTO_UNSPEC, 0, p->instance, p->type, NULL, NULL,
-	    (uint16_t)p->port, txt);
-	if (err == AVAHI_ERR_COLLISION) {
-		avahi_string_list_free(txt);
-		group_cb(p->group, AVAHI_ENTRY_GROUP_COLLISION, p);
-		return;
-	}
-	if (err < 0 || (err = avahi_entry_group_commit(p->group)) < 0) {
-		log_warnx("export: %s: %s", p->instance, avahi_strerror(err));
-		pub_withdraw(p);
-	}
-	avahi_string_list_free(txt);
-}
-
-/* ---- what should be published ---- */
-
-static struct pub *
-pub_find(const char *key)
-{
-	struct pub	*p;
-
-	TAILQ_FOREACH(p, &ex.pubs, entry)
-		if (strcmp(p->key, key) == 0)
-			return p;
-	return NULL;
-}
-
-static int
-txt_same(const struct pub *p, char *const *txt, size_t n)
-{
-	size_t	i;
-
-	if (p->ntxt != n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (strcmp(p->txt[i], txt[i]) != 0)
-			return 0;
-	return 1;
-}
-
-/* This endpoint should be published: note it, publish or update it. */
-static void
-want(const char *key, const char *name, const char *proto, int port,
-    char *const *txt, size_t ntxt)
-{
-	struct pub	*p = pub_find(key);
-	size_t		 i;
-
-	if (p != NULL && p->port == port && txt_same(p, txt, ntxt)) {
-		p->seen = 1;
-		return;
-	}
-	if (p == NULL) {
-		if ((p = calloc(1, sizeof(*p))) == NULL)
-			return;
-		snprintf(p->key, sizeof(p->key), "%s", key);
-		snprintf(p->name, sizeof(p->name), "%s", name);
-		snprintf(p->type, sizeof(p->type), "_%s._%s", name, proto);
-		TAILQ_INSERT_TAIL(&ex.pubs, p, entry);
-	}
-	pub_withdraw(p);
-	pub_txt_free(p);
-	for (i = 0; i < ntxt && i < TXT_MAX; i++)
-		if ((p->txt[i] = strdup(txt[i])) != NULL)
-			p->ntxt++;
-	p->port = port;
-	p->seen = 1;
-	pub_publish(p);
+	ep = &w->ep[w->n++];
+	memset(ep, 0, sizeof(*ep));
+	return ep;
 }
 
 static void
 want_service(const struct service_info *i, void *arg)
 {
-	char	 key[KEY_MAX], *txt[1];
+	struct export_ep	*ep;
 
-	(void)arg;
 	if (!i->export || strcmp(i->state, "listening") != 0 ||
 	    (strcmp(i->proto, "tcp") != 0 && strcmp(i->proto, "udp") != 0) ||
-	    i->port <= 0 || !valid_service_name(i->name))
+	    i->port <= 0 || !valid_service_name(i->name) ||
+	    (ep = want_add(arg)) == NULL)
 		return;
-	snprintf(key, sizeof(key), "s/%s/%s/%d", i->name, i->proto, i->port);
-	txt[0] = i->dynamic ? "source=dynamic" : "source=static";
-	want(key, i->name, i->proto, i->port, txt, 1);
+	snprintf(ep->key, sizeof(ep->key), "s/%s/%s/%d", i->name, i->proto,
+	    i->port);
+	snprintf(ep->name, sizeof(ep->name), "%s", i->name);
+	ep->proto = strcmp(i->proto, "tcp") == 0 ? "tcp" : "udp";
+	snprintf(ep->addr, sizeof(ep->addr), "%s", i->address ? i->address :
+	    "*");
+	ep->port = i->port;
+	ep->source = i->dynamic ? "dynamic" : "static";
+	ep->weight = 1;
 }
 
 static void
 want_lease(const struct dir_entry *e, void *arg)
 {
-	char	 key[KEY_MAX], prio[24], weight[24], *txt[TXT_MAX];
-	size_t	 n = 0, i;
+	struct export_ep	*ep;
 
-	(void)arg;
-	if (!e->export || e->proto == DIR_PROTO_UNIX)
+	if (!e->export || e->proto == DIR_PROTO_UNIX ||
+	    (ep = want_add(arg)) == NULL)
 		return;
-	snprintf(key, sizeof(key), "l/%llu", (unsigned long long)e->id);
-	snprintf(prio, sizeof(prio), "prio=%u", e->prio);
-	snprintf(weight, sizeof(weight), "weight=%u", e->weight);
-	txt[n++] = "source=registered";
-	txt[n++] = prio;
-	txt[n++] = weight;
-	for (i = 0; i < e->ntags && n < TXT_MAX; i++)
-		txt[n++] = (char *)e->tags[i];
-	want(key, e->name, dir_proto_name(e->proto), (int)e->port, txt, n);
+	snprintf(ep->key, sizeof(ep->key), "l/%llu",
+	    (unsigned long long)e->id);
+	snprintf(ep->name, sizeof(ep->name), "%s", e->name);
+	ep->proto = dir_proto_name(e->proto);
+	snprintf(ep->addr, sizeof(ep->addr), "%s", e->addr);
+	ep->port = (int)e->port;
+	ep->source = "registered";
+	ep->prio = e->prio;
+	ep->weight = e->weight;
+	for (size_t i = 0; i < e->ntags && i < DIR_MAX_TAGS; i++)
+		ep->tags[ep->ntags++] = e->tags[i];
 }
 
-/* Make what is published match what should be. */
+/* Work out the wanted set and hand it to every running publisher. */
 static void
 sync_now(void)
 {
-	struct pub	*p, *next;
+	struct want	w = { 0 };
+	size_t		i;
 
-	TAILQ_FOREACH(p, &ex.pubs, entry)
-		p->seen = 0;
-	service_foreach_info(want_service, NULL);
-	directory_foreach_lease(want_lease, NULL);
-	TAILQ_FOREACH_SAFE(p, &ex.pubs, entry, next)
-		if (!p->seen) {
-			log_info("export: withdrew \"%s\" (%s)",
-			    p->instance ? p->instance : p->name, p->type);
-			pub_free(p);
-		}
+	service_foreach_info(want_service, &w);
+	directory_foreach_lease(want_lease, &w);
+	for (i = 0; i < NPUBS; i++)
+		if (ex.kinds & pubs[i]->kind)
+			pubs[i]->sync(w.ep, w.n);
+	free(w.ep);
 }
 
 static void
@@ -285,113 +124,26 @@ sync_cb(evutil_socket_t fd, short what, void *arg)
 	sync_now();
 }
 
-/* ---- the client ---- */
-
-static void
-groups_forget(void)
-{
-	struct pub	*p;
-
-	/* The daemon went away: its groups went with it. */
-	TAILQ_FOREACH(p, &ex.pubs, entry)
-		p->group = NULL;
-}
-
-static void
-client_cb(AvahiClient *c, AvahiClientState state, void *arg)
-{
-	struct pub	*p;
-
-	(void)arg;
-	ex.client = c;	/* the first call comes before avahi_client_new returns */
-	switch (state) {
-	case AVAHI_CLIENT_S_RUNNING:
-		if (!ex.running)
-			log_notice("export: avahi-daemon is running; "
-			    "publishing as %s", avahi_client_get_host_name(c));
-		ex.running = 1;
-		TAILQ_FOREACH(p, &ex.pubs, entry)
-			pub_publish(p);
-		break;
-	case AVAHI_CLIENT_S_COLLISION:
-	case AVAHI_CLIENT_S_REGISTERING:
-		/* The host name changes: publish again once it is settled. */
-		ex.running = 0;
-		TAILQ_FOREACH(p, &ex.pubs, entry) {
-			pub_withdraw(p);
-			avahi_free(p->instance);
-			p->instance = NULL;
-		}
-		break;
-	case AVAHI_CLIENT_CONNECTING:
-		if (ex.running)
-			log_warnx("export: waiting for avahi-daemon");
-		ex.running = 0;
-		groups_forget();
-		break;
-	case AVAHI_CLIENT_FAILURE:
-		log_warnx("export: avahi client: %s; reconnecting",
-		    avahi_strerror(avahi_client_errno(c)));
-		ex.running = 0;
-		groups_forget();
-		/* Not from inside the client's own callback. */
-		event_active(ex.reconnect_ev, EV_TIMEOUT, 1);
-		break;
-	}
-}
-
-static void
-reconnect_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-	if (ex.client != NULL)
-		avahi_client_free(ex.client);
-	ex.client = NULL;
-	client_start();
-}
-
-/*
- * NO_FAIL covers an absent avahi-daemon, not an absent D-Bus: then try
- * again every RETRY_SEC, saying so once.
- */
-static void
-client_start(void)
-{
-	struct timeval	tv = { RETRY_SEC, 0 };
-	int		err;
-
-	ex.client = avahi_client_new(&ex.api, AVAHI_CLIENT_NO_FAIL, client_cb,
-	    NULL, &err);
-	if (ex.client != NULL) {
-		ex.start_failed = 0;
-		return;
-	}
-	if (!ex.start_failed)
-		log_warnx("export: avahi client: %s; retrying every %ds",
-		    avahi_strerror(err), RETRY_SEC);
-	ex.start_failed = 1;
-	evtimer_add(ex.reconnect_ev, &tv);
-}
-
 void
 export_configure(struct event_base *base, const struct superd_conf *conf)
 {
 	struct timeval	tv = { SYNC_SEC, 0 };
+	size_t		i;
 
-	if (conf->directory_export != DIR_EXPORT_AVAHI) {
+	for (i = 0; i < NPUBS; i++) {
+		if (conf->directory_export & pubs[i]->kind)
+			pubs[i]->configure(base, conf);
+		else if (ex.kinds & pubs[i]->kind)
+			pubs[i]->stop();
+	}
+	ex.kinds = conf->directory_export;
+	if (ex.kinds == 0) {
 		export_stop();
 		return;
 	}
-	if (!ex.on) {
-		ex.base = base;
-		avahi_poll_event_init(&ex.api, base);
+	if (ex.sync_ev == NULL) {
 		ex.sync_ev = event_new(base, -1, EV_PERSIST, sync_cb, NULL);
-		ex.reconnect_ev = evtimer_new(base, reconnect_cb, NULL);
 		event_add(ex.sync_ev, &tv);
-		ex.on = 1;
-		client_start();
 	}
 	sync_now();
 }
@@ -399,23 +151,11 @@ export_configure(struct event_base *base, const struct superd_conf *conf)
 void
 export_stop(void)
 {
-	struct pub	*p;
-
-	if (!ex.on)
-		return;
-	while ((p = TAILQ_FIRST(&ex.pubs)) != NULL)
-		pub_free(p);
-	if (ex.client != NULL)
-		avahi_client_free(ex.client);
-	ex.client = NULL;
-	ex.running = 0;
-	event_free(ex.sync_ev);
-	event_free(ex.reconnect_ev);
-	ex.on = 0;
-}
-
-int
-export_available(void)
-{
-	return 1;
+	for (size_t i = 0; i < NPUBS; i++)
+		if (ex.kinds & pubs[i]->kind)
+			pubs[i]->stop();
+	ex.kinds = 0;
+	if (ex.sync_ev != NULL)
+		event_free(ex.sync_ev);
+	ex.sync_ev = NULL;
 }

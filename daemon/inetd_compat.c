@@ -321,6 +321,9 @@ ic_overlap(const struct service_conf *a, const struct service_conf *b)
 {
 	const struct service_conf	*v6;
 
+	/* Reached through tcpmux only: no socket to clash. */
+	if (a->no_listener || b->no_listener)
+		return 0;
 	/* Dynamic ports never collide (two rpc lines have one each). */
 	if (a->port == 0 || b->port == 0)
 		return 0;

@@ -44,6 +44,7 @@ static const struct key_def keys[IX_NKEYS] = {
 	[IX_INSTANCES] = { "instances", 0 },
 	[IX_PER_SOURCE] = { "per-source", 0 },
 	[IX_RATE] = { "rate", 1 },
+	[IX_TCPMUX] = { "tcpmux", 0 },
 };
 
 static void	 say(struct xlate *, int, const char *, ...)
@@ -94,7 +95,9 @@ inetd_xlate(const struct inetd_entry *e, const char *defaddr,
 		s->key[IX_DISABLE] = "yes";
 	if (xl_kind(&x) == -1)
 		s->skip = 1;
-	xl_addr(&x, defaddr != NULL ? defaddr : "");
+	/* A tcpmux/NAME service has no socket of its own. */
+	if (s->key[IX_TCPMUX] == NULL)
+		xl_addr(&x, defaddr != NULL ? defaddr : "");
 	xl_limits(&x);
 	xl_user(&x);
 	if (xl_server(&x) == -1)
@@ -119,7 +122,10 @@ xl_name(struct xlate *x)
 		snprintf(s->name, sizeof(s->name), "%s", base_name(e->service));
 		if ((dot = strrchr(s->name, '.')) != NULL && dot != s->name)
 			*dot = '\0';
-	} else
+	} else if (strncmp(e->service, "tcpmux/", 7) == 0)
+		snprintf(s->name, sizeof(s->name), "%s", e->service +
+		    (e->service[7] == '+' ? 8 : 7));
+	else
 		snprintf(s->name, sizeof(s->name), "%s", e->service);
 	if (strcmp(e->proto_col, e->proto) != 0)
 		snprintf(s->alt, sizeof(s->alt), "%.150s-%s", s->name,
@@ -167,11 +173,16 @@ xl_kind(struct xlate *x)
 		xl_rpc(x);
 		return rc;
 	}
-	if (strncmp(e->service, "tcpmux/", 7) == 0 ||
-	    strcmp(e->service, "tcpmux") == 0) {
-		say(x, 1, "\"%s\": superd has no TCPMUX (RFC 1078) "
-		    "multiplexer", e->service);
-		return -1;
+	/* tcpmux/NAME: reached through the tcpmux port only (RFC 1078);
+	 * with "+" inetd sends "+Go" itself. */
+	if (strncmp(e->service, "tcpmux/", 7) == 0) {
+		if (strcmp(e->proto, "tcp") != 0 || e->wait) {
+			say(x, 1, "\"%s\": a TCPMUX service needs tcp and "
+			    "nowait", e->service);
+			return -1;
+		}
+		s->key[IX_TCPMUX] = e->service[7] == '+' ? "plus" : "yes";
+		return rc;
 	}
 	if (e->family != INETD_AF_UNIX)
 		s->key[IX_PORT] = e->service;

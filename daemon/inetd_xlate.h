@@ -38,6 +38,7 @@ enum inetd_key {
 	IX_INSTANCES,
 	IX_PER_SOURCE,
 	IX_RATE,
+	IX_TCPMUX,
 	IX_NKEYS
 };
 

@@ -186,6 +186,20 @@ linesrv_conn_out(struct linesrv_conn *c)
 	return bufferevent_get_output(c->bev);
 }
 
+int
+linesrv_conn_take(struct linesrv_conn *c)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->bev);
+	int		 fd = bufferevent_getfd(c->bev);
+
+	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	/* Without a socket the bufferevent closes nothing when freed. */
+	bufferevent_setfd(c->bev, -1);
+	evbuffer_drain(out, evbuffer_get_length(out));
+	linesrv_conn_close(c);
+	return fd;
+}
+
 void
 linesrv_conn_close(struct linesrv_conn *c)
 {
@@ -394,6 +408,9 @@ conn_accept(struct linesrv *srv, int fd, struct sockaddr_storage *ss,
 	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
 	/* Hold at most one line ahead; the rest waits in the kernel. */
 	bufferevent_setwatermark(c->bev, EV_READ, 0, srv->lim.line_max + 1);
+	/* A byte at a time: what follows the line is its new owner's. */
+	if (srv->lim.exact)
+		bufferevent_set_max_single_read(c->bev, 1);
 	bufferevent_set_timeouts(c->bev, NULL,
 	    &(struct timeval){ WRITE_SEC, 0 });
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);

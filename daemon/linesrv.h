@@ -46,6 +46,8 @@ struct linesrv_limits {
 	size_t		 out_high;	/* stop reading requests above */
 	size_t		 out_max;	/* a reader this far behind is cut */
 	int		 eof_line;	/* EOF with nothing: an empty line */
+	int		 exact;		/* read no byte past a line's end: */
+					/* the socket is handed on after it */
 };
 
 /* What the server does with a line's outcome. */
@@ -112,6 +114,14 @@ int		 linesrv_conn_fd(const struct linesrv_conn *);
 struct evbuffer	*linesrv_conn_out(struct linesrv_conn *);
 /* Stop reading; close once the replies are written. */
 void		 linesrv_conn_close(struct linesrv_conn *);
+/*
+ * Take the socket away from the server (from the line callback, which
+ * then returns LINESRV_CLOSE): pending replies are dropped, the server
+ * forgets the connection and the caller owns the returned fd (still
+ * non-blocking).  With limits.exact nothing past the line was read, so
+ * the next byte on the socket is the one after the line's newline.
+ */
+int		 linesrv_conn_take(struct linesrv_conn *);
 
 /*
  * Bind a UNIX stream socket at path with mode (and group gid unless

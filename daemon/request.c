@@ -29,6 +29,7 @@
 #include "conf.h"
 #include "log.h"
 #include "policy.h"
+#include "redirect.h"
 #include "request.h"
 #include "session.h"
 #include "spawn.h"
@@ -51,6 +52,8 @@ struct request {
 	int			 shared;	/* has the service socket */
 	struct builtin_conn	*bconn;		/* builtin on the loop */
 	struct worker_job	*job;		/* builtin on a worker */
+	struct redirect		*redir;		/* redirect = on the loop */
+	char			 counts[160];	/* ... its bytes, for the log */
 	struct cgroup_req	*cg;		/* cgroup-per-request */
 	int			 reaped;	/* its handler, still waiting */
 	int			 status;	/* ... for the cgroup to empty */
@@ -264,7 +267,7 @@ request_end(struct request *r, int status)
 	struct request_target	*rt = r->rt;
 	struct request_end	 e;
 	struct cgroup_acct	 acct;
-	char			 accts[128] = "";
+	char			 accts[160] = "";
 
 	if (r->cg != NULL) {
 		/* Its usage, read before the cgroup goes. */
@@ -272,7 +275,8 @@ request_end(struct request *r, int status)
 		r->cg = NULL;
 		if (acct.cpu_usec >= 0)
 			cgroup_acct_format(&acct, accts, sizeof(accts));
-	}
+	} else
+		snprintf(accts, sizeof(accts), "%s", r->counts);
 	e.status = status;
 	e.wait = r->wait;
 	e.shared = r->shared && !r->wait;
@@ -309,6 +313,8 @@ request_abort_builtin(struct request *r)
 		workers_abort(r->rt->workers, r->job);
 	else if (r->bconn != NULL)
 		builtin_conn_abort(r->bconn);
+	else if (r->redir != NULL)
+		redirect_abort(r->redir, "stopped by superd");
 }
 
 /*
@@ -642,6 +648,45 @@ start_builtin(struct request *r, int fd)
 	return 0;
 }
 
+/* The forwarder ended: its byte counts go into the exit line. */
+static void
+redirect_done(void *arg, const struct redirect_counts *n, const char *why)
+{
+	struct request	*r = arg;
+
+	r->redir = NULL;
+	snprintf(r->counts, sizeof(r->counts), " (redirect: %llu bytes from "
+	    "the client, %llu bytes to it%s%s)",
+	    (unsigned long long)n->from_client,
+	    (unsigned long long)n->from_backend, why[0] ? "; " : "", why);
+	request_end(r, -1);
+}
+
+/* redirect =: forward connection fd (taken over); 0, or -1 discarded. */
+static int
+start_redirect(struct request *r, int fd)
+{
+	const struct service_conf	*sc = r->rt->conf;
+	char				 err[192];
+
+	if ((r->redir = redirect_start(base, fd,
+	    (const struct sockaddr *)&sc->redirect_addr, sc->redirect_len,
+	    redirect_done, r, err, sizeof(err))) == NULL) {
+		log_warnx("service %s: redirect to %s for %s: %s", sc->name,
+		    sc->redirect, session_peer_desc(r->s), err);
+		request_discard(r);
+		return -1;
+	}
+	request_started(r);
+	log_request(LOG_INFO, &(struct log_fields){ sc->name, r->s->peer,
+	    r->s->peer_port, 0, -1, -1 }, "service %s: session S%llu from %s: "
+	    "redirect to %s", sc->name, (unsigned long long)r->s->id,
+	    session_peer_desc(r->s), sc->redirect);
+	if (sc->timeout)
+		request_arm_timer(r, sc->timeout);
+	return 0;
+}
+
 /* ---- the paths in ---- */
 
 /* SO_PEERCRED of a unix stream peer. */
@@ -659,9 +704,31 @@ get_peer_cred(int fd, struct peer_cred *pc)
 	return 0;
 }
 
+int
+request_on_loop(const struct request_target *rt)
+{
+	return rt->builtin != NULL || rt->conf->redirect_len > 0;
+}
+
+/* A line to the client, best effort and without waiting. */
+static void
+send_line(const char *line, int fd)
+{
+	if (line != NULL)
+		(void)!send(fd, line, strlen(line), MSG_NOSIGNAL |
+		    MSG_DONTWAIT);
+}
+
 void
 request_connection(struct request_target *rt, int fd,
     const struct sockaddr *sa, socklen_t len)
+{
+	request_connection_via(rt, fd, sa, len, NULL);
+}
+
+void
+request_connection_via(struct request_target *rt, int fd,
+    const struct sockaddr *sa, socklen_t len, const struct request_via *via)
 {
 	struct policy_ticket	 t;
 	struct peer_cred	 pc, *pcp = NULL;
@@ -675,6 +742,7 @@ request_connection(struct request_target *rt, int fd,
 	/* xinetd's order: banner to all, then -success or -fail. */
 	send_banner(&rt->conf->banner, fd);
 	if (request_admit(rt, fd, sa, len, pcp, 0, &t) == -1) {
+		send_line(via != NULL ? via->refused : NULL, fd);
 		send_banner(&rt->conf->banner_fail, fd);
 		close(fd);
 		return;
@@ -688,8 +756,11 @@ request_connection(struct request_target *rt, int fd,
 		r->s->peer_uid = (uid_t)pc.uid;
 		snprintf(r->s->peer, sizeof(r->s->peer), "uid=%ld", pc.uid);
 	}
+	send_line(via != NULL ? via->admitted : NULL, fd);
 	send_banner(&rt->conf->banner_success, fd);
-	if (rt->builtin != NULL)
+	if (rt->conf->redirect_len > 0)
+		start_redirect(r, fd);
+	else if (rt->builtin != NULL)
 		start_builtin(r, fd);
 	else
 		start_exec(r, fd, pcp);

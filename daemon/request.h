@@ -84,6 +84,23 @@ void	requests_shutdown(void);
 /* A nowait stream connection, accepted (non-blocking for builtins). */
 void	request_connection(struct request_target *, int fd,
 	    const struct sockaddr *, socklen_t);
+/*
+ * Lines for a connection that came in through tcpmux (tcpmux.c): one
+ * sent once the request is admitted, before its handler or forwarder
+ * starts ("+Go"), one sent when it is refused; NULL: none.
+ */
+struct request_via {
+	const char	*admitted;
+	const char	*refused;
+};
+/*
+ * The same, for a connection handed on from elsewhere, with the same
+ * one admission.  Non-blocking for builtins and redirects, else blocking.
+ */
+void	request_connection_via(struct request_target *, int fd,
+	    const struct sockaddr *, socklen_t, const struct request_via *);
+/* Does a connection for rt go to superd's loop (non-blocking socket)? */
+int	request_on_loop(const struct request_target *);
 /* A datagram read from the target's socket, for a builtin to answer. */
 void	request_datagram(struct request_target *, const void *, size_t,
 	    const struct sockaddr *, socklen_t);

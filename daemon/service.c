@@ -37,6 +37,7 @@
 #include "sockopt.h"
 #include "sockperm.h"
 #include "spawn.h"
+#include "tcpmux.h"
 #include "workers.h"
 
 #define ACCEPT_BURST	64
@@ -66,18 +67,40 @@ static const struct request_hooks hooks = {
 	request_started_cb, request_ended_cb
 };
 
+static int
+is_process(const struct service *svc)
+{
+	return svc->conf->type == SVC_EXEC && svc->conf->redirect_len == 0;
+}
+
+/*
+ * Why a service cannot take a connection handed over by tcpmux now:
+ * what keeps its own listener from being polled, said to the client
+ * instead (a tcpmux client has no backlog to wait in).
+ */
+static const char *
+tcpmux_busy(const struct request_target *rt)
+{
+	const struct service		*svc = rt->owner;
+	const struct service_conf	*sc = svc->conf;
+
+	if (svc->removed || !accepting)
+		return "service going away";
+	if (sc->disable || svc->admin_disabled)
+		return "service disabled";
+	if ((sc->instances && rt->running >= sc->instances) ||
+	    (full && is_process(svc)))
+		return "too many connections, try again later";
+	return NULL;
+}
+
 void
 services_init(struct event_base *b, services_idle_fn fn)
 {
 	base = b;
 	idle_fn = fn;
 	requests_init(b, &hooks);
-}
-
-static int
-is_process(const struct service *svc)
-{
-	return svc->conf->type == SVC_EXEC;
+	tcpmux_init(b, tcpmux_busy);
 }
 
 /* Should the listener be polled right now? */
@@ -236,7 +259,9 @@ service_open(struct service *svc)
 {
 	char	err[256];
 
-	if (svc->conf->disable)
+	/* tcpmux.c owns the tcpmux port; a tcpmux-only service has none. */
+	if (svc->conf->disable || svc->conf->no_listener ||
+	    svc->conf->tcpmux_server)
 		return;
 	if (svc->rt.fd >= 0) {
 		service_rpc_sync(svc);
@@ -361,7 +386,7 @@ accept_loop(struct service *svc)
 	socklen_t		len;
 	int			fd, i, flags = SOCK_CLOEXEC;
 
-	if (svc->rt.builtin != NULL)
+	if (request_on_loop(&svc->rt))
 		flags |= SOCK_NONBLOCK;
 	for (i = 0; i < ACCEPT_BURST && should_poll(svc); i++) {
 		len = sizeof(ss);
@@ -683,6 +708,7 @@ service_take(struct service *svc, struct prep *p)
 		svc->rt.workers = p->workers;
 	(void)policy_update(svc->rt.policy, sc);	/* reserved: no fail */
 	svc->oob = oob_endpoint_sync(svc->oob, &svc->rt);
+	svc->tcpmux = tcpmux_sync(svc->tcpmux, &svc->rt);
 	p->env = NULL;
 	p->workers = NULL;
 }
@@ -700,6 +726,7 @@ service_free(struct service *svc)
 	if (svc->rt.workers != NULL)
 		workers_free(svc->rt.workers);
 	oob_endpoint_close(svc->oob);
+	tcpmux_forget(svc->tcpmux);
 	request_target_cleanup(&svc->rt);
 	policy_free(svc->rt.policy);
 	spawn_free_env(svc->rt.base_env);
@@ -768,7 +795,8 @@ service_update(struct service *svc, struct prep *p)
 	int			 same = service_conf_same_endpoint(svc->conf,
 				    sc) && svc->conf->socktype == sc->socktype;
 
-	if (!same || sc->disable)
+	/* tcpmux.c binds the tcpmux port itself: the old socket goes. */
+	if (!same || sc->disable || sc->tcpmux_server || sc->no_listener)
 		service_close_listener(svc, !same);
 	else if (service_sockopts(svc, &svc->conf->sockopts, sc) == 1)
 		service_close_listener(svc, 1);
@@ -790,6 +818,9 @@ service_retire(struct service *svc)
 {
 	log_info("service %s: removed", svc->conf->name);
 	service_close_listener(svc, 1);
+	/* Its name is gone at once, though its requests run on. */
+	tcpmux_forget(svc->tcpmux);
+	svc->tcpmux = NULL;
 	if (svc->retry_ev != NULL)
 		event_del(svc->retry_ev);
 	svc->removed = 1;
@@ -805,8 +836,10 @@ steal_listener(struct service *svc, struct service_list *old)
 {
 	struct service	*o;
 
-	/* A disabled copy may share a port: it must not take the socket. */
-	if (svc->conf->disable)
+	/* A disabled copy may share a port: it must not take the socket;
+	 * nor may a service whose socket (if any) is tcpmux.c's. */
+	if (svc->conf->disable || svc->conf->tcpmux_server ||
+	    svc->conf->no_listener)
 		return;
 	TAILQ_FOREACH(o, old, entry)
 		if (o->rt.fd >= 0 && !o->conf->wait && !svc->conf->wait &&
@@ -907,6 +940,8 @@ services_apply(struct superd_conf *conf, FILE *errs)
 		free(preps);
 		return -1;
 	}
+	tcpmux_set_limits(conf->line.line_timeout * 1000,
+	    conf->line.max_per_peer);
 	commit_all(conf, preps, n);
 	free(preps);
 	conf_free(globals);
@@ -930,6 +965,8 @@ services_shutdown(void)
 	while ((svc = TAILQ_FIRST(&services)) != NULL) {
 		TAILQ_REMOVE(&services, svc, entry);
 		service_close_listener(svc, 1);
+		tcpmux_forget(svc->tcpmux);
+		svc->tcpmux = NULL;
 		if (svc->rt.running == 0)
 			service_free(svc);
 	}
@@ -950,6 +987,10 @@ service_state(const struct service *svc)
 		return "failed";
 	if (!accepting)
 		return "draining";
+	if (svc->conf->no_listener)
+		return "listening";	/* through tcpmux */
+	if (svc->conf->tcpmux_server)
+		return tcpmux_port(svc->tcpmux) >= 0 ? "listening" : "failed";
 	return svc->polling || svc->wait_busy ? "listening" : "paused";
 }
 
@@ -966,9 +1007,11 @@ service_fill_info(const struct service *svc, struct service_info *i)
 	i->socktype = sc->socktype == SOCK_STREAM ? "stream" : "dgram";
 	i->mode = sc->wait ? "wait" : sc->type == SVC_BUILTIN ?
 	    (sc->threads ? "thread" : "builtin") : "nowait";
-	i->address = svc->rt.fd >= 0 ? svc->bound_addr : sc->address;
+	i->address = svc->rt.fd >= 0 ? svc->bound_addr : sc->no_listener ?
+	    "tcpmux" : sc->address;
 	i->port = sc->family == AF_UNIX ? -1 : svc->rt.fd >= 0 ?
-	    svc->bound_port : sc->port;
+	    svc->bound_port : sc->tcpmux_server && svc->tcpmux != NULL ?
+	    tcpmux_port(svc->tcpmux) : sc->port;
 	i->dynamic = sc->port == 0;
 	i->state = service_state(svc);
 	i->running = svc->rt.running;

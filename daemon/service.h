@@ -71,6 +71,7 @@ void	 service_totals(struct service_totals *);
 
 struct service_conf;
 struct oob_endpoint;
+struct tcpmux;
 struct rpcreg;
 
 struct service {
@@ -92,6 +93,7 @@ struct service {
 	char			 bound_addr[64];
 	int			 bound_port;
 	struct oob_endpoint	*oob;		/* oob-port, or NULL */
+	struct tcpmux		*tcpmux;	/* tcpmux name / port, or NULL */
 	struct rpcreg		*rpc;		/* type = rpc: at rpcbind */
 	struct handoff {			/* nowait dgram exec */
 		int		 pending;	/* a handler has yet to read */

@@ -44,4 +44,10 @@ int	 sdc_endpoint_sockaddr(const struct superd_endpoint *,
 	    const struct sockaddr_storage *remote, struct sockaddr_storage *,
 	    socklen_t *);
 
+/* net_etcd.c */
+int	 sdc_etcd_configured(void);
+int	 sdc_etcd_lookup(const char *name, const char *proto, int wait_ms,
+	    struct superd_eplist *);
+void	 sdc_order_local(struct superd_endpoint *, size_t, const char *host);
+
 #endif /* SUPERD_CLIENT_PRIV_H */

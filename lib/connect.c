@@ -32,7 +32,7 @@ static void	order_prio(struct superd_endpoint *, size_t, sdc_rand_fn,
 static void	move_to(struct superd_endpoint *, size_t, size_t);
 static int	usable(const struct superd_endpoint *, const char *);
 static int	try_all(struct superd *, struct superd_eplist *,
-		    const char *, int, int);
+		    const char *, int, int, int);
 static int	connect_round(struct superd *, const char *, const char *,
 		    int, int);
 static void	backoff(int);
@@ -201,7 +201,7 @@ usable(const struct superd_endpoint *ep, const char *proto)
 /* Try the ordered endpoints in turn; the first connected fd or -1. */
 static int
 try_all(struct superd *h, struct superd_eplist *l, const char *proto,
-    int timeout_ms, int nonblock)
+    int timeout_ms, int nonblock, int ordered)
 {
 	struct sockaddr_storage	 ss, peer, *remote = NULL;
 	socklen_t		 len;
@@ -209,7 +209,8 @@ try_all(struct superd *h, struct superd_eplist *l, const char *proto,
 
 	if (h != NULL && sdc_is_remote(h) && sdc_peer_host(h, &peer, &len) == 0)
 		remote = &peer;
-	superd_order(l->ep, l->n);
+	if (!ordered)
+		superd_order(l->ep, l->n);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct superd_endpoint *ep = &l->ep[i];
 
@@ -230,7 +231,8 @@ try_all(struct superd *h, struct superd_eplist *l, const char *proto,
 /*
  * One lookup-and-try pass; h NULL opens (and closes) the local directory.
  * With SUPERD_CONNECT_NET, when the local directory has nothing that
- * answers (or there is no superd here), try what DNS-SD finds.
+ * answers (or there is no superd here), try what the network lookup
+ * finds (etcd or DNS-SD): every host's endpoints within this one call.
  */
 static int
 connect_round(struct superd *h, const char *name, const char *proto,
@@ -245,13 +247,14 @@ connect_round(struct superd *h, const char *name, const char *proto,
 		h = own = superd_open(NULL, timeout_ms);
 	/* proto NULL: ask for all, try_all keeps the stream ones. */
 	if (h != NULL && superd_lookup(h, name, proto, &l) == 0)
-		fd = try_all(h, &l, proto, timeout_ms, nonblock);
+		fd = try_all(h, &l, proto, timeout_ms, nonblock, 0);
 	err = errno;
 	if (fd == -1 && (flags & SUPERD_CONNECT_NET) &&
 	    (h == NULL || !sdc_is_remote(h))) {
 		superd_eplist_free(&l);
+		/* In the order the lookup gives (etcd: this host first). */
 		if (superd_net_lookup(name, proto, SDC_NET_WAIT_MS, &l) == 0)
-			fd = try_all(NULL, &l, proto, timeout_ms, nonblock);
+			fd = try_all(NULL, &l, proto, timeout_ms, nonblock, 1);
 		if (fd == -1 && errno != ENOTSUP && errno != ECONNREFUSED)
 			err = errno;
 	}

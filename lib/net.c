@@ -1,7 +1,9 @@
 /*
- * net.c: find a service on the local network with DNS-SD over mDNS
- * (superd's directory-export publishes there), through avahi-client.
- * Built without Avahi, superd_net_lookup fails with ENOTSUP.
+ * net.c: find a service on the network: in etcd when it is set
+ * (net_etcd.c), else on the local network with DNS-SD over mDNS
+ * (superd's directory-export publishes to both), through avahi-client.
+ * Built without Avahi and no etcd set, superd_net_lookup fails with
+ * ENOTSUP.
  *
  * Browsing has no natural end: Avahi says ALL_FOR_NOW after about a
  * second; wait_ms bounds the whole lookup either way.
@@ -165,8 +167,8 @@ timeout_cb(AvahiTimeout *t, void *arg)
 	avahi_simple_poll_quit(nl->poll);
 }
 
-int
-superd_net_lookup(const char *name, const char *proto, int wait_ms,
+static int
+avahi_lookup(const char *name, const char *proto, int wait_ms,
     struct superd_eplist *out)
 {
 	struct net_lookup	 nl = { .name = name, .out = out };
@@ -216,8 +218,8 @@ superd_net_lookup(const char *name, const char *proto, int wait_ms,
 	return 0;
 }
 #else
-int
-superd_net_lookup(const char *name, const char *proto, int wait_ms,
+static int
+avahi_lookup(const char *name, const char *proto, int wait_ms,
     struct superd_eplist *out)
 {
 	(void)name; (void)proto; (void)wait_ms; (void)out;
@@ -225,3 +227,26 @@ superd_net_lookup(const char *name, const char *proto, int wait_ms,
 	return -1;
 }
 #endif
+
+/* etcd when it is set (net_etcd.c), else DNS-SD. */
+int
+superd_net_lookup(const char *name, const char *proto, int wait_ms,
+    struct superd_eplist *out)
+{
+	size_t	n0;
+
+	if (proto == NULL)
+		proto = "tcp";
+	if (name == NULL || (strcmp(proto, "tcp") != 0 &&
+	    strcmp(proto, "udp") != 0)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (sdc_etcd_configured())
+		return sdc_etcd_lookup(name, proto, wait_ms, out);
+	n0 = out->n;
+	if (avahi_lookup(name, proto, wait_ms, out) == -1)
+		return -1;
+	superd_order(out->ep + n0, out->n - n0);
+	return 0;
+}

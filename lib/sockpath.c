@@ -20,6 +20,7 @@
 #include <confuse.h>
 
 #include "rundir.h"
+#include "superd.h"
 #include "sockpath.h"
 
 /* libconfuse has no per-parse user pointer; the clients are one thread. */
@@ -153,4 +154,67 @@ sockpath_find(const struct sockpath_query *q, char *buf, size_t len,
 	}
 	snprintf(err, errlen, "socket path too long (%s)", from);
 	return -1;
+}
+
+/* Join list key of cfg with "," into the environment variable env. */
+static void
+list_env(cfg_t *cfg, const char *key, const char *env)
+{
+	char	buf[4096] = "";
+	size_t	i, n = cfg_size(cfg, key), at = 0;
+
+	for (i = 0; i < n && at < sizeof(buf); i++)
+		at += (size_t)snprintf(buf + at, sizeof(buf) - at, "%s%s",
+		    i > 0 ? "," : "", cfg_getnstr(cfg, key, i));
+	if (n > 0)
+		setenv(env, buf, 1);
+}
+
+int
+sockpath_etcd_env(const char *file, char *err, size_t errlen)
+{
+	cfg_opt_t	 none[] = { CFG_END() };
+	cfg_opt_t	 opts[] = {
+		CFG_FUNC("include", cfg_include),
+		CFG_STR_LIST("etcd-endpoints", NULL, CFGF_NONE),
+		CFG_STR("etcd-prefix", NULL, CFGF_NONE),
+		CFG_STR("host-name", NULL, CFGF_NONE),
+		CFG_SEC("defaults", none, CFGF_NONE),
+		CFG_SEC("service", none, CFGF_MULTI | CFGF_TITLE),
+		CFG_END()
+	};
+	cfg_t		*cfg;
+	int		 r, saved;
+
+	if (getenv(SUPERD_ETCD_ENV) != NULL)
+		return 0;
+	if ((cfg = cfg_init(opts, CFGF_IGNORE_UNKNOWN)) == NULL) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	conf_err[0] = '\0';
+	cfg_set_error_function(cfg, conf_errfn);
+	r = cfg_parse(cfg, file != NULL ? file : SOCKPATH_CONF);
+	saved = errno;
+	if (r == CFG_FILE_ERROR && file == NULL) {
+		cfg_free(cfg);
+		return 0;	/* no default file: no etcd */
+	}
+	if (r == CFG_FILE_ERROR)
+		snprintf(err, errlen, "%s: %s", file, strerror(saved));
+	else if (r != CFG_SUCCESS)
+		snprintf(err, errlen, "%s", conf_err[0] ? conf_err :
+		    "syntax error");
+	else {
+		list_env(cfg, "etcd-endpoints", SUPERD_ETCD_ENV);
+		if (cfg_getstr(cfg, "etcd-prefix") != NULL &&
+		    getenv(SUPERD_ETCD_PREFIX_ENV) == NULL)
+			setenv(SUPERD_ETCD_PREFIX_ENV,
+			    cfg_getstr(cfg, "etcd-prefix"), 1);
+		if (cfg_getstr(cfg, "host-name") != NULL &&
+		    getenv(SUPERD_HOST_ENV) == NULL)
+			setenv(SUPERD_HOST_ENV, cfg_getstr(cfg, "host-name"), 1);
+	}
+	cfg_free(cfg);
+	return r == CFG_SUCCESS ? 0 : -1;
 }

@@ -39,4 +39,12 @@ int	 sockpath_find(const struct sockpath_query *, char *buf, size_t len,
 int	 sockpath_conf_key(const char *file, const char *key, char *buf,
 	    size_t len, int *line, char *err, size_t errlen);
 
+/*
+ * superd-lookup --net: when $SUPERD_ETCD_ENDPOINTS is not set, take
+ * etcd-endpoints (and etcd-prefix, host-name) from file (NULL: the
+ * default file, which may be absent) into the environment libsuperd
+ * reads.  0, or -1 with the reason in err.
+ */
+int	 sockpath_etcd_env(const char *file, char *err, size_t errlen);
+
 #endif /* SUPERD_SOCKPATH_H */

@@ -22,6 +22,11 @@ extern "C" {
 #define SUPERD_PROTO_VERSION	1
 /* Environment variable that overrides the directory socket path. */
 #define SUPERD_DIRECTORY_ENV	"SUPERD_DIRECTORY"
+/* The etcd directory (superd-directory(7)): endpoints "http://H:P, ...",
+ * the key prefix, and this host's name as superd publishes it. */
+#define SUPERD_ETCD_ENV		"SUPERD_ETCD_ENDPOINTS"
+#define SUPERD_ETCD_PREFIX_ENV	"SUPERD_ETCD_PREFIX"
+#define SUPERD_HOST_ENV		"SUPERD_HOST_NAME"
 /* TCP port of a remote read-only directory when HOST has none. */
 #define SUPERD_REMOTE_PORT	7111
 
@@ -88,7 +93,7 @@ struct superd_status {
 /* superd_connect() flags. */
 #define SUPERD_CONNECT_ONCE	0x01	/* one pass over the list, no retry */
 #define SUPERD_CONNECT_NONBLOCK	0x02	/* return the socket non-blocking */
-#define SUPERD_CONNECT_NET	0x04	/* then DNS-SD on the network */
+#define SUPERD_CONNECT_NET	0x04	/* then the network (etcd or DNS-SD) */
 
 struct superd;
 
@@ -124,14 +129,19 @@ int	 superd_connect_via(struct superd *, const char *name,
 	    const char *proto, int timeout_ms, int flags);
 
 /*
- * Find name on the local network with DNS-SD (mDNS): every instance of
- * _name._proto ("tcp" or "udp"; NULL: tcp) that answers within wait_ms,
- * appended to *out with source "network" and the TXT records as tags
- * (plus "instance" and "host").  -1 with errno ENOENT (none), ENOTSUP
- * (libsuperd built without Avahi), ECONNREFUSED (no avahi-daemon).
+ * Find name on the network: in etcd when $SUPERD_ETCD_ENDPOINTS is set
+ * (every host's endpoints, by prio, this host's first within a prio),
+ * else with DNS-SD (mDNS) on the local network: every instance of
+ * _name._proto that answers within wait_ms.  proto "tcp" or "udp"
+ * (NULL: tcp).  Appended to *out with source "network"; tags: "host",
+ * and the published ones (DNS-SD adds "instance").  -1 with errno
+ * ENOENT (none), ENOTSUP (no etcd set and built without Avahi),
+ * ECONNREFUSED (no etcd endpoint or avahi-daemon answered).
  */
 int	 superd_net_lookup(const char *name, const char *proto, int wait_ms,
 	    struct superd_eplist *out);
+/* Every endpoint in the etcd directory; ENOTSUP when none is set. */
+int	 superd_net_list(int wait_ms, struct superd_eplist *out);
 
 /* Order by prio, weighted-random within a prio (RFC 2782). */
 void	 superd_order(struct superd_endpoint *, size_t);

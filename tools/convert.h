@@ -58,6 +58,8 @@ enum cv_key {
 	K_SOCKET_MODE,
 	K_SOCKET_OWNER,
 	K_SOCKET_GROUP,
+	K_TCPMUX,
+	K_REDIRECT,
 	/* Socket options (K_SO_FIRST..K_SO_LAST: convert_sockopt.c). */
 	K_KEEPALIVE,
 	K_KEEPALIVE_IDLE,

@@ -47,6 +47,7 @@ static const enum cv_key cv_keys[IX_NKEYS] = {
 	[IX_INSTANCES] = K_INSTANCES,
 	[IX_PER_SOURCE] = K_PER_SOURCE,
 	[IX_RATE] = K_RATE,
+	[IX_TCPMUX] = K_TCPMUX,
 };
 
 static void	 inetd_line(struct inetd_ctx *, char *);

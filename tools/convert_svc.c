@@ -12,7 +12,7 @@
 
 /* The internal services superd has (services/builtin.c). */
 static const char *const builtins[] = {
-	"echo", "discard", "daytime", "time", "chargen", NULL
+	"echo", "discard", "daytime", "time", "chargen", "tcpmux", NULL
 };
 
 struct cv_service *

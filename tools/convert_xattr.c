@@ -79,6 +79,7 @@ static const struct xhandler handlers[] = {
 	{ "wait", h_core, 0, NULL },
 	{ "rpc_version", h_core, 0, NULL },
 	{ "rpc_number", h_core, 0, NULL },
+	{ "redirect", h_core, 0, NULL },
 	{ "user", h_scalar, K_USER, NULL },
 	{ "group", h_scalar, K_GROUP, NULL },
 	{ "nice", h_scalar, K_NICE, NULL },
@@ -106,8 +107,6 @@ static const struct xhandler handlers[] = {
 	{ "groups", h_note, 0, "superd always gives the handler the "
 	    "supplementary groups of its user (initgroups)" },
 	{ "mdns", h_note, 0, "no mDNS announcement; ignored" },
-	{ "redirect", h_fail, 1, "superd does not forward connections to "
-	    "another host; run a proxy as the server instead" },
 	{ "access_times", h_fail, 0, "superd has no time-of-day access "
 	    "control" },
 	{ "deny_time", h_fail, 0, "superd does not ban sources for a time" },

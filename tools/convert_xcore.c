@@ -18,8 +18,10 @@
 
 #define T_INTERNAL	0x01
 #define T_UNLISTED	0x02
-#define T_UNSUPP	0x04	/* TCPMUX, TCPMUXPLUS */
+#define T_UNSUPP	0x04	/* a type xinetd does not have */
 #define T_RPC		0x08
+#define T_TCPMUX	0x10
+#define T_TCPMUXPLUS	0x20
 
 #define F_IPV4		0x01
 #define F_IPV6		0x02
@@ -68,6 +70,9 @@ static void	 x_address(struct cv_service *, const struct xblock *,
 static int	 x_internal(struct cv_service *, const struct xblock *);
 static int	 x_server(struct cv_service *, const struct xblock *,
 		    unsigned);
+static int	 x_tcpmux(struct cv_service *, const struct xblock *,
+		    unsigned);
+static int	 x_redirect(struct cv_service *, const struct xblock *);
 
 static const struct xop *
 get(const struct xblock *m, const char *name)
@@ -94,17 +99,22 @@ xcore_translate(struct cv_service *s, const struct xblock *m)
 	if (!(types & T_RPC))
 		x_not_rpc(s, m);
 	if ((types & T_UNSUPP) || x_socket(s, m) == -1 ||
-	    x_port(s, m, types) == -1) {
+	    x_tcpmux(s, m, types) == -1 ||
+	    (!(types & (T_TCPMUX | T_TCPMUXPLUS)) && x_port(s, m, types) == -1)) {
 		s->skip = 1;
 		return;
 	}
 	x_wait(s, m);
-	x_address(s, m, flags);
+	if (!(types & (T_TCPMUX | T_TCPMUXPLUS)))
+		x_address(s, m, flags);
 	/* Checked by xattr's libwrap handler, which may come before. */
 	if (flags & F_NOLIBWRAP)
 		svc_set(s, K_LIBWRAP, "no");
 	sockopt_fit(s, s->file, s->line);
-	if (types & T_INTERNAL) {
+	if (get(m, "redirect") != NULL) {
+		if (x_redirect(s, m) == -1)
+			s->skip = 1;
+	} else if (types & T_INTERNAL) {
 		if (x_internal(s, m) == -1)
 			s->skip = 1;
 	} else if (x_server(s, m, flags) == -1)
@@ -127,9 +137,14 @@ x_types(struct cv_service *s, const struct xblock *m)
 			t |= T_UNLISTED;
 		else if (strcmp(o->v.v[i], "RPC") == 0)
 			t |= T_RPC;
+		else if (strcmp(o->v.v[i], "TCPMUX") == 0)
+			t |= T_TCPMUX;
+		else if (strcmp(o->v.v[i], "TCPMUXPLUS") == 0)
+			t |= T_TCPMUXPLUS;
 		else {
-			cv_fail(s, o->file, o->line, "type %s: superd has no "
-			    "TCPMUX services", o->v.v[i]);
+			cv_fail(s, o->file, o->line, "type %s: not an xinetd "
+			    "type (INTERNAL, UNLISTED, RPC, TCPMUX, TCPMUXPLUS)",
+			    o->v.v[i]);
 			t |= T_UNSUPP;
 		}
 	}
@@ -201,6 +216,52 @@ x_wait(struct cv_service *s, const struct xblock *m)
 	}
 	cv_fail(s, s->file, s->line, "wait %s: xinetd needs yes or no; "
 	    "superd's default applies", w != NULL ? w : "missing");
+}
+
+/*
+ * type = TCPMUX / TCPMUXPLUS: tcpmux = yes / plus.  xinetd reaches such
+ * a service through its tcpmux port only, so it gets no port of its own
+ * (xinetd ignores one given).
+ */
+static int
+x_tcpmux(struct cv_service *s, const struct xblock *m, unsigned types)
+{
+	const struct xop	*o = get(m, "port");
+
+	if (!(types & (T_TCPMUX | T_TCPMUXPLUS)))
+		return 0;
+	if (strcmp(s->key[K_PROTOCOL], "tcp") != 0) {
+		cv_fail(s, s->file, s->line, "type TCPMUX needs protocol tcp");
+		return -1;
+	}
+	svc_set(s, K_TCPMUX, (types & T_TCPMUXPLUS) ? "plus" : "yes");
+	if (o != NULL)
+		cv_note(s, o->file, o->line, "port %s left out: a TCPMUX "
+		    "service is reached through the tcpmux port only",
+		    o->v.n > 0 ? o->v.v[0] : "");
+	return 0;
+}
+
+/* redirect = HOST PORT: superd forwards the connection itself. */
+static int
+x_redirect(struct cv_service *s, const struct xblock *m)
+{
+	const struct xop	*o = get(m, "redirect");
+	char			 buf[512];
+
+	if (o->v.n != 2 || strcmp(s->key[K_PROTOCOL], "tcp") != 0) {
+		cv_fail(s, o->file, o->line, "redirect needs \"HOST PORT\" "
+		    "on a tcp service");
+		return -1;
+	}
+	if (get(m, "server") != NULL)
+		cv_note(s, o->file, o->line, "server left out: xinetd runs "
+		    "none for a redirect");
+	snprintf(buf, sizeof(buf), "%s %s", o->v.v[0], o->v.v[1]);
+	svc_set(s, K_TYPE, NULL);
+	svc_set(s, K_WAIT, NULL);
+	svc_set(s, K_REDIRECT, buf);
+	return 0;
 }
 
 /* port: given, or the service name looked up in /etc/services. */
@@ -304,7 +365,7 @@ x_internal(struct cv_service *s, const struct xblock *m)
 	if (!builtin_known(name)) {
 		cv_fail(s, s->file, s->line, "internal service \"%s\" is not "
 		    "built into superd (echo, discard, daytime, time, "
-		    "chargen)", name);
+		    "chargen, tcpmux)", name);
 		free(name);
 		return -1;
 	}

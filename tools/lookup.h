@@ -32,13 +32,20 @@ void	 out_plain(FILE *, const struct superd_eplist *);
 int	 out_ports(FILE *, const struct superd_eplist *);
 void	 out_table(FILE *, const struct superd_eplist *, int remote);
 void	 out_json(FILE *, const struct superd_eplist *);
-void	 json_string(FILE *, const char *);
+void	 out_net_table(FILE *, const struct superd_eplist *);
+void	 out_json_string(FILE *, const char *);
+
+/* superd-lookup.c: keep only the endpoints of proto (NULL: all). */
+void	 lookup_filter_proto(struct superd_eplist *, const char *);
 
 /* lookup_reg.c */
 int	 reg_main(const struct lookup_reg *);
-/* lookup_net.c: --net, DNS-SD browsing; exit status as for lookups. */
-int	 net_main(const char *name, const char *proto, int json,
-	    unsigned timeout_ms);
+/* lookup_net.c: --net, etcd or DNS-SD; exit status as for lookups.
+ * name NULL: every endpoint in etcd; conf: -c, or NULL. */
+int	 net_main(const char *name, const char *proto, int json, int list,
+	    unsigned timeout_ms, const char *conf);
 int	 unreg_main(const char *socket, const char *id);
+/* lookup_watch.c: --net --watch; returns only on failure. */
+int	 watch_main(const char *name, const char *proto, const char *conf);
 
 #endif /* SUPERD_LOOKUP_H */

@@ -2,9 +2,9 @@
  * lookup_out.c: superd-lookup's output: plain endpoints, ports, an
  * rpcinfo-like table, and JSON.
  *
- * The daemon speaks key=value text; JSON exists only here, so every
- * string goes through json_string() and the output stays valid whatever
- * bytes a record holds.
+ * The daemon speaks key=value text; the JSON is written with jansson,
+ * every string made valid UTF-8 first (jansson refuses anything else), so
+ * the output stays valid whatever bytes a record holds.
  */
 #include "config.h"
 
@@ -13,16 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "jsonout.h"
 #include "lookup.h"
 
 #define NCOLS	8
 
-static int	utf8_len(const unsigned char *);
 static void	owner_name(long long, int, char *, size_t);
 static void	table_row(const struct superd_endpoint *, int,
 		    char [NCOLS][SUPERD_ADDR_MAX]);
-static void	json_entry(FILE *, const struct superd_endpoint *);
-static void	json_number(FILE *, const char *, long long);
+static json_t	*json_entry(const struct superd_endpoint *);
 
 /* Print each endpoint as "addr:port/proto", one a line. */
 void
@@ -97,6 +98,31 @@ table_row(const struct superd_endpoint *ep, int remote,
 	    ep->state[0] ? ep->state : "-");
 }
 
+/* Rows of ncols cells under head, aligned, the last column unpadded. */
+static void
+table_print(FILE *fp, int ncols, const char *const *head,
+    char (*cell)[SUPERD_ADDR_MAX], size_t nrows)
+{
+	size_t	w[NCOLS], i;
+	int	c;
+
+	for (c = 0; c < ncols; c++)
+		w[c] = strlen(head[c]);
+	for (i = 0; i < nrows; i++)
+		for (c = 0; c < ncols; c++)
+			if (strlen(cell[i * ncols + c]) > w[c])
+				w[c] = strlen(cell[i * ncols + c]);
+	/* The last column is not padded: no trailing blanks. */
+	w[ncols - 1] = 0;
+	for (c = 0; c < ncols; c++)
+		fprintf(fp, "%-*s%s", (int)w[c], head[c],
+		    c < ncols - 1 ? "  " : "\n");
+	for (i = 0; i < nrows; i++)
+		for (c = 0; c < ncols; c++)
+			fprintf(fp, "%-*s%s", (int)w[c], cell[i * ncols + c],
+			    c < ncols - 1 ? "  " : "\n");
+}
+
 /* An aligned table with a header, like rpcinfo -p. */
 void
 out_table(FILE *fp, const struct superd_eplist *l, int remote)
@@ -104,139 +130,92 @@ out_table(FILE *fp, const struct superd_eplist *l, int remote)
 	static const char *const head[NCOLS] = { "NAME", "PROTO", "ADDRESS",
 	    "PORT", "SOURCE", "OWNER", "EXPIRES", "STATE" };
 	char	(*rows)[NCOLS][SUPERD_ADDR_MAX];
-	size_t	 w[NCOLS], i;
-	int	 c;
 
 	if ((rows = calloc(l->n ? l->n : 1, sizeof(*rows))) == NULL)
 		return;
-	for (c = 0; c < NCOLS; c++)
-		w[c] = strlen(head[c]);
-	for (i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < l->n; i++)
 		table_row(&l->ep[i], remote, rows[i]);
-		for (c = 0; c < NCOLS; c++)
-			if (strlen(rows[i][c]) > w[c])
-				w[c] = strlen(rows[i][c]);
-	}
-	/* The last column is not padded: no trailing blanks. */
-	w[NCOLS - 1] = 0;
-	for (c = 0; c < NCOLS; c++)
-		fprintf(fp, "%-*s%s", (int)w[c], head[c],
-		    c < NCOLS - 1 ? "  " : "\n");
-	for (i = 0; i < l->n; i++)
-		for (c = 0; c < NCOLS; c++)
-			fprintf(fp, "%-*s%s", (int)w[c], rows[i][c],
-			    c < NCOLS - 1 ? "  " : "\n");
+	table_print(fp, NCOLS, head, rows[0], l->n);
 	free(rows);
 }
 
-/* Length of the valid UTF-8 sequence at s, 0 if it is not one. */
-static int
-utf8_len(const unsigned char *s)
-{
-	int		n, i;
-	unsigned	cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and past U+10FFFF are not UTF-8. */
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
-
-/* A JSON string literal: quotes, escapes, invalid UTF-8 as U+FFFD. */
+/* The network's endpoints (--net -l): which host publishes each. */
 void
-json_string(FILE *fp, const char *str)
+out_net_table(FILE *fp, const struct superd_eplist *l)
 {
-	const unsigned char	*s = (const unsigned char *)str;
-	int			 n;
+	static const char *const head[] = { "NAME", "PROTO", "ADDRESS",
+	    "PORT", "HOST", "PRIO", "WEIGHT" };
+	char		(*rows)[7][SUPERD_ADDR_MAX];
+	const char	*host;
 
-	fputc('"', fp);
-	while (*s != '\0') {
-		if (*s == '"' || *s == '\\')
-			fprintf(fp, "\\%c", *s);
-		else if (*s == '\n')
-			fputs("\\n", fp);
-		else if (*s == '\t')
-			fputs("\\t", fp);
-		else if (*s == '\r')
-			fputs("\\r", fp);
-		else if (*s < 0x20 || *s == 0x7f)
-			fprintf(fp, "\\u%04x", *s);
-		else if ((n = utf8_len(s)) == 0)
-			fputs("\\ufffd", fp);
-		else {
-			fwrite(s, 1, n, fp);
-			s += n;
-			continue;
-		}
-		s++;
+	if ((rows = calloc(l->n ? l->n : 1, sizeof(*rows))) == NULL)
+		return;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct superd_endpoint *ep = &l->ep[i];
+
+		host = superd_endpoint_tag(ep, "host");
+		snprintf(rows[i][0], SUPERD_ADDR_MAX, "%s", ep->name);
+		snprintf(rows[i][1], SUPERD_ADDR_MAX, "%s", ep->proto);
+		snprintf(rows[i][2], SUPERD_ADDR_MAX, "%s", ep->addr);
+		snprintf(rows[i][3], SUPERD_ADDR_MAX, "%u", ep->port);
+		snprintf(rows[i][4], SUPERD_ADDR_MAX, "%s", host ? host : "-");
+		snprintf(rows[i][5], SUPERD_ADDR_MAX, "%u", ep->prio);
+		snprintf(rows[i][6], SUPERD_ADDR_MAX, "%u", ep->weight);
 	}
-	fputc('"', fp);
+	table_print(fp, 7, head, rows[0], l->n);
+	free(rows);
 }
 
-/* ,"key":N or ,"key":null when the daemon did not say (-1). */
-static void
-json_number(FILE *fp, const char *key, long long v)
+/* A JSON string literal: jansson's escapes, invalid UTF-8 as U+FFFD. */
+void
+out_json_string(FILE *fp, const char *str)
 {
-	if (v < 0)
-		fprintf(fp, ",\"%s\":null", key);
-	else
-		fprintf(fp, ",\"%s\":%lld", key, v);
+	json_t	*j = jsonout_str(str);
+
+	json_dumpf(j, fp, JSON_ENCODE_ANY);
+	json_decref(j);
+}
+
+/* N, or null when the daemon did not say (-1). */
+static json_t *
+jnum(long long v)
+{
+	return v < 0 ? json_null() : json_integer(v);
 }
 
 /* One endpoint as a JSON object. */
-static void
-json_entry(FILE *fp, const struct superd_endpoint *ep)
+static json_t *
+json_entry(const struct superd_endpoint *ep)
 {
-	fputs("{\"name\":", fp);
-	json_string(fp, ep->name);
-	fputs(",\"proto\":", fp);
-	json_string(fp, ep->proto);
-	fputs(",\"address\":", fp);
-	json_string(fp, ep->addr);
-	fprintf(fp, ",\"port\":%u,\"source\":", ep->port);
-	json_string(fp, ep->source);
-	fputs(",\"state\":", fp);
-	json_string(fp, ep->state);
-	json_number(fp, "uid", ep->uid);
-	json_number(fp, "pid", ep->pid);
-	json_number(fp, "expires_in", ep->expires);
-	fprintf(fp, ",\"prio\":%u,\"weight\":%u,\"tags\":{", ep->prio,
-	    ep->weight);
+	json_t	*tags = json_object();
+
 	for (size_t i = 0; i < ep->ntags; i++) {
-		if (i > 0)
-			fputc(',', fp);
-		json_string(fp, ep->tags[i].key);
-		fputc(':', fp);
-		json_string(fp, ep->tags[i].value);
+		char	*k = jsonout_clean(ep->tags[i].key);
+
+		json_object_set_new(tags, k != NULL ? k : "",
+		    jsonout_str(ep->tags[i].value));
+		free(k);
 	}
-	fputs("}}", fp);
+	return json_pack("{s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, "
+	    "s:I, s:I, s:o}", "name", jsonout_str(ep->name), "proto", jsonout_str(ep->proto),
+	    "address", jsonout_str(ep->addr), "port", (json_int_t)ep->port,
+	    "source", jsonout_str(ep->source), "state", jsonout_str(ep->state),
+	    "uid", jnum(ep->uid), "pid", jnum(ep->pid),
+	    "expires_in", jnum(ep->expires), "prio", (json_int_t)ep->prio,
+	    "weight", (json_int_t)ep->weight, "tags", tags);
 }
 
 /* {"v":1,"entries":[...]} on one line. */
 void
 out_json(FILE *fp, const struct superd_eplist *l)
 {
-	fprintf(fp, "{\"v\":%d,\"entries\":[", SUPERD_PROTO_VERSION);
-	for (size_t i = 0; i < l->n; i++) {
-		if (i > 0)
-			fputc(',', fp);
-		json_entry(fp, &l->ep[i]);
-	}
-	fputs("]}\n", fp);
+	json_t	*all = json_array(), *doc;
+
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(all, json_entry(&l->ep[i]));
+	doc = json_pack("{s:i, s:o}", "v", SUPERD_PROTO_VERSION, "entries",
+	    all);
+	json_dumpf(doc, fp, JSON_COMPACT);
+	fputc('\n', fp);
+	json_decref(doc);
 }

@@ -29,7 +29,8 @@ enum {
 	OPT_WEIGHT,
 	OPT_EXPORT,
 	OPT_NET,
-	OPT_WAIT
+	OPT_WAIT,
+	OPT_WATCH
 };
 
 struct opts {
@@ -41,6 +42,7 @@ struct opts {
 	int		 reg, regopts;
 	int		 net;		/* --net: DNS-SD on the network */
 	unsigned	 wait_ms;	/* --wait for --net */
+	int		 watch;		/* --net --watch */
 	const char	*unreg;
 	struct lookup_reg r;
 	const char	*tags[MAX_TAGS];
@@ -58,7 +60,6 @@ static void	find_socket(struct opts *);
 static int	proto_ok(const char *);
 static const char *token_arg(const char *, const char *);
 static struct superd *open_dir(const struct opts *);
-static void	filter_proto(struct superd_eplist *, const char *);
 static int	lookup_main(const struct opts *, const char *);
 
 static const char synopsis[] =
@@ -68,7 +69,9 @@ static const char synopsis[] =
 "                     [--addr addr] [--ttl seconds] [--prio n] [--weight n]\n"
 "                     [--tag key=value] [-- command [arg ...]]\n"
 "       superd-lookup [-S path | -c file] --unregister id\n"
-"       superd-lookup --net [-j] [-P tcp|udp] [--wait seconds] name\n";
+"       superd-lookup --net [-j] [-c file] [-P tcp|udp] [--wait seconds] name\n"
+"       superd-lookup --net -l [-j] [-c file] [-P tcp|udp] [name]\n"
+"       superd-lookup --net --watch [-c file] [-P tcp|udp] name\n";
 
 /* Name the problem, show the synopsis, exit 1. */
 static void
@@ -108,8 +111,12 @@ help(void)
 "                       as it runs; without one, --ttl is required\n"
 "  --export             with --register: ask for DNS-SD publication\n"
 "  --unregister ID      remove a registration\n"
-"  --net                find name on the network (DNS-SD, mDNS)\n"
+"  --net                find name on the network: in etcd when\n"
+"                       $SUPERD_ETCD_ENDPOINTS or etcd-endpoints in the\n"
+"                       config is set, else DNS-SD; -l: all of etcd\n"
 "  --wait SECONDS       how long --net listens (default 2)\n"
+"  --watch              with --net: print name's endpoints as they come\n"
+"                       and go in etcd (+ or -), until killed\n"
 "  -h, --help           this help\n"
 "  -V, --version        the version\n"
 "exit status: 0 found, 2 not found, 1 error\n",
@@ -198,6 +205,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		{ "export", no_argument, NULL, OPT_EXPORT },
 		{ "net", no_argument, NULL, OPT_NET },
 		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "watch", no_argument, NULL, OPT_WATCH },
 		{ NULL, 0, NULL, 0 }
 	};
 	int	c;
@@ -272,6 +280,9 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case OPT_NET:
 			o->net = 1;
 			break;
+		case OPT_WATCH:
+			o->watch = 1;
+			break;
 		case OPT_WAIT:
 			o->wait_ms = num_arg("--wait", optarg, 1, 60) * 1000;
 			break;
@@ -342,13 +353,15 @@ check_combination(const struct opts *o, int n, char **args)
 		usage("one name at a time (extra \"%s\")", args[1]);
 	if (o->port && n == 0)
 		usage("-p needs a name");
-	if (o->net && (o->reg || o->unreg != NULL || o->list || o->port ||
-	    o->host != NULL || o->socket != NULL || o->conf != NULL))
-		usage("--net goes with -j, -P and --wait only");
-	if (o->net && n != 1)
-		usage("--net needs a name");
+	if (o->net && (o->reg || o->unreg != NULL || o->port ||
+	    o->host != NULL || o->socket != NULL))
+		usage("--net goes with -l, -j, -P, -c and --wait only");
+	if (o->net && n != 1 && !o->list)
+		usage("--net needs a name (or -l)");
 	if (o->net && o->proto != NULL && strcmp(o->proto, "unix") == 0)
 		usage("--net finds tcp or udp endpoints");
+	if (o->watch && (!o->net || o->list || o->json || n != 1))
+		usage("--watch goes with --net and a name");
 	if (!o->net && o->wait_ms > 0)
 		usage("--wait goes with --net");
 }
@@ -393,8 +406,8 @@ open_dir(const struct opts *o)
 }
 
 /* Keep only the endpoints of proto (a list is not filtered by superd). */
-static void
-filter_proto(struct superd_eplist *l, const char *proto)
+void
+lookup_filter_proto(struct superd_eplist *l, const char *proto)
 {
 	size_t	i, k = 0;
 
@@ -430,7 +443,7 @@ lookup_main(const struct opts *o, const char *name)
 		rc = EXIT_ERROR;
 	}
 	superd_close(h);
-	filter_proto(&l, o->proto);
+	lookup_filter_proto(&l, o->proto);
 	if (rc == EXIT_ERROR)
 		;
 	else if (o->json)
@@ -471,8 +484,10 @@ main(int argc, char **argv)
 	}
 	if (o.unreg != NULL)
 		return unreg_main(o.socket, o.unreg);
+	if (o.watch)
+		return watch_main(argv[optind], o.proto, o.conf);
 	if (o.net)
-		return net_main(argv[optind], o.proto ? o.proto : "tcp", o.json,
-		    o.wait_ms ? o.wait_ms : 2000);
+		return net_main(n > 0 ? argv[optind] : NULL, o.proto, o.json,
+		    o.list, o.wait_ms ? o.wait_ms : 2000, o.conf);
 	return lookup_main(&o, n > 0 ? argv[optind] : NULL);
 }

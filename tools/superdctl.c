@@ -20,7 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "ctl.h"
+#include "jsonout.h"
 #include "rundir.h"
 #include "sockpath.h"
 
@@ -47,11 +50,11 @@ static void	print_table(const struct reply *, const char *,
 static void	print_vertical(const struct rec *);
 static void	print_status(const struct rec *);
 static void	print_human(const char *, const struct reply *);
-static void	json_str(const char *);
-static void	json_value(const char *, const char *);
-static void	json_object(const struct rec *);
-static void	json_array(const struct reply *, const char *);
-static void	print_json(const char *, const struct reply *);
+static json_t	*json_value(const char *, const char *);
+static json_t	*json_record(const struct rec *);
+static json_t	*json_records(const struct reply *);
+static void	 json_print(json_t *);
+static void	 print_json(const char *, const struct reply *);
 static int	report_error(const struct opts *, const char *,
 		    const struct reply *);
 
@@ -379,41 +382,8 @@ print_human(const char *cmd, const struct reply *rp)
 		}
 }
 
-/* s as a JSON string: escapes, and invalid UTF-8 as U+FFFD. */
-static void
-json_str(const char *s)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	int			 n, i;
-
-	putchar('"');
-	while (*p != '\0') {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p++);
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p++);
-		else if (*p < 0x80)
-			putchar(*p++);
-		else {
-			n = (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2 :
-			    (*p & 0xf8) == 0xf0 ? 3 : -1;
-			for (i = 1; i <= n; i++)
-				if ((p[i] & 0xc0) != 0x80)
-					n = -1;
-			if (n < 0 || (n == 1 && *p < 0xc2)) {
-				fputs("\\ufffd", stdout);
-				p++;
-				continue;
-			}
-			fwrite(p, 1, (size_t)n + 1, stdout);
-			p += n + 1;
-		}
-	}
-	putchar('"');
-}
-
 /* A number where the value is one (and the key is not a name); "-" null. */
-static void
+static json_t *
 json_value(const char *key, const char *v)
 {
 	static const char *const strkeys[] = { "name", "service", "id",
@@ -429,69 +399,76 @@ json_value(const char *key, const char *v)
 		if (strcmp(key, strkeys[i]) == 0)
 			num = 0;
 	if (strcmp(v, "-") == 0)
-		fputs("null", stdout);
-	else if (num)
-		fputs(v, stdout);
-	else
-		json_str(v);
+		return json_null();
+	if (num && v[d] == '\0')
+		return json_integer(strtoll(v, NULL, 10));
+	if (num)
+		return json_real(strtod(v, NULL));
+	return jsonout_str(v);
 }
 
-static void
-json_object(const struct rec *rc)
+static json_t *
+json_record(const struct rec *rc)
 {
-	int	i;
+	json_t	*o = json_object();
+	char	*k;
+	int	 i;
 
-	putchar('{');
 	for (i = 0; i < rc->n; i++) {
-		if (i > 0)
-			putchar(',');
-		json_str(rc->key[i]);
-		putchar(':');
-		json_value(rc->key[i], rc->val[i]);
+		if ((k = jsonout_clean(rc->key[i])) == NULL)
+			continue;
+		json_object_set_new(o, k, json_value(rc->key[i], rc->val[i]));
+		free(k);
 	}
-	putchar('}');
+	return o;
 }
 
-/* "name":[records...] */
-static void
-json_array(const struct reply *rp, const char *name)
+/* Every record of the reply, as an array. */
+static json_t *
+json_records(const struct reply *rp)
 {
-	size_t	i;
+	json_t	*a = json_array();
+	size_t	 i;
 
-	printf("\"%s\":[", name);
-	for (i = 0; i < rp->nrecs; i++) {
-		if (i > 0)
-			putchar(',');
-		json_object(&rp->recs[i]);
-	}
-	putchar(']');
+	for (i = 0; i < rp->nrecs; i++)
+		json_array_append_new(a, json_record(&rp->recs[i]));
+	return a;
+}
+
+/* o on one line of stdout; o is released. */
+static void
+json_print(json_t *o)
+{
+	/* Decimals as the daemon wrote them, not with binary noise. */
+	json_dumpf(o, stdout, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	putchar('\n');
+	json_decref(o);
 }
 
 /* The reply for scripts: one object. */
 static void
 print_json(const char *cmd, const struct reply *rp)
 {
+	const char	*key = NULL;
+	json_t		*o;
+
 	if ((strcmp(cmd, "status") == 0 || strcmp(cmd, "version") == 0) &&
 	    rp->nrecs == 1) {
-		json_object(&rp->recs[0]);
-		putchar('\n');
+		json_print(json_record(&rp->recs[0]));
 		return;
 	}
-	printf("{\"ok\":true");
-	if (strcmp(cmd, "services") == 0 || strcmp(cmd, "service") == 0) {
-		putchar(',');
-		json_array(rp, "services");
-	} else if (strcmp(cmd, "sessions") == 0) {
-		putchar(',');
-		json_array(rp, "sessions");
-	} else if (strcmp(cmd, "help") == 0) {
-		putchar(',');
-		json_array(rp, "commands");
-	} else if (rp->nrecs > 0) {
-		putchar(',');
-		json_array(rp, "records");
-	}
-	printf("}\n");
+	o = json_pack("{s:b}", "ok", 1);
+	if (strcmp(cmd, "services") == 0 || strcmp(cmd, "service") == 0)
+		key = "services";
+	else if (strcmp(cmd, "sessions") == 0)
+		key = "sessions";
+	else if (strcmp(cmd, "help") == 0)
+		key = "commands";
+	else if (rp->nrecs > 0)
+		key = "records";
+	if (key != NULL)
+		json_object_set_new(o, key, json_records(rp));
+	json_print(o);
 }
 
 /* ERR: say it (JSON on stdout too), and pick the exit status. */
@@ -506,21 +483,20 @@ report_error(const struct opts *o, const char *cmd, const struct reply *rp)
 			fprintf(stderr, "%s\n", v);
 	fprintf(stderr, "superdctl: %s: %s (%s)\n", cmd, rp->text, rp->code);
 	if (o->json) {
-		printf("{\"ok\":false,\"error\":");
-		json_str(rp->code);
-		printf(",\"message\":");
-		json_str(rp->text);
-		if (rp->nrecs > 0) {
-			printf(",\"errors\":[");
-			for (i = 0; i < rp->nrecs; i++) {
-				if (i > 0)
-					putchar(',');
-				v = rec_get(&rp->recs[i], "line");
-				json_str(v != NULL ? v : "");
-			}
-			putchar(']');
+		json_t	*j = json_pack("{s:b, s:o, s:o}", "ok", 0, "error",
+		    jsonout_str(rp->code), "message", jsonout_str(rp->text));
+		json_t	*errs = json_array();
+
+		for (i = 0; i < rp->nrecs; i++) {
+			v = rec_get(&rp->recs[i], "line");
+			json_array_append_new(errs, jsonout_str(v != NULL ? v :
+			    ""));
 		}
-		printf("}\n");
+		if (rp->nrecs > 0)
+			json_object_set_new(j, "errors", errs);
+		else
+			json_decref(errs);
+		json_print(j);
 	}
 	return strcmp(rp->code, "ENOENT") == 0 ? EXIT_NOTFOUND : EXIT_ERR;
 }

@@ -122,8 +122,9 @@ out inetd '# from ' "inetd.conf (inetd.conf format)" \
 count inetd out 'service discard {' 1	# the #<off># line, not the #
 count inetd out 'disable = yes' 2	# discard and login
 count inetd out 'service shell' 0
+out inetd 'service scanner {' 'tcpmux = plus'
 count inetd err 'inetd.conf:50:' 0	# rpc/udp is translated
-err inetd "inetd.conf:57: \"tcpmux/+scanner\"" \
+err inetd \
     "inetd.conf:58: port \"swat\"" "inetd.conf:59: internal service \"auth\"" \
     "inetd.conf:29: note: rate 40/min"
 located inetd
@@ -155,14 +156,13 @@ out xinetd '(xinetd format)' 'service chargen-udp {' 'server = "daytime"' \
     'only-from = {"monitor.example.org", "203.0.113.0/24"}' \
     'banner = "/etc/issue"' 'banner-success = "/etc/motd"' 'max-load = 2.5' \
     'env-pass = {"TZ"}' 'env-pass = {"PATH", "TZ"}' \
-    '#service smtp {' 'rpc-versions = "1-3"' \
+    'service smtp {' 'redirect = "192.0.2.25 25"' 'rpc-versions = "1-3"' \
     '#service servers {'
 count xinetd out 'umask = "022"' 6	# exec services (2 commented out)
 count xinetd out 'disable = yes' 7	# off by file, discard-dgram by list
 count xinetd out 'service tftp' 1	# tftp.dpkg-old skipped
 err xinetd 'xinetd.conf:18: note: ' 'tftp.dpkg-old skipped' \
     'xinetd.conf:9: note: defaults log_type' \
-    'legacy:9: redirect' \
     'legacy:22: note: only_from "monitor.example.org": a host name' \
     'legacy:22: only_from ".example.net": superd does not match domains' \
     'legacy:23: access_times' 'cvspserver:11: note: flag REUSE: superd always sets SO_REUSEADDR' \
@@ -171,6 +171,7 @@ err xinetd 'xinetd.conf:18: note: ' 'tftp.dpkg-old skipped' \
     'legacy:42: internal service "servers"' \
     'tftp:15: note: cps 100 -> rate "100/s"'
 count xinetd err 'umask is left out' 1	# a default said once
+count xinetd err 'legacy:9: redirect' 0	# superd forwards itself
 count xinetd err 'RPC' 0			# type = RPC is translated
 count xinetd out '#service rstatd' 0
 # flags = KEEPALIVE is a key now, not a report.
@@ -299,6 +300,27 @@ else
 	check xwrap
 fi
 out xinetd "${tab}libwrap = no"	# cvspserver's NOLIBWRAP
+
+# xinetd's tcpmux: the INTERNAL tcpmux service is the tcpmux builtin,
+# type TCPMUX / TCPMUXPLUS are tcpmux = yes / plus (no port of their
+# own), redirect = HOST PORT is superd's redirect; none is left behind.
+printf '%s\n' 'service tcpmux' '{' 'type = INTERNAL' 'id = tcpmux' \
+    'socket_type = stream' 'protocol = tcp' 'user = root' 'wait = no' '}' \
+    'service whoami' '{' 'type = TCPMUX' 'socket_type = stream' \
+    'protocol = tcp' 'wait = no' 'user = nobody' 'server = /usr/bin/id' '}' \
+    'service helpme' '{' 'type = TCPMUXPLUS UNLISTED' 'socket_type = stream' \
+    'wait = no' 'user = nobody' 'server = /bin/cat' 'port = 7777' '}' \
+    'service telnet-in' '{' 'type = UNLISTED' 'port = 2323' \
+    'socket_type = stream' 'wait = no' 'user = nobody' \
+    'redirect = 192.0.2.10 23' 'only_from = 127.0.0.1' '}' >"$tmp/mux.in"
+run xmux 0 -x "$tmp/mux.in"
+out xmux 'server = "tcpmux"' 'port = tcpmux' 'tcpmux = yes' \
+    'tcpmux = plus' 'redirect = "192.0.2.10 23"' 'port = 2323'
+count xmux err 'not translated' 0
+count xmux out 'port = 7777' 0
+err xmux 'mux.in:26: note: port 7777 left out'
+located xmux
+check xmux
 
 # inetd protocols; tcp4 and tcp6 lines that differ keep two names; a
 # second active line on a taken port is kept as a comment and reported.

@@ -542,6 +542,58 @@ test_buf_name_regression(void **state)
 }
 
 /* Errors libconfuse itself reports. */
+/* directory-export as a list, the etcd keys, and their mistakes. */
+static void
+test_export_etcd(void **state)
+{
+	struct superd_conf	*conf;
+	char			*errs;
+
+	(void)state;
+	conf = load("directory-export = etcd\netcd-endpoints = "
+	    "{ \"http://127.0.0.1:2379\", \"http://[::1]:2379/\" }\n"
+	    "host-name = \"alpha\"\n", &errs);
+	assert_non_null(conf);
+	assert_int_equal(conf->directory_export, DIR_EXPORT_ETCD);
+	assert_string_equal(conf->etcd_endpoints[1], "http://[::1]:2379/");
+	assert_null(conf->etcd_endpoints[2]);
+	assert_string_equal(conf->etcd_prefix, "/superd/v1/");
+	assert_int_equal(conf->etcd_ttl, 10);
+	assert_string_equal(conf->host_name, "alpha");
+	assert_null(conf->advertise);
+	conf_free(conf);
+	free(errs);
+	/* No host-name: the system's, never empty. */
+	conf = load("directory-export = none\n", &errs);
+	assert_non_null(conf);
+	assert_int_equal(conf->directory_export, 0);
+	assert_true(conf->host_name != NULL && conf->host_name[0] != '\0');
+	conf_free(conf);
+	free(errs);
+	expect("\ndirectory-export = etcd\n", "t.conf:2: directory-export = "
+	    "etcd needs etcd-endpoints\n");
+	expect("directory-export = { etcd, dns }\netcd-endpoints = "
+	    "\"http://h\"\n", "t.conf:1: directory-export \"dns\" is not "
+	    "one of: none, avahi, etcd\n");
+	expect("directory-export = { none, etcd }\netcd-endpoints = "
+	    "\"http://h\"\n", "t.conf:1: directory-export \"none\" is not "
+	    "one of: none, avahi, etcd (none stands alone)\n");
+	expect("etcd-endpoints = { \"https://h:2379\" }\n",
+	    "t.conf:1: etcd-endpoints \"https://h:2379\" is not "
+	    "http://HOST[:PORT]\n");
+	expect("etcd-endpoints = { \"http://h:2379/v3\" }\n",
+	    "t.conf:1: etcd-endpoints \"http://h:2379/v3\" is not "
+	    "http://HOST[:PORT]\n");
+	expect("etcd-prefix = \"superd\"\n", "t.conf:1: etcd-prefix "
+	    "\"superd\" should start and end with /\n");
+	expect("etcd-ttl = 1\n", "t.conf:1: etcd-ttl 1 out of range "
+	    "(2-3600)\n");
+	expect("host-name = \"a/b\"\n", "t.conf:1: host-name \"a/b\" "
+	    "should be a name without /\n");
+	expect("advertise-address = { \"10.0.0.1\", \"web\" }\n",
+	    "t.conf:1: advertise-address \"web\" is not an IP address\n");
+}
+
 static void
 test_err_syntax(void **state)
 {
@@ -821,7 +873,7 @@ test_err_builtin(void **state)
 	expect("service a {\n  type = \"builtin\"\n  port = 7\n"
 	    "  server = \"nope\"\n}\n", "t.conf:4: service \"a\": server "
 	    "\"nope\" is not a builtin (echo, discard, daytime, time, "
-	    "chargen)\n");
+	    "chargen, tcpmux)\n");
 	expect("service a {\n  type = \"builtin\"\n  port = 7\n"
 	    "  wait = yes\n  server = \"echo\"\n}\n",
 	    "t.conf:4: service \"a\": wait = yes makes no sense for a builtin "
@@ -1500,6 +1552,7 @@ main(void)
 		cmocka_unit_test(test_load_missing),
 		cmocka_unit_test(test_include_dir),
 		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_export_etcd),
 		cmocka_unit_test(test_same_endpoint_equal),
 		cmocka_unit_test(test_rpc_service),
 		cmocka_unit_test(test_rpc_errors),

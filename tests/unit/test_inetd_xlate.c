@@ -119,6 +119,30 @@ test_families(void **state)
 	assert_string_equal(s.key[IX_ADDRESS], "*");
 }
 
+/*
+ * tcpmux/NAME and tcpmux/+NAME: tcpmux = yes / plus under NAME, with no
+ * port or address of their own; "tcpmux ... internal" is the builtin.
+ */
+static void
+test_tcpmux(void **state)
+{
+	(void)state;
+	assert_int_equal(xlate("tcpmux/+scan stream tcp nowait r /x x", ""), 0);
+	assert_string_equal(s.name, "scan");
+	assert_string_equal(s.key[IX_TCPMUX], "plus");
+	assert_null(s.key[IX_PORT]);
+	assert_null(s.key[IX_ADDRESS]);
+	assert_int_equal(xlate("tcpmux/who stream tcp6 nowait r /x x", ""), 0);
+	assert_string_equal(s.name, "who");
+	assert_string_equal(s.key[IX_TCPMUX], "yes");
+	assert_int_equal(xlate("tcpmux stream tcp nowait root internal", ""),
+	    0);
+	assert_string_equal(s.key[IX_TYPE], "builtin");
+	assert_string_equal(s.key[IX_SERVER], "tcpmux");
+	assert_string_equal(s.key[IX_PORT], "tcpmux");
+	assert_null(s.key[IX_TCPMUX]);
+}
+
 /* "internal": a builtin of the same name, and no wait key. */
 static void
 test_internal(void **state)
@@ -216,7 +240,8 @@ test_refused(void **state)
 		const char	*why;
 	} t[] = {
 		{ "rstatd/1 dgram rpc/udp wait root internal", "RPC builtins" },
-		{ "tcpmux/+scan stream tcp nowait root /x x", "TCPMUX" },
+		{ "tcpmux/+scan dgram udp nowait root /x x", "TCPMUX" },
+		{ "tcpmux/scan stream tcp wait root /x x", "TCPMUX" },
 		{ "x raw tcp nowait root /x x", "stream and dgram only" },
 		{ "x stream tcp nowait root bin/x x", "not an absolute path" },
 	};
@@ -256,6 +281,7 @@ main(void)
 		cmocka_unit_test(test_exec),
 		cmocka_unit_test(test_families),
 		cmocka_unit_test(test_internal),
+		cmocka_unit_test(test_tcpmux),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_unix),
 		cmocka_unit_test(test_rpc),

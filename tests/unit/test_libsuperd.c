@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "client_priv.h"
+#include "etcd.h"
 #include "lookup.h"
 
 /* A fake directory: answers each request line from a table. */
@@ -338,7 +339,7 @@ test_format(void **state)
 	assert_int_equal(superd_endpoint_format(&ep, buf, 5), -1);
 }
 
-/* json_string(s) into a string. */
+/* out_json_string(s) into a string. */
 static char *
 json_of(const char *s)
 {
@@ -348,7 +349,7 @@ json_of(const char *s)
 
 	free(buf);
 	fp = open_memstream(&buf, &len);
-	json_string(fp, s);
+	out_json_string(fp, s);
 	fclose(fp);
 	return buf;
 }
@@ -360,14 +361,17 @@ test_json_escape(void **state)
 	assert_string_equal(json_of("plain"), "\"plain\"");
 	assert_string_equal(json_of("a\"b\\c"), "\"a\\\"b\\\\c\"");
 	assert_string_equal(json_of("l1\nl2\tx\r"), "\"l1\\nl2\\tx\\r\"");
-	assert_string_equal(json_of("\x01\x1f\x7f"), "\"\\u0001\\u001f\\u007f\"");
+	/* jansson: upper-case hex; DEL needs no escape in JSON. */
+	assert_string_equal(json_of("\x01\x1f\x7f"), "\"\\u0001\\u001F\x7f\"");
 	assert_string_equal(json_of("caf\xc3\xa9 \xe2\x82\xac"),
 	    "\"caf\xc3\xa9 \xe2\x82\xac\"");
-	assert_string_equal(json_of("bad\xff"), "\"bad\\ufffd\"");
-	assert_string_equal(json_of("\xc0\xaf"), "\"\\ufffd\\ufffd\"");
+	/* Invalid UTF-8: U+FFFD per byte, written as UTF-8 by jansson. */
+#define FFFD	"\xef\xbf\xbd"
+	assert_string_equal(json_of("bad\xff"), "\"bad" FFFD "\"");
+	assert_string_equal(json_of("\xc0\xaf"), "\"" FFFD FFFD "\"");
 	assert_string_equal(json_of("\xed\xa0\x80"),
-	    "\"\\ufffd\\ufffd\\ufffd\"");
-	assert_string_equal(json_of("cut\xe2\x82"), "\"cut\\ufffd\\ufffd\"");
+	    "\"" FFFD FFFD FFFD "\"");
+	assert_string_equal(json_of("cut\xe2\x82"), "\"cut" FFFD FFFD "\"");
 	assert_string_equal(json_of(""), "\"\"");
 	free(json_of(""));
 }
@@ -401,6 +405,97 @@ test_json_output(void **state)
 	fclose(fp);
 	assert_string_equal(buf, "{\"v\":1,\"entries\":[]}\n");
 	free(buf);
+}
+
+/* ---- etcd ---- */
+
+/* etcd_b64(s) as text; the caller frees. */
+static char *
+b64(const char *s, size_t len)
+{
+	json_t	*j = etcd_b64(s, len);
+	char	*t = strdup(json_string_value(j));
+
+	json_decref(j);
+	return t;
+}
+
+static void
+test_etcd_b64(void **state)
+{
+	static const char *const plain[] = { "", "f", "fo", "foo", "foob",
+	    "fooba", "foobar" };
+	static const char *const enc[] = { "", "Zg==", "Zm8=", "Zm9v",
+	    "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy" };
+	char	*t, *back;
+	size_t	 len;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		t = b64(plain[i], strlen(plain[i]));
+		assert_string_equal(t, enc[i]);
+		back = etcd_unb64(t, &len);
+		assert_int_equal(len, strlen(plain[i]));
+		assert_string_equal(back, plain[i]);
+		free(back);
+		free(t);
+	}
+	t = b64("\xff\xfe\x00", 3);
+	assert_string_equal(t, "//4A");
+	free(t);
+	assert_null(etcd_unb64("Zm9v!", NULL));
+	/* The end of a prefix range: its last byte plus one. */
+	{
+		json_t	*j = etcd_prefix_end("/superd/v1/");
+
+		t = b64("/superd/v10", 11);
+		assert_string_equal(json_string_value(j), t);
+		json_decref(j);
+		free(t);
+	}
+	assert_true(etcd_url_ok("http://127.0.0.1:2379"));
+	assert_true(etcd_url_ok("http://[::1]:2379/"));
+	assert_false(etcd_url_ok("https://127.0.0.1:2379"));
+	assert_false(etcd_url_ok("http://h:2379/v3"));
+	assert_false(etcd_url_ok("127.0.0.1:2379"));
+}
+
+/* An endpoint of host h on port, prio p, weight 1. */
+static void
+mk_host(struct superd_endpoint *ep, unsigned port, unsigned p, const char *h)
+{
+	memset(ep, 0, sizeof(*ep));
+	ep->port = port;
+	ep->prio = p;
+	ep->weight = 1;
+	ep->tags = calloc(1, sizeof(*ep->tags));
+	ep->tags[0].key = strdup("host");
+	ep->tags[0].value = strdup(h);
+	ep->ntags = 1;
+}
+
+/* By prio first; within one prio, this host's before the others'. */
+static void
+test_order_local(void **state)
+{
+	struct superd_endpoint	ep[5];
+
+	(void)state;
+	for (int round = 0; round < 20; round++) {
+		mk_host(&ep[0], 1, 10, "beta");
+		mk_host(&ep[1], 2, 10, "alpha");
+		mk_host(&ep[2], 3, 5, "gamma");
+		mk_host(&ep[3], 4, 10, "beta");
+		mk_host(&ep[4], 5, 10, "alpha");
+		sdc_order_local(ep, 5, "alpha");
+		assert_int_equal(ep[0].port, 3);
+		assert_true((ep[1].port == 2 && ep[2].port == 5) ||
+		    (ep[1].port == 5 && ep[2].port == 2));
+		assert_true(ep[3].port == 1 || ep[3].port == 4);
+		assert_true(ep[4].port == 1 || ep[4].port == 4);
+		for (int i = 0; i < 5; i++)
+			superd_endpoint_clear(&ep[i]);
+	}
 }
 
 /* ---- RFC 2782 ordering ---- */
@@ -735,6 +830,8 @@ main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_json_output),
+		cmocka_unit_test(test_etcd_b64),
+		cmocka_unit_test(test_order_local),
 		cmocka_unit_test(test_order_prio),
 		cmocka_unit_test(test_order_weight),
 		cmocka_unit_test(test_order_distribution),

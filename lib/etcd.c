@@ -1,0 +1,267 @@
+/*
+ * etcd.c: POST JSON to etcd's v3 gateway with libevent's HTTP client.
+ * See etcd.h.
+ *
+ * Each call opens its own connection and frees it once the answer is in
+ * (from the loop, not inside libevent's own callback): calls are few (a
+ * lease keep-alive every few seconds, a put per changed endpoint), and a
+ * fresh connection fails over cleanly when the member behind it went
+ * away.  A private base (libsuperd) has nothing left and returns then.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "etcd.h"
+
+struct etcd_call {
+	struct event_base		*base;
+	struct evhttp_connection	*conn;
+	etcd_cb				 cb;
+	void				*arg;
+	int				 posting;	/* in evhttp_make_request */
+	int				 early;		/* ... which failed at once */
+	int				 cancelled;
+};
+
+static const char b64chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void
+conn_free_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	evhttp_connection_free(arg);
+}
+
+/* libevent's answer (req NULL or code 0: no answer) to the caller. */
+static void
+call_done_cb(struct evhttp_request *req, void *arg)
+{
+	struct etcd_call	*c = arg;
+	struct evbuffer		*in;
+	json_t			*reply = NULL;
+	int			 status = -1;
+
+	/* A connect that failed at once: answer from the loop (early_cb). */
+	if (c->posting) {
+		c->early = 1;
+		return;
+	}
+	if (req != NULL && evhttp_request_get_response_code(req) != 0) {
+		status = evhttp_request_get_response_code(req);
+		in = evhttp_request_get_input_buffer(req);
+		reply = json_loadb((const char *)evbuffer_pullup(in, -1),
+		    evbuffer_get_length(in), 0, NULL);
+	}
+	c->cb(status, reply, c->arg);
+	json_decref(reply);
+	/* libevent frees req when this returns; the connection just after. */
+	if (event_base_once(c->base, -1, EV_TIMEOUT, conn_free_cb, c->conn,
+	    NULL) == -1)
+		evhttp_connection_free_on_completion(c->conn);
+	free(c);
+}
+
+/* The caller hears of a call that failed inside etcd_post only now. */
+static void
+early_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct etcd_call	*c = arg;
+
+	(void)fd;
+	(void)what;
+	if (!c->cancelled)
+		c->cb(-1, NULL, c->arg);
+	evhttp_connection_free(c->conn);
+	free(c);
+}
+
+/* The host and port of url, or -1. */
+static int
+url_split(const char *url, char *host, size_t len, int *port)
+{
+	struct evhttp_uri	*u;
+	const char		*h, *s, *p;
+	int			 ok;
+
+	if ((u = evhttp_uri_parse(url)) == NULL)
+		return -1;
+	h = evhttp_uri_get_host(u);
+	s = evhttp_uri_get_scheme(u);
+	p = evhttp_uri_get_path(u);
+	*port = evhttp_uri_get_port(u);
+	ok = h != NULL && h[0] != '\0' && s != NULL &&
+	    strcmp(s, "http") == 0 && (p == NULL || p[0] == '\0' ||
+	    strcmp(p, "/") == 0) && evhttp_uri_get_query(u) == NULL &&
+	    strlen(h) < len;
+	if (ok) {
+		/* "[::1]" comes back without the brackets. */
+		strcpy(host, h);
+		if (*port < 0)
+			*port = 2379;
+	}
+	evhttp_uri_free(u);
+	return ok ? 0 : -1;
+}
+
+int
+etcd_url_ok(const char *url)
+{
+	char	host[ETCD_URL_MAX];
+	int	port;
+
+	return url_split(url, host, sizeof(host), &port) == 0;
+}
+
+struct etcd_call *
+etcd_post(struct event_base *base, struct evdns_base *dns, const char *url,
+    const char *path, json_t *body, int timeout_s, etcd_cb cb, void *arg)
+{
+	struct etcd_call	*c;
+	struct evhttp_request	*req;
+	struct evkeyvalq	*hdr;
+	char			 host[ETCD_URL_MAX], *text;
+	int			 port;
+
+	if (url_split(url, host, sizeof(host), &port) == -1 ||
+	    (c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->cb = cb;
+	c->arg = arg;
+	c->base = base;
+	if ((c->conn = evhttp_connection_base_new(base, dns, host,
+	    (unsigned short)port)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	evhttp_connection_set_timeout(c->conn, timeout_s);
+	evhttp_connection_set_retries(c->conn, 0);
+	if ((req = evhttp_request_new(call_done_cb, c)) == NULL ||
+	    (text = json_dumps(body, JSON_COMPACT)) == NULL) {
+		if (req != NULL)
+			evhttp_request_free(req);
+		evhttp_connection_free(c->conn);
+		free(c);
+		return NULL;
+	}
+	hdr = evhttp_request_get_output_headers(req);
+	evhttp_add_header(hdr, "Host", host);
+	evhttp_add_header(hdr, "Content-Type", "application/json");
+	evhttp_add_header(hdr, "Connection", "close");
+	evbuffer_add(evhttp_request_get_output_buffer(req), text,
+	    strlen(text));
+	free(text);
+	/* On failure libevent has freed req already. */
+	c->posting = 1;
+	if (evhttp_make_request(c->conn, req, EVHTTP_REQ_POST, path) == -1) {
+		evhttp_connection_free(c->conn);
+		free(c);
+		return NULL;
+	}
+	c->posting = 0;
+	if (c->early && event_base_once(base, -1, EV_TIMEOUT, early_cb, c,
+	    NULL) == -1) {
+		evhttp_connection_free(c->conn);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+etcd_cancel(struct etcd_call *c)
+{
+	if (c == NULL)
+		return;
+	if (c->early) {
+		c->cancelled = 1;	/* early_cb frees it */
+		return;
+	}
+	/* Frees the pending request without calling call_done_cb. */
+	evhttp_connection_free(c->conn);
+	free(c);
+}
+
+json_t *
+etcd_b64(const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	char			*out, *o;
+	size_t			 i;
+	json_t			*j;
+
+	if ((o = out = malloc(len / 3 * 4 + 5)) == NULL)
+		return NULL;
+	for (i = 0; i + 2 < len; i += 3) {
+		*o++ = b64chars[u[i] >> 2];
+		*o++ = b64chars[(u[i] & 3) << 4 | u[i + 1] >> 4];
+		*o++ = b64chars[(u[i + 1] & 15) << 2 | u[i + 2] >> 6];
+		*o++ = b64chars[u[i + 2] & 63];
+	}
+	if (i < len) {
+		*o++ = b64chars[u[i] >> 2];
+		if (i + 1 < len) {
+			*o++ = b64chars[(u[i] & 3) << 4 | u[i + 1] >> 4];
+			*o++ = b64chars[(u[i + 1] & 15) << 2];
+		} else {
+			*o++ = b64chars[(u[i] & 3) << 4];
+			*o++ = '=';
+		}
+		*o++ = '=';
+	}
+	*o = '\0';
+	j = json_string(out);
+	free(out);
+	return j;
+}
+
+char *
+etcd_unb64(const char *text, size_t *lenp)
+{
+	size_t		 n = strlen(text), len = 0, bits = 0;
+	unsigned	 acc = 0;
+	const char	*p;
+	char		*out;
+
+	if ((out = malloc(n / 4 * 3 + 4)) == NULL)
+		return NULL;
+	for (; *text != '\0' && *text != '='; text++) {
+		if ((p = strchr(b64chars, *text)) == NULL || *text == '\0') {
+			free(out);
+			return NULL;
+		}
+		acc = (acc << 6 | (unsigned)(p - b64chars)) & 0xffffff;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			out[len++] = (char)(acc >> bits & 0xff);
+		}
+	}
+	out[len] = '\0';
+	if (lenp != NULL)
+		*lenp = len;
+	return out;
+}
+
+json_t *
+etcd_prefix_end(const char *prefix)
+{
+	size_t	 n = strlen(prefix);
+	char	*end;
+	json_t	*j;
+
+	if (n == 0 || (end = strdup(prefix)) == NULL)
+		return NULL;
+	/* Prefixes here are text: the last byte is never 0xff. */
+	end[n - 1]++;
+	j = etcd_b64(end, n);
+	free(end);
+	return j;
+}
