@@ -35,6 +35,7 @@ static const struct key_out keys[K_NKEYS] = {
 	[K_PER_SOURCE] = { "per-source", 0 },
 	[K_RATE] = { "rate", 1 },
 	[K_MAX_LOAD] = { "max-load", 0 },
+	[K_LIBWRAP] = { "libwrap", 0 },
 	[K_BANNER] = { "banner", 1 },
 	[K_BANNER_SUCCESS] = { "banner-success", 1 },
 	[K_BANNER_FAIL] = { "banner-fail", 1 },

@@ -48,6 +48,8 @@ static void	h_banner(struct cv_service *, const struct xop *,
 		    const struct xhandler *);
 static void	h_load(struct cv_service *, const struct xop *,
 		    const struct xhandler *);
+static void	h_libwrap(struct cv_service *, const struct xop *,
+		    const struct xhandler *);
 static void	h_fail(struct cv_service *, const struct xop *,
 		    const struct xhandler *);
 static void	xattr_one(struct cv_service *, const struct xop *);
@@ -108,8 +110,7 @@ static const struct xhandler handlers[] = {
 	{ "access_times", h_fail, 0, "superd has no time-of-day access "
 	    "control" },
 	{ "deny_time", h_fail, 0, "superd does not ban sources for a time" },
-	{ "libwrap", h_fail, 0, "superd does not consult hosts.allow/"
-	    "hosts.deny; use only-from and no-access" },
+	{ "libwrap", h_libwrap, K_LIBWRAP, NULL },
 	{ "rlimit_data", h_fail, 0, "superd has no rlimit-data" },
 	{ "rlimit_rss", h_fail, 0, "superd has no rlimit-rss" },
 	{ "rlimit_stack", h_fail, 0, "superd has no rlimit-stack" },
@@ -434,6 +435,48 @@ h_note(struct cv_service *s, const struct xop *a, const struct xhandler *h)
 
 	cv_note(s, a->file, a->line, "%s = %s: %s", a->name, v, h->why);
 	free(v);
+}
+
+/*
+ * "libwrap = NAME": xinetd checks hosts.allow and hosts.deny under the
+ * daemon name NAME (the service id without it); superd under the
+ * handler's argv[0] (a builtin: the service name), so rules naming NAME
+ * may need another name.  flags = NOLIBWRAP (convert_xcore.c) switches
+ * libwrap off whatever this says, in xinetd as here.
+ */
+static void
+h_libwrap(struct cv_service *s, const struct xop *a, const struct xhandler *h)
+{
+	const char	*lw = s->key[h->arg], *daemon;
+
+	if (!one_value(s, a))
+		return;
+	if (lw != NULL && strcmp(lw, "no") == 0) {
+		cv_note(s, a->file, a->line, "libwrap = %s: flags NOLIBWRAP "
+		    "switches libwrap off: libwrap = no", a->v.v[0]);
+		return;
+	}
+	if (s->key[K_WAIT] != NULL && strcmp(s->key[K_WAIT], "yes") == 0 &&
+	    s->key[K_SOCKET] != NULL && strcmp(s->key[K_SOCKET], "stream") == 0) {
+		cv_fail(s, a->file, a->line, "libwrap = %s: with wait = yes "
+		    "the server accepts the connections, superd has no client "
+		    "address to check", a->v.v[0]);
+		return;
+	}
+	svc_set(s, h->arg, "yes");
+	if (s->key[K_TYPE] != NULL && strcmp(s->key[K_TYPE], "builtin") == 0)
+		daemon = s->name;
+	else if (s->key[K_ARGV0] != NULL)
+		daemon = base_name(s->key[K_ARGV0]);
+	else if (s->key[K_SERVER] != NULL)
+		daemon = base_name(s->key[K_SERVER]);
+	else
+		return;
+	if (strcmp(daemon, a->v.v[0]) != 0)
+		cv_note(s, a->file, a->line, "libwrap = %s -> libwrap = yes: "
+		    "superd checks hosts.allow and hosts.deny under the "
+		    "daemon name \"%s\" (the handler's argv[0]), not \"%s\"",
+		    a->v.v[0], daemon, a->v.v[0]);
 }
 
 static void

@@ -26,6 +26,7 @@
 #define F_IPV4		0x01
 #define F_IPV6		0x02
 #define F_NAMEINARGS	0x04
+#define F_NOLIBWRAP	0x08
 
 struct xflag {
 	const char	*name;
@@ -39,8 +40,7 @@ static const struct xflag xflags[] = {
 	{ "IPv4", F_IPV4, 0, NULL, -1 },
 	{ "IPv6", F_IPV6, 0, NULL, -1 },
 	{ "NAMEINARGS", F_NAMEINARGS, 0, NULL, -1 },
-	{ "NOLIBWRAP", 0, 0, "superd never consults hosts.allow/hosts.deny",
-	    -1 },
+	{ "NOLIBWRAP", F_NOLIBWRAP, 0, NULL, -1 },
 	{ "REUSE", 0, 0, "superd always sets SO_REUSEADDR (the default): no "
 	    "key needed", -1 },
 	{ "KEEPALIVE", 0, 0, NULL, K_KEEPALIVE },
@@ -107,6 +107,9 @@ xcore_translate(struct cv_service *s, const struct xblock *m)
 	x_wait(s, m);
 	if (!(types & (T_TCPMUX | T_TCPMUXPLUS)))
 		x_address(s, m, flags);
+	/* Checked by xattr's libwrap handler, which may come before. */
+	if (flags & F_NOLIBWRAP)
+		svc_set(s, K_LIBWRAP, "no");
 	sockopt_fit(s, s->file, s->line);
 	if (get(m, "redirect") != NULL) {
 		if (x_redirect(s, m) == -1)

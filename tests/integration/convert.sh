@@ -269,6 +269,38 @@ out xfam 'address = "0.0.0.0"' 'address = "::"' 'v6only = yes' \
     'address = "*"'
 check xfam
 
+# TCP wrappers: flags = NOLIBWRAP is libwrap = no (and wins over a
+# libwrap attribute, as in xinetd); "libwrap = NAME" is libwrap = yes, with
+# a note when superd's daemon name (the handler's argv[0]) is not NAME; a
+# wait = yes stream service has no client address to check: reported.
+printf '%s\n' 'service finger' '{' 'socket_type = stream' 'wait = no' \
+    'user = nobody' 'server = /usr/sbin/in.fingerd' 'libwrap = fingerd' '}' \
+    'service tftp' '{' 'socket_type = dgram' 'wait = yes' 'user = nobody' \
+    'server = /usr/sbin/in.tftpd' 'libwrap = in.tftpd' '}' \
+    'service cvs' '{' 'type = UNLISTED' 'port = 2401' 'socket_type = stream' \
+    'wait = no' 'user = nobody' 'server = /usr/bin/cvs' \
+    'flags = NOLIBWRAP' 'libwrap = cvs' '}' \
+    'service w' '{' 'type = UNLISTED' 'port = 6004' 'socket_type = stream' \
+    'wait = yes' 'user = nobody' 'server = /bin/sh' 'libwrap = w' '}' \
+    >"$tmp/wrap.in"
+run xwrap 1 -x "$tmp/wrap.in"
+tab=$(printf '\t')
+count xwrap out "${tab}libwrap = yes" 2
+count xwrap out "${tab}libwrap = no" 1
+err xwrap 'wrap.in:7: note: libwrap = fingerd -> libwrap = yes: superd checks hosts.allow and hosts.deny under the daemon name "in.fingerd"' \
+    'wrap.in:26: note: libwrap = cvs: flags NOLIBWRAP switches libwrap off' \
+    'wrap.in:36: libwrap = w: with wait = yes the server accepts'
+count xwrap err 'libwrap = in.tftpd' 0
+located xwrap
+printf 'service x { type = builtin server = echo port = 1 libwrap = yes }\n' >"$tmp/lwprobe.conf"
+if [ "$superd_ok" = 1 ] &&
+    (cd "$tmp" && "$SUPERD" -t -c lwprobe.conf 2>&1) | grep -q 'without libwrap'; then
+	echo "NOTE: superd built without libwrap: xwrap output not loaded"
+else
+	check xwrap
+fi
+out xinetd "${tab}libwrap = no"	# cvspserver's NOLIBWRAP
+
 # xinetd's tcpmux: the INTERNAL tcpmux service is the tcpmux builtin,
 # type TCPMUX / TCPMUXPLUS are tcpmux = yes / plus (no port of their
 # own), redirect = HOST PORT is superd's redirect; none is left behind.
