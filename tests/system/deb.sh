@@ -33,6 +33,14 @@ export DEBIAN_FRONTEND=noninteractive
 APT="timeout 900 apt-get -y -q -o DPkg::Lock::Timeout=300"
 REMOVED=
 SPID=
+# What is installed now: removing the other inet-superserver also removes
+# what depends on one (rstatd, for one), and the end puts all of it back,
+# so the tests that run after this one find the machine as it was.
+installed() {
+	dpkg-query -W -f='${Package} ${db:Status-Status}\n' 2>/dev/null |
+		awk '$2 == "installed" { print $1 }' | sort
+}
+installed > "$T/installed-before"
 INETD_EXISTED=no
 [ -e /etc/inetd.conf ] && INETD_EXISTED=yes
 
@@ -67,11 +75,13 @@ finish() {
 	if pkg_known superd; then
 		$APT purge superd >> "$T/apt-finish.log" 2>&1 || true
 	fi
-	if [ -n "$REMOVED" ]; then
-		echo "restoring $REMOVED"
+	installed > "$T/installed-after"
+	MISSING=$(comm -23 "$T/installed-before" "$T/installed-after" | tr '\n' ' ')
+	if [ -n "$MISSING" ]; then
+		echo "restoring $MISSING"
 		# shellcheck disable=SC2086
-		$APT install $REMOVED >> "$T/apt-finish.log" 2>&1 ||
-			echo "WARNING: could not install $REMOVED again; see apt-get" >&2
+		$APT install $MISSING >> "$T/apt-finish.log" 2>&1 ||
+			echo "WARNING: could not install $MISSING again; see apt-get" >&2
 	fi
 	cleanup
 	exit $rc

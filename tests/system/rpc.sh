@@ -69,6 +69,14 @@ rup_ok() {
 	timeout 20 rup localhost >"$T/rup.out" 2>&1 &&
 	    grep -q 'load' "$T/rup.out"
 }
+# stop_all: stop superd and the rpc.rstatd it left running (on-exit =
+# keep): the next superd would re-adopt that wait handler from its state
+# file and keep the service paused, unregistered, until it exits.
+stop_all() {
+	stop_superd
+	pkill -x rpc.rstatd 2>/dev/null
+	for _ in $(seq 50); do pgrep -x rpc.rstatd >/dev/null || break; sleep 0.1; done
+}
 rstatd_conf() {
 	{ conf_globals; cat <<CONF
 service rstatd {
@@ -129,7 +137,7 @@ ok "reload without the service: unregistered"
 rstatd_conf 1-5
 kill -HUP "$SPID"
 wait_versions "1 2 3 4 5" || fail "the service put back is not registered"
-stop_superd
+stop_all
 [ "$(versions)" = "" ] || fail "superd stopped, rpcinfo -p still lists '$(versions)'"
 ok "superd stopped: rstatd unregistered"
 
@@ -141,7 +149,7 @@ start_superd
 wait_versions "1 2 3 4 5" || fail "the inetd.conf rstatd line is not registered"
 rup_ok || { cat "$T/rup.out"; fail "rup localhost through the inetd.conf line"; }
 ok "inetd.conf '$POSTINST': registered, rup answers"
-stop_superd
+stop_all
 [ "$(versions)" = "" ] || fail "inetd-compat rstatd still registered after stop"
 ok "and unregistered at stop"
 
@@ -155,7 +163,7 @@ start_superd
 port=$(timeout 5 env SUPERD_DIRECTORY=$T/directory.sock "$LOOKUP" -p rstatd) ||
 	fail "superd-lookup did not answer while rpcbind hangs"
 ok "rpcbind stopped (SIGSTOP): superd-lookup still answers ($port)"
-stop_superd
+stop_all
 grep -q "rpcbind did not answer within 2000 ms" "$T/log" ||
 	fail "no give-up line at stop"
 grep -q "exited" "$T/log" || fail "superd did not exit by itself with rpcbind hung"
