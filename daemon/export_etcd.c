@@ -123,8 +123,9 @@ call_failed(const char *what, int status)
 	uint64_t	delay = 100;
 
 	if (!et.said_down && status < 0)
-		log_warnx("etcd: %s: %s got no answer; trying the next "
-		    "endpoint", et.urls[et.cur], what);
+		log_warnx("etcd: %s: %s got no answer%s%s; trying the next "
+		    "endpoint", et.urls[et.cur], what,
+		    etcd_last_error()[0] ? ": " : "", etcd_last_error());
 	else if (!et.said_down)
 		log_warnx("etcd: %s: %s failed (HTTP %d); trying the next "
 		    "endpoint", et.urls[et.cur], what, status);
@@ -557,9 +558,36 @@ etcd_stop(void)
 	TAILQ_INIT(&et.keys);
 }
 
+/*
+ * TLS for https endpoints, loaded again on every reload so that renewed
+ * certificate files take effect; -1 (said) when they cannot be used.
+ */
+static int
+tls_setup(const struct superd_conf *conf)
+{
+	char	err[256];
+	size_t	i;
+
+	for (i = 0; conf->etcd_endpoints && conf->etcd_endpoints[i]; i++)
+		if (etcd_url_tls(conf->etcd_endpoints[i]))
+			break;
+	if (conf->etcd_endpoints == NULL || conf->etcd_endpoints[i] == NULL)
+		return 0;
+	if (etcd_tls(conf->etcd_ca, conf->etcd_cert, conf->etcd_key, err,
+	    sizeof(err)) == -1) {
+		log_warnx("etcd: %s; not publishing", err);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 etcd_configure(struct event_base *base, const struct superd_conf *conf)
 {
+	if (tls_setup(conf) == -1) {
+		etcd_stop();
+		return;
+	}
 	if (et.on && same_place(conf)) {
 		strv_free(et.advertise);
 		et.advertise = strv_copy(conf->advertise);

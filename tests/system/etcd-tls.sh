@@ -1,0 +1,118 @@
+#!/bin/sh
+# The directory on an etcd that speaks only TLS and wants a client
+# certificate: a CA, a server and a client certificate made with the
+# openssl command in the test's directory, one etcd member on loopback
+# (ports in this test's block) with --client-cert-auth.  Shown: superd
+# with etcd-ca, etcd-cert and etcd-key publishes (etcdctl, with the same
+# certificates, sees its key); with another CA as etcd-ca it logs why
+# the server's certificate was not accepted and publishes nothing.
+# Every wait is bounded.
+. "${top_srcdir}/tests/integration/lib.sh"
+P=$BASE
+command -v etcd >/dev/null || skip "etcd (Debian package etcd-server) not installed"
+command -v etcdctl >/dev/null || skip "etcdctl (Debian package etcd-client) not installed"
+command -v openssl >/dev/null || skip "the openssl command is not installed"
+grep -q "HAVE_OPENSSL 1" "$top_builddir/config.h" 2>/dev/null ||
+	skip "superd was built without TLS (configure --with-openssl)"
+export ETCDCTL_API=3
+EP="https://127.0.0.1:$((P+50))"
+EPID=
+
+finish() {
+	[ -n "$EPID" ] && kill -KILL "$EPID" 2>/dev/null
+	[ -n "$EPID" ] && wait "$EPID" 2>/dev/null
+	cleanup
+}
+trap finish EXIT
+
+# The certificates: ca signs the server's (for IP 127.0.0.1) and the
+# client's; other is a CA that signed nothing here.
+C=$T/pki
+mkdir -p "$C"
+ossl() { openssl "$@" >> "$C/openssl.log" 2>&1 || fail "openssl $1: $(tail -3 "$C/openssl.log")"; }
+ossl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca \
+	-keyout "$C/ca.key" -out "$C/ca.crt"
+ossl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other-ca \
+	-keyout "$C/other.key" -out "$C/other.crt"
+# etcd's JSON gateway dials the member's own gRPC with the server's
+# certificate as client certificate: it needs both usages.
+printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n' > "$C/server.ext"
+printf 'extendedKeyUsage=clientAuth\n' > "$C/client.ext"
+for w in server client; do
+	ossl req -newkey rsa:2048 -nodes -subj "/CN=$w" \
+		-keyout "$C/$w.key" -out "$C/$w.csr"
+	ossl x509 -req -in "$C/$w.csr" -CA "$C/ca.crt" -CAkey "$C/ca.key" \
+		-CAcreateserial -days 2 -extfile "$C/$w.ext" -out "$C/$w.crt"
+done
+
+etcd --name e0 --data-dir "$T/e0" \
+	--listen-client-urls "$EP" --advertise-client-urls "$EP" \
+	--listen-peer-urls "http://127.0.0.1:$((P+60))" \
+	--initial-advertise-peer-urls "http://127.0.0.1:$((P+60))" \
+	--initial-cluster "e0=http://127.0.0.1:$((P+60))" \
+	--cert-file "$C/server.crt" --key-file "$C/server.key" \
+	--trusted-ca-file "$C/ca.crt" --client-cert-auth \
+	>> "$T/e0.log" 2>&1 &
+EPID=$!
+
+ctl() {
+	etcdctl --endpoints "$EP" --cacert "$C/ca.crt" --cert "$C/client.crt" \
+		--key "$C/client.key" --command-timeout=2s "$@"
+}
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+wait_for() {
+	_end=$(( $(now_ms) + $1 * 1000 )); shift
+	while :; do
+		"$@" && return 0
+		[ "$(now_ms)" -lt "$_end" ] || return 1
+		sleep 0.1
+	done
+}
+healthy() { ctl endpoint health >/dev/null 2>&1; }
+keys() { ctl get --prefix /superd/v1/services/ --keys-only 2>/dev/null | grep -c "/$1/" || true; }
+has_keys() { [ "$(keys "$1")" -ge 1 ]; }
+wait_for 30 healthy || fail "etcd did not come up with TLS: $(tail -5 "$T/e0.log")"
+# Without a client certificate etcd refuses: the member really wants one.
+etcdctl --endpoints "$EP" --cacert "$C/ca.crt" --command-timeout=2s \
+	put /probe x >/dev/null 2>&1 && fail "etcd took a write without a client certificate"
+
+# conf HOST CA: one instance trusting CA.
+conf() {
+	cat <<CONF
+log-level = info
+control-socket = "$T/$1.sock"
+directory-socket = "$T/$1.dir"
+directory-export = etcd
+etcd-endpoints = { "$EP" }
+etcd-ca = "$2"
+etcd-cert = "$C/client.crt"
+etcd-key = "$C/client.key"
+etcd-ttl = 3
+host-name = "$1"
+service hello {
+	address = "127.0.0.1"  port = $((P+1))  server = "/bin/echo"  args = {"$1"}
+	export = yes
+}
+CONF
+}
+
+# The right CA: superd publishes, etcdctl with the certificates sees it.
+conf good "$C/ca.crt" > "$T/superd.conf"
+start_superd
+wait_for 10 has_keys good || fail "superd did not publish over TLS: $(grep etcd "$T/log" | tail -5)"
+ctl get --prefix /superd/v1/services/hello/good/ | grep -q '"port": *'"$((P+1))" ||
+	fail "the value is not superd's: $(ctl get --prefix /superd/v1/)"
+stop_superd
+
+# Another CA: the server's certificate is refused, said in the log, and
+# nothing is published.
+: > "$T/log"
+conf bad "$C/other.crt" > "$T/superd.conf"
+start_superd
+wait_log "certificate not accepted" 100 ||
+	fail "no log line says the server certificate was refused"
+sleep 1
+[ "$(keys bad)" -eq 0 ] || fail "superd published with the wrong CA"
+grep "certificate not accepted" "$T/log" | head -1
+stop_superd
+echo "ok: publish over TLS with a client certificate; wrong CA refused"
