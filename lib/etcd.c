@@ -29,6 +29,7 @@
 #endif
 
 #include "etcd.h"
+#include "superd.h"
 
 #ifdef HAVE_OPENSSL
 /* The TLS setup https endpoints use (etcd_tls); NULL: none set. */
@@ -170,7 +171,16 @@ tls_conn(struct etcd_call *c, struct event_base *base,
 	X509_VERIFY_PARAM	*vp;
 	int			 ip;
 
-	if (tls_ctx == NULL || (c->ssl = SSL_new(tls_ctx)) == NULL)
+	char			 err[256];
+
+	/* A client (libsuperd) that set up nothing: from the environment. */
+	if (tls_ctx == NULL && etcd_tls(getenv(SUPERD_ETCD_CA_ENV),
+	    getenv(SUPERD_ETCD_CERT_ENV), getenv(SUPERD_ETCD_KEY_ENV), err,
+	    sizeof(err)) == -1) {
+		snprintf(last_error, sizeof(last_error), "%s", err);
+		return NULL;
+	}
+	if ((c->ssl = SSL_new(tls_ctx)) == NULL)
 		return NULL;
 	vp = SSL_get0_param(c->ssl);
 	ip = inet_pton(AF_INET, host, &a) == 1 ||

@@ -102,6 +102,18 @@ start_superd
 wait_for 10 has_keys good || fail "superd did not publish over TLS: $(grep etcd "$T/log" | tail -5)"
 ctl get --prefix /superd/v1/services/hello/good/ | grep -q '"port": *'"$((P+1))" ||
 	fail "the value is not superd's: $(ctl get --prefix /superd/v1/)"
+# superd-lookup --net reads the same keys from the config file ...
+LOOKUP=$top_builddir/superd-lookup
+"$LOOKUP" -c "$T/superd.conf" --net hello > "$T/lookup.out" 2>&1 ||
+	fail "superd-lookup --net over TLS: $(cat "$T/lookup.out")"
+grep -q "127.0.0.1.*$((P+1))\|$((P+1)).*127.0.0.1" "$T/lookup.out" ||
+	fail "superd-lookup --net did not find hello: $(cat "$T/lookup.out")"
+# ... or from the environment; with the wrong CA it says why.
+SUPERD_ETCD_ENDPOINTS=$EP SUPERD_ETCD_CA=$C/other.crt SUPERD_ETCD_CERT=$C/client.crt \
+	SUPERD_ETCD_KEY=$C/client.key "$LOOKUP" --net hello > "$T/lookup.out" 2>&1 &&
+	fail "superd-lookup --net trusted the wrong CA"
+grep -q "certificate not accepted" "$T/lookup.out" ||
+	fail "superd-lookup does not say the certificate was refused: $(cat "$T/lookup.out")"
 stop_superd
 
 # Another CA: the server's certificate is refused, said in the log, and
