@@ -254,6 +254,8 @@ struct svc_ctx {
 	X(STR,	"etcd-ca",		NULL,		MAIN)		\
 	X(STR,	"etcd-cert",		NULL,		MAIN)		\
 	X(STR,	"etcd-key",		NULL,		MAIN)		\
+	X(STR,	"etcd-user",		NULL,		MAIN)		\
+	X(STR,	"etcd-password-file",	NULL,		MAIN)		\
 	X(STR,	"host-name",		NULL,		MAIN)		\
 	X(LIST,	"advertise-address",	NULL,		MAIN)		\
 	X(LIST,	"directory-allow",	NULL,		MAIN)		\
@@ -2495,6 +2497,54 @@ conf_etcd_tls(struct superd_conf *conf, cfg_t *cfg)
 		    "etcd-endpoints, and none is https");
 }
 
+/*
+ * etcd-user and etcd-password-file: the password lives in a file of its
+ * own that only superd's user may read, never in superd.conf (often
+ * world-readable, copied around, shown by superd -t).
+ */
+static void
+conf_etcd_auth(struct superd_conf *conf, cfg_t *cfg)
+{
+	char		 buf[256];
+	struct stat	 st;
+	FILE		*f;
+	const char	*file;
+	int		 line = key_line(cfg, "etcd-password-file");
+	size_t		 n;
+
+	conf->etcd_user = gstr(cfg, "etcd-user");
+	file = cfg_getstr(cfg, "etcd-password-file");
+	if ((conf->etcd_user == NULL) != (file == NULL)) {
+		conf_error(cfg->filename, key_line(cfg, file ? "etcd-password-file"
+		    : "etcd-user"), NULL, "etcd-user and etcd-password-file go "
+		    "together");
+		return;
+	}
+	if (file == NULL)
+		return;
+	if ((f = fopen(file, "r")) == NULL || fstat(fileno(f), &st) == -1) {
+		conf_error(cfg->filename, line, NULL, "etcd-password-file %s: "
+		    "%s", file, strerror(errno));
+		if (f != NULL)
+			fclose(f);
+		return;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (st.st_mode & (S_IRWXG | S_IRWXO))
+		conf_error(cfg->filename, line, NULL, "etcd-password-file %s "
+		    "is readable by others (mode %04o); chmod 600 it", file,
+		    (unsigned)(st.st_mode & 07777));
+	else if (buf[0] == '\0')
+		conf_error(cfg->filename, line, NULL, "etcd-password-file %s "
+		    "is empty", file);
+	else
+		conf->etcd_password = xstrdup(buf);
+	explicit_bzero(buf, sizeof(buf));
+}
+
 /* The etcd keys, the host name and the addresses to advertise. */
 static void
 conf_export(struct superd_conf *conf, cfg_t *cfg)
@@ -2511,6 +2561,7 @@ conf_export(struct superd_conf *conf, cfg_t *cfg)
 			    "is not http[s]://HOST[:PORT]",
 			    conf->etcd_endpoints[i]);
 	conf_etcd_tls(conf, cfg);
+	conf_etcd_auth(conf, cfg);
 	if ((conf->directory_export & DIR_EXPORT_ETCD) &&
 	    conf->etcd_endpoints == NULL)
 		conf_error(cfg->filename, key_line(cfg, "directory-export"),
@@ -2870,6 +2921,11 @@ conf_free(struct superd_conf *conf)
 	free(conf->etcd_ca);
 	free(conf->etcd_cert);
 	free(conf->etcd_key);
+	free(conf->etcd_user);
+	if (conf->etcd_password != NULL)
+		explicit_bzero(conf->etcd_password,
+		    strlen(conf->etcd_password));
+	free(conf->etcd_password);
 	free(conf->host_name);
 	strv_free(conf->advertise);
 	free(conf);

@@ -270,6 +270,8 @@ struct superd_conf {
 	char			*etcd_ca;		/* https: CA file or NULL */
 	char			*etcd_cert;		/* client cert, with */
 	char			*etcd_key;		/* ... its key, or NULL */
+	char			*etcd_user;		/* etcd auth, or NULL */
+	char			*etcd_password;		/* ... from its file */
 	char			*host_name;		/* this instance's name */
 	char			**advertise;		/* addresses for "*", or NULL */
 	struct sockaddr_storage	 dir_listen_addr;	/* ... parsed */

@@ -38,6 +38,8 @@ static void	tls_why(SSL *);
 static struct evhttp_connection *tls_conn(struct etcd_call *,
 		    struct event_base *, struct evdns_base *, const char *, int);
 #endif
+/* etcd's auth token for the Authorization header (etcd_token); or NULL. */
+static char	*auth_token;
 /* Why the last call got no answer, when TLS knows ("" if it does not). */
 static char	 last_error[256];
 
@@ -249,6 +251,30 @@ etcd_tls(const char *ca, const char *cert, const char *key, char *err,
 }
 #endif
 
+int
+etcd_token(const char *token)
+{
+	char	*t = NULL;
+
+	if (token != NULL && (t = strdup(token)) == NULL)
+		return -1;
+	free(auth_token);
+	auth_token = t;
+	return 0;
+}
+
+int
+etcd_token_error(json_t *reply)
+{
+	const char	*e = json_string_value(json_object_get(reply, "error"));
+
+	if (e == NULL)
+		e = json_string_value(json_object_get(reply, "message"));
+	return e != NULL && (strstr(e, "invalid auth token") != NULL ||
+	    strstr(e, "user name is empty") != NULL ||
+	    strstr(e, "token is expired") != NULL);
+}
+
 const char *
 etcd_last_error(void)
 {
@@ -315,6 +341,8 @@ etcd_post(struct event_base *base, struct evdns_base *dns, const char *url,
 	evhttp_add_header(hdr, "Host", host);
 	evhttp_add_header(hdr, "Content-Type", "application/json");
 	evhttp_add_header(hdr, "Connection", "close");
+	if (auth_token != NULL)
+		evhttp_add_header(hdr, "Authorization", auth_token);
 	evbuffer_add(evhttp_request_get_output_buffer(req), text,
 	    strlen(text));
 	free(text);

@@ -50,6 +50,11 @@ int		 etcd_url_tls(const char *url);
  */
 int		 etcd_tls(const char *ca, const char *cert, const char *key,
 		    char *err, size_t len);
+/* The token from /v3/auth/authenticate that every call carries from
+ * now on as its Authorization header; NULL: none.  -1: out of memory. */
+int		 etcd_token(const char *token);
+/* Does an error reply say the token is missing, invalid or expired? */
+int		 etcd_token_error(json_t *reply);
 /* Why the last call got no answer, when TLS can say; else "". */
 const char	*etcd_last_error(void);
 
