@@ -190,6 +190,8 @@ sockpath_etcd_env(const char *file, char *err, size_t errlen)
 		CFG_STR("etcd-ca", NULL, CFGF_NONE),
 		CFG_STR("etcd-cert", NULL, CFGF_NONE),
 		CFG_STR("etcd-key", NULL, CFGF_NONE),
+		CFG_STR("etcd-user", NULL, CFGF_NONE),
+		CFG_STR("etcd-password-file", NULL, CFGF_NONE),
 		CFG_SEC("defaults", none, CFGF_NONE),
 		CFG_SEC("service", none, CFGF_MULTI | CFGF_TITLE),
 		CFG_END()
@@ -228,6 +230,9 @@ sockpath_etcd_env(const char *file, char *err, size_t errlen)
 		str_env(cfg, "etcd-ca", SUPERD_ETCD_CA_ENV);
 		str_env(cfg, "etcd-cert", SUPERD_ETCD_CERT_ENV);
 		str_env(cfg, "etcd-key", SUPERD_ETCD_KEY_ENV);
+		str_env(cfg, "etcd-user", SUPERD_ETCD_USER_ENV);
+		str_env(cfg, "etcd-password-file",
+		    SUPERD_ETCD_PASSWORD_FILE_ENV);
 	}
 	cfg_free(cfg);
 	return r == CFG_SUCCESS ? 0 : -1;

@@ -29,6 +29,9 @@ extern "C" {
 #define SUPERD_ETCD_CA_ENV	"SUPERD_ETCD_CA"
 #define SUPERD_ETCD_CERT_ENV	"SUPERD_ETCD_CERT"
 #define SUPERD_ETCD_KEY_ENV	"SUPERD_ETCD_KEY"
+/* etcd's auth: the user, and the file holding the password. */
+#define SUPERD_ETCD_USER_ENV	"SUPERD_ETCD_USER"
+#define SUPERD_ETCD_PASSWORD_FILE_ENV "SUPERD_ETCD_PASSWORD_FILE"
 #define SUPERD_ETCD_PREFIX_ENV	"SUPERD_ETCD_PREFIX"
 #define SUPERD_HOST_ENV		"SUPERD_HOST_NAME"
 /* TCP port of a remote read-only directory when HOST has none. */

@@ -38,27 +38,35 @@ ossl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other-ca \
 # certificate as client certificate: it needs both usages.
 printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n' > "$C/server.ext"
 printf 'extendedKeyUsage=clientAuth\n' > "$C/client.ext"
+# With auth on, etcd's JSON gateway refuses a client certificate that has
+# a Common Name (it could not be the user there): the client's has none.
+printf '/CN=server\n' > "$C/server.subj"
+printf '/O=superd\n' > "$C/client.subj"
 for w in server client; do
-	ossl req -newkey rsa:2048 -nodes -subj "/CN=$w" \
+	ossl req -newkey rsa:2048 -nodes -subj "$(cat "$C/$w.subj")" \
 		-keyout "$C/$w.key" -out "$C/$w.csr"
 	ossl x509 -req -in "$C/$w.csr" -CA "$C/ca.crt" -CAkey "$C/ca.key" \
 		-CAcreateserial -days 2 -extfile "$C/$w.ext" -out "$C/$w.crt"
 done
 
-etcd --name e0 --data-dir "$T/e0" \
-	--listen-client-urls "$EP" --advertise-client-urls "$EP" \
-	--listen-peer-urls "http://127.0.0.1:$((P+60))" \
-	--initial-advertise-peer-urls "http://127.0.0.1:$((P+60))" \
-	--initial-cluster "e0=http://127.0.0.1:$((P+60))" \
-	--cert-file "$C/server.crt" --key-file "$C/server.key" \
-	--trusted-ca-file "$C/ca.crt" --client-cert-auth \
-	>> "$T/e0.log" 2>&1 &
-EPID=$!
+start_etcd() {
+	etcd --name e0 --data-dir "$T/e0" \
+		--listen-client-urls "$EP" --advertise-client-urls "$EP" \
+		--listen-peer-urls "http://127.0.0.1:$((P+60))" \
+		--initial-advertise-peer-urls "http://127.0.0.1:$((P+60))" \
+		--initial-cluster "e0=http://127.0.0.1:$((P+60))" \
+		--cert-file "$C/server.crt" --key-file "$C/server.key" \
+		--trusted-ca-file "$C/ca.crt" --client-cert-auth \
+		>> "$T/e0.log" 2>&1 &
+	EPID=$!
+}
+start_etcd
 
 ctl() {
 	etcdctl --endpoints "$EP" --cacert "$C/ca.crt" --cert "$C/client.crt" \
-		--key "$C/client.key" --command-timeout=2s "$@"
+		--key "$C/client.key" --command-timeout=2s $AS "$@"
 }
+AS=
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 wait_for() {
 	_end=$(( $(now_ms) + $1 * 1000 )); shift
@@ -76,7 +84,25 @@ wait_for 30 healthy || fail "etcd did not come up with TLS: $(tail -5 "$T/e0.log
 etcdctl --endpoints "$EP" --cacert "$C/ca.crt" --command-timeout=2s \
 	put /probe x >/dev/null 2>&1 && fail "etcd took a write without a client certificate"
 
-# conf HOST CA: one instance trusting CA.
+# etcd's users: superd may read and write under /superd/v1/ only; root
+# (for this test's etcdctl) everything.  Then auth is on.
+ctl user add superd:s3cret >/dev/null &&
+	ctl role add superd >/dev/null &&
+	ctl role grant-permission superd --prefix=true readwrite /superd/v1/ >/dev/null &&
+	ctl user grant-role superd superd >/dev/null &&
+	ctl user add root:rootpw >/dev/null &&
+	ctl user grant-role root root >/dev/null &&
+	ctl auth enable >/dev/null || fail "cannot set up etcd's users"
+AS="--user root:rootpw"
+ctl put /probe x >/dev/null || fail "etcdctl as root cannot write"
+etcdctl --endpoints "$EP" --cacert "$C/ca.crt" --cert "$C/client.crt" \
+	--key "$C/client.key" --command-timeout=2s --user superd:wrong \
+	put /superd/v1/x x >/dev/null 2>&1 && fail "etcd took a wrong password"
+printf 's3cret\n' > "$T/pw"
+printf 'wrong\n' > "$T/badpw"
+chmod 600 "$T/pw" "$T/badpw"
+
+# conf HOST CA [PASSWORD-FILE]: one instance trusting CA.
 conf() {
 	cat <<CONF
 log-level = info
@@ -87,6 +113,8 @@ etcd-endpoints = { "$EP" }
 etcd-ca = "$2"
 etcd-cert = "$C/client.crt"
 etcd-key = "$C/client.key"
+etcd-user = "superd"
+etcd-password-file = "${3:-$T/pw}"
 etcd-ttl = 3
 host-name = "$1"
 service hello {
@@ -114,6 +142,26 @@ SUPERD_ETCD_ENDPOINTS=$EP SUPERD_ETCD_CA=$C/other.crt SUPERD_ETCD_CERT=$C/client
 	fail "superd-lookup --net trusted the wrong CA"
 grep -q "certificate not accepted" "$T/lookup.out" ||
 	fail "superd-lookup does not say the certificate was refused: $(cat "$T/lookup.out")"
+
+# etcd restarted forgets its tokens: superd authenticates again by itself
+# and its key is there again.
+kill -KILL "$EPID"; wait "$EPID" 2>/dev/null
+start_etcd
+wait_for 30 healthy || fail "etcd did not come back: $(tail -5 "$T/e0.log")"
+wait_log "authenticating again as superd" 150 ||
+	fail "superd did not authenticate again after etcd's restart"
+wait_for 10 has_keys good || fail "superd's key is not back after etcd's restart"
+stop_superd
+
+# A wrong password: said in the log, nothing published.
+: > "$T/log"
+conf badpw "$C/ca.crt" "$T/badpw" > "$T/superd.conf"
+start_superd
+wait_log "authentication as superd refused" 100 ||
+	fail "no log line says the password was refused"
+sleep 1
+[ "$(keys badpw)" -eq 0 ] || fail "superd published with a wrong password"
+grep "authentication as superd refused" "$T/log" | head -1
 stop_superd
 
 # Another CA: the server's certificate is refused, said in the log, and
@@ -127,4 +175,4 @@ sleep 1
 [ "$(keys bad)" -eq 0 ] || fail "superd published with the wrong CA"
 grep "certificate not accepted" "$T/log" | head -1
 stop_superd
-echo "ok: publish over TLS with a client certificate; wrong CA refused"
+echo "ok: publish over TLS with a client certificate and an etcd user; wrong password and wrong CA refused"
