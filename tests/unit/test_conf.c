@@ -593,6 +593,49 @@ test_buf_name_regression(void **state)
 }
 
 /* Errors libconfuse itself reports. */
+/* etcd-user and etcd-password-file: a private, non-empty file. */
+static void
+test_export_etcd_auth(void)
+{
+	struct superd_conf	*conf;
+	char			*errs, file[] = "/tmp/test_conf_pw.XXXXXX", text[512];
+	int			 fd;
+
+	assert_true((fd = mkstemp(file)) >= 0);
+	assert_int_equal(write(fd, "s3cret\n", 7), 7);
+	close(fd);
+	snprintf(text, sizeof(text), "etcd-endpoints = { \"http://h\" }\n"
+	    "etcd-user = \"superd\"\netcd-password-file = \"%s\"\n", file);
+	conf = load(text, &errs);
+	assert_non_null(conf);
+	assert_string_equal(conf->etcd_user, "superd");
+	assert_string_equal(conf->etcd_password, "s3cret");
+	conf_free(conf);
+	free(errs);
+	chmod(file, 0644);
+	snprintf(text + strlen(text), sizeof(text) - strlen(text), "#");
+	conf = load(text, &errs);
+	assert_null(conf);
+	assert_non_null(strstr(errs, "t.conf:3: etcd-password-file "));
+	assert_non_null(strstr(errs, "is readable by others (mode 0644); "
+	    "chmod 600 it\n"));
+	free(errs);
+	chmod(file, 0600);
+	assert_int_equal(truncate(file, 0), 0);
+	conf = load(text, &errs);
+	assert_null(conf);
+	assert_non_null(strstr(errs, "is empty\n"));
+	free(errs);
+	unlink(file);
+	expect("etcd-user = \"superd\"\n", "t.conf:1: etcd-user and "
+	    "etcd-password-file go together\n");
+	expect("\netcd-password-file = \"/nonexistent/pw\"\n", "t.conf:2: "
+	    "etcd-user and etcd-password-file go together\n");
+	expect("etcd-user = \"u\"\netcd-password-file = \"/nonexistent/pw\"\n",
+	    "t.conf:2: etcd-password-file /nonexistent/pw: No such file or "
+	    "directory\n");
+}
+
 /* directory-export as a list, the etcd keys, and their mistakes. */
 static void
 test_export_etcd(void **state)
@@ -669,6 +712,7 @@ test_export_etcd(void **state)
 	expect("etcd-endpoints = { \"http://h\" }\n"
 	    "etcd-ca = \"/dev/null\"\n", "t.conf:2: etcd-ca, etcd-cert and "
 	    "etcd-key are for https etcd-endpoints, and none is https\n");
+	test_export_etcd_auth();
 	expect("etcd-prefix = \"superd\"\n", "t.conf:1: etcd-prefix "
 	    "\"superd\" should start and end with /\n");
 	expect("etcd-ttl = 1\n", "t.conf:1: etcd-ttl 1 out of range "
