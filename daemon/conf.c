@@ -2475,7 +2475,8 @@ conf_etcd_tls(struct superd_conf *conf, cfg_t *cfg)
 	int	https = 0;
 
 	for (i = 0; conf->etcd_endpoints && conf->etcd_endpoints[i]; i++)
-		if (strncmp(conf->etcd_endpoints[i], "https://", 8) == 0)
+		if (strncmp(conf->etcd_endpoints[i], "https://", 8) == 0 &&
+		    url_ok(conf->etcd_endpoints[i]))
 			https = 1;
 #ifndef HAVE_OPENSSL
 	if (https)
