@@ -169,6 +169,7 @@ tls_conn(struct etcd_call *c, struct event_base *base,
     struct evdns_base *dns, const char *host, int port)
 {
 	struct bufferevent	*bev;
+	struct evhttp_connection *conn;
 	struct in6_addr		 a;
 	X509_VERIFY_PARAM	*vp;
 	int			 ip;
@@ -196,12 +197,16 @@ tls_conn(struct etcd_call *c, struct event_base *base,
 	/* The bufferevent owns ssl from here (freed with the connection). */
 	if ((bev = bufferevent_openssl_socket_new(base, -1, c->ssl,
 	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE |
-	    BEV_OPT_DEFER_CALLBACKS)) == NULL)
+	    BEV_OPT_DEFER_CALLBACKS)) == NULL) {
+		SSL_free(c->ssl);
 		return NULL;
+	}
 	/* etcd may close without close_notify after "Connection: close". */
 	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
-	return evhttp_connection_base_bufferevent_new(base, dns, bev, host,
-	    (unsigned short)port);
+	if ((conn = evhttp_connection_base_bufferevent_new(base, dns, bev,
+	    host, (unsigned short)port)) == NULL)
+		bufferevent_free(bev);
+	return conn;
 }
 
 int
