@@ -144,10 +144,13 @@ grep -q "certificate not accepted" "$T/lookup.out" ||
 	fail "superd-lookup does not say the certificate was refused: $(cat "$T/lookup.out")"
 
 # etcd restarted forgets its tokens: superd authenticates again by itself
-# and its key is there again.
+# and its key is there again.  (Keep-alives need no token: the lease is
+# revoked so that superd must write its key again.)
 kill -KILL "$EPID"; wait "$EPID" 2>/dev/null
 start_etcd
 wait_for 30 healthy || fail "etcd did not come back: $(tail -5 "$T/e0.log")"
+LEASE=$(sed -n 's/.*etcd: lease \([0-9a-f]*\) .*/\1/p' "$T/log" | tail -1)
+ctl lease revoke "$LEASE" >/dev/null || fail "cannot revoke lease $LEASE"
 wait_log "authenticating again as superd" 150 ||
 	fail "superd did not authenticate again after etcd's restart"
 wait_for 10 has_keys good || fail "superd's key is not back after etcd's restart"
