@@ -143,6 +143,11 @@ SUPERD_ETCD_ENDPOINTS=$EP SUPERD_ETCD_CA=$C/other.crt SUPERD_ETCD_CERT=$C/client
 grep -q "certificate not accepted" "$T/lookup.out" ||
 	fail "superd-lookup does not say the certificate was refused: $(cat "$T/lookup.out")"
 
+# --watch does neither TLS nor auth yet: it says so instead of hanging.
+"$LOOKUP" -c "$T/superd.conf" --net --watch hello > "$T/watch.out" 2>&1 &&
+	fail "--watch accepted an https endpoint"
+grep -q "does not speak TLS" "$T/watch.out" || fail "--watch: $(cat "$T/watch.out")"
+
 # etcd restarted forgets its tokens: superd authenticates again by itself
 # and its key is there again.  (Keep-alives need no token: the lease is
 # revoked so that superd must write its key again.)
