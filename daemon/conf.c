@@ -251,6 +251,11 @@ struct svc_ctx {
 	X(LIST,	"etcd-endpoints",	NULL,		MAIN)		\
 	X(STR,	"etcd-prefix",		ETCD_PREFIX_DEFAULT, MAIN)	\
 	X(INT,	"etcd-ttl",		10,		MAIN)		\
+	X(STR,	"etcd-ca",		NULL,		MAIN)		\
+	X(STR,	"etcd-cert",		NULL,		MAIN)		\
+	X(STR,	"etcd-key",		NULL,		MAIN)		\
+	X(STR,	"etcd-user",		NULL,		MAIN)		\
+	X(STR,	"etcd-password-file",	NULL,		MAIN)		\
 	X(STR,	"host-name",		NULL,		MAIN)		\
 	X(LIST,	"advertise-address",	NULL,		MAIN)		\
 	X(LIST,	"directory-allow",	NULL,		MAIN)		\
@@ -2395,14 +2400,19 @@ glist(cfg_t *cfg, const char *key)
 
 static void	strv_free(char **);
 
-/* "http://HOST[:PORT]" with nothing after (etcd-endpoints). */
+/* "http[s]://HOST[:PORT]" with nothing after (etcd-endpoints). */
 static int
 url_ok(const char *v)
 {
-	const char	*h = v + 7, *slash;
+	const char	*h, *slash;
 
-	if (strncmp(v, "http://", 7) != 0 || *h == '\0' || *h == '/' ||
-	    *h == ':')
+	if (strncmp(v, "http://", 7) == 0)
+		h = v + 7;
+	else if (strncmp(v, "https://", 8) == 0)
+		h = v + 8;
+	else
+		return 0;
+	if (*h == '\0' || *h == '/' || *h == ':')
 		return 0;
 	slash = strchr(h, '/');
 	return slash == NULL || slash[1] == '\0';
@@ -2445,6 +2455,97 @@ conf_export_kinds(struct superd_conf *conf, cfg_t *cfg)
 	}
 }
 
+/* A file key (etcd-ca, ...) that superd must be able to read, or NULL. */
+static char *
+gfile(cfg_t *cfg, const char *key)
+{
+	char	*v = gstr(cfg, key);
+
+	if (v != NULL && access(v, R_OK) == -1)
+		conf_error(cfg->filename, key_line(cfg, key), NULL,
+		    "%s %s: %s", key, v, strerror(errno));
+	return v;
+}
+
+/* etcd-ca, etcd-cert, etcd-key: TLS to https etcd-endpoints. */
+static void
+conf_etcd_tls(struct superd_conf *conf, cfg_t *cfg)
+{
+	size_t	i;
+	int	https = 0;
+
+	for (i = 0; conf->etcd_endpoints && conf->etcd_endpoints[i]; i++)
+		if (strncmp(conf->etcd_endpoints[i], "https://", 8) == 0 &&
+		    url_ok(conf->etcd_endpoints[i]))
+			https = 1;
+#ifndef HAVE_OPENSSL
+	if (https)
+		conf_error(cfg->filename, key_line(cfg, "etcd-endpoints"),
+		    NULL, "https etcd-endpoints need TLS support, and this "
+		    "superd was built without it (configure --with-openssl)");
+#endif
+	conf->etcd_ca = gfile(cfg, "etcd-ca");
+	conf->etcd_cert = gfile(cfg, "etcd-cert");
+	conf->etcd_key = gfile(cfg, "etcd-key");
+	if ((conf->etcd_cert == NULL) != (conf->etcd_key == NULL))
+		conf_error(cfg->filename, key_line(cfg, conf->etcd_cert ?
+		    "etcd-cert" : "etcd-key"), NULL, "etcd-cert and etcd-key "
+		    "go together (the client certificate and its key)");
+	if (!https && (conf->etcd_ca || conf->etcd_cert || conf->etcd_key))
+		conf_error(cfg->filename, key_line(cfg, conf->etcd_ca ?
+		    "etcd-ca" : conf->etcd_cert ? "etcd-cert" : "etcd-key"),
+		    NULL, "etcd-ca, etcd-cert and etcd-key are for https "
+		    "etcd-endpoints, and none is https");
+}
+
+/*
+ * etcd-user and etcd-password-file: the password lives in a file of its
+ * own that only superd's user may read, never in superd.conf (often
+ * world-readable, copied around, shown by superd -t).
+ */
+static void
+conf_etcd_auth(struct superd_conf *conf, cfg_t *cfg)
+{
+	char		 buf[256];
+	struct stat	 st;
+	FILE		*f;
+	const char	*file;
+	int		 line = key_line(cfg, "etcd-password-file");
+	size_t		 n;
+
+	conf->etcd_user = gstr(cfg, "etcd-user");
+	file = cfg_getstr(cfg, "etcd-password-file");
+	if ((conf->etcd_user == NULL) != (file == NULL)) {
+		conf_error(cfg->filename, key_line(cfg, file ? "etcd-password-file"
+		    : "etcd-user"), NULL, "etcd-user and etcd-password-file go "
+		    "together");
+		return;
+	}
+	if (file == NULL)
+		return;
+	if ((f = fopen(file, "r")) == NULL || fstat(fileno(f), &st) == -1) {
+		conf_error(cfg->filename, line, NULL, "etcd-password-file %s: "
+		    "%s", file, strerror(errno));
+		if (f != NULL)
+			fclose(f);
+		return;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (st.st_mode & (S_IRWXG | S_IRWXO))
+		conf_error(cfg->filename, line, NULL, "etcd-password-file %s "
+		    "is readable by others (mode %04o); chmod 600 it", file,
+		    (unsigned)(st.st_mode & 07777));
+	else if (buf[0] == '\0')
+		conf_error(cfg->filename, line, NULL, "etcd-password-file %s "
+		    "is empty", file);
+	else
+		conf->etcd_password = xstrdup(buf);
+	explicit_bzero(buf, sizeof(buf));
+}
+
 /* The etcd keys, the host name and the addresses to advertise. */
 static void
 conf_export(struct superd_conf *conf, cfg_t *cfg)
@@ -2458,7 +2559,10 @@ conf_export(struct superd_conf *conf, cfg_t *cfg)
 		if (!url_ok(conf->etcd_endpoints[i]))
 			conf_error(cfg->filename, key_line(cfg,
 			    "etcd-endpoints"), NULL, "etcd-endpoints \"%s\" "
-			    "is not http://HOST[:PORT]", conf->etcd_endpoints[i]);
+			    "is not http[s]://HOST[:PORT]",
+			    conf->etcd_endpoints[i]);
+	conf_etcd_tls(conf, cfg);
+	conf_etcd_auth(conf, cfg);
 	if ((conf->directory_export & DIR_EXPORT_ETCD) &&
 	    conf->etcd_endpoints == NULL)
 		conf_error(cfg->filename, key_line(cfg, "directory-export"),
@@ -2815,6 +2919,14 @@ conf_free(struct superd_conf *conf)
 	free(conf->metrics_allow.entries);
 	strv_free(conf->etcd_endpoints);
 	free(conf->etcd_prefix);
+	free(conf->etcd_ca);
+	free(conf->etcd_cert);
+	free(conf->etcd_key);
+	free(conf->etcd_user);
+	if (conf->etcd_password != NULL)
+		explicit_bzero(conf->etcd_password,
+		    strlen(conf->etcd_password));
+	free(conf->etcd_password);
 	free(conf->host_name);
 	strv_free(conf->advertise);
 	free(conf);

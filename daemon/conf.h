@@ -267,6 +267,11 @@ struct superd_conf {
 	char			**etcd_endpoints;	/* "http://H:P", NULL-ended */
 	char			*etcd_prefix;		/* ends in "/" */
 	unsigned		 etcd_ttl;		/* lease TTL, s */
+	char			*etcd_ca;		/* https: CA file or NULL */
+	char			*etcd_cert;		/* client cert, with */
+	char			*etcd_key;		/* ... its key, or NULL */
+	char			*etcd_user;		/* etcd auth, or NULL */
+	char			*etcd_password;		/* ... from its file */
 	char			*host_name;		/* this instance's name */
 	char			**advertise;		/* addresses for "*", or NULL */
 	struct sockaddr_storage	 dir_listen_addr;	/* ... parsed */

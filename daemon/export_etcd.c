@@ -62,6 +62,9 @@ static struct {
 	char			**advertise;
 	unsigned		 ttl;
 	char			 lease[32];	/* "" = none */
+	char			*user, *password;	/* etcd auth, or NULL */
+	int			 token;		/* have one (etcd_token) */
+	int			 token_again;	/* re-authenticated for this */
 	uint64_t		 keepalive_ms;	/* when the next is due */
 	unsigned		 fails;		/* in a row */
 	int			 said_down;
@@ -123,8 +126,9 @@ call_failed(const char *what, int status)
 	uint64_t	delay = 100;
 
 	if (!et.said_down && status < 0)
-		log_warnx("etcd: %s: %s got no answer; trying the next "
-		    "endpoint", et.urls[et.cur], what);
+		log_warnx("etcd: %s: %s got no answer%s%s; trying the next "
+		    "endpoint", et.urls[et.cur], what,
+		    etcd_last_error()[0] ? ": " : "", etcd_last_error());
 	else if (!et.said_down)
 		log_warnx("etcd: %s: %s failed (HTTP %d); trying the next "
 		    "endpoint", et.urls[et.cur], what, status);
@@ -183,6 +187,24 @@ lease_error(json_t *reply)
 	return e != NULL && strstr(e, "lease not found") != NULL;
 }
 
+/*
+ * An answer saying the token is invalid or expired (etcd forgets tokens
+ * after --auth-token-ttl, and on restart): authenticate again, once per
+ * success, then the next request.  1 if it was that.
+ */
+static int
+token_lost(json_t *reply)
+{
+	if (et.user == NULL || !etcd_token_error(reply) || et.token_again)
+		return 0;
+	log_info("etcd: token refused; authenticating again as %s", et.user);
+	et.token = 0;
+	et.token_again = 1;
+	etcd_token(NULL);
+	etcd_work();
+	return 1;
+}
+
 /* Send one request; its answer comes to cb. */
 static void
 send_call(const char *path, json_t *body, etcd_cb cb, void *arg)
@@ -201,17 +223,41 @@ send_call(const char *path, json_t *body, etcd_cb cb, void *arg)
 }
 
 static void
+auth_cb(int status, json_t *reply, void *arg)
+{
+	const char	*tok = json_string_value(json_object_get(reply, "token"));
+	const char	*e = json_string_value(json_object_get(reply, "error"));
+
+	(void)arg;
+	et.call = NULL;
+	if (status > 0 && status != 200 && !et.said_down)
+		log_warnx("etcd: %s: authentication as %s refused: %s",
+		    et.urls[et.cur], et.user, e != NULL ? e : "no reason given");
+	if (status != 200 || tok == NULL || etcd_token(tok) == -1) {
+		call_failed("authenticate", status);
+		return;
+	}
+	call_ok();
+	et.token = 1;
+	log_info("etcd: authenticated as %s on %s", et.user, et.urls[et.cur]);
+	etcd_work();
+}
+
+static void
 grant_cb(int status, json_t *reply, void *arg)
 {
 	long long	id = jint(json_object_get(reply, "ID"));
 
 	(void)arg;
 	et.call = NULL;
+	if (status != 200 && token_lost(reply))
+		return;
 	if (status != 200 || id == 0) {
 		call_failed("lease grant", status);
 		return;
 	}
 	call_ok();
+	et.token_again = 0;
 	snprintf(et.lease, sizeof(et.lease), "%lld", id);
 	et.keepalive_ms = now_ms() + et.ttl * 1000 / 3;
 	/* In hex, as etcdctl shows it. */
@@ -228,11 +274,14 @@ keepalive_cb(int status, json_t *reply, void *arg)
 
 	(void)arg;
 	et.call = NULL;
+	if (status != 200 && token_lost(reply))
+		return;
 	if (status != 200 || res == NULL) {
 		call_failed("lease keep-alive", status);
 		return;
 	}
 	call_ok();
+	et.token_again = 0;
 	if (jint(json_object_get(res, "TTL")) <= 0)
 		lease_lost("expired or was revoked");
 	else
@@ -246,6 +295,10 @@ key_cb(int status, json_t *reply, void *arg)
 	struct ekey	*k = arg;
 
 	et.call = NULL;
+	if (status != 200 && token_lost(reply))
+		return;
+	if (status == 200)
+		et.token_again = 0;
 	if (status != 200 && lease_error(reply)) {
 		call_ok();
 		lease_lost("is not known to etcd");
@@ -302,6 +355,11 @@ etcd_work(void)
 	if (!et.on || et.call != NULL)
 		return;
 	evtimer_del(et.timer);
+	if (et.user != NULL && !et.token) {
+		send_call("/v3/auth/authenticate", json_pack("{s:s, s:s}",
+		    "name", et.user, "password", et.password), auth_cb, NULL);
+		return;
+	}
 	if (et.lease[0] == '\0') {
 		send_call("/v3/lease/grant", json_pack("{s:I}", "TTL",
 		    (json_int_t)et.ttl), grant_cb, NULL);
@@ -523,13 +581,21 @@ strv_same(char **a, char **b)
 	return (a == NULL || a[i] == NULL) && (b == NULL || b[i] == NULL);
 }
 
+static int
+str_same(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
 /* Does conf publish where and as what this run does? */
 static int
 same_place(const struct superd_conf *conf)
 {
 	return strcmp(et.prefix, conf->etcd_prefix) == 0 &&
 	    strcmp(et.host, conf->host_name) == 0 && et.ttl == conf->etcd_ttl &&
-	    strv_same(et.urls, conf->etcd_endpoints);
+	    strv_same(et.urls, conf->etcd_endpoints) &&
+	    str_same(et.user, conf->etcd_user) &&
+	    str_same(et.password, conf->etcd_password);
 }
 
 static void
@@ -553,13 +619,45 @@ etcd_stop(void)
 	strv_free(et.advertise);
 	free(et.prefix);
 	free(et.host);
+	free(et.user);
+	if (et.password != NULL)
+		explicit_bzero(et.password, strlen(et.password));
+	free(et.password);
+	etcd_token(NULL);
 	memset(&et, 0, sizeof(et));
 	TAILQ_INIT(&et.keys);
+}
+
+/*
+ * TLS for https endpoints, loaded again on every reload so that renewed
+ * certificate files take effect; -1 (said) when they cannot be used.
+ */
+static int
+tls_setup(const struct superd_conf *conf)
+{
+	char	err[256];
+	size_t	i;
+
+	for (i = 0; conf->etcd_endpoints && conf->etcd_endpoints[i]; i++)
+		if (etcd_url_tls(conf->etcd_endpoints[i]))
+			break;
+	if (conf->etcd_endpoints == NULL || conf->etcd_endpoints[i] == NULL)
+		return 0;
+	if (etcd_tls(conf->etcd_ca, conf->etcd_cert, conf->etcd_key, err,
+	    sizeof(err)) == -1) {
+		log_warnx("etcd: %s; not publishing", err);
+		return -1;
+	}
+	return 0;
 }
 
 static void
 etcd_configure(struct event_base *base, const struct superd_conf *conf)
 {
+	if (tls_setup(conf) == -1) {
+		etcd_stop();
+		return;
+	}
 	if (et.on && same_place(conf)) {
 		strv_free(et.advertise);
 		et.advertise = strv_copy(conf->advertise);
@@ -575,11 +673,16 @@ etcd_configure(struct event_base *base, const struct superd_conf *conf)
 	et.prefix = strdup(conf->etcd_prefix);
 	et.host = strdup(conf->host_name);
 	et.ttl = conf->etcd_ttl;
+	if (conf->etcd_user != NULL) {
+		et.user = strdup(conf->etcd_user);
+		et.password = strdup(conf->etcd_password);
+	}
 	for (et.nurls = 0; et.urls != NULL && et.urls[et.nurls] != NULL;
 	    et.nurls++)
 		;
 	if (et.urls == NULL || et.prefix == NULL || et.host == NULL ||
-	    et.timer == NULL) {
+	    et.timer == NULL || (conf->etcd_user != NULL && (et.user == NULL ||
+	    et.password == NULL))) {
 		log_warnx("etcd: out of memory; not publishing");
 		et.on = 1;
 		etcd_stop();

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +19,29 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#ifdef HAVE_OPENSSL
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <arpa/inet.h>
+#endif
+
 #include "etcd.h"
+#include "superd.h"
+
+#ifdef HAVE_OPENSSL
+/* The TLS setup https endpoints use (etcd_tls); NULL: none set. */
+static SSL_CTX	*tls_ctx;
+static void	tls_why(SSL *);
+static struct evhttp_connection *tls_conn(struct etcd_call *,
+		    struct event_base *, struct evdns_base *, const char *, int);
+#endif
+/* etcd's auth token for the Authorization header (etcd_token); or NULL. */
+static char	*auth_token;
+/* Why the last call got no answer, when TLS knows ("" if it does not). */
+static char	 last_error[256];
 
 struct etcd_call {
 	struct event_base		*base;
@@ -28,6 +51,9 @@ struct etcd_call {
 	int				 posting;	/* in evhttp_make_request */
 	int				 early;		/* ... which failed at once */
 	int				 cancelled;
+#ifdef HAVE_OPENSSL
+	SSL				*ssl;		/* https; freed with conn */
+#endif
 };
 
 static const char b64chars[] =
@@ -55,12 +81,17 @@ call_done_cb(struct evhttp_request *req, void *arg)
 		c->early = 1;
 		return;
 	}
+	last_error[0] = '\0';
 	if (req != NULL && evhttp_request_get_response_code(req) != 0) {
 		status = evhttp_request_get_response_code(req);
 		in = evhttp_request_get_input_buffer(req);
 		reply = json_loadb((const char *)evbuffer_pullup(in, -1),
 		    evbuffer_get_length(in), 0, NULL);
 	}
+#ifdef HAVE_OPENSSL
+	else if (c->ssl != NULL)
+		tls_why(c->ssl);
+#endif
 	c->cb(status, reply, c->arg);
 	json_decref(reply);
 	/* libevent frees req when this returns; the connection just after. */
@@ -86,7 +117,7 @@ early_cb(evutil_socket_t fd, short what, void *arg)
 
 /* The host and port of url, or -1. */
 static int
-url_split(const char *url, char *host, size_t len, int *port)
+url_split(const char *url, char *host, size_t len, int *port, int *tls)
 {
 	struct evhttp_uri	*u;
 	const char		*h, *s, *p;
@@ -98,8 +129,9 @@ url_split(const char *url, char *host, size_t len, int *port)
 	s = evhttp_uri_get_scheme(u);
 	p = evhttp_uri_get_path(u);
 	*port = evhttp_uri_get_port(u);
+	*tls = s != NULL && strcmp(s, "https") == 0;
 	ok = h != NULL && h[0] != '\0' && s != NULL &&
-	    strcmp(s, "http") == 0 && (p == NULL || p[0] == '\0' ||
+	    (strcmp(s, "http") == 0 || *tls) && (p == NULL || p[0] == '\0' ||
 	    strcmp(p, "/") == 0) && evhttp_uri_get_query(u) == NULL &&
 	    strlen(h) < len;
 	if (ok) {
@@ -112,13 +144,161 @@ url_split(const char *url, char *host, size_t len, int *port)
 	return ok ? 0 : -1;
 }
 
+#ifdef HAVE_OPENSSL
+/* Why a TLS connection got nowhere, into last_error. */
+static void
+tls_why(SSL *ssl)
+{
+	long		 v = SSL_get_verify_result(ssl);
+	unsigned long	 e = ERR_peek_last_error();
+
+	if (v != X509_V_OK)
+		snprintf(last_error, sizeof(last_error), "TLS: server "
+		    "certificate not accepted: %s",
+		    X509_verify_cert_error_string(v));
+	else if (e != 0)
+		snprintf(last_error, sizeof(last_error), "TLS: %s",
+		    ERR_reason_error_string(e) != NULL ?
+		    ERR_reason_error_string(e) : "handshake failed");
+	ERR_clear_error();
+}
+
+/* A connection that speaks TLS, checking the server is host. */
+static struct evhttp_connection *
+tls_conn(struct etcd_call *c, struct event_base *base,
+    struct evdns_base *dns, const char *host, int port)
+{
+	struct bufferevent	*bev;
+	struct evhttp_connection *conn;
+	struct in6_addr		 a;
+	X509_VERIFY_PARAM	*vp;
+	int			 ip;
+
+	char			 err[256];
+
+	/* A client (libsuperd) that set up nothing: from the environment. */
+	if (tls_ctx == NULL && etcd_tls(getenv(SUPERD_ETCD_CA_ENV),
+	    getenv(SUPERD_ETCD_CERT_ENV), getenv(SUPERD_ETCD_KEY_ENV), err,
+	    sizeof(err)) == -1) {
+		snprintf(last_error, sizeof(last_error), "%s", err);
+		return NULL;
+	}
+	if ((c->ssl = SSL_new(tls_ctx)) == NULL)
+		return NULL;
+	vp = SSL_get0_param(c->ssl);
+	ip = inet_pton(AF_INET, host, &a) == 1 ||
+	    inet_pton(AF_INET6, host, &a) == 1;
+	if ((ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, host) :
+	    X509_VERIFY_PARAM_set1_host(vp, host, 0)) != 1 ||
+	    (!ip && SSL_set_tlsext_host_name(c->ssl, host) != 1)) {
+		SSL_free(c->ssl);
+		return NULL;
+	}
+	/* The bufferevent owns ssl from here (freed with the connection). */
+	if ((bev = bufferevent_openssl_socket_new(base, -1, c->ssl,
+	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE |
+	    BEV_OPT_DEFER_CALLBACKS)) == NULL) {
+		SSL_free(c->ssl);
+		return NULL;
+	}
+	/* etcd may close without close_notify after "Connection: close". */
+	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	if ((conn = evhttp_connection_base_bufferevent_new(base, dns, bev,
+	    host, (unsigned short)port)) == NULL)
+		bufferevent_free(bev);
+	return conn;
+}
+
+int
+etcd_tls(const char *ca, const char *cert, const char *key, char *err,
+    size_t len)
+{
+	SSL_CTX	*ctx;
+	int	 ok;
+
+	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
+		snprintf(err, len, "cannot set up TLS");
+		return -1;
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	ok = ca != NULL ? SSL_CTX_load_verify_locations(ctx, ca, NULL) :
+	    SSL_CTX_set_default_verify_paths(ctx);
+	if (ok != 1)
+		snprintf(err, len, "cannot load CA %s", ca ? ca :
+		    "(system store)");
+	else if (cert != NULL && (SSL_CTX_use_certificate_chain_file(ctx,
+	    cert) != 1 || SSL_CTX_use_PrivateKey_file(ctx, key,
+	    SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1)) {
+		snprintf(err, len, "cannot use certificate %s with key %s",
+		    cert, key);
+		ok = 0;
+	}
+	ERR_clear_error();
+	if (ok != 1) {
+		SSL_CTX_free(ctx);
+		return -1;
+	}
+	SSL_CTX_free(tls_ctx);
+	tls_ctx = ctx;
+	return 0;
+}
+#else
+int
+etcd_tls(const char *ca, const char *cert, const char *key, char *err,
+    size_t len)
+{
+	(void)ca;
+	(void)cert;
+	(void)key;
+	snprintf(err, len, "built without TLS (configure --with-openssl)");
+	return -1;
+}
+#endif
+
+int
+etcd_token(const char *token)
+{
+	char	*t = NULL;
+
+	if (token != NULL && (t = strdup(token)) == NULL)
+		return -1;
+	free(auth_token);
+	auth_token = t;
+	return 0;
+}
+
+int
+etcd_token_error(json_t *reply)
+{
+	const char	*e = json_string_value(json_object_get(reply, "error"));
+
+	if (e == NULL)
+		e = json_string_value(json_object_get(reply, "message"));
+	return e != NULL && (strstr(e, "invalid auth token") != NULL ||
+	    strstr(e, "user name is empty") != NULL ||
+	    strstr(e, "token is expired") != NULL);
+}
+
+const char *
+etcd_last_error(void)
+{
+	return last_error;
+}
+
+int
+etcd_url_tls(const char *url)
+{
+	return strncmp(url, "https://", 8) == 0;
+}
+
 int
 etcd_url_ok(const char *url)
 {
 	char	host[ETCD_URL_MAX];
-	int	port;
+	int	port, tls;
 
-	return url_split(url, host, sizeof(host), &port) == 0;
+	return url_split(url, host, sizeof(host), &port, &tls) == 0;
 }
 
 struct etcd_call *
@@ -129,16 +309,26 @@ etcd_post(struct event_base *base, struct evdns_base *dns, const char *url,
 	struct evhttp_request	*req;
 	struct evkeyvalq	*hdr;
 	char			 host[ETCD_URL_MAX], *text;
-	int			 port;
+	int			 port, tls;
 
-	if (url_split(url, host, sizeof(host), &port) == -1 ||
+	if (url_split(url, host, sizeof(host), &port, &tls) == -1 ||
 	    (c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->cb = cb;
 	c->arg = arg;
 	c->base = base;
-	if ((c->conn = evhttp_connection_base_new(base, dns, host,
-	    (unsigned short)port)) == NULL) {
+#ifdef HAVE_OPENSSL
+	if (tls)
+		c->conn = tls_conn(c, base, dns, host, port);
+	else
+#else
+	if (tls)
+		c->conn = NULL;		/* conf refuses https without TLS */
+	else
+#endif
+		c->conn = evhttp_connection_base_new(base, dns, host,
+		    (unsigned short)port);
+	if (c->conn == NULL) {
 		free(c);
 		return NULL;
 	}
@@ -156,6 +346,8 @@ etcd_post(struct event_base *base, struct evdns_base *dns, const char *url,
 	evhttp_add_header(hdr, "Host", host);
 	evhttp_add_header(hdr, "Content-Type", "application/json");
 	evhttp_add_header(hdr, "Connection", "close");
+	if (auth_token != NULL)
+		evhttp_add_header(hdr, "Authorization", auth_token);
 	evbuffer_add(evhttp_request_get_output_buffer(req), text,
 	    strlen(text));
 	free(text);

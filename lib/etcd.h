@@ -39,8 +39,24 @@ struct etcd_call *etcd_post(struct event_base *, struct evdns_base *,
 /* Drop a call still in flight: its cb is never called. */
 void		 etcd_cancel(struct etcd_call *);
 
-/* Is url "http://HOST:PORT" (no path) as etcd-endpoints takes it? */
+/* Is url "http[s]://HOST:PORT" (no path) as etcd-endpoints takes it? */
 int		 etcd_url_ok(const char *url);
+/* Is url an https one (needs etcd_tls first)? */
+int		 etcd_url_tls(const char *url);
+/*
+ * Set up TLS for https endpoints: the server's certificate is checked
+ * against ca (NULL: the system store) and its name; cert and key (both or
+ * NULL) are the client's.  -1 with why in err when it cannot be.
+ */
+int		 etcd_tls(const char *ca, const char *cert, const char *key,
+		    char *err, size_t len);
+/* The token from /v3/auth/authenticate that every call carries from
+ * now on as its Authorization header; NULL: none.  -1: out of memory. */
+int		 etcd_token(const char *token);
+/* Does an error reply say the token is missing, invalid or expired? */
+int		 etcd_token_error(json_t *reply);
+/* Why the last call got no answer, when TLS can say; else "". */
+const char	*etcd_last_error(void);
 
 /* A JSON string of the base64 of len bytes of s (a new reference). */
 json_t		*etcd_b64(const char *s, size_t len);

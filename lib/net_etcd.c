@@ -68,6 +68,45 @@ range_cb(int status, json_t *reply, void *arg)
 	r->reply = json_incref(reply);
 }
 
+/*
+ * With $SUPERD_ETCD_USER (and the password in the file named by
+ * $SUPERD_ETCD_PASSWORD_FILE), authenticate on base first so that the
+ * range carries the token.  -1 when that fails (the range would too).
+ */
+static int
+auth_first(struct event_base *base, const char *url, int timeout_s)
+{
+	const char	*user = getenv(SUPERD_ETCD_USER_ENV);
+	const char	*file = getenv(SUPERD_ETCD_PASSWORD_FILE_ENV);
+	struct range	 r = { -1, NULL };
+	char		 pw[256];
+	json_t		*body;
+	FILE		*f;
+	size_t		 n;
+	int		 ok;
+
+	etcd_token(NULL);
+	if (user == NULL)
+		return 0;
+	if (file == NULL || (f = fopen(file, "r")) == NULL)
+		return -1;
+	n = fread(pw, 1, sizeof(pw) - 1, f);
+	fclose(f);
+	pw[n] = '\0';
+	pw[strcspn(pw, "\r\n")] = '\0';
+	body = json_pack("{s:s, s:s}", "name", user, "password", pw);
+	explicit_bzero(pw, sizeof(pw));
+	if (body != NULL && etcd_post(base, NULL, url, "/v3/auth/authenticate",
+	    body, timeout_s, range_cb, &r) != NULL)
+		event_base_dispatch(base);
+	json_decref(body);
+	ok = r.status == 200 && etcd_token(json_string_value(
+	    json_object_get(r.reply, "token"))) == 0 &&
+	    json_object_get(r.reply, "token") != NULL;
+	json_decref(r.reply);
+	return ok ? 0 : -1;
+}
+
 /* Read keys [key, end) from url; the reply or NULL. */
 static json_t *
 range_from(const char *url, const char *key, int timeout_s)
@@ -80,9 +119,11 @@ range_from(const char *url, const char *key, int timeout_s)
 		return NULL;
 	body = json_pack("{s:o, s:o}", "key", etcd_b64(key, strlen(key)),
 	    "range_end", etcd_prefix_end(key));
-	if (body != NULL && etcd_post(base, NULL, url, "/v3/kv/range", body,
-	    timeout_s, range_cb, &r) != NULL)
+	if (body != NULL && auth_first(base, url, timeout_s) == 0 &&
+	    etcd_post(base, NULL, url, "/v3/kv/range", body, timeout_s,
+	    range_cb, &r) != NULL)
 		event_base_dispatch(base);
+	etcd_token(NULL);
 	json_decref(body);
 	event_base_free(base);
 	if (r.status != 200) {

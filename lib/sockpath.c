@@ -170,6 +170,14 @@ list_env(cfg_t *cfg, const char *key, const char *env)
 		setenv(env, buf, 1);
 }
 
+/* String key of cfg into env, unless env is set already. */
+static void
+str_env(cfg_t *cfg, const char *key, const char *env)
+{
+	if (cfg_getstr(cfg, key) != NULL && getenv(env) == NULL)
+		setenv(env, cfg_getstr(cfg, key), 1);
+}
+
 int
 sockpath_etcd_env(const char *file, char *err, size_t errlen)
 {
@@ -179,6 +187,11 @@ sockpath_etcd_env(const char *file, char *err, size_t errlen)
 		CFG_STR_LIST("etcd-endpoints", NULL, CFGF_NONE),
 		CFG_STR("etcd-prefix", NULL, CFGF_NONE),
 		CFG_STR("host-name", NULL, CFGF_NONE),
+		CFG_STR("etcd-ca", NULL, CFGF_NONE),
+		CFG_STR("etcd-cert", NULL, CFGF_NONE),
+		CFG_STR("etcd-key", NULL, CFGF_NONE),
+		CFG_STR("etcd-user", NULL, CFGF_NONE),
+		CFG_STR("etcd-password-file", NULL, CFGF_NONE),
 		CFG_SEC("defaults", none, CFGF_NONE),
 		CFG_SEC("service", none, CFGF_MULTI | CFGF_TITLE),
 		CFG_END()
@@ -214,6 +227,12 @@ sockpath_etcd_env(const char *file, char *err, size_t errlen)
 		if (cfg_getstr(cfg, "host-name") != NULL &&
 		    getenv(SUPERD_HOST_ENV) == NULL)
 			setenv(SUPERD_HOST_ENV, cfg_getstr(cfg, "host-name"), 1);
+		str_env(cfg, "etcd-ca", SUPERD_ETCD_CA_ENV);
+		str_env(cfg, "etcd-cert", SUPERD_ETCD_CERT_ENV);
+		str_env(cfg, "etcd-key", SUPERD_ETCD_KEY_ENV);
+		str_env(cfg, "etcd-user", SUPERD_ETCD_USER_ENV);
+		str_env(cfg, "etcd-password-file",
+		    SUPERD_ETCD_PASSWORD_FILE_ENV);
 	}
 	cfg_free(cfg);
 	return r == CFG_SUCCESS ? 0 : -1;

@@ -25,6 +25,13 @@ extern "C" {
 /* The etcd directory (superd-directory(7)): endpoints "http://H:P, ...",
  * the key prefix, and this host's name as superd publishes it. */
 #define SUPERD_ETCD_ENV		"SUPERD_ETCD_ENDPOINTS"
+/* https endpoints: CA file (else the system store), client cert and key. */
+#define SUPERD_ETCD_CA_ENV	"SUPERD_ETCD_CA"
+#define SUPERD_ETCD_CERT_ENV	"SUPERD_ETCD_CERT"
+#define SUPERD_ETCD_KEY_ENV	"SUPERD_ETCD_KEY"
+/* etcd's auth: the user, and the file holding the password. */
+#define SUPERD_ETCD_USER_ENV	"SUPERD_ETCD_USER"
+#define SUPERD_ETCD_PASSWORD_FILE_ENV "SUPERD_ETCD_PASSWORD_FILE"
 #define SUPERD_ETCD_PREFIX_ENV	"SUPERD_ETCD_PREFIX"
 #define SUPERD_HOST_ENV		"SUPERD_HOST_NAME"
 /* TCP port of a remote read-only directory when HOST has none. */

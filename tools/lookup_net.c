@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lookup.h"
+#include "etcd.h"
 #include "sockpath.h"
 
 /* Why the lookup failed, on stderr; the exit status. */
@@ -36,7 +37,8 @@ net_error(const char *name, const char *proto)
 		    "Avahi" : " ($SUPERD_ETCD_ENDPOINTS or superd.conf)");
 	else if (errno == ECONNREFUSED && etcd)
 		fprintf(stderr, "superd-lookup: --net: no etcd endpoint "
-		    "answered (%s)\n", getenv(SUPERD_ETCD_ENV));
+		    "answered (%s)%s%s\n", getenv(SUPERD_ETCD_ENV),
+		    etcd_last_error()[0] ? ": " : "", etcd_last_error());
 	else if (errno == ECONNREFUSED)
 		fprintf(stderr, "superd-lookup: --net: cannot reach "
 		    "avahi-daemon\n");

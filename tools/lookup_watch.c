@@ -212,6 +212,15 @@ watch_main(const char *name, const char *proto, const char *conf)
 		    "($SUPERD_ETCD_ENDPOINTS or superd.conf)\n");
 		return EXIT_ERROR;
 	}
+	/* The watch streams over its own plain connection: no TLS or
+	 * etcd user yet. */
+	if (strstr(getenv(SUPERD_ETCD_ENV), "https://") != NULL ||
+	    getenv(SUPERD_ETCD_USER_ENV) != NULL) {
+		fprintf(stderr, "superd-lookup: --watch does not speak TLS or "
+		    "authenticate yet; https etcd-endpoints and etcd-user work "
+		    "with --net only\n");
+		return EXIT_ERROR;
+	}
 	pfx = getenv(SUPERD_ETCD_PREFIX_ENV);
 	snprintf(w.key, sizeof(w.key), "%sservices/%s/", pfx != NULL &&
 	    pfx[0] == '/' ? pfx : ETCD_PREFIX_DEFAULT, name);

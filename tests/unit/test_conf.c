@@ -593,6 +593,49 @@ test_buf_name_regression(void **state)
 }
 
 /* Errors libconfuse itself reports. */
+/* etcd-user and etcd-password-file: a private, non-empty file. */
+static void
+test_export_etcd_auth(void)
+{
+	struct superd_conf	*conf;
+	char			*errs, file[] = "/tmp/test_conf_pw.XXXXXX", text[512];
+	int			 fd;
+
+	assert_true((fd = mkstemp(file)) >= 0);
+	assert_int_equal(write(fd, "s3cret\n", 7), 7);
+	close(fd);
+	snprintf(text, sizeof(text), "etcd-endpoints = { \"http://h\" }\n"
+	    "etcd-user = \"superd\"\netcd-password-file = \"%s\"\n", file);
+	conf = load(text, &errs);
+	assert_non_null(conf);
+	assert_string_equal(conf->etcd_user, "superd");
+	assert_string_equal(conf->etcd_password, "s3cret");
+	conf_free(conf);
+	free(errs);
+	chmod(file, 0644);
+	snprintf(text + strlen(text), sizeof(text) - strlen(text), "#");
+	conf = load(text, &errs);
+	assert_null(conf);
+	assert_non_null(strstr(errs, "t.conf:3: etcd-password-file "));
+	assert_non_null(strstr(errs, "is readable by others (mode 0644); "
+	    "chmod 600 it\n"));
+	free(errs);
+	chmod(file, 0600);
+	assert_int_equal(truncate(file, 0), 0);
+	conf = load(text, &errs);
+	assert_null(conf);
+	assert_non_null(strstr(errs, "is empty\n"));
+	free(errs);
+	unlink(file);
+	expect("etcd-user = \"superd\"\n", "t.conf:1: etcd-user and "
+	    "etcd-password-file go together\n");
+	expect("\netcd-password-file = \"/nonexistent/pw\"\n", "t.conf:2: "
+	    "etcd-user and etcd-password-file go together\n");
+	expect("etcd-user = \"u\"\netcd-password-file = \"/nonexistent/pw\"\n",
+	    "t.conf:2: etcd-password-file /nonexistent/pw: No such file or "
+	    "directory\n");
+}
+
 /* directory-export as a list, the etcd keys, and their mistakes. */
 static void
 test_export_etcd(void **state)
@@ -629,12 +672,47 @@ test_export_etcd(void **state)
 	expect("directory-export = { none, etcd }\netcd-endpoints = "
 	    "\"http://h\"\n", "t.conf:1: directory-export \"none\" is not "
 	    "one of: none, avahi, etcd (none stands alone)\n");
-	expect("etcd-endpoints = { \"https://h:2379\" }\n",
-	    "t.conf:1: etcd-endpoints \"https://h:2379\" is not "
-	    "http://HOST[:PORT]\n");
+	expect("etcd-endpoints = { \"ftp://h:2379\" }\n",
+	    "t.conf:1: etcd-endpoints \"ftp://h:2379\" is not "
+	    "http[s]://HOST[:PORT]\n");
 	expect("etcd-endpoints = { \"http://h:2379/v3\" }\n",
 	    "t.conf:1: etcd-endpoints \"http://h:2379/v3\" is not "
-	    "http://HOST[:PORT]\n");
+	    "http[s]://HOST[:PORT]\n");
+	expect("etcd-endpoints = { \"https://\" }\n",
+	    "t.conf:1: etcd-endpoints \"https://\" is not "
+	    "http[s]://HOST[:PORT]\n");
+	/* TLS: the files must be readable, cert and key go together, and
+	 * they are for https endpoints only. */
+#ifdef HAVE_OPENSSL
+	conf = load("etcd-endpoints = { \"https://h:2379\" }\n"
+	    "etcd-ca = \"/dev/null\"\netcd-cert = \"/dev/null\"\n"
+	    "etcd-key = \"/dev/null\"\n", &errs);
+	assert_non_null(conf);
+	assert_string_equal(conf->etcd_endpoints[0], "https://h:2379");
+	assert_string_equal(conf->etcd_ca, "/dev/null");
+	assert_string_equal(conf->etcd_cert, "/dev/null");
+	assert_string_equal(conf->etcd_key, "/dev/null");
+	conf_free(conf);
+	free(errs);
+	expect("etcd-endpoints = { \"https://h\" }\n"
+	    "etcd-ca = \"/nonexistent/ca.pem\"\n",
+	    "t.conf:2: etcd-ca /nonexistent/ca.pem: No such file or "
+	    "directory\n");
+	expect("etcd-endpoints = { \"https://h\" }\n\n"
+	    "etcd-cert = \"/dev/null\"\n", "t.conf:3: etcd-cert and etcd-key "
+	    "go together (the client certificate and its key)\n");
+	expect("etcd-endpoints = { \"https://h\" }\n"
+	    "etcd-key = \"/dev/null\"\n", "t.conf:2: etcd-cert and etcd-key "
+	    "go together (the client certificate and its key)\n");
+#else
+	expect("etcd-endpoints = { \"https://h\" }\n", "t.conf:1: https "
+	    "etcd-endpoints need TLS support, and this superd was built "
+	    "without it (configure --with-openssl)\n");
+#endif
+	expect("etcd-endpoints = { \"http://h\" }\n"
+	    "etcd-ca = \"/dev/null\"\n", "t.conf:2: etcd-ca, etcd-cert and "
+	    "etcd-key are for https etcd-endpoints, and none is https\n");
+	test_export_etcd_auth();
 	expect("etcd-prefix = \"superd\"\n", "t.conf:1: etcd-prefix "
 	    "\"superd\" should start and end with /\n");
 	expect("etcd-ttl = 1\n", "t.conf:1: etcd-ttl 1 out of range "

@@ -455,7 +455,10 @@ test_etcd_b64(void **state)
 	}
 	assert_true(etcd_url_ok("http://127.0.0.1:2379"));
 	assert_true(etcd_url_ok("http://[::1]:2379/"));
-	assert_false(etcd_url_ok("https://127.0.0.1:2379"));
+	assert_true(etcd_url_ok("https://127.0.0.1:2379"));
+	assert_true(etcd_url_tls("https://127.0.0.1:2379"));
+	assert_false(etcd_url_tls("http://127.0.0.1:2379"));
+	assert_false(etcd_url_ok("ftp://127.0.0.1:2379"));
 	assert_false(etcd_url_ok("http://h:2379/v3"));
 	assert_false(etcd_url_ok("127.0.0.1:2379"));
 }
