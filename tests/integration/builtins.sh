@@ -50,6 +50,6 @@ kill -USR1 "$SPID"
 wait_log "service echo/tcp: listening, builtin on 127.0.0.1 port $((P+1)), 0 running, [0-9]* accepted, 0 refused" 30 \
 	|| fail "SIGUSR1 did not dump the state"
 wait_log "service uecho/unix: listening, builtin on $T/echo.sock, " 30 || fail "dump lacks uecho"
-[ "$(count_log "service [^ ]*: listening, ")" -ge 11 ] || fail "dump lacks services"
+wait_count "service [^ ]*: listening, " 11 || fail "dump lacks services"
 ok "SIGUSR1 logs every service's state"
 kill -0 "$SPID" || fail "superd died"

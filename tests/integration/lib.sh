@@ -108,6 +108,16 @@ wait_log() {
 # count_log PATTERN: how many log lines match.
 count_log() { grep -c -- "$1" "$T/log" 2>/dev/null || true; }
 
+# wait_count PATTERN MIN [tenths]: until the log has at least MIN lines
+# matching (the log has its own writer thread: a line may lag the event).
+wait_count() {
+	for _ in $(seq "${3:-50}"); do
+		[ "$(count_log "$1")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # zombies of superd right now.
 zombies() { ps --ppid "$SPID" -o stat= 2>/dev/null | grep -c '^Z' || true; }
 

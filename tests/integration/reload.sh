@@ -35,7 +35,7 @@ done
 wait $c1 || fail "connections refused during reload: $(cat "$T/stream.out")"
 wait $c2 || fail "exec connections failed during reload: $(cat "$T/stream2.out")"
 ok "5 reloads under load: $(cat "$T/stream.out")"
-[ "$(count_log 'reloaded')" -ge 1 ] || fail "no reload logged"
+wait_count 'reloaded' 1 || fail "no reload logged"
 
 wait_log "service extra5: listening" 30 || fail "added service not bound"
 [ "$($SDCLIENT -s x 127.0.0.1 $((P+15)))" = x ] || fail "added service"

@@ -122,6 +122,7 @@ case $out in "-no tcpmux service plain here"*) ;; *) fail "plain: got '$out'" ;;
 [ "$(count_log 'service plain: session')" = 0 ] || fail "plain was started"
 out=$(ask 'tcpmux\r\n')
 case $out in -*) ;; *) fail "tcpmux through itself: got '$out'" ;; esac
+wait_count 'no such tcpmux service' 1
 [ "$(count_log 'no such tcpmux service')" = 1 ] ||
 	fail "unknown names from one source not rate-limited in the log: $(count_log 'no such tcpmux service')"
 ok "an unknown name, a service without tcpmux and tcpmux itself get a - line (logged once a minute per source)"

@@ -37,6 +37,7 @@ ok "a 100 kB binary file, byte for byte"
 sleep 2	# atftpd leaves after its 1 s idle timeout
 timeout 20 "$TFTP" 127.0.0.1 $((P+1)) -m binary -c get small.txt got2.txt ||
 	fail "tftp get after the handler left failed"
+wait_count "service tftp: session S[0-9]* from" 2
 n=$(count_log "service tftp: session S[0-9]* from")
 [ "$n" -ge 2 ] || fail "expected a new handler after the first left ($n sessions)"
 ok "after the handler leaves, the next request starts a new one"
