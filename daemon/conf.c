@@ -31,6 +31,7 @@
 
 #include "builtin.h"
 #include "cgroup.h"
+#include "clock.h"
 #include "conf.h"
 #include "conf_parse.h"
 #include "capcheck.h"
@@ -1204,16 +1205,6 @@ name_cached(const char *name)
 	return NULL;
 }
 
-/* Milliseconds on the monotonic clock. */
-static unsigned long long
-mono_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Look up the host names of list v[0..n) not looked up yet this load,
  * all at once.  The whole load spends at most RESOLVE_BUDGET_MS waiting
@@ -1255,10 +1246,10 @@ acl_resolve(char **v, size_t n)
 	    RESOLVE_BUDGET_MS - cur->resolve_ms;
 	if (wait > RESOLVE_TIMEOUT_MS)
 		wait = RESOLVE_TIMEOUT_MS;
-	t0 = mono_ms();
+	t0 = clock_mono_ms();
 	if (resolve_names(r, k, wait) == -1)
 		nomem();
-	cur->resolve_ms += (unsigned)(mono_ms() - t0);
+	cur->resolve_ms += (unsigned)(clock_mono_ms() - t0);
 }
 
 /* Append e to acl; 0, or -1 when out of memory (counted). */

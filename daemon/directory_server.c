@@ -33,6 +33,7 @@
 #include <event2/event.h>
 
 #include "addr.h"
+#include "clock.h"
 #include "compat.h"
 #include "conf.h"
 #include "directory.h"
@@ -88,20 +89,9 @@ static struct {
 } ds;
 
 
-static uint64_t	 now_ms(void);
 static void	 gone_cb(const struct dir_entry *, const char *, void *);
 static void	 reload_gone_cb(const struct dir_entry *, const char *, void *);
 static void	 expiry_arm(void);
-
-/* Leases run on the monotonic clock: a clock step must not expire them. */
-static uint64_t
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* Configured services own their names (the table asks us). */
 static int
@@ -198,7 +188,7 @@ expiry_arm(void)
 		evtimer_del(ds.expiry_ev);
 		return;
 	}
-	now = now_ms();
+	now = clock_mono_ms();
 	next = next > now ? next - now : 0;
 	tv.tv_sec = (time_t)(next / 1000);
 	tv.tv_usec = (suseconds_t)(next % 1000) * 1000;
@@ -212,7 +202,7 @@ expiry_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-	dir_expire(ds.dir, now_ms(), gone_cb, NULL);
+	dir_expire(ds.dir, clock_mono_ms(), gone_cb, NULL);
 	expiry_arm();
 }
 
@@ -291,9 +281,9 @@ remote_admit(const struct linesrv_peer *p, void *arg)
 	    (s = srctable_get(ds.sources, fam, a, &created)) == NULL)
 		return -1;
 	if (created)
-		rl_init(&s->bucket, DS_REMOTE_BURST, now_ms() / 1e3);
+		rl_init(&s->bucket, DS_REMOTE_BURST, clock_mono_ms() / 1e3);
 	return rl_take(&s->bucket, DS_REMOTE_RATE, DS_REMOTE_BURST,
-	    now_ms() / 1e3) ? 1 : -1;
+	    clock_mono_ms() / 1e3) ? 1 : -1;
 }
 
 static int
@@ -377,7 +367,7 @@ conn_line_cb(struct linesrv_conn *lc, char *line, size_t len, void *arg)
 	ctx.dir = ds.dir;
 	ctx.cred = c->remote ? NULL : &c->cred;
 	ctx.conn = c->remote ? 0 : c->id;
-	ctx.now_ms = now_ms();
+	ctx.now_ms = clock_mono_ms();
 	if (c->remote && c->src != NULL && !rl_take(&c->src->bucket,
 	    DS_REMOTE_RATE, DS_REMOTE_BURST, ctx.now_ms / 1e3)) {
 		dircmd_err(out, proto_code_name(PROTO_C_EBUSY),
@@ -502,7 +492,7 @@ directory_restore_lease(const struct dir_reg *r, const struct dir_cred *c)
 
 	if (ds.dir == NULL)
 		return DIR_ENOMEM;
-	if ((err = dir_register(ds.dir, r, c, now_ms(), &id, &ttl)) == DIR_OK)
+	if ((err = dir_register(ds.dir, r, c, clock_mono_ms(), &id, &ttl)) == DIR_OK)
 		expiry_arm();
 	return err;
 }

@@ -29,6 +29,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "conf.h"
 #include "etcd.h"
@@ -73,15 +74,6 @@ static struct {
 } et = { .keys = TAILQ_HEAD_INITIALIZER(et.keys) };
 
 static void	etcd_work(void);
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void
 timer_in(uint64_t ms)
@@ -259,7 +251,7 @@ grant_cb(int status, json_t *reply, void *arg)
 	call_ok();
 	et.token_again = 0;
 	snprintf(et.lease, sizeof(et.lease), "%lld", id);
-	et.keepalive_ms = now_ms() + et.ttl * 1000 / 3;
+	et.keepalive_ms = clock_mono_ms() + et.ttl * 1000 / 3;
 	/* In hex, as etcdctl shows it. */
 	log_notice("etcd: lease %llx (ttl %us) from %s", (unsigned long long)id,
 	    et.ttl, et.urls[et.cur]);
@@ -285,7 +277,7 @@ keepalive_cb(int status, json_t *reply, void *arg)
 	if (jint(json_object_get(res, "TTL")) <= 0)
 		lease_lost("expired or was revoked");
 	else
-		et.keepalive_ms = now_ms() + et.ttl * 1000 / 3;
+		et.keepalive_ms = clock_mono_ms() + et.ttl * 1000 / 3;
 	etcd_work();
 }
 
@@ -350,7 +342,7 @@ static void
 etcd_work(void)
 {
 	struct ekey	*k;
-	uint64_t	 now = now_ms();
+	uint64_t	 now = clock_mono_ms();
 
 	if (!et.on || et.call != NULL)
 		return;

@@ -22,6 +22,7 @@
 
 #include <event2/event.h>
 
+#include "clock.h"
 #include "conf.h"
 #include "directory.h"
 #include "directory_server.h"
@@ -697,16 +698,6 @@ exec_now(const char *binary, int ctl_fd, char *err, size_t errlen)
 	return -1;
 }
 
-static long long
-ms_since(const struct timespec *t)
-{
-	struct timespec	now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t->tv_sec) * 1000LL +
-	    (now.tv_nsec - t->tv_nsec) / 1000000;
-}
-
 /* A waiting upgrade failed: accept again, and tell whoever asked. */
 static void
 upgrade_abandon(const char *why)
@@ -739,7 +730,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-	if (n > 0 && ms_since(&ho.up.since) < DRAIN_MAX_MS) {
+	if (n > 0 && clock_ms_since(&ho.up.since) < DRAIN_MAX_MS) {
 		evtimer_add(ho.up.tick, &tv);
 		return;
 	}

@@ -26,6 +26,7 @@
 
 #include "addr.h"
 #include "builtin.h"
+#include "clock.h"
 #include "compat.h"
 #include "conf.h"
 #include "inherit.h"
@@ -519,16 +520,6 @@ handoff_done(struct service *svc)
 	service_update_polling(svc);
 }
 
-static long long
-ms_since(const struct timespec *t)
-{
-	struct timespec	now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t->tv_sec) * 1000LL +
-	    (now.tv_nsec - t->tv_nsec) / 1000000;
-}
-
 /* Drop the datagram a handler did not take (it would block the rest). */
 static void
 handoff_drop(struct service *svc, const char *why)
@@ -555,7 +546,7 @@ handoff_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	if (!handoff_unread(svc))
 		handoff_done(svc);
-	else if (ms_since(&svc->handoff.since) >= HANDOFF_MAX_MS)
+	else if (clock_ms_since(&svc->handoff.since) >= HANDOFF_MAX_MS)
 		handoff_drop(svc, "took too long");
 	else
 		evtimer_add(svc->handoff.ev, &tv);
