@@ -94,11 +94,18 @@ call_done_cb(struct evhttp_request *req, void *arg)
 #endif
 	c->cb(status, reply, c->arg);
 	json_decref(reply);
-	/* libevent frees req when this returns; the connection just after. */
-	if (event_base_once(c->base, -1, EV_TIMEOUT, conn_free_cb, c->conn,
-	    NULL) == -1)
-		evhttp_connection_free_on_completion(c->conn);
+	etcd_conn_free_later(c->base, c->conn);
 	free(c);
+}
+
+/* libevent frees the request when its callback returns; the connection
+ * can go only after that, from the loop. */
+void
+etcd_conn_free_later(struct event_base *base, struct evhttp_connection *conn)
+{
+	if (event_base_once(base, -1, EV_TIMEOUT, conn_free_cb, conn,
+	    NULL) == -1)
+		evhttp_connection_free_on_completion(conn);
 }
 
 /* The caller hears of a call that failed inside etcd_post only now. */

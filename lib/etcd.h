@@ -38,6 +38,10 @@ struct etcd_call *etcd_post(struct event_base *, struct evdns_base *,
 		    int timeout_s, etcd_cb, void *arg);
 /* Drop a call still in flight: its cb is never called. */
 void		 etcd_cancel(struct etcd_call *);
+/* Free conn from the loop once the request callback running now returns. */
+struct evhttp_connection;
+void		 etcd_conn_free_later(struct event_base *,
+		    struct evhttp_connection *);
 
 /* Is url "http[s]://HOST:PORT" (no path) as etcd-endpoints takes it? */
 int		 etcd_url_ok(const char *url);

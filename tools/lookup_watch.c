@@ -113,14 +113,6 @@ chunk_cb(struct evhttp_request *req, void *arg)
 	}
 }
 
-static void
-conn_free_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	evhttp_connection_free(arg);
-}
-
 /* The stream ended (or never began): the next endpoint, in a second. */
 static void
 done_cb(struct evhttp_request *req, void *arg)
@@ -131,7 +123,7 @@ done_cb(struct evhttp_request *req, void *arg)
 	fprintf(stderr, "superd-lookup: watch on %s ended%s; again in 1 s\n",
 	    w->urls[w->cur], req == NULL ||
 	    evhttp_request_get_response_code(req) == 0 ? " (no answer)" : "");
-	event_base_once(w->base, -1, EV_TIMEOUT, conn_free_cb, w->conn, NULL);
+	etcd_conn_free_later(w->base, w->conn);
 	w->conn = NULL;
 	w->said = 0;
 	w->cur = (w->cur + 1) % w->nurls;
