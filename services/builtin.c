@@ -168,7 +168,7 @@ builtin_stream_start(const struct builtin *bi, struct event_base *base,
 void
 builtin_conn_abort(struct builtin_conn *c)
 {
-	if (c != NULL)
+	if (c != NULL && c->fd != -1)
 		shutdown(c->fd, SHUT_RDWR);
 }
 
@@ -270,7 +270,8 @@ conn_free(struct builtin_conn *c)
 
 	event_free(c->rev);
 	event_free(c->wev);
-	close(c->fd);
+	if (c->fd != -1)
+		close(c->fd);
 	free(c->buf);
 	free(c);
 	if (done != NULL)
@@ -279,7 +280,9 @@ conn_free(struct builtin_conn *c)
 
 /*
  * The connection is over.  While still inside builtin_stream_start the
- * caller has no handle yet, so the teardown and done() go to the loop.
+ * caller has no handle yet, so the teardown and done() go to the loop;
+ * the socket closes now all the same: a daytime client waits for that
+ * EOF, and it must not wait for the rest of the accept loop.
  */
 static int
 conn_end(struct builtin_conn *c)
@@ -290,6 +293,8 @@ conn_end(struct builtin_conn *c)
 	}
 	event_del(c->rev);
 	event_del(c->wev);
+	close(c->fd);
+	c->fd = -1;
 	c->flags = CONN_STARTING | CONN_DEAD;
 	event_active(c->rev, EV_READ, 1);
 	return -1;
@@ -375,7 +380,7 @@ static int
 conn_read(struct builtin_conn *c)
 {
 	char	 scratch[CONN_BUFSZ];
-	size_t	 got;
+	size_t	 got = 0;
 	int	 i, r;
 
 	for (i = 0; i < CONN_ROUNDS && conn_wants_read(c); i++) {
