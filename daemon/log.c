@@ -16,6 +16,7 @@
 #include <systemd/sd-journal.h>
 #endif
 
+#include "fmt.h"
 #include "log.h"
 #include "logq.h"
 
@@ -166,17 +167,18 @@ log_sink_flush(void)
 void
 log_sink_batch(int pri, const struct log_fields *lf, const char *msg)
 {
-	int	n;
+	size_t	n;
 
 	if (log_sink != SINK_STDERR) {
 		log_sink_write(pri, lf, msg);
 		return;
 	}
 	for (;;) {
-		n = snprintf(batch.buf + batch.len, sizeof(batch.buf) -
+		/* A line that fills the room to its last byte may be cut. */
+		n = fmt_print(batch.buf + batch.len, sizeof(batch.buf) -
 		    batch.len, "%s[%ld]: %s\n", log_ident, log_pid, msg);
-		if (n >= 0 && (size_t)n < sizeof(batch.buf) - batch.len) {
-			batch.len += (size_t)n;
+		if (n < sizeof(batch.buf) - batch.len - 1) {
+			batch.len += n;
 			return;
 		}
 		if (batch.len == 0)

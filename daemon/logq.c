@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "log.h"
 #include "logq.h"
 #include "logring.h"
@@ -80,8 +81,7 @@ logq_vput(int pri, const struct log_fields *lf, const char *fmt, va_list ap)
 {
 	struct logq_rec	*r;
 	char		*p;
-	size_t		 used;
-	int		 n;
+	size_t		 used, n;
 
 	if (!q.running || !pthread_equal(pthread_self(), q.loop))
 		return -1;
@@ -101,12 +101,8 @@ logq_vput(int pri, const struct log_fields *lf, const char *fmt, va_list ap)
 		p += r->addr_len;
 	}
 	used = (size_t)(p - (char *)r);
-	n = vsnprintf(p, LOGRING_MAX_REC - used, fmt, ap);
-	if (n < 0)
-		n = 0;
-	if ((size_t)n >= LOGRING_MAX_REC - used)
-		n = (int)(LOGRING_MAX_REC - used - 1);
-	logring_commit(&q.ring, used + (size_t)n + 1);
+	n = fmt_line(p, LOGRING_MAX_REC - used, fmt, ap);
+	logring_commit(&q.ring, used + n + 1);
 	maybe_wake(pri <= LOG_NOTICE);
 	return 0;
 }

@@ -293,7 +293,7 @@ request_end(struct request *r, int status)
 		r->cg = NULL;
 		if (acct.cpu_usec >= 0)
 			cgroup_acct_format(&acct, accts, sizeof(accts));
-	} else
+	} else if (r->counts[0] != '\0')
 		snprintf(accts, sizeof(accts), "%s", r->counts);
 	e.status = status;
 	e.wait = r->wait;

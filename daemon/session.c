@@ -52,7 +52,7 @@ session_new(const char *service, const struct sockaddr *sa, socklen_t salen)
 	s->peer_uid = (uid_t)-1;
 	clock_gettime(CLOCK_MONOTONIC, &s->start);
 	s->start_wall = time(NULL);
-	snprintf(s->peer, sizeof(s->peer), "-");
+	s->peer[0] = '-';	/* calloc'd: NUL-ended */
 	s->peer_port = -1;
 	if (sa != NULL && salen > 0 && salen <= sizeof(s->peer_sa)) {
 		memcpy(&s->peer_sa, sa, salen);
