@@ -22,6 +22,7 @@
 
 #include <event2/event.h>
 
+#include "builtin.h"
 #include "clock.h"
 #include "conf.h"
 #include "directory.h"
@@ -37,7 +38,7 @@
 #include "statefile.h"
 
 #define CHECK_TIMEOUT_MS	10000	/* the new binary's -t */
-#define DRAIN_MAX_MS		1000	/* for builtins to become movable */
+#define DRAIN_MAX_MS		1000	/* for workers to give theirs back */
 #define DRAIN_TICK_MS		5
 
 static struct {
@@ -113,6 +114,19 @@ collect_req(struct session *s, void *arg)
 
 	request_export(s, &q, c->upgrade);
 	if (statefile_add_req(c->sf, &q) == -1)
+		c->failed = 1;
+}
+
+/* Where a builtin connection on the loop stands (upgrade only). */
+static void
+collect_bconn(struct session *s, void *arg)
+{
+	struct collect		*c = arg;
+	struct builtin_state	 st;
+
+	if (request_builtin_state(s, &st) >= 0 &&
+	    statefile_add_bconn(c->sf, s->id, st.pos, st.pending, st.len) ==
+	    -1)
 		c->failed = 1;
 }
 
@@ -225,6 +239,7 @@ write_now(int upgrade, int ctl_fd, char *err, size_t errlen)
 	sf.upgrade = upgrade;
 	session_foreach(collect_req, &c);
 	if (upgrade) {
+		session_foreach(collect_bconn, &c);
 		service_foreach_listener(collect_listener, &c);
 		if (ctl_fd >= 0 && fcntl(ctl_fd, F_SETFD, 0) == 0)
 			sf.control_fd = ctl_fd;
@@ -481,10 +496,26 @@ restore_leases(void)
 	return n;
 }
 
+/* Where the previous binary left builtin connection q, or NULL. */
+static const struct builtin_state *
+builtin_state_of(const struct state_req *q, struct builtin_state *st)
+{
+	const struct state_bconn	*b;
+
+	if (q->kind != STATE_BUILTIN ||
+	    (b = statefile_bconn(&ho.prev, q->id)) == NULL)
+		return NULL;
+	st->pos = b->pos;
+	st->pending = (const char *)b->data;
+	st->len = b->len;
+	return st;
+}
+
 int
 handover_adopt(void)
 {
 	struct state_req	*q;
+	struct builtin_state	 st;
 	char			 err[256];
 	size_t			 i, n = 0;
 	long long		 elapsed;
@@ -501,7 +532,8 @@ handover_adopt(void)
 		if (q->timeout_ms > 0)
 			q->timeout_ms = q->timeout_ms > elapsed ?
 			    q->timeout_ms - elapsed : 1;
-		if (service_adopt(q, ho.own, err, sizeof(err)) == 0)
+		if (service_adopt(q, builtin_state_of(q, &st), ho.own, err,
+		    sizeof(err)) == 0)
 			n++;
 		else
 			log_warnx("session S%llu (service %s, pid %ld): not "
@@ -719,7 +751,7 @@ upgrade_abandon(const char *why)
 	ho.up.ctl_fd = -1;
 }
 
-/* While accepting is paused: go once the builtins can move (or late). */
+/* While accepting is paused: go once the workers gave back (or late). */
 static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -735,17 +767,18 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (n > 0)
-		log_warnx("upgrade: %u builtin connection%s still busy after "
-		    "%d ms; they end with this binary", n, n == 1 ? "" : "s",
-		    DRAIN_MAX_MS);
+		log_warnx("upgrade: %u builtin connection%s still on worker "
+		    "threads after %d ms; they end with this binary", n,
+		    n == 1 ? "" : "s", DRAIN_MAX_MS);
 	(void)exec_now(ho.up.binary, ho.up.ctl_fd, err, sizeof(err));
 	upgrade_abandon(err);
 }
 
 /*
- * Builtin connections on worker threads, or with data to send, cannot
- * be handed over as they are: stop accepting (the kernel queues new
- * connections) and give them up to DRAIN_MAX_MS to finish first.
+ * execve ends the worker threads, so their builtin connections come
+ * back to the main loop first (each with its queued bytes and stream
+ * position; handed over from there): stop accepting (the kernel queues
+ * new connections) and wait for them, DRAIN_MAX_MS at most.
  */
 static int
 upgrade_wait(const char *binary, int ctl_fd, char *err, size_t errlen)
@@ -760,8 +793,10 @@ upgrade_wait(const char *binary, int ctl_fd, char *err, size_t errlen)
 	ho.up.ctl_fd = ctl_fd >= 0 ? fcntl(ctl_fd, F_DUPFD_CLOEXEC, 3) : -1;
 	clock_gettime(CLOCK_MONOTONIC, &ho.up.since);
 	services_stop_accepting();
-	log_notice("upgrade: %u builtin connections to finish first (at most "
-	    "%d ms); accepting paused", requests_pinned(), DRAIN_MAX_MS);
+	requests_recall_workers();
+	log_notice("upgrade: %u builtin connections to bring back from worker "
+	    "threads first (at most %d ms); accepting paused",
+	    requests_pinned(), DRAIN_MAX_MS);
 	evtimer_add(ho.up.tick, &tv);
 	return 0;
 }

@@ -647,13 +647,19 @@ builtin_done(void *arg)
 	request_end(arg, -1);
 }
 
-/* A builtin connection ended on a worker (told on the main loop). */
+/*
+ * A builtin connection left its worker (told on the main loop): it
+ * ended, or it was recalled and goes on here.
+ */
 static void
-worker_done(void *arg)
+worker_done(void *arg, int fd, const struct builtin_state *st)
 {
 	struct request	*r = arg;
 
 	r->job = NULL;
+	if (fd >= 0 && (r->bconn = builtin_stream_resume(r->rt->builtin,
+	    base, fd, st, builtin_done, r)) != NULL)
+		return;
 	request_end(r, -1);
 }
 
@@ -924,12 +930,13 @@ request_time_left(const struct request *r)
 static int
 request_keep_fd(const struct request *r)
 {
-	int	fd = -1;
+	struct builtin_state	st;
+	int			fd = -1;
 
 	if (r->s->pid > 0)
 		fd = capture_fd(r->capture);
 	else if (r->bconn != NULL)
-		fd = builtin_conn_fd(r->bconn);
+		fd = builtin_conn_state(r->bconn, &st);
 	if (fd >= 0 && fcntl(fd, F_SETFD, 0) == -1)
 		fd = -1;
 	return fd;
@@ -1076,21 +1083,32 @@ adopt_process(struct request *r, const struct state_req *q, int own,
 	return 0;
 }
 
-/* A builtin connection handed over by an upgrade: served anew. */
+/* A builtin connection handed over by an upgrade: goes on from st. */
 static int
-adopt_builtin(struct request *r, const struct state_req *q, char *err,
-    size_t errlen)
+adopt_builtin(struct request *r, const struct state_req *q,
+    const struct builtin_state *st, char *err, size_t errlen)
 {
-	if (q->fd < 0 || r->rt->builtin == NULL || r->rt->workers != NULL) {
+	static const struct builtin_state	 fresh;
+
+	if (q->fd < 0 || r->rt->builtin == NULL) {
 		snprintf(err, errlen, "a builtin connection without its "
 		    "socket");
 		if (q->fd >= 0)
 			close(q->fd);
 		return -1;
 	}
+	if (st == NULL)
+		st = &fresh;
 	(void)fcntl(q->fd, F_SETFD, FD_CLOEXEC);
-	if ((r->bconn = builtin_stream_start(r->rt->builtin, base, q->fd,
-	    builtin_done, r)) == NULL) {
+	if (r->rt->workers != NULL)
+		r->job = workers_dispatch_resumed(r->rt->workers, q->fd, st,
+		    worker_done, r);
+	else
+		r->bconn = builtin_stream_resume(r->rt->builtin, base, q->fd,
+		    st, builtin_done, r);
+	if (r->job == NULL && r->bconn == NULL) {
+		if (r->rt->workers != NULL)
+			close(q->fd);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -1098,8 +1116,8 @@ adopt_builtin(struct request *r, const struct state_req *q, char *err,
 }
 
 int
-request_adopt(struct request_target *rt, const struct state_req *q, int own,
-    char *err, size_t errlen)
+request_adopt(struct request_target *rt, const struct state_req *q,
+    const struct builtin_state *st, int own, char *err, size_t errlen)
 {
 	struct request	*r;
 	int		 rc;
@@ -1110,7 +1128,7 @@ request_adopt(struct request_target *rt, const struct state_req *q, int own,
 		return -1;
 	}
 	if (q->kind == STATE_BUILTIN)
-		rc = adopt_builtin(r, q, err, errlen);
+		rc = adopt_builtin(r, q, st, err, errlen);
 	else
 		rc = adopt_process(r, q, own, err, errlen);
 	if (rc == -1) {
@@ -1127,14 +1145,11 @@ request_adopt(struct request_target *rt, const struct state_req *q, int own,
 	return 0;
 }
 
-/* A builtin connection an upgrade cannot hand over as it is? */
+/* A builtin connection on a worker thread (execve ends threads)? */
 static void
 count_pinned(struct session *s, void *arg)
 {
-	const struct request	*r = s->req;
-
-	if (s->pid <= 0 && (r->job != NULL || builtin_conn_fd(r->bconn) ==
-	    -1))
+	if (s->pid <= 0 && s->req->job != NULL)
 		(*(unsigned *)arg)++;
 }
 
@@ -1145,4 +1160,31 @@ requests_pinned(void)
 
 	session_foreach(count_pinned, &n);
 	return n;
+}
+
+static void
+recall_one(struct session *s, void *arg)
+{
+	const struct request	*r = s->req;
+
+	(void)arg;
+	/* A pool with several connections is told more than once: no harm. */
+	if (s->pid <= 0 && r->job != NULL)
+		workers_recall(r->rt->workers);
+}
+
+void
+requests_recall_workers(void)
+{
+	session_foreach(recall_one, NULL);
+}
+
+int
+request_builtin_state(const struct session *s, struct builtin_state *st)
+{
+	const struct request	*r = s->req;
+
+	if (s->pid > 0 || r == NULL || r->bconn == NULL)
+		return -1;
+	return builtin_conn_state(r->bconn, st);
 }

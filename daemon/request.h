@@ -159,12 +159,20 @@ void	request_export(struct session *, struct state_req *, int upgrade);
  * else it is watched through a pidfd.  0, or -1 with the reason in err
  * (nothing taken; a record's fd is closed).
  */
+struct builtin_state;
 int	request_adopt(struct request_target *, const struct state_req *,
-	    int own, char *err, size_t errlen);
+	    const struct builtin_state *, int own, char *err, size_t errlen);
 /*
  * Builtin connections an upgrade cannot hand over now: on a worker
- * thread (execve ends threads) or with data not yet sent.
+ * thread (execve ends threads).  requests_recall_workers brings them
+ * to the main loop, where they can be.
  */
 unsigned requests_pinned(void);
+void	requests_recall_workers(void);
+/*
+ * A builtin connection on the main loop: its socket and where its
+ * stream stands (builtin_conn_state); -1 for any other request.
+ */
+int	request_builtin_state(const struct session *, struct builtin_state *);
 
 #endif

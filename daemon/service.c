@@ -1092,7 +1092,8 @@ service_by_name(const char *name, const char *proto)
 }
 
 int
-service_adopt(const struct state_req *q, int own, char *err, size_t errlen)
+service_adopt(const struct state_req *q, const struct builtin_state *st,
+    int own, char *err, size_t errlen)
 {
 	struct service	*svc;
 
@@ -1105,7 +1106,7 @@ service_adopt(const struct state_req *q, int own, char *err, size_t errlen)
 			close(q->ufd);
 		return -1;
 	}
-	if (request_adopt(&svc->rt, q, own, err, errlen) == -1)
+	if (request_adopt(&svc->rt, q, st, own, err, errlen) == -1)
 		return -1;
 	if (q->kind == STATE_WAIT) {
 		svc->wait_busy = 1;

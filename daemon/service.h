@@ -140,8 +140,9 @@ struct service_startup {
 void	 services_set_startup(const struct service_startup *);
 /* Re-adopt a running request of a record (request_adopt). 0 / -1 + err. */
 struct state_req;
-int	 service_adopt(const struct state_req *, int own, char *err,
-	    size_t errlen);
+struct builtin_state;
+int	 service_adopt(const struct state_req *, const struct builtin_state *,
+	    int own, char *err, size_t errlen);
 /*
  * Adoption done (and unused sockets closed): forget the startup hooks,
  * bind what no handler holds, and try a failed bind again at once.

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -49,6 +50,9 @@ statefile_clear(struct statefile *sf)
 	free(sf->ls);
 	free(sf->leases);
 	free(sf->hos);
+	while (sf->nbcs > 0)
+		free(sf->bcs[--sf->nbcs].data);
+	free(sf->bcs);
 	statefile_init(sf);
 }
 
@@ -112,6 +116,39 @@ statefile_add_handoff(struct statefile *sf, const struct state_handoff *h)
 		return -1;
 	sf->hos[sf->nhos++] = *h;
 	return 0;
+}
+
+int
+statefile_add_bconn(struct statefile *sf, uint64_t id, unsigned long long pos,
+    const void *data, size_t len)
+{
+	struct state_bconn	*b;
+	unsigned char		*copy = NULL;
+
+	if (len > STATE_BDATA_MAX || grow((void **)&sf->bcs, sf->nbcs,
+	    &sf->bccap, sizeof(*sf->bcs)) == -1 ||
+	    (len > 0 && (copy = malloc(len)) == NULL))
+		return -1;
+	if (len > 0 && data != NULL)
+		memcpy(copy, data, len);
+	b = &sf->bcs[sf->nbcs++];
+	b->id = id;
+	b->pos = pos;
+	b->data = copy;
+	b->len = len;
+	b->got = data != NULL ? len : 0;
+	return 0;
+}
+
+const struct state_bconn *
+statefile_bconn(const struct statefile *sf, uint64_t id)
+{
+	size_t	i;
+
+	for (i = 0; i < sf->nbcs; i++)
+		if (sf->bcs[i].id == id)
+			return &sf->bcs[i];
+	return NULL;
 }
 
 /* ---- writing ---- */
@@ -184,6 +221,23 @@ print_handoff(FILE *f, const struct state_handoff *h)
 	fputc('\n', f);
 }
 
+static void
+print_bconn(FILE *f, const struct state_bconn *b)
+{
+	size_t	i;
+
+	fprintf(f, "bconn id=%" PRIu64 " pos=%llu len=%zu\n", b->id, b->pos,
+	    b->len);
+	for (i = 0; i < b->len; i++) {
+		if (i % STATE_BDATA_LINE == 0)
+			fprintf(f, "%sbdata id=%" PRIu64 " hex=", i ? "\n" : "",
+			    b->id);
+		fprintf(f, "%02x", b->data[i]);
+	}
+	if (b->len > 0)
+		fputc('\n', f);
+}
+
 int
 statefile_print(FILE *f, const struct statefile *sf)
 {
@@ -205,6 +259,8 @@ statefile_print(FILE *f, const struct statefile *sf)
 		fprintf(f, "sock fd=%d\n", sf->socks[i]);
 	for (i = 0; i < sf->nhos; i++)
 		print_handoff(f, &sf->hos[i]);
+	for (i = 0; i < sf->nbcs; i++)
+		print_bconn(f, &sf->bcs[i]);
 	if (sf->control_fd >= 0)
 		fprintf(f, "control fd=%d\n", sf->control_fd);
 	return ferror(f) ? -1 : 0;
@@ -454,6 +510,53 @@ parse_handoff(struct statefile *sf, const struct proto_req *q)
 	return statefile_add_handoff(sf, &h) == -1 ? "out of memory" : NULL;
 }
 
+static const char *
+parse_bconn(struct statefile *sf, const struct proto_req *q)
+{
+	const char		*why;
+	uint64_t		 id;
+	unsigned long long	 pos;
+	size_t			 len;
+
+	NUM(q, "id", 1, INT64_MAX, id);
+	NUM(q, "pos", 0, INT64_MAX, pos);
+	NUM(q, "len", 0, STATE_BDATA_MAX, len);
+	if (sf->nbcs > 0 && sf->bcs[sf->nbcs - 1].got <
+	    sf->bcs[sf->nbcs - 1].len)
+		return "the bytes of the builtin connection before are short";
+	return statefile_add_bconn(sf, id, pos, NULL, len) == -1 ?
+	    "out of memory" : NULL;
+}
+
+/* The next bytes of the bconn record just before. */
+static const char *
+parse_bdata(struct statefile *sf, const struct proto_req *q)
+{
+	struct state_bconn	*b;
+	const char		*why;
+	char			 hex[2 * STATE_BDATA_LINE + 1];
+	uint64_t		 id;
+	size_t			 i, n;
+	unsigned		 v;
+
+	NUM(q, "id", 1, INT64_MAX, id);
+	if ((why = get_str(q, "hex", hex, sizeof(hex))) != NULL)
+		return why;
+	if (sf->nbcs == 0 || (b = &sf->bcs[sf->nbcs - 1])->id != id)
+		return "bytes of no builtin connection listed before";
+	n = strlen(hex);
+	if (n % 2 != 0 || n / 2 > b->len - b->got)
+		return "more bytes than the builtin connection's len";
+	for (i = 0; i < n / 2; i++) {
+		if (!isxdigit((unsigned char)hex[2 * i]) ||
+		    !isxdigit((unsigned char)hex[2 * i + 1]) ||
+		    sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return "bytes not in hex";
+		b->data[b->got++] = (unsigned char)v;
+	}
+	return NULL;
+}
+
 const char *
 statefile_parse_line(struct statefile *sf, const char *line)
 {
@@ -475,6 +578,10 @@ statefile_parse_line(struct statefile *sf, const char *line)
 		return parse_tag(sf, &q);
 	if (strcmp(q.cmd, "handoff") == 0)
 		return parse_handoff(sf, &q);
+	if (strcmp(q.cmd, "bconn") == 0)
+		return parse_bconn(sf, &q);
+	if (strcmp(q.cmd, "bdata") == 0)
+		return parse_bdata(sf, &q);
 	if (strcmp(q.cmd, "sock") == 0) {
 		if (sf->nsocks == sizeof(sf->socks) / sizeof(sf->socks[0]))
 			return "too many sockets";
@@ -520,6 +627,9 @@ statefile_read(const char *path, struct statefile *sf, char *err,
 		lineno = 1;
 		why = "an empty file";
 	}
+	if (why == NULL && sf->nbcs > 0 && sf->bcs[sf->nbcs - 1].got <
+	    sf->bcs[sf->nbcs - 1].len)
+		why = "the bytes of the last builtin connection are short";
 	free(line);
 	fclose(f);
 	if (why != NULL) {

@@ -10,7 +10,7 @@
  * refuses a version it does not know, so an upgrade can check the new
  * binary before it commits to it.
  *
- *	superd version=1 pid=812 pstart=4242 written=1767000000123 next=8
+ *	superd version=2 pid=812 pstart=4242 written=1767000000123 next=8
  *	    upgrade=0
  *	req id=7 service=echo proto=tcp kind=exec pid=901 pstart=4300
  *	    start=1767000000 age=1500 timeout=28500 term=0 peer=127.0.0.1
@@ -23,6 +23,9 @@
  *	lease id=3 name=app proto=tcp addr=127.0.0.1 port=80 prio=0
  *	    weight=0 ttl=60 expires=123456 uid=0 gid=0 pid=77 export=0
  *	tag lease=3 kv=version%3D2			(upgrade only)
+ *	bconn id=9 pos=7400 len=3	(a builtin connection's place in
+ *	    its stream and how many bytes are queued for it: upgrade only)
+ *	bdata id=9 hex=0d0a41	(those bytes, STATE_BDATA_LINE a line)
  */
 #ifndef SUPERD_STATEFILE_H
 #define SUPERD_STATEFILE_H
@@ -33,7 +36,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#define STATEFILE_VERSION	1
+#define STATEFILE_VERSION	2
 #define STATEFILE_NAME		"superd.state"
 #define STATEFILE_NAMELEN	128
 
@@ -100,6 +103,18 @@ struct state_handoff {
 	unsigned char		 head[64];	/* its first bytes */
 };
 
+/* Where a builtin connection stands (upgrade only). */
+#define STATE_BDATA_LINE	400		/* bytes a bdata line */
+#define STATE_BDATA_MAX		65536
+
+struct state_bconn {
+	uint64_t		 id;		/* its session */
+	unsigned long long	 pos;		/* generator position */
+	unsigned char		*data;		/* queued bytes (owned) */
+	size_t			 len;		/* ... how many */
+	size_t			 got;		/* read back so far */
+};
+
 struct statefile {
 	int			 version;
 	pid_t			 pid;		/* the superd that wrote it */
@@ -118,6 +133,8 @@ struct statefile {
 	size_t			 nsocks;
 	struct state_handoff	*hos;
 	size_t			 nhos, hocap;
+	struct state_bconn	*bcs;
+	size_t			 nbcs, bccap;
 };
 
 void	 statefile_init(struct statefile *);
@@ -129,6 +146,12 @@ int	 statefile_add_listen(struct statefile *, const char *service,
 int	 statefile_add_lease(struct statefile *, const struct state_lease *);
 int	 statefile_add_handoff(struct statefile *,
 	    const struct state_handoff *);
+/* Append id's place and a copy of its len queued bytes. */
+int	 statefile_add_bconn(struct statefile *, uint64_t id,
+	    unsigned long long pos, const void *data, size_t len);
+/* The bconn record of session id, or NULL. */
+const struct state_bconn *statefile_bconn(const struct statefile *,
+	    uint64_t id);
 /* "exec", "wait", ... and back (-1 unknown). */
 const char *state_kind_name(enum state_kind);
 int	 state_kind_parse(const char *);

@@ -5,8 +5,12 @@
  * sends it (fd, session) jobs; each finished session goes back to the
  * main loop through one completion pipe, so session and service state is
  * only ever touched by the main thread and libevent needs no locking.
+ * A recall, on the same pipe, sends every connection a worker runs back
+ * the same way, with its socket and where its stream stands.
  */
 #include "config.h"
+
+#include <sys/queue.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +23,7 @@
 #include <event2/event.h>
 
 #include "builtin.h"
+#include "compat.h"
 #include "log.h"
 #include "workers.h"
 
@@ -28,10 +33,19 @@ struct worker_job {
 	struct worker		*w;
 	workers_done_fn		 done;
 	void			*arg;
+	TAILQ_ENTRY(worker_job)	 entry;		/* the worker's, its thread */
+	/* In: where a resumed connection starts; out: a recalled one. */
+	int			 moved_fd;	/* recalled: its socket */
+	int			 resumed;
+	struct builtin_state	 st;
+	char			*st_buf;	/* st.pending's copy */
 };
 
+#define JOB_STOP	-1
+#define JOB_RECALL	-2
+
 struct job {
-	int			 fd;		/* -1: stop */
+	int			 fd;		/* or JOB_STOP, JOB_RECALL */
 	struct worker_job	*j;
 };
 
@@ -43,6 +57,7 @@ struct worker {
 	struct event		*job_ev;
 	unsigned		 active;
 	int			 stopping;
+	TAILQ_HEAD(, worker_job) running;	/* its thread only */
 };
 
 struct workers {
@@ -54,18 +69,15 @@ struct workers {
 	pthread_mutex_t		 lock;		/* guards job->bconn */
 };
 
-/* On a worker: a connection ended; hand the job back to main. */
+/* On a worker: the job leaves it (ended or recalled); back to main. */
 static void
-job_done(void *arg)
+job_leave(struct worker_job *job)
 {
-	struct worker_job	*job = arg;
-	struct worker		*w = job->w;
-	struct workers		*p = w->pool;
-	ssize_t			 n;
+	struct worker	*w = job->w;
+	struct workers	*p = w->pool;
+	ssize_t		 n;
 
-	pthread_mutex_lock(&p->lock);
-	job->bconn = NULL;
-	pthread_mutex_unlock(&p->lock);
+	TAILQ_REMOVE(&w->running, job, entry);
 	w->active--;
 	do
 		n = write(p->done[1], &job, sizeof(job));
@@ -74,32 +86,98 @@ job_done(void *arg)
 		event_base_loopexit(w->base, NULL);
 }
 
-/* On a worker: a job arrived from the main loop. */
+/* On a worker: a connection ended. */
+static void
+job_done(void *arg)
+{
+	struct worker_job	*job = arg;
+	struct workers		*p = job->w->pool;
+
+	pthread_mutex_lock(&p->lock);
+	job->bconn = NULL;
+	pthread_mutex_unlock(&p->lock);
+	job_leave(job);
+}
+
+/*
+ * On a worker: take the connection off this loop, socket and state, for
+ * the main loop.  One ending already (no socket) finishes as usual.
+ */
+static void
+job_recall(struct worker_job *job)
+{
+	struct workers		*p = job->w->pool;
+	struct builtin_state	 st;
+	int			 fd;
+
+	pthread_mutex_lock(&p->lock);
+	if ((fd = builtin_conn_state(job->bconn, &st)) == -1 ||
+	    (st.len > 0 && (job->st_buf = malloc(st.len)) == NULL)) {
+		pthread_mutex_unlock(&p->lock);
+		return;
+	}
+	if (st.len > 0)
+		memcpy(job->st_buf, st.pending, st.len);
+	job->st = st;
+	job->st.pending = job->st_buf;
+	job->moved_fd = fd;
+	builtin_conn_forget(job->bconn);
+	job->bconn = NULL;
+	pthread_mutex_unlock(&p->lock);
+	job_leave(job);
+}
+
+/* On a worker: start (or resume) the connection of job on fd. */
+static void
+job_start(struct worker *w, struct worker_job *job, int fd)
+{
+	struct builtin_conn	*c;
+
+	job->w = w;
+	w->active++;
+	TAILQ_INSERT_TAIL(&w->running, job, entry);
+	pthread_mutex_lock(&w->pool->lock);
+	if (job->resumed)
+		c = builtin_stream_resume(w->pool->builtin, w->base, fd,
+		    &job->st, job_done, job);
+	else
+		c = builtin_stream_start(w->pool->builtin, w->base, fd,
+		    job_done, job);
+	job->bconn = c;
+	pthread_mutex_unlock(&w->pool->lock);
+	free(job->st_buf);
+	job->st_buf = NULL;
+	job->resumed = 0;
+	if (c == NULL)
+		job_done(job);
+}
+
+/* On a worker: a message arrived from the main loop. */
 static void
 job_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker		*w = arg;
+	struct worker_job	*job, *next;
 	struct job		 j;
-	struct builtin_conn	*c;
 
 	if (read(fd, &j, sizeof(j)) != sizeof(j))
 		return;
-	if (j.fd == -1) {
+	switch (j.fd) {
+	case JOB_STOP:
 		w->stopping = 1;
 		event_del(w->job_ev);
 		if (w->active == 0)
 			event_base_loopexit(w->base, NULL);
-		return;
+		break;
+	case JOB_RECALL:
+		TAILQ_FOREACH_SAFE(job, &w->running, entry, next)
+			if (job->bconn != NULL)
+				job_recall(job);
+		break;
+	default:
+		job_start(w, j.j, j.fd);
+		break;
 	}
-	j.j->w = w;
-	w->active++;
-	pthread_mutex_lock(&w->pool->lock);
-	c = builtin_stream_start(w->pool->builtin, w->base, j.fd, job_done,
-	    j.j);
-	j.j->bconn = c;
-	pthread_mutex_unlock(&w->pool->lock);
-	if (c == NULL)
-		job_done(j.j);
 }
 
 static void *
@@ -123,7 +201,9 @@ done_cb(evutil_socket_t fd, short what, void *arg)
 	for (i = 0; i < 64; i++) {
 		if (read(fd, &job, sizeof(job)) != sizeof(job))
 			return;
-		job->done(job->arg);
+		job->done(job->arg, job->moved_fd,
+		    job->moved_fd >= 0 ? &job->st : NULL);
+		free(job->st_buf);
 		free(job);
 	}
 }
@@ -133,6 +213,7 @@ worker_start(struct workers *p, struct worker *w)
 {
 	w->pool = p;
 	w->jobs[0] = w->jobs[1] = -1;
+	TAILQ_INIT(&w->running);
 	if ((w->base = event_base_new()) == NULL ||
 	    pipe2(w->jobs, O_CLOEXEC) == -1 ||
 	    (w->job_ev = event_new(w->base, w->jobs[0], EV_READ | EV_PERSIST,
@@ -192,24 +273,78 @@ workers_new(struct event_base *main_base, const struct builtin *b,
 	return p;
 }
 
-struct worker_job *
-workers_dispatch(struct workers *p, int fd, workers_done_fn done, void *arg)
+/* Queue job with fd to the next worker; -1 if the pipe refused it. */
+static int
+send_job(struct workers *p, struct worker_job *job, int fd)
+{
+	struct job	 j = { fd, job };
+	struct worker	*w = &p->w[p->next++ % p->n];
+
+	return write(w->jobs[1], &j, sizeof(j)) == sizeof(j) ? 0 : -1;
+}
+
+static struct worker_job *
+job_new(workers_done_fn done, void *arg)
 {
 	struct worker_job	*job;
-	struct job		 j;
-	struct worker		*w = &p->w[p->next++ % p->n];
 
 	if ((job = calloc(1, sizeof(*job))) == NULL)
 		return NULL;
 	job->done = done;
 	job->arg = arg;
-	j.fd = fd;
-	j.j = job;
-	if (write(w->jobs[1], &j, sizeof(j)) != sizeof(j)) {
+	job->moved_fd = -1;
+	return job;
+}
+
+struct worker_job *
+workers_dispatch(struct workers *p, int fd, workers_done_fn done, void *arg)
+{
+	struct worker_job	*job;
+
+	if ((job = job_new(done, arg)) == NULL)
+		return NULL;
+	if (send_job(p, job, fd) == -1) {
 		free(job);
 		return NULL;
 	}
 	return job;
+}
+
+struct worker_job *
+workers_dispatch_resumed(struct workers *p, int fd,
+    const struct builtin_state *st, workers_done_fn done, void *arg)
+{
+	struct worker_job	*job;
+
+	if ((job = job_new(done, arg)) == NULL)
+		return NULL;
+	job->resumed = 1;
+	job->st = *st;
+	if (st->len > 0) {
+		if ((job->st_buf = malloc(st->len)) == NULL) {
+			free(job);
+			return NULL;
+		}
+		memcpy(job->st_buf, st->pending, st->len);
+		job->st.pending = job->st_buf;
+	}
+	if (send_job(p, job, fd) == -1) {
+		free(job->st_buf);
+		free(job);
+		return NULL;
+	}
+	return job;
+}
+
+void
+workers_recall(struct workers *p)
+{
+	struct job	j = { JOB_RECALL, NULL };
+	unsigned	i;
+
+	for (i = 0; i < p->n; i++)
+		if (write(p->w[i].jobs[1], &j, sizeof(j)) != sizeof(j))
+			log_warn("worker recall");
 }
 
 void
@@ -224,7 +359,7 @@ workers_abort(struct workers *p, struct worker_job *job)
 void
 workers_free(struct workers *p)
 {
-	struct job	j = { -1, NULL };
+	struct job	j = { JOB_STOP, NULL };
 	unsigned	i;
 
 	for (i = 0; i < p->n; i++)

@@ -173,11 +173,52 @@ builtin_conn_abort(struct builtin_conn *c)
 }
 
 int
-builtin_conn_fd(const struct builtin_conn *c)
+builtin_conn_state(const struct builtin_conn *c, struct builtin_state *st)
 {
-	if (c == NULL || (c->buf != NULL && c->off < c->len))
-		return -1;
-	return c->fd;
+	st->pos = c->pos;
+	st->pending = c->buf != NULL ? c->buf + c->off : NULL;
+	st->len = c->buf != NULL ? c->len - c->off : 0;
+	return (c->flags & CONN_DEAD) ? -1 : c->fd;
+}
+
+void
+builtin_conn_forget(struct builtin_conn *c)
+{
+	event_free(c->rev);
+	event_free(c->wev);
+	free(c->buf);
+	free(c);
+}
+
+struct builtin_conn *
+builtin_stream_resume(const struct builtin *bi, struct event_base *base,
+    int fd, const struct builtin_state *st, builtin_done_cb done, void *arg)
+{
+	struct builtin_conn	*c;
+
+	if (!builtin_supports(bi, SOCK_STREAM) || base == NULL ||
+	    (c = conn_new(bi, base, fd, done, arg)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return NULL;
+	}
+	c->pos = st->pos;
+	if (st->len > 0) {
+		if ((c->buf = malloc(st->len)) == NULL) {
+			c->done = NULL;
+			conn_free(c);
+			return NULL;
+		}
+		memcpy(c->buf, st->pending, st->len);
+		c->len = st->len;
+	}
+	c->flags |= CONN_STARTING;
+	/* A one-shot answer with nothing left to send is over. */
+	if (st->len == 0 && (c->ops->flags & BI_ONCE))
+		(void)conn_end(c);
+	else if (conn_update(c) == 0)
+		c->flags &= ~CONN_STARTING;
+	return c;
 }
 
 /* Allocate a connection and its (not yet registered) events. */

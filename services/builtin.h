@@ -53,10 +53,37 @@ struct builtin_conn	*builtin_stream_start(const struct builtin *,
  */
 void			 builtin_conn_abort(struct builtin_conn *);
 /*
- * The connection's socket when nothing is queued for it (an upgrade
- * hands it over as it is), else -1.  From the loop's thread only.
+ * Where a stream connection stands, so that another loop (a worker's,
+ * the main one, or the next binary's after an upgrade) carries it on:
+ * the generator's position and what is queued but not sent yet.
  */
-int			 builtin_conn_fd(const struct builtin_conn *);
+struct builtin_state {
+	unsigned long long	 pos;
+	const char		*pending;	/* NULL when len is 0 */
+	size_t			 len;
+};
+
+/*
+ * The connection's socket and, in st, where it stands (st->pending
+ * points into the connection: valid until it is freed); -1 if it is
+ * already over.  From the loop's thread only.
+ */
+int			 builtin_conn_state(const struct builtin_conn *,
+			    struct builtin_state *st);
+/*
+ * Free a connection that moved on (see builtin_stream_resume): its
+ * socket stays open and done is not called.  From the loop's thread.
+ */
+void			 builtin_conn_forget(struct builtin_conn *);
+/*
+ * Like builtin_stream_start for a connection that was served elsewhere
+ * until now: no greeting; what st has queued is sent first, and a
+ * generator goes on from st->pos.  st->pending is copied.
+ */
+struct builtin_conn	*builtin_stream_resume(const struct builtin *,
+			    struct event_base *base, int fd,
+			    const struct builtin_state *st,
+			    builtin_done_cb done, void *arg);
 
 /*
  * Answer one datagram: write at most max (<= BUILTIN_DGRAM_MAX) bytes to

@@ -63,6 +63,8 @@ test_roundtrip(void **state)
 	struct state_req	r, u;
 	struct state_lease	l;
 	struct state_handoff	h;
+	const struct state_bconn *bb;
+	unsigned char		data[1000];
 	char			err[256];
 	size_t			i;
 
@@ -113,6 +115,11 @@ test_roundtrip(void **state)
 		h.head[i] = (unsigned char)(i * 7);
 	assert_int_equal(statefile_add_handoff(&sf, &h), 0);
 	sf.socks[sf.nsocks++] = 11;
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (unsigned char)(i * 13);
+	assert_int_equal(statefile_add_bconn(&sf, 43, 7400, data,
+	    sizeof(data)), 0);
+	assert_int_equal(statefile_add_bconn(&sf, 44, 0, NULL, 0), 0);
 	assert_int_equal(statefile_write(path, &sf, err, sizeof(err)), 0);
 	assert_int_equal(statefile_read(path, &back, err, sizeof(err)), 0);
 	assert_int_equal(back.version, STATEFILE_VERSION);
@@ -134,6 +141,15 @@ test_roundtrip(void **state)
 	assert_memory_equal(&back.hos[0], &h, sizeof(h));
 	assert_int_equal(back.nsocks, 1);
 	assert_int_equal(back.socks[0], 11);
+	assert_int_equal(back.nbcs, 2);
+	assert_non_null(bb = statefile_bconn(&back, 43));
+	assert_int_equal(bb->pos, 7400);
+	assert_int_equal(bb->len, sizeof(data));
+	assert_int_equal(bb->got, sizeof(data));
+	assert_memory_equal(bb->data, data, sizeof(data));
+	assert_non_null(bb = statefile_bconn(&back, 44));
+	assert_int_equal(bb->len, 0);
+	assert_null(statefile_bconn(&back, 45));
 	statefile_clear(&sf);
 	statefile_clear(&back);
 }
@@ -163,16 +179,20 @@ refused(const char *text, unsigned line, const char *reason)
 	assert_int_equal(sf.nreqs, 0);
 }
 
+#define TEXT_OF(x)	#x
+#define TEXT(x)		TEXT_OF(x)
+#define VERSION_TEXT	TEXT(STATEFILE_VERSION)
+
 static void
 test_refused(void **state)
 {
-	static const char hdr[] = "superd version=1 pid=1 pstart=2 written=3 next=1 "
-	    "upgrade=0\n";
+	static const char hdr[] = "superd version=" VERSION_TEXT " pid=1 "
+	    "pstart=2 written=3 next=1 upgrade=0\n";
 	char	buf[512];
 
 	(void)state;
 	refused("", 1, "an empty file");
-	refused("superd version=2 pid=1 pstart=2 written=3 next=1 upgrade=0\n", 1,
+	refused("superd version=999 pid=1 pstart=2 written=3 next=1 upgrade=0\n", 1,
 	    "a format version this superd does not read");
 	refused("listen service=a proto=tcp fd=3\n", 1,
 	    "no \"superd version=N\" header first");
@@ -197,6 +217,17 @@ test_refused(void **state)
 	snprintf(buf, sizeof(buf), "%shandoff service=t proto=udp id=1 "
 	    "peer=1.2.3.4 port=5 len=2 head=00\n", hdr);
 	refused(buf, 2, "head does not match len");
+	snprintf(buf, sizeof(buf), "%sbconn id=3 pos=0 len=2\nbdata id=3 "
+	    "hex=0a0b0c\n", hdr);
+	refused(buf, 3, "more bytes than the builtin connection's len");
+	snprintf(buf, sizeof(buf), "%sbconn id=3 pos=0 len=2\nbdata id=3 "
+	    "hex=0a\n", hdr);
+	refused(buf, 3, "the bytes of the last builtin connection are short");
+	snprintf(buf, sizeof(buf), "%sbdata id=3 hex=0a\n", hdr);
+	refused(buf, 2, "bytes of no builtin connection listed before");
+	snprintf(buf, sizeof(buf), "%sbconn id=3 pos=0 len=1\nbdata id=3 "
+	    "hex=zz\n", hdr);
+	refused(buf, 3, "bytes not in hex");
 	snprintf(buf, sizeof(buf), "%sbogus a=1\n", hdr);
 	refused(buf, 2, "an unknown record");
 }
