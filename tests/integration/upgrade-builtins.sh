@@ -4,7 +4,9 @@
 # socket did not take), on the main loop and on worker threads, and an
 # echo whose client writes without reading.  After superdctl upgrade
 # each stream goes on where it stood: the client reads every byte, in
-# order, with nothing lost, repeated or restarted.
+# order, with nothing lost, repeated or restarted.  The services' send
+# buffers are small and each stream is longer than every kernel buffer
+# on its way, so bytes lost in superd cannot hide behind the kernel's.
 . "${top_srcdir}/tests/integration/lib.sh"
 command -v python3 >/dev/null || skip "python3 needed for the stream clients"
 P=$BASE
@@ -16,6 +18,7 @@ BG=
 trap 'kill $BG 2>/dev/null; cleanup' EXIT
 
 { conf_globals; cat <<CONF
+defaults { send-buffer = 4096 }
 service chargen { type = builtin  address = "127.0.0.1"  port = $((P+1))  server = chargen }
 service tchargen { type = builtin  threads = 2  address = "127.0.0.1"  port = $((P+2))  server = chargen }
 service echo { type = builtin  address = "127.0.0.1"  port = $((P+3))  server = echo }
@@ -28,47 +31,38 @@ start_superd
 # send GOAL bytes without reading), say "ready", wait for $T/go, then
 # read GOAL bytes and check them against what the stream must be.
 cat > "$T/client.py" <<'PY'
-import os, socket, sys, time
-mode, port, go, goal = sys.argv[1], int(sys.argv[2]), sys.argv[3], 1 << 20
+import os, random, socket, sys, threading, time
+mode, port, go, goal = sys.argv[1], int(sys.argv[2]), sys.argv[3], 8 << 20
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
 s.connect(("127.0.0.1", port))
-s.settimeout(20)
-def chargen(n):
-    out = bytearray()
-    line, col = 0, 0
-    for _ in range(n):
-        out.append(32 + (line + col) % 95 if col < 72 else (13 if col == 72 else 10))
-        col += 1
-        if col == 74:
-            col, line = 0, (line + 1) % 95
-    return bytes(out)
+s.settimeout(30)
+def stream(period):
+    return (period * (goal // len(period) + 1))[:goal]
 if mode == "echo":
-    want = bytes((i * 7 + i // 251) & 0xff for i in range(goal))
-    s.setblocking(False)
-    sent, t0 = 0, time.time()
-    # Until both socket buffers and superd's own are full.
-    while sent < goal and time.time() - t0 < 5:
-        try:
-            sent += s.send(want[sent:sent + 65536])
-        except BlockingIOError:
-            time.sleep(0.05)
-            try:
-                sent += s.send(want[sent:sent + 65536])
-            except BlockingIOError:
-                break
-    s.settimeout(20)
+    # A period no buffer size divides, so a lost or repeated chunk shows.
+    want = stream(random.Random(7).randbytes(100003))
+    sent = [0]
+    def send_all():
+        while sent[0] < goal:
+            sent[0] += s.send(want[sent[0]:sent[0] + 65536])
+    threading.Thread(target=send_all, daemon=True).start()
+    # Until superd stops reading: its buffers and the kernel's are full.
+    last = -1
+    while last != sent[0]:
+        last = sent[0]
+        time.sleep(0.3)
 else:
-    want = chargen(goal)
+    # RFC 864: line i is 72 characters from ' ' + i (mod 95), then CRLF.
+    want = stream(b"".join(bytes(32 + (i + c) % 95 for c in range(72)) +
+        b"\r\n" for i in range(95)))
     time.sleep(0.5)
 print("ready", flush=True)
 while not os.path.exists(go):
     time.sleep(0.02)
-if mode == "echo":
-    s.sendall(want[sent:])
 got = bytearray()
 while len(got) < goal:
-    b = s.recv(65536)
+    b = s.recv(1 << 20)
     if not b:
         break
     got += b
