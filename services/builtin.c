@@ -89,6 +89,8 @@ static void	conn_read_cb(evutil_socket_t, short, void *);
 static void	conn_write_cb(evutil_socket_t, short, void *);
 static struct builtin_conn *conn_new(const struct builtin *,
 		    struct event_base *, int, builtin_done_cb, void *);
+static struct builtin_conn *conn_open(const struct builtin *,
+		    struct event_base *, int, builtin_done_cb, void *);
 
 /* Look a builtin up by its configuration name. */
 const struct builtin *
@@ -152,13 +154,8 @@ builtin_stream_start(const struct builtin *bi, struct event_base *base,
 {
 	struct builtin_conn	*c;
 
-	if (!builtin_supports(bi, SOCK_STREAM) || base == NULL ||
-	    (c = conn_new(bi, base, fd, done, arg)) == NULL) {
-		if (fd != -1)
-			close(fd);
+	if ((c = conn_open(bi, base, fd, done, arg)) == NULL)
 		return NULL;
-	}
-	c->flags |= CONN_STARTING;
 	if (conn_kick(c) == 0)
 		c->flags &= ~CONN_STARTING;
 	return c;
@@ -196,12 +193,8 @@ builtin_stream_resume(const struct builtin *bi, struct event_base *base,
 {
 	struct builtin_conn	*c;
 
-	if (!builtin_supports(bi, SOCK_STREAM) || base == NULL ||
-	    (c = conn_new(bi, base, fd, done, arg)) == NULL) {
-		if (fd != -1)
-			close(fd);
+	if ((c = conn_open(bi, base, fd, done, arg)) == NULL)
 		return NULL;
-	}
 	c->pos = st->pos;
 	if (st->len > 0) {
 		if ((c->buf = malloc(st->len)) == NULL) {
@@ -212,12 +205,28 @@ builtin_stream_resume(const struct builtin *bi, struct event_base *base,
 		memcpy(c->buf, st->pending, st->len);
 		c->len = st->len;
 	}
-	c->flags |= CONN_STARTING;
 	/* A one-shot answer with nothing left to send is over. */
 	if (st->len == 0 && (c->ops->flags & BI_ONCE))
 		(void)conn_end(c);
 	else if (conn_update(c) == 0)
 		c->flags &= ~CONN_STARTING;
+	return c;
+}
+
+/* A new connection on fd, inside its start; NULL with fd closed. */
+static struct builtin_conn *
+conn_open(const struct builtin *bi, struct event_base *base, int fd,
+    builtin_done_cb done, void *arg)
+{
+	struct builtin_conn	*c;
+
+	if (!builtin_supports(bi, SOCK_STREAM) || base == NULL ||
+	    (c = conn_new(bi, base, fd, done, arg)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return NULL;
+	}
+	c->flags |= CONN_STARTING;
 	return c;
 }
 

@@ -17,21 +17,8 @@
 
 #include "fmt.h"
 
-/* fmt_line into a buffer of size bytes; the length it returned. */
-static size_t
-fmt_sized(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list	ap;
-	size_t	n;
-
-	va_start(ap, fmt);
-	n = fmt_line(buf, size, fmt, ap);
-	va_end(ap);
-	return n;
-}
-
 /*
- * The same arguments through snprintf and fmt_line, at every buffer
+ * The same arguments through snprintf and fmt_print, at every buffer
  * size from 1 to 80: the same text, cut the same way, never past size.
  */
 #define SAME(...) do {							\
@@ -40,7 +27,7 @@ fmt_sized(char *buf, size_t size, const char *fmt, ...)
 	snprintf(want, sizeof(want), __VA_ARGS__);			\
 	for (sz = 1; sz <= 80; sz++) {					\
 		memset(got, 'x', sizeof(got));				\
-		got_n = fmt_sized(got, sz, __VA_ARGS__);		\
+		got_n = fmt_print(got, sz, __VA_ARGS__);		\
 		assert_int_equal(got_n, strlen(got));			\
 		assert_true(got_n < sz);				\
 		assert_int_equal(strncmp(got, want, got_n), 0);	\
@@ -96,7 +83,7 @@ test_null_string(void **state)
 	char	buf[32];
 
 	(void)state;
-	assert_int_equal(fmt_sized(buf, sizeof(buf), "<%s>", (char *)NULL),
+	assert_int_equal(fmt_print(buf, sizeof(buf), "<%s>", (char *)NULL),
 	    8);
 	assert_string_equal(buf, "<(null)>");
 }
