@@ -457,20 +457,21 @@ dgram_builtin_loop(struct service *svc)
 {
 	static char			req[DGRAM_BATCH][65536];
 	static struct sockaddr_storage	ss[DGRAM_BATCH];
-	struct mmsghdr			msgs[DGRAM_BATCH];
-	struct iovec			iov[DGRAM_BATCH];
+	static struct iovec		iov[DGRAM_BATCH];
+	static struct mmsghdr		msgs[DGRAM_BATCH];
 	int				i, j, n;
 
-	for (i = 0; i < DGRAM_BURST && should_poll(svc); i += n) {
+	if (msgs[0].msg_hdr.msg_iov == NULL)
 		for (j = 0; j < DGRAM_BATCH; j++) {
 			iov[j].iov_base = req[j];
 			iov[j].iov_len = sizeof(req[j]);
-			memset(&msgs[j].msg_hdr, 0, sizeof(msgs[j].msg_hdr));
 			msgs[j].msg_hdr.msg_name = &ss[j];
-			msgs[j].msg_hdr.msg_namelen = sizeof(ss[j]);
 			msgs[j].msg_hdr.msg_iov = &iov[j];
 			msgs[j].msg_hdr.msg_iovlen = 1;
 		}
+	for (i = 0; i < DGRAM_BURST && should_poll(svc); i += n) {
+		for (j = 0; j < DGRAM_BATCH; j++)
+			msgs[j].msg_hdr.msg_namelen = sizeof(ss[j]);
 		n = recvmmsg(svc->rt.fd, msgs, DGRAM_BATCH, MSG_DONTWAIT,
 		    NULL);
 		if (n <= 0)
@@ -1342,10 +1343,15 @@ int
 service_is_own_udp(const struct sockaddr *sa, socklen_t len)
 {
 	struct service	*svc;
-	char		 host[64];
 	int		 port;
 
-	sockaddr_format(sa, len, host, sizeof(host), &port);
+	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in))
+		port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	else if (sa->sa_family == AF_INET6 &&
+	    len >= sizeof(struct sockaddr_in6))
+		port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	else
+		return 0;
 	TAILQ_FOREACH(svc, &services, entry)
 		if (svc->rt.fd >= 0 && svc->conf->proto == PROTO_UDP &&
 		    svc->bound_port == port)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Per-source state: IPv6 sources grouped by prefix (per-source-prefix),
 # a bounded table under many distinct sources, and the UDP reflection
-# guard against low source ports.
+# guard against low source ports and superd's own UDP ports.
 . "${top_srcdir}/tests/integration/lib.sh"
 P=$BASE
 CTL=$top_builddir/superdctl
@@ -10,6 +10,7 @@ service ps6 { address = "::"  v6only = yes  port = $((P+1))  server = "/bin/sh" 
   per-source = 1  per-source-prefix = "32/64" }
 service many { type = builtin  address = "127.0.0.1"  port = $((P+2))  server = echo  per-source-rate = "1000/s burst 1000" }
 service uecho { type = builtin  protocol = udp  address = "127.0.0.1"  port = $((P+3))  server = echo }
+service uday { type = builtin  protocol = udp  address = "127.0.0.1"  port = $((P+4))  server = daytime }
 CONF
 } > "$T/superd.conf"
 start_superd
@@ -37,6 +38,13 @@ if [ "$(id -u)" = 0 ]; then
 else
 	echo "skip: not root, cannot bind source port 1000"
 fi
+# From another address, but the port of superd's own daytime: an echo
+# answer would start a loop between the two.
+r=$($SDCLIENT -u -b 127.0.0.2 -p $((P+4)) -s x -t 500 127.0.0.1 $((P+3))); rc=$?
+[ $rc = 2 ] && [ -z "$r" ] || fail "UDP echo answered superd's own port (rc $rc, '$r')"
+[ "$($SDCLIENT -u -b 127.0.0.2 -s z 127.0.0.1 $((P+3)))" = z ] ||
+	fail "UDP echo does not answer 127.0.0.2"
+ok "UDP builtins never answer a datagram from one of superd's own UDP ports"
 
 # IPv6 sources in one /64 share one per-source slot; another /64 does not.
 ADDRS="fd00:5d::1 fd00:5d::2 fd00:5e::1"
