@@ -27,6 +27,7 @@
 #include "directory.h"
 #include "directory_server.h"
 #include "handover.h"
+#include "handover_conns.h"
 #include "log.h"
 #include "logq.h"
 #include "request.h"
@@ -126,7 +127,7 @@ collect_listener(const char *name, const char *proto, int fd, void *arg)
 		c->failed = 1;
 }
 
-/* A TTL lease, kept as state (a connection-bound one ends with it). */
+/* A lease, kept as state (a connection-bound one with its connection). */
 static void
 collect_lease(const struct dir_entry *e, void *arg)
 {
@@ -134,8 +135,6 @@ collect_lease(const struct dir_entry *e, void *arg)
 	struct state_lease	 l;
 	size_t			 i;
 
-	if (e->expires_ms == 0)
-		return;
 	memset(&l, 0, sizeof(l));
 	l.id = e->id;
 	snprintf(l.name, sizeof(l.name), "%s", e->name);
@@ -153,6 +152,10 @@ collect_lease(const struct dir_entry *e, void *arg)
 	for (i = 0; i < e->ntags && i < STATE_TAGS; i++)
 		snprintf(l.tags[i], sizeof(l.tags[i]), "%s", e->tags[i]);
 	l.ntags = i;
+	l.conn = e->conn;
+	for (i = 0; i < e->ngroups && i < STATE_GROUPS; i++)
+		l.groups[i] = (long)e->groups[i];
+	l.ngroups = i;
 	if (statefile_add_lease(c->sf, &l) == -1)
 		c->failed = 1;
 }
@@ -231,6 +234,8 @@ write_now(int upgrade, int ctl_fd, char *err, size_t errlen)
 		directory_foreach_lease(collect_lease, &c);
 		service_foreach_handoff(collect_handoff, &c);
 		collect_socks(&sf);
+		if (handover_conns_collect(&sf, ctl_fd) == -1)
+			c.failed = 1;
 	}
 	if (c.failed) {
 		snprintf(err, errlen, "out of memory");
@@ -319,6 +324,8 @@ keep_alive(struct statefile *sf)
 	sf->nleases = 0;	/* clients register again */
 	sf->nsocks = 0;
 	sf->nhos = 0;
+	sf->nconns = 0;
+	sf->connbuf_fd = -1;
 	sf->control_fd = -1;
 }
 
@@ -447,6 +454,7 @@ restore_leases(void)
 	struct state_lease	*l;
 	struct dir_reg		 r;
 	struct dir_cred		 c;
+	gid_t			 groups[STATE_GROUPS];
 	size_t			 i, k, n = 0;
 	int			 err;
 
@@ -468,9 +476,14 @@ restore_leases(void)
 		r.export = l->export;
 		r.id = l->id;
 		r.expires_ms = l->expires_ms;
+		r.conn = l->conn;
 		c.uid = (uid_t)l->uid;
 		c.gid = (gid_t)l->gid;
 		c.pid = (pid_t)l->pid;
+		for (k = 0; k < l->ngroups; k++)
+			groups[k] = (gid_t)l->groups[k];
+		c.groups = groups;
+		c.ngroups = l->ngroups;
 		if ((err = directory_restore_lease(&r, &c)) == DIR_OK)
 			n++;
 		else
@@ -509,6 +522,9 @@ handover_adopt(void)
 			    q->service, (long)q->pid, err);
 	}
 
+	/* Before the leases: a connection-bound one needs its connection. */
+	if (ho.own)
+		handover_conns_restore(&ho.prev);
 	if (ho.own)
 		log_notice("upgrade: %zu of %zu requests, %zu sockets and %zu "
 		    "of %zu directory leases taken over", n, ho.prev.nreqs,
@@ -681,6 +697,7 @@ exec_now(const char *binary, int ctl_fd, char *err, size_t errlen)
 	int	e;
 
 	if (write_now(1, ctl_fd, err, errlen) == -1) {
+		handover_conns_cancel();
 		recloexec();
 		return -1;
 	}
@@ -691,6 +708,7 @@ exec_now(const char *binary, int ctl_fd, char *err, size_t errlen)
 	execv(binary, ho.argv);
 	e = errno;
 	unsetenv(HANDOVER_ENV);
+	handover_conns_cancel();
 	recloexec();
 	if (logq_start(log_sink_batch, log_sink_flush) == -1)
 		log_warnx("log writer thread: not restarted");

@@ -40,6 +40,7 @@ statefile_init(struct statefile *sf)
 	memset(sf, 0, sizeof(*sf));
 	sf->version = STATEFILE_VERSION;
 	sf->control_fd = -1;
+	sf->connbuf_fd = -1;
 }
 
 void
@@ -49,6 +50,7 @@ statefile_clear(struct statefile *sf)
 	free(sf->ls);
 	free(sf->leases);
 	free(sf->hos);
+	free(sf->conns);
 	statefile_init(sf);
 }
 
@@ -114,6 +116,16 @@ statefile_add_handoff(struct statefile *sf, const struct state_handoff *h)
 	return 0;
 }
 
+int
+statefile_add_conn(struct statefile *sf, const struct state_conn *c)
+{
+	if (grow((void **)&sf->conns, sf->nconns, &sf->conncap,
+	    sizeof(*sf->conns)) == -1)
+		return -1;
+	sf->conns[sf->nconns++] = *c;
+	return 0;
+}
+
 /* ---- writing ---- */
 
 /* s as one value: bytes outside the token set, and '%', as %XX. */
@@ -158,13 +170,26 @@ print_lease(FILE *f, const struct state_lease *l)
 	fprintf(f, " proto=%s addr=", l->proto);
 	put_value(f, l->addr);
 	fprintf(f, " port=%u prio=%u weight=%u ttl=%u expires=%llu uid=%ld "
-	    "gid=%ld pid=%ld export=%d\n", l->port, l->prio, l->weight, l->ttl,
-	    l->expires_ms, l->uid, l->gid, l->pid, l->export);
+	    "gid=%ld pid=%ld export=%d conn=%" PRIu64 "\n", l->port, l->prio,
+	    l->weight, l->ttl, l->expires_ms, l->uid, l->gid, l->pid,
+	    l->export, l->conn);
 	for (i = 0; i < l->ntags; i++) {
 		fprintf(f, "tag lease=%" PRIu64 " kv=", l->id);
 		put_value(f, l->tags[i]);
 		fputc('\n', f);
 	}
+	for (i = 0; i < l->ngroups; i++)
+		fprintf(f, "group lease=%" PRIu64 " gid=%ld\n", l->id,
+		    l->groups[i]);
+}
+
+static void
+print_conn(FILE *f, const struct state_conn *c)
+{
+	fputs("conn srv=", f);
+	put_value(f, c->srv);
+	fprintf(f, " fd=%d closing=%d at=%llu in=%llu out=%llu state=%llu\n",
+	    c->fd, c->closing, c->at, c->in, c->out, c->state);
 }
 
 static void
@@ -205,6 +230,10 @@ statefile_print(FILE *f, const struct statefile *sf)
 		fprintf(f, "sock fd=%d\n", sf->socks[i]);
 	for (i = 0; i < sf->nhos; i++)
 		print_handoff(f, &sf->hos[i]);
+	if (sf->connbuf_fd >= 0)
+		fprintf(f, "connbuf fd=%d\n", sf->connbuf_fd);
+	for (i = 0; i < sf->nconns; i++)
+		print_conn(f, &sf->conns[i]);
 	if (sf->control_fd >= 0)
 		fprintf(f, "control fd=%d\n", sf->control_fd);
 	return ferror(f) ? -1 : 0;
@@ -393,29 +422,76 @@ parse_lease(struct statefile *sf, const struct proto_req *q)
 	NUM(q, "port", 0, 65535, l.port);
 	NUM(q, "prio", 0, 65535, l.prio);
 	NUM(q, "weight", 0, 65535, l.weight);
-	NUM(q, "ttl", 1, UINT32_MAX, l.ttl);
-	NUM(q, "expires", 1, INT64_MAX, l.expires_ms);
+	NUM(q, "ttl", 0, UINT32_MAX, l.ttl);
+	NUM(q, "expires", 0, INT64_MAX, l.expires_ms);
 	NUM(q, "uid", 0, UINT32_MAX, l.uid);
 	NUM(q, "gid", 0, UINT32_MAX, l.gid);
 	NUM(q, "pid", 0, INT32_MAX, l.pid);
 	NUM(q, "export", 0, 1, l.export);
+	NUM(q, "conn", 0, INT64_MAX, l.conn);
+	/* A TTL lease expires; one without a TTL is bound to a connection. */
+	if ((l.ttl == 0) != (l.conn != 0) || (l.ttl == 0) != (l.expires_ms == 0))
+		return "a lease neither with a TTL nor bound to a connection";
 	return statefile_add_lease(sf, &l) == -1 ? "out of memory" : NULL;
+}
+
+/* The lease a record names (listed before it), or NULL. */
+static struct state_lease *
+lease_named(struct statefile *sf, uint64_t id)
+{
+	size_t	i;
+
+	for (i = 0; i < sf->nleases; i++)
+		if (sf->leases[i].id == id)
+			return &sf->leases[i];
+	return NULL;
+}
+
+static const char *
+parse_group(struct statefile *sf, const struct proto_req *q)
+{
+	struct state_lease	*l;
+	const char		*why;
+	uint64_t		 id;
+
+	NUM(q, "lease", 1, INT64_MAX, id);
+	if ((l = lease_named(sf, id)) == NULL)
+		return "a group of no lease listed before it";
+	if (l->ngroups == STATE_GROUPS)
+		return "too many groups for one lease";
+	NUM(q, "gid", 0, UINT32_MAX, l->groups[l->ngroups]);
+	l->ngroups++;
+	return NULL;
+}
+
+static const char *
+parse_conn(struct statefile *sf, const struct proto_req *q)
+{
+	struct state_conn	 c;
+	const char		*why;
+
+	memset(&c, 0, sizeof(c));
+	if ((why = get_str(q, "srv", c.srv, sizeof(c.srv))) != NULL)
+		return why;
+	NUM(q, "fd", 0, INT32_MAX, c.fd);
+	NUM(q, "closing", 0, 1, c.closing);
+	NUM(q, "at", 0, INT64_MAX, c.at);
+	NUM(q, "in", 0, INT64_MAX, c.in);
+	NUM(q, "out", 0, INT64_MAX, c.out);
+	NUM(q, "state", 0, INT64_MAX, c.state);
+	return statefile_add_conn(sf, &c) == -1 ? "out of memory" : NULL;
 }
 
 /* A tag goes to its lease, which comes before it. */
 static const char *
 parse_tag(struct statefile *sf, const struct proto_req *q)
 {
-	struct state_lease	*l = NULL;
+	struct state_lease	*l;
 	const char		*why;
 	uint64_t		 id;
-	size_t			 i;
 
 	NUM(q, "lease", 1, INT64_MAX, id);
-	for (i = 0; i < sf->nleases; i++)
-		if (sf->leases[i].id == id)
-			l = &sf->leases[i];
-	if (l == NULL)
+	if ((l = lease_named(sf, id)) == NULL)
 		return "a tag of no lease listed before it";
 	if (l->ntags == STATE_TAGS)
 		return "too many tags for one lease";
@@ -475,6 +551,14 @@ statefile_parse_line(struct statefile *sf, const char *line)
 		return parse_tag(sf, &q);
 	if (strcmp(q.cmd, "handoff") == 0)
 		return parse_handoff(sf, &q);
+	if (strcmp(q.cmd, "group") == 0)
+		return parse_group(sf, &q);
+	if (strcmp(q.cmd, "conn") == 0)
+		return parse_conn(sf, &q);
+	if (strcmp(q.cmd, "connbuf") == 0) {
+		NUM(&q, "fd", 0, INT32_MAX, sf->connbuf_fd);
+		return NULL;
+	}
 	if (strcmp(q.cmd, "sock") == 0) {
 		if (sf->nsocks == sizeof(sf->socks) / sizeof(sf->socks[0]))
 			return "too many sockets";

@@ -22,7 +22,14 @@
  *	    head=0001...	(a datagram not read yet: upgrade only)
  *	lease id=3 name=app proto=tcp addr=127.0.0.1 port=80 prio=0
  *	    weight=0 ttl=60 expires=123456 uid=0 gid=0 pid=77 export=0
+ *	    conn=0		(ttl=0 expires=0 conn=N: bound to conn N)
  *	tag lease=3 kv=version%3D2			(upgrade only)
+ *	group lease=3 gid=24	(the registrant's supplementary groups)
+ *	connbuf fd=12		(the bytes of the conns: upgrade only)
+ *	conn srv=/run/superd/directory.sock fd=13 closing=0 at=0 in=5
+ *	    out=0 state=31	(a line-protocol connection: upgrade only;
+ *	    its bytes read, replies unwritten and own state are in connbuf
+ *	    from offset at, one after the other)
  */
 #ifndef SUPERD_STATEFILE_H
 #define SUPERD_STATEFILE_H
@@ -33,7 +40,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#define STATEFILE_VERSION	1
+#define STATEFILE_VERSION	2
 #define STATEFILE_NAME		"superd.state"
 #define STATEFILE_NAMELEN	128
 
@@ -71,10 +78,11 @@ struct state_listen {
 	int			 fd;
 };
 
-/* A TTL lease of the endpoint directory (upgrade only). */
+/* A lease of the endpoint directory (upgrade only). */
 #define STATE_TAGS		8
 #define STATE_TAG_MAX		(32 + 1 + 255 + 1)	/* "K=V" */
 #define STATE_ADDR_MAX		108
+#define STATE_GROUPS		64
 
 struct state_lease {
 	uint64_t		 id;
@@ -87,6 +95,18 @@ struct state_lease {
 	int			 export;
 	char			 tags[STATE_TAGS][STATE_TAG_MAX];
 	size_t			 ntags;
+	uint64_t		 conn;		/* bound to; 0: a TTL lease */
+	long			 groups[STATE_GROUPS];
+	size_t			 ngroups;
+};
+
+/* A connection of a line protocol (linesrv.h), upgrade only. */
+struct state_conn {
+	char			 srv[128];	/* its listener's address */
+	int			 fd;
+	int			 closing;
+	unsigned long long	 at;		/* its bytes in connbuf */
+	unsigned long long	 in, out, state;	/* ... their lengths */
 };
 
 /* A datagram handed to a nowait UDP handler, not read yet (upgrade). */
@@ -118,6 +138,9 @@ struct statefile {
 	size_t			 nsocks;
 	struct state_handoff	*hos;
 	size_t			 nhos, hocap;
+	struct state_conn	*conns;
+	size_t			 nconns, conncap;
+	int			 connbuf_fd;	/* the conns' bytes, or -1 */
 };
 
 void	 statefile_init(struct statefile *);
@@ -129,6 +152,7 @@ int	 statefile_add_listen(struct statefile *, const char *service,
 int	 statefile_add_lease(struct statefile *, const struct state_lease *);
 int	 statefile_add_handoff(struct statefile *,
 	    const struct state_handoff *);
+int	 statefile_add_conn(struct statefile *, const struct state_conn *);
 /* "exec", "wait", ... and back (-1 unknown). */
 const char *state_kind_name(enum state_kind);
 int	 state_kind_parse(const char *);
