@@ -83,6 +83,13 @@ collect_one(const struct linesrv_frozen *f, void *arg)
 
 	if (c->failed || (c->has_asker && same_socket(f->fd, &c->asker)))
 		return;
+	if ((f->inlen > 0 && f->in == NULL) || (f->outlen > 0 &&
+	    f->out == NULL)) {
+		log_warnx("upgrade: out of memory for a connection of %s",
+		    f->key);
+		c->failed = 1;
+		return;
+	}
 	memset(&sc, 0, sizeof(sc));
 	snprintf(sc.srv, sizeof(sc.srv), "%s", f->key);
 	sc.fd = f->fd;
