@@ -292,11 +292,40 @@ ctl_drained_cb(struct linesrv_conn *lc, void *arg)
 	}
 }
 
+/*
+ * An upgrade: a control connection is request and reply, so between two
+ * events there is nothing in flight but its buffers (linesrv carries
+ * them) and a drain whose OK is not written yet.  Who it is, and what it
+ * may do, the next binary learns from the socket at open, as for a new
+ * connection: under the configuration it starts with.
+ */
+static void
+ctl_freeze_cb(struct linesrv_conn *lc, char *buf, size_t len, void *arg)
+{
+	struct ctl_conn	*c = linesrv_conn_data(lc);
+
+	(void)arg;
+	snprintf(buf, len, "drain=%d", c->drain);
+}
+
+static int
+ctl_thaw_cb(struct linesrv_conn *lc, const char *state, void *arg)
+{
+	struct ctl_conn	*c = linesrv_conn_data(lc);
+
+	(void)arg;
+	c->drain = strcmp(state, "drain=1") == 0;
+	log_debug("%s: handed over", c->who);
+	return 0;
+}
+
 static const struct linesrv_ops ctl_ops = {
 	.open = ctl_open_cb,
 	.line = ctl_line_cb,
 	.drained = ctl_drained_cb,
 	.close = ctl_close_cb,
+	.freeze = ctl_freeze_cb,
+	.thaw = ctl_thaw_cb,
 };
 
 /* Bind path (0660 with a control group, else 0600) and serve it. */

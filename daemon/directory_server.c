@@ -16,11 +16,13 @@
  */
 #include "config.h"
 
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <netinet/in.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +77,7 @@ struct dconn {
 	gid_t			 groups[DS_NGROUPS];
 	struct src_entry	*src;		/* remote: per-source state */
 	const char		*peer;		/* for log lines */
+	TAILQ_ENTRY(dconn)	 entry;		/* local ones: leases bind */
 };
 
 static struct {
@@ -86,6 +89,7 @@ static struct {
 	uint64_t		 next_conn;
 	struct srctable		*sources;
 	struct line_limits	 lim;
+	TAILQ_HEAD(, dconn)	 conns;		/* the local connections */
 } ds;
 
 
@@ -309,6 +313,7 @@ conn_open(struct linesrv_conn *lc, int remote)
 		c->cred.gid = p->gid;
 		c->cred.pid = p->pid;
 		c->cred.groups = c->groups;
+		TAILQ_INSERT_TAIL(&ds.conns, c, entry);
 #ifdef SO_PEERGROUPS
 		len = sizeof(c->groups);
 		if (getsockopt(linesrv_conn_fd(lc), SOL_SOCKET, SO_PEERGROUPS,
@@ -346,8 +351,11 @@ conn_close_cb(struct linesrv_conn *lc, void *arg)
 	(void)arg;
 	if (c == NULL)
 		return;
-	if (!c->remote && ds.dir != NULL)
-		dir_remove_conn(ds.dir, c->id, gone_cb, NULL);
+	if (!c->remote) {
+		TAILQ_REMOVE(&ds.conns, c, entry);
+		if (ds.dir != NULL)
+			dir_remove_conn(ds.dir, c->id, gone_cb, NULL);
+	}
 	log_debug("directory: connection %llu (%s) closed",
 	    (unsigned long long)c->id, c->peer);
 	free(c);
@@ -397,11 +405,97 @@ conn_keep_idle_cb(struct linesrv_conn *lc, void *arg)
 	return !c->remote && dir_count_conn(ds.dir, c->id) > 0;
 }
 
+/*
+ * An upgrade: the connection's id, which its connection-bound leases
+ * name, and the credentials the ownership checks use (a remote one has
+ * none; its rate bucket starts full again in the next binary).
+ */
+static void
+conn_freeze_cb(struct linesrv_conn *lc, char *buf, size_t len, void *arg)
+{
+	struct dconn	*c = linesrv_conn_data(lc);
+	size_t		 i, n;
+
+	(void)arg;
+	n = (size_t)snprintf(buf, len, "id=%" PRIu64, c->id);
+	if (c->remote || n >= len)
+		return;
+	n += (size_t)snprintf(buf + n, len - n, " uid=%lu gid=%lu pid=%ld "
+	    "groups=", (unsigned long)c->cred.uid, (unsigned long)c->cred.gid,
+	    (long)c->cred.pid);
+	for (i = 0; i < c->cred.ngroups && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%lu", i ? "," : "",
+		    (unsigned long)c->groups[i]);
+}
+
+/* "a,b,c" into c's supplementary groups; -1 if malformed. */
+static int
+groups_parse(struct dconn *c, const char *s)
+{
+	char	*end;
+
+	c->cred.ngroups = 0;
+	while (*s != '\0' && c->cred.ngroups < DS_NGROUPS) {
+		errno = 0;
+		c->groups[c->cred.ngroups++] = (gid_t)strtoul(s, &end, 10);
+		if (errno != 0 || end == s || (*end != ',' && *end != '\0'))
+			return -1;
+		s = *end == ',' ? end + 1 : end;
+	}
+	return *s == '\0' ? 0 : -1;
+}
+
+/* " uid=U gid=G pid=P groups=A,B" into c's credentials; -1 if malformed. */
+static int
+cred_parse(struct dconn *c, const char *s)
+{
+	unsigned long	uid, gid;
+	long		pid;
+	int		n = -1;
+
+	if (sscanf(s, " uid=%lu gid=%lu pid=%ld groups=%n", &uid, &gid, &pid,
+	    &n) != 3 || n < 0 || groups_parse(c, s + n) == -1)
+		return -1;
+	c->cred.uid = (uid_t)uid;
+	c->cred.gid = (gid_t)gid;
+	c->cred.pid = (pid_t)pid;
+	return 0;
+}
+
+/* The next binary takes the connection back as the last one left it. */
+static int
+conn_thaw_cb(struct linesrv_conn *lc, const char *state, void *arg)
+{
+	struct dconn		*c = linesrv_conn_data(lc);
+	unsigned long long	 id;
+	int			 n = -1;
+
+	(void)arg;
+	if (sscanf(state, "id=%llu%n", &id, &n) != 1 || id == 0 || n < 0 ||
+	    (!c->remote && cred_parse(c, state + n) == -1)) {
+		log_warnx("directory: connection from %s handed over without "
+		    "its state (\"%s\"); closed", c->peer, state);
+		dircmd_err(linesrv_conn_out(lc), proto_code_name(PROTO_C_EBUSY),
+		    "superd was upgraded and lost this connection's state, "
+		    "connect again");
+		return -1;
+	}
+	c->id = id;
+	/* Ids of this binary's connections follow the handed-over ones. */
+	if (ds.next_conn < id)
+		ds.next_conn = id;
+	log_debug("directory: connection %llu from %s handed over", id,
+	    c->peer);
+	return 0;
+}
+
 static const struct linesrv_ops local_ops = {
 	.open = local_open_cb,
 	.line = conn_line_cb,
 	.keep_idle = conn_keep_idle_cb,
 	.close = conn_close_cb,
+	.freeze = conn_freeze_cb,
+	.thaw = conn_thaw_cb,
 };
 
 static const struct linesrv_ops remote_ops = {
@@ -409,6 +503,8 @@ static const struct linesrv_ops remote_ops = {
 	.open = remote_open_cb,
 	.line = conn_line_cb,
 	.close = conn_close_cb,
+	.freeze = conn_freeze_cb,
+	.thaw = conn_thaw_cb,
 };
 
 static void
@@ -483,6 +579,18 @@ directory_foreach_lease(void (*cb)(const struct dir_entry *, void *),
 		cb(e, arg);
 }
 
+/* Is conn a local connection open now? */
+static int
+conn_is_open(uint64_t id)
+{
+	struct dconn	*c;
+
+	TAILQ_FOREACH(c, &ds.conns, entry)
+		if (c->id == id)
+			return 1;
+	return 0;
+}
+
 int
 directory_restore_lease(const struct dir_reg *r, const struct dir_cred *c)
 {
@@ -492,6 +600,9 @@ directory_restore_lease(const struct dir_reg *r, const struct dir_cred *c)
 
 	if (ds.dir == NULL)
 		return DIR_ENOMEM;
+	/* Bound to a connection not handed over: it ended with it. */
+	if (r->conn != 0 && !conn_is_open(r->conn))
+		return DIR_ENOCONN;
 	if ((err = dir_register(ds.dir, r, c, clock_mono_ms(), &id, &ttl)) == DIR_OK)
 		expiry_arm();
 	return err;
@@ -504,6 +615,7 @@ directory_start(struct event_base *base, const struct superd_conf *conf)
 	if (ds.base != NULL)
 		directory_stop();
 	memset(&ds, 0, sizeof(ds));
+	TAILQ_INIT(&ds.conns);
 	ds.base = base;
 	ds.lim = conf->line;
 	if ((ds.sources = srctable_new(DS_REMOTE_SOURCES, 32, 64)) == NULL ||

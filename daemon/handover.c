@@ -28,6 +28,8 @@
 #include "directory.h"
 #include "directory_server.h"
 #include "handover.h"
+#include "handover_bytes.h"
+#include "handover_conns.h"
 #include "log.h"
 #include "logq.h"
 #include "request.h"
@@ -123,10 +125,15 @@ collect_bconn(struct session *s, void *arg)
 {
 	struct collect		*c = arg;
 	struct builtin_state	 st;
+	struct state_bconn	 b;
 
-	if (request_builtin_state(s, &st) >= 0 &&
-	    statefile_add_bconn(c->sf, s->id, st.pos, st.pending, st.len) ==
-	    -1)
+	if (request_builtin_state(s, &st) == -1)
+		return;
+	b.id = s->id;
+	b.pos = st.pos;
+	b.len = st.len;
+	if (hobytes_put(st.pending, st.len, &b.at) == -1 ||
+	    statefile_add_bconn(c->sf, &b) == -1)
 		c->failed = 1;
 }
 
@@ -140,7 +147,7 @@ collect_listener(const char *name, const char *proto, int fd, void *arg)
 		c->failed = 1;
 }
 
-/* A TTL lease, kept as state (a connection-bound one ends with it). */
+/* A lease, kept as state (a connection-bound one with its connection). */
 static void
 collect_lease(const struct dir_entry *e, void *arg)
 {
@@ -148,8 +155,6 @@ collect_lease(const struct dir_entry *e, void *arg)
 	struct state_lease	 l;
 	size_t			 i;
 
-	if (e->expires_ms == 0)
-		return;
 	memset(&l, 0, sizeof(l));
 	l.id = e->id;
 	snprintf(l.name, sizeof(l.name), "%s", e->name);
@@ -167,6 +172,10 @@ collect_lease(const struct dir_entry *e, void *arg)
 	for (i = 0; i < e->ntags && i < STATE_TAGS; i++)
 		snprintf(l.tags[i], sizeof(l.tags[i]), "%s", e->tags[i]);
 	l.ntags = i;
+	l.conn = e->conn;
+	for (i = 0; i < e->ngroups && i < STATE_GROUPS; i++)
+		l.groups[i] = (long)e->groups[i];
+	l.ngroups = i;
 	if (statefile_add_lease(c->sf, &l) == -1)
 		c->failed = 1;
 }
@@ -246,6 +255,9 @@ write_now(int upgrade, int ctl_fd, char *err, size_t errlen)
 		directory_foreach_lease(collect_lease, &c);
 		service_foreach_handoff(collect_handoff, &c);
 		collect_socks(&sf);
+		if (handover_conns_collect(&sf, ctl_fd) == -1)
+			c.failed = 1;
+		sf.connbuf_fd = hobytes_fd();
 	}
 	if (c.failed) {
 		snprintf(err, errlen, "out of memory");
@@ -334,6 +346,8 @@ keep_alive(struct statefile *sf)
 	sf->nleases = 0;	/* clients register again */
 	sf->nsocks = 0;
 	sf->nhos = 0;
+	sf->nconns = 0;
+	sf->connbuf_fd = -1;
 	sf->control_fd = -1;
 }
 
@@ -462,6 +476,7 @@ restore_leases(void)
 	struct state_lease	*l;
 	struct dir_reg		 r;
 	struct dir_cred		 c;
+	gid_t			 groups[STATE_GROUPS];
 	size_t			 i, k, n = 0;
 	int			 err;
 
@@ -483,9 +498,14 @@ restore_leases(void)
 		r.export = l->export;
 		r.id = l->id;
 		r.expires_ms = l->expires_ms;
+		r.conn = l->conn;
 		c.uid = (uid_t)l->uid;
 		c.gid = (gid_t)l->gid;
 		c.pid = (pid_t)l->pid;
+		for (k = 0; k < l->ngroups; k++)
+			groups[k] = (gid_t)l->groups[k];
+		c.groups = groups;
+		c.ngroups = l->ngroups;
 		if ((err = directory_restore_lease(&r, &c)) == DIR_OK)
 			n++;
 		else
@@ -496,17 +516,27 @@ restore_leases(void)
 	return n;
 }
 
-/* Where the previous binary left builtin connection q, or NULL. */
+/*
+ * Where the previous binary left builtin connection q, or NULL; the
+ * bytes queued for it are read into *buf (the caller frees it).
+ */
 static const struct builtin_state *
-builtin_state_of(const struct state_req *q, struct builtin_state *st)
+builtin_state_of(const struct state_req *q, struct builtin_state *st,
+    char **buf)
 {
 	const struct state_bconn	*b;
 
+	*buf = NULL;
 	if (q->kind != STATE_BUILTIN ||
 	    (b = statefile_bconn(&ho.prev, q->id)) == NULL)
 		return NULL;
+	if ((*buf = hobytes_get(ho.prev.connbuf_fd, b->at, b->len)) == NULL) {
+		log_warnx("session S%llu: the bytes queued for it were not "
+		    "handed over", (unsigned long long)q->id);
+		return NULL;
+	}
 	st->pos = b->pos;
-	st->pending = (const char *)b->data;
+	st->pending = *buf;
 	st->len = b->len;
 	return st;
 }
@@ -516,8 +546,9 @@ handover_adopt(void)
 {
 	struct state_req	*q;
 	struct builtin_state	 st;
-	char			 err[256];
+	char			 err[256], *bytes;
 	size_t			 i, n = 0;
+	int			 rc;
 	long long		 elapsed;
 	int			 ctl_fd = ho.prev.control_fd;
 
@@ -532,8 +563,10 @@ handover_adopt(void)
 		if (q->timeout_ms > 0)
 			q->timeout_ms = q->timeout_ms > elapsed ?
 			    q->timeout_ms - elapsed : 1;
-		if (service_adopt(q, builtin_state_of(q, &st), ho.own, err,
-		    sizeof(err)) == 0)
+		rc = service_adopt(q, builtin_state_of(q, &st, &bytes), ho.own,
+		    err, sizeof(err));
+		free(bytes);
+		if (rc == 0)
 			n++;
 		else
 			log_warnx("session S%llu (service %s, pid %ld): not "
@@ -541,6 +574,12 @@ handover_adopt(void)
 			    q->service, (long)q->pid, err);
 	}
 
+	/* Before the leases: a connection-bound one needs its connection. */
+	if (ho.own)
+		handover_conns_restore(&ho.prev);
+	if (ho.prev.connbuf_fd >= 0)
+		close(ho.prev.connbuf_fd);
+	ho.prev.connbuf_fd = -1;
 	if (ho.own)
 		log_notice("upgrade: %zu of %zu requests, %zu sockets and %zu "
 		    "of %zu directory leases taken over", n, ho.prev.nreqs,
@@ -713,6 +752,7 @@ exec_now(const char *binary, int ctl_fd, char *err, size_t errlen)
 	int	e;
 
 	if (write_now(1, ctl_fd, err, errlen) == -1) {
+		hobytes_cancel();
 		recloexec();
 		return -1;
 	}
@@ -723,6 +763,7 @@ exec_now(const char *binary, int ctl_fd, char *err, size_t errlen)
 	execv(binary, ho.argv);
 	e = errno;
 	unsetenv(HANDOVER_ENV);
+	hobytes_cancel();
 	recloexec();
 	if (logq_start(log_sink_batch, log_sink_flush) == -1)
 		log_warnx("log writer thread: not restarted");

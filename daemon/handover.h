@@ -14,6 +14,7 @@
  *  - upgrade: superd checks the new binary (-t on the config, and
  *    --handover-version), writes the table with the file descriptors to
  *    keep (listening sockets, stderr pipes, builtin connections, the
+ *    open connections of the line protocols (handover_conns.h), the
  *    control connection that asked) and execve()s it in the same
  *    process, so handlers stay its children; the new binary takes the
  *    descriptors over.

@@ -46,6 +46,7 @@ struct linesrv_conn {
 	int			 closing;	/* replies queued, then close */
 	int			 paused;	/* output over out_high */
 	int			 in_line;	/* first byte of a line seen */
+	int			 resume;	/* thawed: run its lines */
 	TAILQ_ENTRY(linesrv_conn) entry;
 };
 
@@ -62,13 +63,19 @@ struct linesrv {
 	void			*arg;
 	TAILQ_HEAD(, linesrv_conn) conns;
 	unsigned		 nconns;
+	TAILQ_ENTRY(linesrv)	 entry;
 };
+
+/* Every server, for an upgrade to find them all (and again after it). */
+static TAILQ_HEAD(, linesrv) servers = TAILQ_HEAD_INITIALIZER(servers);
 
 static void	accept_cb(evutil_socket_t, short, void *);
 static void	pause_cb(evutil_socket_t, short, void *);
 static struct linesrv_conn *conn_accept(struct linesrv *, int,
 		    struct sockaddr_storage *,
 		    socklen_t);
+static struct linesrv_conn *conn_new(struct linesrv *, int,
+		    const struct linesrv_peer *);
 static void	conn_free(struct linesrv_conn *);
 static void	conn_process(struct linesrv_conn *);
 static void	conn_arm(struct linesrv_conn *);
@@ -95,6 +102,7 @@ linesrv_new(struct event_base *base, int fd, int prio, const char *name,
 	srv->ops = ops;
 	srv->arg = arg;
 	TAILQ_INIT(&srv->conns);
+	TAILQ_INSERT_TAIL(&servers, srv, entry);
 	if (unlink_path != NULL)
 		srv->path = strdup(unlink_path);
 	srv->name = strdup(name);
@@ -118,6 +126,7 @@ linesrv_free(struct linesrv *srv)
 		return;
 	while (!TAILQ_EMPTY(&srv->conns))
 		conn_free(TAILQ_FIRST(&srv->conns));
+	TAILQ_REMOVE(&servers, srv, entry);
 	if (srv->ev != NULL)
 		event_free(srv->ev);
 	if (srv->pause_ev != NULL)
@@ -389,6 +398,18 @@ conn_accept(struct linesrv *srv, int fd, struct sockaddr_storage *ss,
 		refuse_now(srv, fd, why);
 		return NULL;
 	}
+	if ((c = conn_new(srv, fd, &p)) == NULL)
+		return NULL;
+	conn_arm(c);
+	return c;
+}
+
+/* A connection admitted (or thawed): NULL if it failed (fd closed). */
+static struct linesrv_conn *
+conn_new(struct linesrv *srv, int fd, const struct linesrv_peer *p)
+{
+	struct linesrv_conn	*c;
+
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->bev = bufferevent_socket_new(srv->base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL ||
@@ -402,7 +423,7 @@ conn_accept(struct linesrv *srv, int fd, struct sockaddr_storage *ss,
 		return NULL;
 	}
 	c->srv = srv;
-	c->peer = p;
+	c->peer = *p;
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	srv->nconns++;
 	event_priority_set(c->timer, srv->prio);
@@ -420,7 +441,6 @@ conn_accept(struct linesrv *srv, int fd, struct sockaddr_storage *ss,
 		conn_free(c);
 		return NULL;
 	}
-	conn_arm(c);
 	return c;
 }
 
@@ -503,6 +523,11 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (c->resume) {
+		c->resume = 0;
+		conn_process(c);
+		return;
+	}
 	if (c->closing) {
 		conn_free(c);
 		return;
@@ -643,6 +668,133 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 		}
 	}
 	conn_free(c);
+}
+
+/* ---- upgrades ---- */
+
+/* Which server: the address its listening socket is bound to. */
+static void
+server_key(const struct linesrv *srv, char *key, size_t len)
+{
+	char	addr[LINESRV_KEY_MAX];
+	int	port;
+
+	addr_local(srv->fd, addr, sizeof(addr), &port);
+	if (port < 0)
+		snprintf(key, len, "%s", addr);
+	else
+		addr_desc(addr, port, key, len);
+}
+
+void
+linesrv_freeze_all(void (*cb)(const struct linesrv_frozen *, void *),
+    void *arg)
+{
+	struct linesrv		*srv;
+	struct linesrv_conn	*c;
+	struct linesrv_frozen	 f;
+	struct evbuffer		*in, *out;
+	char			 state[LINESRV_STATE_MAX];
+
+	TAILQ_FOREACH(srv, &servers, entry) {
+		memset(&f, 0, sizeof(f));
+		server_key(srv, f.key, sizeof(f.key));
+		TAILQ_FOREACH(c, &srv->conns, entry) {
+			/* Taken away (tcpmux): its new owner has it. */
+			if ((f.fd = bufferevent_getfd(c->bev)) < 0)
+				continue;
+			in = bufferevent_get_input(c->bev);
+			out = bufferevent_get_output(c->bev);
+			f.closing = c->closing;
+			f.inlen = evbuffer_get_length(in);
+			f.in = evbuffer_pullup(in, -1);
+			f.outlen = evbuffer_get_length(out);
+			f.out = evbuffer_pullup(out, -1);
+			state[0] = '\0';
+			if (srv->ops->freeze != NULL)
+				srv->ops->freeze(c, state, sizeof(state),
+				    srv->arg);
+			f.state = state;
+			cb(&f, arg);
+		}
+	}
+}
+
+static struct linesrv *
+server_at(const char *key)
+{
+	struct linesrv	*srv;
+	char		 k[LINESRV_KEY_MAX];
+
+	TAILQ_FOREACH(srv, &servers, entry) {
+		server_key(srv, k, sizeof(k));
+		if (strcmp(k, key) == 0)
+			return srv;
+	}
+	return NULL;
+}
+
+/*
+ * Bytes the previous binary read go back in front of what comes next.
+ * The bufferevent keeps its input's end frozen (only its own reads add
+ * there), so open it for this one add, as those reads do.
+ */
+static int
+input_put_back(struct linesrv_conn *c, const void *in, size_t len)
+{
+	struct evbuffer	*buf = bufferevent_get_input(c->bev);
+	int		 r;
+
+	if (len == 0)
+		return 0;
+	evbuffer_unfreeze(buf, 0);
+	r = evbuffer_add(buf, in, len);
+	evbuffer_freeze(buf, 0);
+	return r;
+}
+
+/*
+ * The connection was admitted when it was accepted: no access list,
+ * rate or cap is asked again (a connection that holds leases must not
+ * be cut because the new configuration is stricter).  Its timers start
+ * again: the deadline of a line begun and the idle time count from now.
+ */
+int
+linesrv_thaw(const struct linesrv_frozen *f)
+{
+	struct linesrv		*srv;
+	struct linesrv_conn	*c;
+	struct linesrv_peer	 p;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+	struct timeval		 now = { 0, 0 };
+
+	if ((srv = server_at(f->key)) == NULL)
+		return -1;
+	(void)fcntl(f->fd, F_SETFD, FD_CLOEXEC);
+	(void)fcntl(f->fd, F_SETFL, fcntl(f->fd, F_GETFL) | O_NONBLOCK);
+	if (getpeername(f->fd, (struct sockaddr *)&ss, &len) == -1 ||
+	    peer_identify(f->fd, &ss, len, &p) == -1) {
+		log_warn("%s: a connection handed over: its peer", srv->name);
+		close(f->fd);
+		return 1;
+	}
+	if ((c = conn_new(srv, f->fd, &p)) == NULL)
+		return 1;
+	if (input_put_back(c, f->in, f->inlen) == -1 || (f->outlen > 0 &&
+	    evbuffer_add(linesrv_conn_out(c), f->out, f->outlen) == -1)) {
+		log_warnx("%s: %s: out of memory for a connection handed "
+		    "over", srv->name, p.desc);
+		conn_free(c);
+		return 1;
+	}
+	if (f->closing || (srv->ops->thaw != NULL &&
+	    srv->ops->thaw(c, f->state, srv->arg) == -1))
+		linesrv_conn_close(c);
+	/* Its lines run from the loop, once everything is handed over. */
+	c->resume = 1;
+	evtimer_add(c->timer, &now);
+	return 0;
 }
 
 /* ---- UNIX sockets ---- */

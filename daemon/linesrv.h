@@ -84,6 +84,19 @@ struct linesrv_ops {
 	int	(*keep_idle)(struct linesrv_conn *, void *arg);
 	/* The connection is going away (free its data here). */
 	void	(*close)(struct linesrv_conn *, void *arg);
+	/*
+	 * An upgrade: write what the next binary needs of the connection
+	 * (beyond the peer, which the socket tells) into buf as a string.
+	 * NULL: nothing.
+	 */
+	void	(*freeze)(struct linesrv_conn *, char *buf, size_t len,
+		    void *arg);
+	/*
+	 * ... and take it back in the next binary, after open: 0, or -1
+	 * (after writing the client a reply that says why) to close it.
+	 * NULL: the state is ignored.
+	 */
+	int	(*thaw)(struct linesrv_conn *, const char *state, void *arg);
 };
 
 /*
@@ -111,6 +124,37 @@ unsigned	 linesrv_nconns(const struct linesrv *);
  * The new connection, or NULL (fd closed).
  */
 struct linesrv_conn *linesrv_adopt(struct linesrv *, int fd);
+
+/*
+ * An upgrade hands every connection to the next binary as it is: which
+ * server (the address its listening socket is bound to, the same socket
+ * in both binaries), the socket, the bytes read that are no whole line
+ * yet, the replies not written yet, and the user's state (ops->freeze).
+ */
+#define LINESRV_KEY_MAX		128
+#define LINESRV_STATE_MAX	1024
+
+struct linesrv_frozen {
+	char		 key[LINESRV_KEY_MAX];
+	int		 fd;
+	int		 closing;	/* only its replies are left */
+	const void	*in;
+	size_t		 inlen;
+	const void	*out;
+	size_t		 outlen;
+	const char	*state;		/* "" for none */
+};
+
+/* Every connection of every server, frozen (nothing changes). */
+void		 linesrv_freeze_all(void (*)(const struct linesrv_frozen *,
+		    void *), void *arg);
+/*
+ * Serve a frozen connection on the server listening at f->key as it
+ * was: its bytes go back into its buffers, and its lines run once the
+ * loop does.  0 served; 1 closed, as it could not be (logged); -1 no
+ * server listens there (fd is still the caller's).
+ */
+int		 linesrv_thaw(const struct linesrv_frozen *);
 
 const struct linesrv_peer *linesrv_conn_peer(const struct linesrv_conn *);
 void		*linesrv_conn_data(const struct linesrv_conn *);

@@ -3,7 +3,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -41,6 +40,7 @@ statefile_init(struct statefile *sf)
 	memset(sf, 0, sizeof(*sf));
 	sf->version = STATEFILE_VERSION;
 	sf->control_fd = -1;
+	sf->connbuf_fd = -1;
 }
 
 void
@@ -50,9 +50,8 @@ statefile_clear(struct statefile *sf)
 	free(sf->ls);
 	free(sf->leases);
 	free(sf->hos);
-	while (sf->nbcs > 0)
-		free(sf->bcs[--sf->nbcs].data);
 	free(sf->bcs);
+	free(sf->conns);
 	statefile_init(sf);
 }
 
@@ -119,24 +118,12 @@ statefile_add_handoff(struct statefile *sf, const struct state_handoff *h)
 }
 
 int
-statefile_add_bconn(struct statefile *sf, uint64_t id, unsigned long long pos,
-    const void *data, size_t len)
+statefile_add_bconn(struct statefile *sf, const struct state_bconn *b)
 {
-	struct state_bconn	*b;
-	unsigned char		*copy = NULL;
-
-	if (len > STATE_BDATA_MAX || grow((void **)&sf->bcs, sf->nbcs,
-	    &sf->bccap, sizeof(*sf->bcs)) == -1 ||
-	    (len > 0 && (copy = malloc(len)) == NULL))
+	if (grow((void **)&sf->bcs, sf->nbcs, &sf->bccap, sizeof(*sf->bcs))
+	    == -1)
 		return -1;
-	if (len > 0 && data != NULL)
-		memcpy(copy, data, len);
-	b = &sf->bcs[sf->nbcs++];
-	b->id = id;
-	b->pos = pos;
-	b->data = copy;
-	b->len = len;
-	b->got = data != NULL ? len : 0;
+	sf->bcs[sf->nbcs++] = *b;
 	return 0;
 }
 
@@ -149,6 +136,16 @@ statefile_bconn(const struct statefile *sf, uint64_t id)
 		if (sf->bcs[i].id == id)
 			return &sf->bcs[i];
 	return NULL;
+}
+
+int
+statefile_add_conn(struct statefile *sf, const struct state_conn *c)
+{
+	if (grow((void **)&sf->conns, sf->nconns, &sf->conncap,
+	    sizeof(*sf->conns)) == -1)
+		return -1;
+	sf->conns[sf->nconns++] = *c;
+	return 0;
 }
 
 /* ---- writing ---- */
@@ -195,13 +192,26 @@ print_lease(FILE *f, const struct state_lease *l)
 	fprintf(f, " proto=%s addr=", l->proto);
 	put_value(f, l->addr);
 	fprintf(f, " port=%u prio=%u weight=%u ttl=%u expires=%llu uid=%ld "
-	    "gid=%ld pid=%ld export=%d\n", l->port, l->prio, l->weight, l->ttl,
-	    l->expires_ms, l->uid, l->gid, l->pid, l->export);
+	    "gid=%ld pid=%ld export=%d conn=%" PRIu64 "\n", l->port, l->prio,
+	    l->weight, l->ttl, l->expires_ms, l->uid, l->gid, l->pid,
+	    l->export, l->conn);
 	for (i = 0; i < l->ntags; i++) {
 		fprintf(f, "tag lease=%" PRIu64 " kv=", l->id);
 		put_value(f, l->tags[i]);
 		fputc('\n', f);
 	}
+	for (i = 0; i < l->ngroups; i++)
+		fprintf(f, "group lease=%" PRIu64 " gid=%ld\n", l->id,
+		    l->groups[i]);
+}
+
+static void
+print_conn(FILE *f, const struct state_conn *c)
+{
+	fputs("conn srv=", f);
+	put_value(f, c->srv);
+	fprintf(f, " fd=%d closing=%d at=%llu in=%llu out=%llu state=%llu\n",
+	    c->fd, c->closing, c->at, c->in, c->out, c->state);
 }
 
 static void
@@ -219,23 +229,6 @@ print_handoff(FILE *f, const struct state_handoff *h)
 	if (n == 0)
 		fputc('-', f);
 	fputc('\n', f);
-}
-
-static void
-print_bconn(FILE *f, const struct state_bconn *b)
-{
-	size_t	i;
-
-	fprintf(f, "bconn id=%" PRIu64 " pos=%llu len=%zu\n", b->id, b->pos,
-	    b->len);
-	for (i = 0; i < b->len; i++) {
-		if (i % STATE_BDATA_LINE == 0)
-			fprintf(f, "%sbdata id=%" PRIu64 " hex=", i ? "\n" : "",
-			    b->id);
-		fprintf(f, "%02x", b->data[i]);
-	}
-	if (b->len > 0)
-		fputc('\n', f);
 }
 
 int
@@ -259,8 +252,14 @@ statefile_print(FILE *f, const struct statefile *sf)
 		fprintf(f, "sock fd=%d\n", sf->socks[i]);
 	for (i = 0; i < sf->nhos; i++)
 		print_handoff(f, &sf->hos[i]);
+	if (sf->connbuf_fd >= 0)
+		fprintf(f, "connbuf fd=%d\n", sf->connbuf_fd);
+	for (i = 0; i < sf->nconns; i++)
+		print_conn(f, &sf->conns[i]);
 	for (i = 0; i < sf->nbcs; i++)
-		print_bconn(f, &sf->bcs[i]);
+		fprintf(f, "bconn id=%" PRIu64 " pos=%llu at=%llu len=%zu\n",
+		    sf->bcs[i].id, sf->bcs[i].pos, sf->bcs[i].at,
+		    sf->bcs[i].len);
 	if (sf->control_fd >= 0)
 		fprintf(f, "control fd=%d\n", sf->control_fd);
 	return ferror(f) ? -1 : 0;
@@ -449,29 +448,76 @@ parse_lease(struct statefile *sf, const struct proto_req *q)
 	NUM(q, "port", 0, 65535, l.port);
 	NUM(q, "prio", 0, 65535, l.prio);
 	NUM(q, "weight", 0, 65535, l.weight);
-	NUM(q, "ttl", 1, UINT32_MAX, l.ttl);
-	NUM(q, "expires", 1, INT64_MAX, l.expires_ms);
+	NUM(q, "ttl", 0, UINT32_MAX, l.ttl);
+	NUM(q, "expires", 0, INT64_MAX, l.expires_ms);
 	NUM(q, "uid", 0, UINT32_MAX, l.uid);
 	NUM(q, "gid", 0, UINT32_MAX, l.gid);
 	NUM(q, "pid", 0, INT32_MAX, l.pid);
 	NUM(q, "export", 0, 1, l.export);
+	NUM(q, "conn", 0, INT64_MAX, l.conn);
+	/* A TTL lease expires; one without a TTL is bound to a connection. */
+	if ((l.ttl == 0) != (l.conn != 0) || (l.ttl == 0) != (l.expires_ms == 0))
+		return "a lease neither with a TTL nor bound to a connection";
 	return statefile_add_lease(sf, &l) == -1 ? "out of memory" : NULL;
+}
+
+/* The lease a record names (listed before it), or NULL. */
+static struct state_lease *
+lease_named(struct statefile *sf, uint64_t id)
+{
+	size_t	i;
+
+	for (i = 0; i < sf->nleases; i++)
+		if (sf->leases[i].id == id)
+			return &sf->leases[i];
+	return NULL;
+}
+
+static const char *
+parse_group(struct statefile *sf, const struct proto_req *q)
+{
+	struct state_lease	*l;
+	const char		*why;
+	uint64_t		 id;
+
+	NUM(q, "lease", 1, INT64_MAX, id);
+	if ((l = lease_named(sf, id)) == NULL)
+		return "a group of no lease listed before it";
+	if (l->ngroups == STATE_GROUPS)
+		return "too many groups for one lease";
+	NUM(q, "gid", 0, UINT32_MAX, l->groups[l->ngroups]);
+	l->ngroups++;
+	return NULL;
+}
+
+static const char *
+parse_conn(struct statefile *sf, const struct proto_req *q)
+{
+	struct state_conn	 c;
+	const char		*why;
+
+	memset(&c, 0, sizeof(c));
+	if ((why = get_str(q, "srv", c.srv, sizeof(c.srv))) != NULL)
+		return why;
+	NUM(q, "fd", 0, INT32_MAX, c.fd);
+	NUM(q, "closing", 0, 1, c.closing);
+	NUM(q, "at", 0, INT64_MAX, c.at);
+	NUM(q, "in", 0, INT64_MAX, c.in);
+	NUM(q, "out", 0, INT64_MAX, c.out);
+	NUM(q, "state", 0, INT64_MAX, c.state);
+	return statefile_add_conn(sf, &c) == -1 ? "out of memory" : NULL;
 }
 
 /* A tag goes to its lease, which comes before it. */
 static const char *
 parse_tag(struct statefile *sf, const struct proto_req *q)
 {
-	struct state_lease	*l = NULL;
+	struct state_lease	*l;
 	const char		*why;
 	uint64_t		 id;
-	size_t			 i;
 
 	NUM(q, "lease", 1, INT64_MAX, id);
-	for (i = 0; i < sf->nleases; i++)
-		if (sf->leases[i].id == id)
-			l = &sf->leases[i];
-	if (l == NULL)
+	if ((l = lease_named(sf, id)) == NULL)
 		return "a tag of no lease listed before it";
 	if (l->ntags == STATE_TAGS)
 		return "too many tags for one lease";
@@ -513,48 +559,15 @@ parse_handoff(struct statefile *sf, const struct proto_req *q)
 static const char *
 parse_bconn(struct statefile *sf, const struct proto_req *q)
 {
+	struct state_bconn	 b;
 	const char		*why;
-	uint64_t		 id;
-	unsigned long long	 pos;
-	size_t			 len;
 
-	NUM(q, "id", 1, INT64_MAX, id);
-	NUM(q, "pos", 0, INT64_MAX, pos);
-	NUM(q, "len", 0, STATE_BDATA_MAX, len);
-	if (sf->nbcs > 0 && sf->bcs[sf->nbcs - 1].got <
-	    sf->bcs[sf->nbcs - 1].len)
-		return "the bytes of the builtin connection before are short";
-	return statefile_add_bconn(sf, id, pos, NULL, len) == -1 ?
-	    "out of memory" : NULL;
-}
-
-/* The next bytes of the bconn record just before. */
-static const char *
-parse_bdata(struct statefile *sf, const struct proto_req *q)
-{
-	struct state_bconn	*b;
-	const char		*why;
-	char			 hex[2 * STATE_BDATA_LINE + 1];
-	uint64_t		 id;
-	size_t			 i, n;
-	unsigned		 v;
-
-	NUM(q, "id", 1, INT64_MAX, id);
-	if ((why = get_str(q, "hex", hex, sizeof(hex))) != NULL)
-		return why;
-	if (sf->nbcs == 0 || (b = &sf->bcs[sf->nbcs - 1])->id != id)
-		return "bytes of no builtin connection listed before";
-	n = strlen(hex);
-	if (n % 2 != 0 || n / 2 > b->len - b->got)
-		return "more bytes than the builtin connection's len";
-	for (i = 0; i < n / 2; i++) {
-		if (!isxdigit((unsigned char)hex[2 * i]) ||
-		    !isxdigit((unsigned char)hex[2 * i + 1]) ||
-		    sscanf(hex + 2 * i, "%2x", &v) != 1)
-			return "bytes not in hex";
-		b->data[b->got++] = (unsigned char)v;
-	}
-	return NULL;
+	memset(&b, 0, sizeof(b));
+	NUM(q, "id", 1, INT64_MAX, b.id);
+	NUM(q, "pos", 0, INT64_MAX, b.pos);
+	NUM(q, "at", 0, INT64_MAX, b.at);
+	NUM(q, "len", 0, STATE_BCONN_MAX, b.len);
+	return statefile_add_bconn(sf, &b) == -1 ? "out of memory" : NULL;
 }
 
 const char *
@@ -580,8 +593,14 @@ statefile_parse_line(struct statefile *sf, const char *line)
 		return parse_handoff(sf, &q);
 	if (strcmp(q.cmd, "bconn") == 0)
 		return parse_bconn(sf, &q);
-	if (strcmp(q.cmd, "bdata") == 0)
-		return parse_bdata(sf, &q);
+	if (strcmp(q.cmd, "group") == 0)
+		return parse_group(sf, &q);
+	if (strcmp(q.cmd, "conn") == 0)
+		return parse_conn(sf, &q);
+	if (strcmp(q.cmd, "connbuf") == 0) {
+		NUM(&q, "fd", 0, INT32_MAX, sf->connbuf_fd);
+		return NULL;
+	}
 	if (strcmp(q.cmd, "sock") == 0) {
 		if (sf->nsocks == sizeof(sf->socks) / sizeof(sf->socks[0]))
 			return "too many sockets";
@@ -627,9 +646,6 @@ statefile_read(const char *path, struct statefile *sf, char *err,
 		lineno = 1;
 		why = "an empty file";
 	}
-	if (why == NULL && sf->nbcs > 0 && sf->bcs[sf->nbcs - 1].got <
-	    sf->bcs[sf->nbcs - 1].len)
-		why = "the bytes of the last builtin connection are short";
 	free(line);
 	fclose(f);
 	if (why != NULL) {

@@ -22,10 +22,17 @@
  *	    head=0001...	(a datagram not read yet: upgrade only)
  *	lease id=3 name=app proto=tcp addr=127.0.0.1 port=80 prio=0
  *	    weight=0 ttl=60 expires=123456 uid=0 gid=0 pid=77 export=0
+ *	    conn=0		(ttl=0 expires=0 conn=N: bound to conn N)
  *	tag lease=3 kv=version%3D2			(upgrade only)
- *	bconn id=9 pos=7400 len=3	(a builtin connection's place in
- *	    its stream and how many bytes are queued for it: upgrade only)
- *	bdata id=9 hex=0d0a41	(those bytes, STATE_BDATA_LINE a line)
+ *	group lease=3 gid=24	(the registrant's supplementary groups)
+ *	connbuf fd=12		(the bytes of the conns: upgrade only)
+ *	conn srv=/run/superd/directory.sock fd=13 closing=0 at=0 in=5
+ *	    out=0 state=31	(a line-protocol connection: upgrade only;
+ *	    its bytes read, replies unwritten and own state are in connbuf
+ *	    from offset at, one after the other)
+ *	bconn id=9 pos=7400 at=120 len=3	(a builtin connection's place
+ *	    in its stream; the len bytes queued for it are in connbuf from
+ *	    offset at: upgrade only)
  */
 #ifndef SUPERD_STATEFILE_H
 #define SUPERD_STATEFILE_H
@@ -74,10 +81,11 @@ struct state_listen {
 	int			 fd;
 };
 
-/* A TTL lease of the endpoint directory (upgrade only). */
+/* A lease of the endpoint directory (upgrade only). */
 #define STATE_TAGS		8
 #define STATE_TAG_MAX		(32 + 1 + 255 + 1)	/* "K=V" */
 #define STATE_ADDR_MAX		108
+#define STATE_GROUPS		64
 
 struct state_lease {
 	uint64_t		 id;
@@ -90,6 +98,18 @@ struct state_lease {
 	int			 export;
 	char			 tags[STATE_TAGS][STATE_TAG_MAX];
 	size_t			 ntags;
+	uint64_t		 conn;		/* bound to; 0: a TTL lease */
+	long			 groups[STATE_GROUPS];
+	size_t			 ngroups;
+};
+
+/* A connection of a line protocol (linesrv.h), upgrade only. */
+struct state_conn {
+	char			 srv[128];	/* its listener's address */
+	int			 fd;
+	int			 closing;
+	unsigned long long	 at;		/* its bytes in connbuf */
+	unsigned long long	 in, out, state;	/* ... their lengths */
 };
 
 /* A datagram handed to a nowait UDP handler, not read yet (upgrade). */
@@ -104,15 +124,13 @@ struct state_handoff {
 };
 
 /* Where a builtin connection stands (upgrade only). */
-#define STATE_BDATA_LINE	400		/* bytes a bdata line */
-#define STATE_BDATA_MAX		65536
+#define STATE_BCONN_MAX		65536		/* bytes queued, at most */
 
 struct state_bconn {
 	uint64_t		 id;		/* its session */
 	unsigned long long	 pos;		/* generator position */
-	unsigned char		*data;		/* queued bytes (owned) */
+	unsigned long long	 at;		/* its bytes: offset in connbuf */
 	size_t			 len;		/* ... how many */
-	size_t			 got;		/* read back so far */
 };
 
 struct statefile {
@@ -135,6 +153,9 @@ struct statefile {
 	size_t			 nhos, hocap;
 	struct state_bconn	*bcs;
 	size_t			 nbcs, bccap;
+	struct state_conn	*conns;
+	size_t			 nconns, conncap;
+	int			 connbuf_fd;	/* the conns' bytes, or -1 */
 };
 
 void	 statefile_init(struct statefile *);
@@ -146,9 +167,8 @@ int	 statefile_add_listen(struct statefile *, const char *service,
 int	 statefile_add_lease(struct statefile *, const struct state_lease *);
 int	 statefile_add_handoff(struct statefile *,
 	    const struct state_handoff *);
-/* Append id's place and a copy of its len queued bytes. */
-int	 statefile_add_bconn(struct statefile *, uint64_t id,
-	    unsigned long long pos, const void *data, size_t len);
+int	 statefile_add_conn(struct statefile *, const struct state_conn *);
+int	 statefile_add_bconn(struct statefile *, const struct state_bconn *);
 /* The bconn record of session id, or NULL. */
 const struct state_bconn *statefile_bconn(const struct statefile *,
 	    uint64_t id);

@@ -142,11 +142,10 @@ for _ in $(seq 50); do
 	[ -n "$sid" ] && break; sleep 0.05
 done
 [ -n "$sid" ] || fail "no threaded echo session"
-ups=$(count_log "upgraded in place")
 ctl upgrade > "$T/up" 2>&1 || fail "upgrade with a thread busy: $(cat "$T/up")"
 wait "$slow" || fail "the threaded connection: $(cat "$T/slow")"
-wait_count "upgraded in place" $((ups + 1)) ||
-	fail "the upgrade with a thread busy did not happen"
+wait_log "session $sid .*closed after" 100 >/dev/null ||
+	fail "the end of the threaded connection $sid is not logged"
 # Either it was handed over and ended in the new binary, or (when the
 # check of the new binary took longer than the connection) it ended by
 # itself first; never cut.
@@ -156,7 +155,7 @@ awk -v s="session $sid " '
 	index($0, s) && /closed after/ { if (!exec || moved) done = 1 }
 	END { exit !(done) }' "$T/log" ||
 	fail "the threaded connection $sid was cut by the upgrade"
-ok "a threaded builtin connection finishes before the upgrade"
+ok "a threaded builtin connection goes on across the upgrade"
 
 # urgent = interrupt: the watch on the connection is handed over too, so
 # urgent data sent after an upgrade still interrupts the handler.
@@ -207,7 +206,8 @@ grep -q "upgrade refused: .* -t -c $T/superd.conf failed" "$T/up" ||
 grep -q "superd.conf:[0-9]" "$T/up" || fail "no file:line in: $(cat "$T/up")"
 cp "$T/good.conf" "$T/superd.conf"
 ctl upgrade /bin/true > "$T/up" 2>&1 && fail "upgrade to /bin/true succeeded"
-grep -q "does not read handover format [0-9]" "$T/up" ||
+v=$("$SUPERD" --handover-version | awk '{ print $3 }')
+grep -q "does not read handover format $v " "$T/up" ||
 	fail "/bin/true: $(cat "$T/up")"
 r=$($SDCLIENT -t 3000 -s still 127.0.0.1 $((P+1)))
 [ "$r" = still ] || fail "superd does not serve after the refusals: '$r'"

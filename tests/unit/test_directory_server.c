@@ -2,7 +2,9 @@
  * test_directory_server.c: the directory over a real UNIX socket (and the
  * read-only TCP one) on a real event_base: the protocol end to end,
  * garbage, empty and oversized requests, idle close, connection-bound
- * leases, paging, limits and stale socket files.
+ * leases, paging, limits and stale socket files, and a connection
+ * handed over as an upgrade does it (frozen, the server stopped and
+ * started again, thawed).
  *
  * service.c is faked: three configured services.
  */
@@ -29,7 +31,10 @@
 #include <event2/event.h>
 
 #include "conf.h"
+#include "directory.h"
 #include "directory_server.h"
+#include "linesrv.h"
+#include "proto.h"
 #include "log.h"
 #include "service.h"
 
@@ -501,6 +506,118 @@ test_conn_bound(void **state)
 	close(b);
 }
 
+/* A connection as an upgrade keeps it: its bytes copied, its socket dup'ed. */
+struct kept {
+	struct linesrv_frozen	 f;
+	char			 in[PROTO_LINE_MAX], out[4096];
+	char			 state[LINESRV_STATE_MAX];
+};
+
+static void
+keep_conn(const struct linesrv_frozen *f, void *arg)
+{
+	struct kept	*k = arg;
+
+	if (strncmp(f->state, "id=2 ", 5) != 0)
+		return;		/* only connection 2 is handed over */
+	assert_true(f->inlen <= sizeof(k->in) && f->outlen <= sizeof(k->out));
+	k->f = *f;
+	assert_true((k->f.fd = dup(f->fd)) >= 0);
+	memcpy(k->in, f->in, f->inlen);
+	memcpy(k->out, f->out, f->outlen);
+	snprintf(k->state, sizeof(k->state), "%s", f->state);
+	k->f.in = k->in;
+	k->f.out = k->out;
+	k->f.state = k->state;
+}
+
+/* A lease as an upgrade keeps it. */
+struct kept_lease {
+	struct dir_reg	 r;
+	struct dir_cred	 c;
+	char		 name[DIR_NAME_MAX + 1], addr[DIR_ADDR_MAX];
+};
+
+static void
+keep_lease(const struct dir_entry *e, void *arg)
+{
+	struct kept_lease	*l = arg;
+
+	l += e->id - 1;
+	memset(l, 0, sizeof(*l));
+	snprintf(l->name, sizeof(l->name), "%s", e->name);
+	snprintf(l->addr, sizeof(l->addr), "%s", e->addr);
+	l->r.name = l->name;
+	l->r.addr = l->addr;
+	l->r.proto = e->proto;
+	l->r.port = e->port;
+	l->r.ttl = e->ttl;
+	l->r.id = e->id;
+	l->r.expires_ms = e->expires_ms;
+	l->r.conn = e->conn;
+	l->c.uid = e->uid;
+	l->c.gid = e->gid;
+	l->c.pid = e->pid;
+}
+
+/*
+ * An upgrade: a connection handed over keeps its half line, its id and
+ * the lease bound to it; a lease bound to a connection not handed over
+ * is not restored; new connections get new ids.
+ */
+static void
+test_upgrade(void **state)
+{
+	struct kept		k;
+	struct kept_lease	l[2];
+	int			a, b, c;
+
+	(void)state;
+	/* Connection 1 comes and goes: the new binary's ids start at 1. */
+	close(xconnect());
+	pump(10);
+	a = xconnect();
+	b = xconnect();
+	assert_string_equal(xchg(a, "register name=bound proto=tcp "
+	    "addr=127.0.0.1 port=5000 ttl=0"), "OK 0 id=L1 ttl=0\n");
+	assert_string_equal(xchg(b, "register name=lost proto=tcp "
+	    "addr=127.0.0.1 port=5001 ttl=0"), "OK 0 id=L2 ttl=0\n");
+	assert_int_equal(send(a, "lookup na", 9, MSG_NOSIGNAL), 9);
+	pump(20);
+	memset(&k, 0, sizeof(k));
+	k.f.fd = -1;
+	linesrv_freeze_all(keep_conn, &k);
+	assert_true(k.f.fd >= 0);
+	assert_int_equal(k.f.inlen, 9);
+	assert_non_null(strstr(k.state, " uid="));
+	directory_foreach_lease(keep_lease, l);
+
+	/* The new binary: a new table, the same socket path. */
+	directory_stop();
+	assert_int_equal(directory_start(base, &conf), 0);
+	assert_int_equal(linesrv_thaw(&k.f), 0);
+	assert_int_equal(directory_restore_lease(&l[0].r, &l[0].c), DIR_OK);
+	assert_int_equal(directory_restore_lease(&l[1].r, &l[1].c),
+	    DIR_ENOCONN);
+	xchg(a, "me=bound");
+	assert_int_equal(count_lines(reply, "EP name=bound "), 1);
+	assert_non_null(strstr(reply, "OK 1\n"));
+	assert_string_equal(xchg(a, "renew id=L1"), "OK 0 ttl=0\n");
+	assert_true(wait_eof(b, 2000));
+	close(b);
+
+	/* A new connection's lease is not bound to the one handed over. */
+	c = xconnect();
+	assert_non_null(strstr(xchg(c, "register name=fresh proto=tcp "
+	    "addr=127.0.0.1 port=5002 ttl=0"), " ttl=0\n"));
+	close(a);
+	pump(50);
+	assert_string_equal(xchg(c, "lookup name=bound"),
+	    "ERR ENOENT no endpoint named bound\n");
+	assert_int_equal(count_lines(xchg(c, "lookup name=fresh"), "EP "), 1);
+	close(c);
+}
+
 /* TTL leases vanish when due, through the timer. */
 static void
 test_expiry(void **state)
@@ -737,6 +854,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_conn_bound, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_expiry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conn_limit, setup,
 		    teardown),

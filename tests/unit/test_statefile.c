@@ -61,10 +61,12 @@ test_roundtrip(void **state)
 {
 	struct statefile	sf, back;
 	struct state_req	r, u;
-	struct state_lease	l;
+	struct state_lease	l, b;
 	struct state_handoff	h;
 	const struct state_bconn *bb;
-	unsigned char		data[1000];
+	struct state_bconn	b1 = { 43, 7400, 120, 3120 };
+	struct state_bconn	b0 = { 44, 0, 0, 0 };
+	struct state_conn	c;
 	char			err[256];
 	size_t			i;
 
@@ -104,6 +106,31 @@ test_roundtrip(void **state)
 	snprintf(l.tags[1], sizeof(l.tags[1]), "path=/a b%%");
 	l.ntags = 2;
 	assert_int_equal(statefile_add_lease(&sf, &l), 0);
+	/* Bound to a connection: no TTL, no expiry, its groups. */
+	memset(&b, 0, sizeof(b));
+	b.id = 4;
+	snprintf(b.name, sizeof(b.name), "bound");
+	snprintf(b.proto, sizeof(b.proto), "tcp");
+	snprintf(b.addr, sizeof(b.addr), "127.0.0.1");
+	b.port = 80;
+	b.uid = 1000;
+	b.gid = 100;
+	b.pid = 78;
+	b.conn = 12;
+	b.groups[0] = 24;
+	b.groups[1] = 4294967294L;
+	b.ngroups = 2;
+	assert_int_equal(statefile_add_lease(&sf, &b), 0);
+	memset(&c, 0, sizeof(c));
+	snprintf(c.srv, sizeof(c.srv), "/run/my dir/directory.sock");
+	c.fd = 13;
+	c.closing = 1;
+	c.at = 100;
+	c.in = 5;
+	c.out = 70000;
+	c.state = 31;
+	assert_int_equal(statefile_add_conn(&sf, &c), 0);
+	sf.connbuf_fd = 12;
 	memset(&h, 0, sizeof(h));
 	snprintf(h.service, sizeof(h.service), "tftp");
 	snprintf(h.proto, sizeof(h.proto), "udp");
@@ -115,11 +142,8 @@ test_roundtrip(void **state)
 		h.head[i] = (unsigned char)(i * 7);
 	assert_int_equal(statefile_add_handoff(&sf, &h), 0);
 	sf.socks[sf.nsocks++] = 11;
-	for (i = 0; i < sizeof(data); i++)
-		data[i] = (unsigned char)(i * 13);
-	assert_int_equal(statefile_add_bconn(&sf, 43, 7400, data,
-	    sizeof(data)), 0);
-	assert_int_equal(statefile_add_bconn(&sf, 44, 0, NULL, 0), 0);
+	assert_int_equal(statefile_add_bconn(&sf, &b1), 0);
+	assert_int_equal(statefile_add_bconn(&sf, &b0), 0);
 	assert_int_equal(statefile_write(path, &sf, err, sizeof(err)), 0);
 	assert_int_equal(statefile_read(path, &back, err, sizeof(err)), 0);
 	assert_int_equal(back.version, STATEFILE_VERSION);
@@ -135,20 +159,21 @@ test_roundtrip(void **state)
 	assert_string_equal(back.ls[0].service, "echo");
 	assert_string_equal(back.ls[0].proto, "udp");
 	assert_int_equal(back.ls[0].fd, 5);
-	assert_int_equal(back.nleases, 1);
+	assert_int_equal(back.nleases, 2);
 	assert_memory_equal(&back.leases[0], &l, sizeof(l));
+	assert_memory_equal(&back.leases[1], &b, sizeof(b));
+	assert_int_equal(back.nconns, 1);
+	assert_memory_equal(&back.conns[0], &c, sizeof(c));
+	assert_int_equal(back.connbuf_fd, 12);
 	assert_int_equal(back.nhos, 1);
 	assert_memory_equal(&back.hos[0], &h, sizeof(h));
 	assert_int_equal(back.nsocks, 1);
 	assert_int_equal(back.socks[0], 11);
 	assert_int_equal(back.nbcs, 2);
 	assert_non_null(bb = statefile_bconn(&back, 43));
-	assert_int_equal(bb->pos, 7400);
-	assert_int_equal(bb->len, sizeof(data));
-	assert_int_equal(bb->got, sizeof(data));
-	assert_memory_equal(bb->data, data, sizeof(data));
+	assert_memory_equal(bb, &b1, sizeof(b1));
 	assert_non_null(bb = statefile_bconn(&back, 44));
-	assert_int_equal(bb->len, 0);
+	assert_memory_equal(bb, &b0, sizeof(b0));
 	assert_null(statefile_bconn(&back, 45));
 	statefile_clear(&sf);
 	statefile_clear(&back);
@@ -179,21 +204,21 @@ refused(const char *text, unsigned line, const char *reason)
 	assert_int_equal(sf.nreqs, 0);
 }
 
-#define TEXT_OF(x)	#x
-#define TEXT(x)		TEXT_OF(x)
-#define VERSION_TEXT	TEXT(STATEFILE_VERSION)
 
 static void
 test_refused(void **state)
 {
-	static const char hdr[] = "superd version=" VERSION_TEXT " pid=1 "
-	    "pstart=2 written=3 next=1 upgrade=0\n";
-	char	buf[512];
+	char	hdr[128], buf[512];
 
 	(void)state;
+	snprintf(hdr, sizeof(hdr), "superd version=%d pid=1 pstart=2 "
+	    "written=3 next=1 upgrade=0\n", STATEFILE_VERSION);
 	refused("", 1, "an empty file");
-	refused("superd version=999 pid=1 pstart=2 written=3 next=1 upgrade=0\n", 1,
-	    "a format version this superd does not read");
+	snprintf(buf, sizeof(buf), "superd version=%d pid=1 pstart=2 "
+	    "written=3 next=1 upgrade=0\n", STATEFILE_VERSION + 1);
+	refused(buf, 1, "a format version this superd does not read");
+	refused("superd version=1 pid=1 pstart=2 written=3 next=1 upgrade=0\n",
+	    1, "a format version this superd does not read");
 	refused("listen service=a proto=tcp fd=3\n", 1,
 	    "no \"superd version=N\" header first");
 	snprintf(buf, sizeof(buf), "%sreq id=1 service=a\n", hdr);
@@ -217,17 +242,17 @@ test_refused(void **state)
 	snprintf(buf, sizeof(buf), "%shandoff service=t proto=udp id=1 "
 	    "peer=1.2.3.4 port=5 len=2 head=00\n", hdr);
 	refused(buf, 2, "head does not match len");
-	snprintf(buf, sizeof(buf), "%sbconn id=3 pos=0 len=2\nbdata id=3 "
-	    "hex=0a0b0c\n", hdr);
-	refused(buf, 3, "more bytes than the builtin connection's len");
-	snprintf(buf, sizeof(buf), "%sbconn id=3 pos=0 len=2\nbdata id=3 "
-	    "hex=0a\n", hdr);
-	refused(buf, 3, "the bytes of the last builtin connection are short");
-	snprintf(buf, sizeof(buf), "%sbdata id=3 hex=0a\n", hdr);
-	refused(buf, 2, "bytes of no builtin connection listed before");
-	snprintf(buf, sizeof(buf), "%sbconn id=3 pos=0 len=1\nbdata id=3 "
-	    "hex=zz\n", hdr);
-	refused(buf, 3, "bytes not in hex");
+	snprintf(buf, sizeof(buf), "%sgroup lease=4 gid=24\n", hdr);
+	refused(buf, 2, "a group of no lease listed before it");
+	snprintf(buf, sizeof(buf), "%slease id=4 name=a proto=tcp addr=- "
+	    "port=1 prio=0 weight=0 ttl=0 expires=0 uid=0 gid=0 pid=1 "
+	    "export=0 conn=0\n", hdr);
+	refused(buf, 2, "a lease neither with a TTL nor bound to a connection");
+	snprintf(buf, sizeof(buf), "%sconn srv=/a fd=3 closing=0 at=0 in=0 "
+	    "out=0\n", hdr);
+	refused(buf, 2, "a field is missing");
+	snprintf(buf, sizeof(buf), "%sbconn id=3 pos=0 at=0 len=70000\n", hdr);
+	refused(buf, 2, "a number is malformed or out of range");
 	snprintf(buf, sizeof(buf), "%sbogus a=1\n", hdr);
 	refused(buf, 2, "an unknown record");
 }
