@@ -10,7 +10,7 @@
  * refuses a version it does not know, so an upgrade can check the new
  * binary before it commits to it.
  *
- *	superd version=1 pid=812 pstart=4242 written=1767000000123 next=8
+ *	superd version=2 pid=812 pstart=4242 written=1767000000123 next=8
  *	    upgrade=0
  *	req id=7 service=echo proto=tcp kind=exec pid=901 pstart=4300
  *	    start=1767000000 age=1500 timeout=28500 term=0 peer=127.0.0.1
@@ -23,6 +23,11 @@
  *	lease id=3 name=app proto=tcp addr=127.0.0.1 port=80 prio=0
  *	    weight=0 ttl=60 expires=123456 uid=0 gid=0 pid=77 export=0
  *	tag lease=3 kv=version%3D2			(upgrade only)
+ *	count name=requests service=echo proto=tcp v=12:0:1:0:0:0:0:0
+ *	    (a vector of counters, carry.c: upgrade only)
+ *
+ * Version 2 added the count records; a version 1 file (a superd before
+ * them) is still read, so crash recovery works across that change.
  */
 #ifndef SUPERD_STATEFILE_H
 #define SUPERD_STATEFILE_H
@@ -33,7 +38,8 @@
 #include <stdio.h>
 #include <time.h>
 
-#define STATEFILE_VERSION	1
+#define STATEFILE_VERSION	2	/* written, and told to an upgrade */
+#define STATEFILE_VERSION_MIN	1	/* the oldest still read */
 #define STATEFILE_NAME		"superd.state"
 #define STATEFILE_NAMELEN	128
 
@@ -100,6 +106,21 @@ struct state_handoff {
 	unsigned char		 head[64];	/* its first bytes */
 };
 
+/*
+ * A vector of counters an upgrade carries over, so that they do not
+ * restart at zero (carry.c says what name and v mean).
+ */
+#define STATE_COUNT_MAX		32
+#define STATE_COUNT_NAMELEN	32
+
+struct state_count {
+	char			 name[STATE_COUNT_NAMELEN];
+	char			 service[STATEFILE_NAMELEN];	/* "": none */
+	char			 proto[8];			/* "": none */
+	uint64_t		 v[STATE_COUNT_MAX];
+	size_t			 nv;
+};
+
 struct statefile {
 	int			 version;
 	pid_t			 pid;		/* the superd that wrote it */
@@ -118,6 +139,8 @@ struct statefile {
 	size_t			 nsocks;
 	struct state_handoff	*hos;
 	size_t			 nhos, hocap;
+	struct state_count	*counts;
+	size_t			 ncounts, countcap;
 };
 
 void	 statefile_init(struct statefile *);
@@ -129,6 +152,7 @@ int	 statefile_add_listen(struct statefile *, const char *service,
 int	 statefile_add_lease(struct statefile *, const struct state_lease *);
 int	 statefile_add_handoff(struct statefile *,
 	    const struct state_handoff *);
+int	 statefile_add_count(struct statefile *, const struct state_count *);
 /* "exec", "wait", ... and back (-1 unknown). */
 const char *state_kind_name(enum state_kind);
 int	 state_kind_parse(const char *);

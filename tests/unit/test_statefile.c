@@ -63,6 +63,7 @@ test_roundtrip(void **state)
 	struct state_req	r, u;
 	struct state_lease	l;
 	struct state_handoff	h;
+	struct state_count	c, e;
 	char			err[256];
 	size_t			i;
 
@@ -113,6 +114,18 @@ test_roundtrip(void **state)
 		h.head[i] = (unsigned char)(i * 7);
 	assert_int_equal(statefile_add_handoff(&sf, &h), 0);
 	sf.socks[sf.nsocks++] = 11;
+	memset(&c, 0, sizeof(c));
+	snprintf(c.name, sizeof(c.name), "requests");
+	snprintf(c.service, sizeof(c.service), "my echo");
+	snprintf(c.proto, sizeof(c.proto), "tcp");
+	c.v[0] = 12;
+	c.v[1] = UINT64_MAX;
+	c.v[2] = 0;
+	c.nv = 3;
+	assert_int_equal(statefile_add_count(&sf, &c), 0);
+	memset(&e, 0, sizeof(e));
+	snprintf(e.name, sizeof(e.name), "none");
+	assert_int_equal(statefile_add_count(&sf, &e), 0);
 	assert_int_equal(statefile_write(path, &sf, err, sizeof(err)), 0);
 	assert_int_equal(statefile_read(path, &back, err, sizeof(err)), 0);
 	assert_int_equal(back.version, STATEFILE_VERSION);
@@ -134,6 +147,9 @@ test_roundtrip(void **state)
 	assert_memory_equal(&back.hos[0], &h, sizeof(h));
 	assert_int_equal(back.nsocks, 1);
 	assert_int_equal(back.socks[0], 11);
+	assert_int_equal(back.ncounts, 2);
+	assert_memory_equal(&back.counts[0], &c, sizeof(c));
+	assert_memory_equal(&back.counts[1], &e, sizeof(e));
 	statefile_clear(&sf);
 	statefile_clear(&back);
 }
@@ -147,6 +163,14 @@ test_missing(void **state)
 	(void)state;
 	unlink(path);
 	assert_int_equal(statefile_read(path, &sf, err, sizeof(err)), 1);
+}
+
+/* A version 2 header, then line, into buf. */
+static void
+hdr2(char *buf, size_t len, const char *line)
+{
+	snprintf(buf, len, "superd version=2 pid=1 pstart=2 written=3 next=1 "
+	    "upgrade=0\n%s", line);
 }
 
 /* text must be refused at line with reason. */
@@ -172,7 +196,7 @@ test_refused(void **state)
 
 	(void)state;
 	refused("", 1, "an empty file");
-	refused("superd version=2 pid=1 pstart=2 written=3 next=1 upgrade=0\n", 1,
+	refused("superd version=3 pid=1 pstart=2 written=3 next=1 upgrade=0\n", 1,
 	    "a format version this superd does not read");
 	refused("listen service=a proto=tcp fd=3\n", 1,
 	    "no \"superd version=N\" header first");
@@ -199,6 +223,41 @@ test_refused(void **state)
 	refused(buf, 2, "head does not match len");
 	snprintf(buf, sizeof(buf), "%sbogus a=1\n", hdr);
 	refused(buf, 2, "an unknown record");
+	/* Count records came with version 2. */
+	snprintf(buf, sizeof(buf), "%scount name=a service=- proto=- v=1\n",
+	    hdr);
+	refused(buf, 2, "an unknown record");
+	hdr2(buf, sizeof(buf), "count name=a service=- proto=- v=1:\n");
+	refused(buf, 2, "a counter is malformed or out of range");
+	hdr2(buf, sizeof(buf), "count name=a service=- proto=- v=1::2\n");
+	refused(buf, 2, "a counter is malformed or out of range");
+	hdr2(buf, sizeof(buf), "count name=a service=- proto=- v=-1\n");
+	refused(buf, 2, "a counter is malformed or out of range");
+	hdr2(buf, sizeof(buf), "count name=a service=- proto=- "
+	    "v=18446744073709551616\n");
+	refused(buf, 2, "a counter is malformed or out of range");
+	hdr2(buf, sizeof(buf), "count name=a service=- proto=- v=0:1:2:3:4:5:"
+	    "6:7:8:9:0:1:2:3:4:5:6:7:8:9:0:1:2:3:4:5:6:7:8:9:0:1:2\n");
+	refused(buf, 2, "too many counters in one record");
+}
+
+/* A version 1 file (before the count records) is still read. */
+static void
+test_version1(void **state)
+{
+	struct statefile	sf;
+	char			err[256];
+
+	(void)state;
+	write_text("superd version=1 pid=1 pstart=2 written=3 next=7 "
+	    "upgrade=0\nreq id=1 service=a proto=tcp kind=exec pid=5 pstart=1 "
+	    "start=1 age=1 timeout=0 term=0 peer=- port=-1 token=- fds=-1:-1 "
+	    "slot=0\n");
+	assert_int_equal(statefile_read(path, &sf, err, sizeof(err)), 0);
+	assert_int_equal(sf.version, 1);
+	assert_int_equal(sf.nreqs, 1);
+	assert_int_equal(sf.next_id, 7);
+	statefile_clear(&sf);
 }
 
 /* A process's start time tells a reused pid from the one recorded. */
@@ -230,6 +289,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_version1),
 		cmocka_unit_test(test_start_time),
 	};
 	int	rc;
