@@ -234,14 +234,17 @@ while [ $tried -lt 10 ] && kill -0 "$uh" 2>/dev/null; do
 	r=$($SDCLIENT -t 3000 -s "c$tried" 127.0.0.1 $((P+1)) 2>/dev/null)
 	[ "$r" = "c$tried" ] && served=$((served + 1))
 done
-checking=0
-kill -0 "$uh" 2>/dev/null && checking=1
-ctl upgrade > "$T/up2" 2>&1 && fail "a second upgrade while checking went on"
 [ $tried -ge 1 ] && [ $served = $tried ] ||
 	fail "while the check hangs: $served of $tried requests served"
-[ $checking = 0 ] ||
-	grep -q "upgrade refused: an upgrade to $T/hang is under way" "$T/up2" ||
-	fail "a second upgrade while checking: $(cat "$T/up2")"
+second="a second upgrade refused,"
+if kill -0 "$uh" 2>/dev/null; then
+	ctl upgrade > "$T/up2" 2>&1 &&
+		fail "a second upgrade while checking went on"
+	grep -q "upgrade refused: an upgrade to $T/hang is under way" \
+	    "$T/up2" || fail "a second upgrade while checking: $(cat "$T/up2")"
+else
+	second="(the check ended before a second upgrade could be tried)"
+fi
 wait "$uh" && fail "the upgrade to a hanging binary went on: $(cat "$T/up.hang")"
 grep -q "upgrade refused: $T/hang -t: no answer within [0-9]* ms; killed" \
     "$T/up.hang" || fail "hanging check: $(cat "$T/up.hang")"
@@ -252,6 +255,6 @@ r=$($SDCLIENT -t 3000 -s after 127.0.0.1 $((P+1)))
 [ "$r" = after ] || fail "superd does not serve after the hanging check: '$r'"
 [ "$(count_log "upgraded in place")" = $((N + 4)) ] ||
 	fail "the refused upgrade executed"
-ok "a hanging check: $served of $tried requests served meanwhile, a second" \
-    "upgrade refused, the check killed after its bound, the upgrade refused"
+ok "a hanging check: $served of $tried requests served meanwhile, $second" \
+    "the check killed after its bound, the upgrade refused"
 kill -0 "$SPID" || fail "superd died"
