@@ -885,7 +885,8 @@ cmd_metrics(struct ctl_conn *c, int argc, char **argv)
 /*
  * upgrade [BINARY]: on success the process is the new binary and this
  * connection gets its answer from there (control_adopt); here only a
- * refusal is answered.
+ * refusal found at once is answered (one found later, when the checks
+ * of the new binary end, handover.c writes on a copy of the descriptor).
  */
 static void
 cmd_upgrade(struct ctl_conn *c, int argc, char **argv)

@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 #include <event2/event.h>
 
 #include "builtin.h"
+#include "carry.h"
 #include "clock.h"
 #include "conf.h"
 #include "directory.h"
@@ -38,8 +38,8 @@
 #include "session.h"
 #include "sockpool.h"
 #include "statefile.h"
+#include "upcheck.h"
 
-#define CHECK_TIMEOUT_MS	10000	/* the new binary's -t */
 #define DRAIN_MAX_MS		1000	/* for workers to give theirs back */
 #define DRAIN_TICK_MS		5
 
@@ -57,6 +57,7 @@ static struct {
 		int		 ctl_fd;	/* a dup of the asker's */
 		struct event	*tick;
 		struct timespec	 since;
+		int		 paused;	/* accepting stopped */
 	}			 up;
 } ho = { .up = { .ctl_fd = -1 } };
 
@@ -258,6 +259,8 @@ write_now(int upgrade, int ctl_fd, char *err, size_t errlen)
 		if (handover_conns_collect(&sf, ctl_fd) == -1)
 			c.failed = 1;
 		sf.connbuf_fd = hobytes_fd();
+		if (carry_export(&sf) == -1)
+			c.failed = 1;
 	}
 	if (c.failed) {
 		snprintf(err, errlen, "out of memory");
@@ -552,6 +555,9 @@ handover_adopt(void)
 	long long		 elapsed;
 	int			 ctl_fd = ho.prev.control_fd;
 
+	/* Before an adopted request's end is counted on top of them. */
+	if (ho.own)
+		carry_import(&ho.prev);
 	/* Ids of sessions that ended meanwhile are not given again. */
 	session_skip_to(ho.prev.next_id);
 	/* The file is as old as its last write: ages grow, timeouts shrink. */
@@ -621,114 +627,6 @@ self_binary(char *buf, size_t len)
 	return 0;
 }
 
-/* Read the child's output into out until EOF or the deadline. */
-static int
-read_output(int fd, char *out, size_t len)
-{
-	struct pollfd	p = { fd, POLLIN, 0 };
-	size_t		got = 0;
-	ssize_t		n;
-	int		waited = 0;
-
-	while (waited < CHECK_TIMEOUT_MS) {
-		if (poll(&p, 1, 100) == 0) {
-			waited += 100;
-			continue;
-		}
-		n = read(fd, out + got, len - 1 - got);
-		if (n <= 0 && !(n == -1 && errno == EINTR))
-			break;
-		if (n > 0 && (got += (size_t)n) == len - 1)
-			break;
-	}
-	out[got] = '\0';
-	return waited < CHECK_TIMEOUT_MS ? 0 : -1;
-}
-
-/* Run bin with args; its exit status (-1 failed to run) and output. */
-static int
-run_binary(const char *bin, char *const args[], char *out, size_t len)
-{
-	int	p[2], status, null, timedout;
-	pid_t	pid;
-
-	if (pipe2(p, O_CLOEXEC) == -1)
-		return -1;
-	if ((pid = fork()) == -1) {
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		if ((null = open("/dev/null", O_RDONLY)) != -1)
-			dup2(null, 0);
-		dup2(p[1], 1);
-		dup2(p[1], 2);
-		execv(bin, args);
-		_exit(127);
-	}
-	close(p[1]);
-	timedout = read_output(p[0], out, len);
-	close(p[0]);
-	if (timedout)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR)
-			return -1;
-	if (timedout)
-		snprintf(out, len, "no answer within %ds", CHECK_TIMEOUT_MS /
-		    1000);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 +
-	    WTERMSIG(status);
-}
-
-/* Make out one line (the first few lines of a check's output). */
-static void
-one_line(char *out)
-{
-	size_t	n;
-
-	for (; *out != '\0'; out++)
-		if (*out == '\n')
-			*out = ' ';
-	n = strlen(out);
-	while (n > 0 && out[n - 1] == ' ')
-		out[--n] = '\0';
-}
-
-/* Will bin run here, with this config, and read our handover? */
-static int
-check_binary(const char *bin, char *err, size_t errlen)
-{
-	char *const	 conf_args[] = { (char *)bin, "-t", "-c",
-			    (char *)ho.conf_path, NULL };
-	char *const	 ver_args[] = { (char *)bin, "--handover-version",
-			    NULL };
-	char		 out[768];
-	int		 rc, v;
-
-	if (access(bin, X_OK) == -1) {
-		snprintf(err, errlen, "%s: %s", bin, strerror(errno));
-		return -1;
-	}
-	if ((rc = run_binary(bin, conf_args, out, sizeof(out))) != 0) {
-		one_line(out);
-		snprintf(err, errlen, "%s -t -c %s failed (status %d): %s",
-		    bin, ho.conf_path, rc, out);
-		return -1;
-	}
-	rc = run_binary(bin, ver_args, out, sizeof(out));
-	if (rc != 0 || sscanf(out, "superd handover %d", &v) != 1 ||
-	    v != STATEFILE_VERSION) {
-		one_line(out);
-		snprintf(err, errlen, "%s does not read handover format %d "
-		    "(--handover-version: status %d, \"%s\")", bin,
-		    STATEFILE_VERSION, rc, out);
-		return -1;
-	}
-	return 0;
-}
-
 /* Back to close-on-exec for every descriptor (a failed execve). */
 static void
 recloexec(void)
@@ -771,7 +669,7 @@ exec_now(const char *binary, int ctl_fd, char *err, size_t errlen)
 	return -1;
 }
 
-/* A waiting upgrade failed: accept again, and tell whoever asked. */
+/* An upgrade under way failed: accept again, and tell whoever asked. */
 static void
 upgrade_abandon(const char *why)
 {
@@ -779,7 +677,9 @@ upgrade_abandon(const char *why)
 	int	n;
 
 	log_warnx("upgrade refused: %s", why);
-	services_resume_accepting();
+	if (ho.up.paused)
+		services_resume_accepting();
+	ho.up.paused = 0;
 	if (ho.up.ctl_fd >= 0) {
 		n = snprintf(line, sizeof(line), "ERR ECONFIG upgrade refused: "
 		    "%s\n", why);
@@ -821,25 +721,43 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
  * position; handed over from there): stop accepting (the kernel queues
  * new connections) and wait for them, DRAIN_MAX_MS at most.
  */
-static int
-upgrade_wait(const char *binary, int ctl_fd, char *err, size_t errlen)
+static void
+upgrade_wait(void)
 {
 	struct timeval	tv = { 0, DRAIN_TICK_MS * 1000 };
 
-	if ((ho.up.tick == NULL && (ho.up.tick = evtimer_new(ho.base, tick_cb,
-	    NULL)) == NULL) || (ho.up.binary = strdup(binary)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
+	if (ho.up.tick == NULL && (ho.up.tick = evtimer_new(ho.base, tick_cb,
+	    NULL)) == NULL) {
+		upgrade_abandon("out of memory");
+		return;
 	}
-	ho.up.ctl_fd = ctl_fd >= 0 ? fcntl(ctl_fd, F_DUPFD_CLOEXEC, 3) : -1;
 	clock_gettime(CLOCK_MONOTONIC, &ho.up.since);
 	services_stop_accepting();
+	ho.up.paused = 1;
 	requests_recall_workers();
 	log_notice("upgrade: %u builtin connections to bring back from worker "
 	    "threads first (at most %d ms); accepting paused",
 	    requests_pinned(), DRAIN_MAX_MS);
 	evtimer_add(ho.up.tick, &tv);
-	return 0;
+}
+
+/* upcheck.c's verdict on the new binary: go on, or refuse. */
+static void
+checked_cb(int ok, const char *why, void *arg)
+{
+	char	err[1024];
+
+	(void)arg;
+	if (!ok) {
+		upgrade_abandon(why);
+		return;
+	}
+	if (requests_pinned() > 0) {
+		upgrade_wait();
+		return;
+	}
+	(void)exec_now(ho.up.binary, ho.up.ctl_fd, err, sizeof(err));
+	upgrade_abandon(err);
 }
 
 int
@@ -848,7 +766,9 @@ handover_upgrade(const char *binary, int ctl_fd, char *err, size_t errlen)
 	char	self[PATH_MAX];
 
 	if (ho.up.binary != NULL) {
-		snprintf(err, errlen, "an upgrade is under way");
+		snprintf(err, errlen, "an upgrade to %s is under way (%s)",
+		    ho.up.binary, upcheck_running() ? "checking the new binary" :
+		    "waiting for builtin connections to finish");
 		return -1;
 	}
 	if (binary == NULL && self_binary(self, sizeof(self)) == -1) {
@@ -858,9 +778,33 @@ handover_upgrade(const char *binary, int ctl_fd, char *err, size_t errlen)
 	}
 	if (binary == NULL)
 		binary = self;
-	if (check_binary(binary, err, errlen) == -1)
+	if (access(binary, X_OK) == -1) {
+		snprintf(err, errlen, "%s: %s", binary, strerror(errno));
 		return -1;
-	if (requests_pinned() > 0)
-		return upgrade_wait(binary, ctl_fd, err, errlen);
-	return exec_now(binary, ctl_fd, err, errlen);
+	}
+	if ((ho.up.binary = strdup(binary)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* The checks run while superd serves; the verdict comes later. */
+	if (upcheck_start(ho.base, binary, ho.conf_path, checked_cb, NULL, err,
+	    errlen) == -1) {
+		free(ho.up.binary);
+		ho.up.binary = NULL;
+		return -1;
+	}
+	ho.up.ctl_fd = ctl_fd >= 0 ? fcntl(ctl_fd, F_DUPFD_CLOEXEC, 3) : -1;
+	log_notice("upgrade: checking %s (serving meanwhile)", binary);
+	return 0;
+}
+
+void
+handover_upgrade_cancel(const char *why)
+{
+	if (ho.up.binary == NULL)
+		return;
+	upcheck_cancel();
+	if (ho.up.tick != NULL)
+		evtimer_del(ho.up.tick);
+	upgrade_abandon(why);
 }

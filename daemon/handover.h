@@ -51,12 +51,17 @@ void	handover_changed(void);
 /* superd exits: keep the file if handlers outlive it, else remove it. */
 void	handover_exit(void);
 /*
- * Upgrade: check binary (NULL: the one running), write the table and
- * execve it.  -1 with the reason in err: refused, nothing changed.  0:
- * under way (builtin connections to finish first); the asker gets its
- * answer from the new binary, or an ERR line on fd if it fails.
+ * Upgrade: check binary (NULL: the one running) in child processes
+ * while the loop goes on serving (upcheck.h), then write the table and
+ * execve it (after the builtin connections that cannot move finish).
+ * -1 with the reason in err: refused at once (another upgrade under
+ * way, no such binary), nothing changed.  0: under way; the asker (a
+ * control connection, fd; -1 none) gets its answer from the new binary,
+ * or an "ERR ECONFIG upgrade refused: ..." line on fd if it fails.
  */
 int	handover_upgrade(const char *binary, int ctl_fd, char *err,
 	    size_t errlen);
+/* Give up an upgrade under way (superd stops), telling the asker why. */
+void	handover_upgrade_cancel(const char *why);
 
 #endif

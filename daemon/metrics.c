@@ -77,7 +77,6 @@ struct mrow {
 
 static struct {
 	struct msvc	*hash[NHASH];
-	time_t		 started;
 	uint64_t	 reloads[2];	/* failed, applied */
 	int		 last_ok;
 	time_t		 last_reload;
@@ -211,9 +210,8 @@ metrics_ended(const struct request_target *rt, const struct request_end *e)
 }
 
 void
-metrics_init(time_t started)
+metrics_init(void)
 {
-	M.started = started;
 	request_set_observer(metrics_ended);
 }
 
@@ -237,6 +235,69 @@ metrics_free(void)
 			free(m->name);
 			free(m);
 		}
+}
+
+/* ---- across an upgrade ---- */
+
+#define NDUR	(METRICS_NBUCKETS + 2)	/* buckets, count, sum */
+
+void
+metrics_foreach_count(metrics_count_fn fn, void *arg)
+{
+	const struct msvc	*m;
+	uint64_t		 v[NDUR];
+	size_t			 i;
+
+	for (i = 0; i < NHASH; i++)
+		for (m = M.hash[i]; m != NULL; m = m->next) {
+			fn("exits", m->name, m->proto, m->exits, END_NCLASSES,
+			    arg);
+			memcpy(v, m->buckets, sizeof(m->buckets));
+			v[METRICS_NBUCKETS] = m->count;
+			v[METRICS_NBUCKETS + 1] = (uint64_t)m->sum_usec;
+			fn("durations", m->name, m->proto, v, NDUR, arg);
+		}
+	v[0] = M.reloads[0];
+	v[1] = M.reloads[1];
+	v[2] = (uint64_t)M.last_ok;
+	v[3] = (uint64_t)M.last_reload;
+	fn("reloads", "", "", v, 4, arg);
+}
+
+/* Copy what both binaries count: a vector may be longer or shorter. */
+static void
+restore_vec(uint64_t *dst, size_t ndst, const uint64_t *v, size_t n)
+{
+	memcpy(dst, v, (n < ndst ? n : ndst) * sizeof(*dst));
+}
+
+int
+metrics_restore_count(const char *name, const char *service,
+    const char *proto, const uint64_t *v, size_t n)
+{
+	struct msvc	*m;
+
+	if (strcmp(name, "reloads") == 0) {
+		if (n >= 4) {
+			M.reloads[0] = v[0];
+			M.reloads[1] = v[1];
+			M.last_ok = v[2] != 0;
+			M.last_reload = (time_t)v[3];
+		}
+		return 0;
+	}
+	if (strcmp(name, "exits") != 0 && strcmp(name, "durations") != 0)
+		return -1;
+	if ((m = msvc_get(service, proto, 1)) == NULL)
+		return 0;	/* out of memory: these restart at zero */
+	if (name[0] == 'e')
+		restore_vec(m->exits, END_NCLASSES, v, n);
+	else if (n == NDUR) {
+		restore_vec(m->buckets, METRICS_NBUCKETS, v, n);
+		m->count = v[METRICS_NBUCKETS];
+		m->sum_usec = (long long)v[METRICS_NBUCKETS + 1];
+	}
+	return 0;
 }
 
 /* ---- rendering ---- */
@@ -400,6 +461,9 @@ render_side(struct evbuffer *out, size_t nservices)
 	    "the control socket.", stats_get(STATS_CONTROL_REQUESTS));
 	one(out, "superd_oob_requests_total", "counter", "Requests on the "
 	    "services' OOB endpoints.", stats_get(STATS_OOB_REQUESTS));
+	one(out, "superd_upgrades_total", "counter", "In-place upgrades "
+	    "(superdctl upgrade, SIGUSR2) this process went through; the "
+	    "counters carry over them.", stats_get(STATS_UPGRADES));
 }
 
 /* Open descriptors: the entries of /proc/self/fd (less the one reading). */
@@ -449,9 +513,9 @@ render_process(struct evbuffer *out)
 		    (unsigned long long)fds);
 	one(out, "process_start_time_seconds", "gauge", "Start time of the "
 	    "process since the epoch, in seconds.",
-	    (unsigned long long)M.started);
+	    (unsigned long long)stats_started());
 	one(out, "superd_uptime_seconds", "gauge", "Seconds since superd "
-	    "started.", (unsigned long long)(time(NULL) - M.started));
+	    "started.", (unsigned long long)(time(NULL) - stats_started()));
 	family(out, "superd_reloads_total", "counter", "Reloads tried, by "
 	    "result (applied, or failed: the old configuration was kept).");
 	evbuffer_add_printf(out, "superd_reloads_total{result=\"applied\"} "

@@ -17,14 +17,27 @@
 
 struct evbuffer;
 
-/* Start counting; started is when superd started (for uptime). */
-void	metrics_init(time_t started);
+/* Start counting (the process's start, for uptime: stats_started()). */
+void	metrics_init(void);
 /* A reload was tried: ok 1 applied, 0 refused. */
 void	metrics_reloaded(int ok);
 /* The whole exposition appended to out; 0, or -1 out of memory. */
 int	metrics_render(struct evbuffer *out);
 /* Forget every per-service count (shutdown). */
 void	metrics_free(void);
+
+/*
+ * Across an upgrade (carry.c), what metrics.c counts itself, as vectors:
+ * "exits" (by class) and "durations" (the buckets, then count and sum in
+ * microseconds) per service; "reloads" (failed, applied, last result,
+ * last time) with service and proto "".
+ */
+typedef void	(*metrics_count_fn)(const char *name, const char *service,
+		    const char *proto, const uint64_t *v, size_t n, void *arg);
+void	metrics_foreach_count(metrics_count_fn, void *arg);
+/* Take one vector back; 0, or -1 for a name this binary does not know. */
+int	metrics_restore_count(const char *name, const char *service,
+	    const char *proto, const uint64_t *v, size_t n);
 
 /* ---- Pure helpers, exposed for tests/unit/test_metrics.c. ---- */
 

@@ -1116,6 +1116,21 @@ service_adopt(const struct state_req *q, const struct builtin_state *st,
 	return 0;
 }
 
+int
+service_restore_counts(const char *name, const char *proto,
+    const uint64_t *v, size_t n)
+{
+	struct service	*svc;
+	size_t		 r;
+
+	if ((svc = service_by_name(name, proto)) == NULL || n == 0)
+		return -1;
+	svc->rt.accepted = v[0];
+	for (r = 0; r < REFUSE_NREASONS && r + 1 < n; r++)
+		svc->rt.refused[r] = v[r + 1];
+	return 0;
+}
+
 void
 services_release_held(void)
 {

@@ -144,6 +144,12 @@ struct builtin_state;
 int	 service_adopt(const struct state_req *, const struct builtin_state *,
 	    int own, char *err, size_t errlen);
 /*
+ * An upgrade carries the counters over (carry.c): v is accepted, then
+ * refused by reason.  0, or -1 for no such service.
+ */
+int	 service_restore_counts(const char *name, const char *proto,
+	    const uint64_t *v, size_t n);
+/*
  * Adoption done (and unused sockets closed): forget the startup hooks,
  * bind what no handler holds, and try a failed bind again at once.
  */

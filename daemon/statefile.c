@@ -52,6 +52,7 @@ statefile_clear(struct statefile *sf)
 	free(sf->hos);
 	free(sf->bcs);
 	free(sf->conns);
+	free(sf->counts);
 	statefile_init(sf);
 }
 
@@ -148,6 +149,16 @@ statefile_add_conn(struct statefile *sf, const struct state_conn *c)
 	return 0;
 }
 
+int
+statefile_add_count(struct statefile *sf, const struct state_count *c)
+{
+	if (grow((void **)&sf->counts, sf->ncounts, &sf->countcap,
+	    sizeof(*sf->counts)) == -1)
+		return -1;
+	sf->counts[sf->ncounts++] = *c;
+	return 0;
+}
+
 /* ---- writing ---- */
 
 /* s as one value: bytes outside the token set, and '%', as %XX. */
@@ -231,6 +242,25 @@ print_handoff(FILE *f, const struct state_handoff *h)
 	fputc('\n', f);
 }
 
+static void
+print_count(FILE *f, const struct state_count *c)
+{
+	size_t	i;
+
+	fputs("count name=", f);
+	put_value(f, c->name);
+	fputs(" service=", f);
+	put_value(f, c->service);
+	fputs(" proto=", f);
+	put_value(f, c->proto);
+	fputs(" v=", f);
+	for (i = 0; i < c->nv; i++)
+		fprintf(f, "%s%" PRIu64, i > 0 ? ":" : "", c->v[i]);
+	if (c->nv == 0)
+		fputc('-', f);
+	fputc('\n', f);
+}
+
 int
 statefile_print(FILE *f, const struct statefile *sf)
 {
@@ -260,6 +290,8 @@ statefile_print(FILE *f, const struct statefile *sf)
 		fprintf(f, "bconn id=%" PRIu64 " pos=%llu at=%llu len=%zu\n",
 		    sf->bcs[i].id, sf->bcs[i].pos, sf->bcs[i].at,
 		    sf->bcs[i].len);
+	for (i = 0; i < sf->ncounts; i++)
+		print_count(f, &sf->counts[i]);
 	if (sf->control_fd >= 0)
 		fprintf(f, "control fd=%d\n", sf->control_fd);
 	return ferror(f) ? -1 : 0;
@@ -369,7 +401,8 @@ parse_header(struct statefile *sf, const struct proto_req *q)
 	const char	*why;
 
 	NUM(q, "version", 0, INT32_MAX, sf->version);
-	if (sf->version != STATEFILE_VERSION)
+	if (sf->version < STATEFILE_VERSION_MIN ||
+	    sf->version > STATEFILE_VERSION)
 		return "a format version this superd does not read";
 	NUM(q, "pid", 0, INT32_MAX, sf->pid);
 	NUM(q, "pstart", 0, INT64_MAX, sf->pstart);
@@ -570,6 +603,34 @@ parse_bconn(struct statefile *sf, const struct proto_req *q)
 	return statefile_add_bconn(sf, &b) == -1 ? "out of memory" : NULL;
 }
 
+/* v=N:N:...: unsigned numbers, at most STATE_COUNT_MAX ("-": none). */
+static const char *
+parse_count(struct statefile *sf, const struct proto_req *q)
+{
+	struct state_count	 c;
+	const char		*why, *p;
+	char			*end;
+
+	memset(&c, 0, sizeof(c));
+	if ((why = get_str(q, "name", c.name, sizeof(c.name))) ||
+	    (why = get_str(q, "service", c.service, sizeof(c.service))) ||
+	    (why = get_str(q, "proto", c.proto, sizeof(c.proto))))
+		return why;
+	if ((p = proto_get(q, "v")) == NULL)
+		return "a field is missing";
+	for (; strcmp(p, "-") != 0 && *p != '\0'; p = end + (*end == ':')) {
+		if (c.nv == STATE_COUNT_MAX)
+			return "too many counters in one record";
+		errno = 0;
+		c.v[c.nv++] = strtoull(p, &end, 10);
+		if (end == p || errno != 0 || *p == '-' ||
+		    (*end != ':' && *end != '\0') ||
+		    (*end == ':' && end[1] == '\0'))
+			return "a counter is malformed or out of range";
+	}
+	return statefile_add_count(sf, &c) == -1 ? "out of memory" : NULL;
+}
+
 const char *
 statefile_parse_line(struct statefile *sf, const char *line)
 {
@@ -601,6 +662,8 @@ statefile_parse_line(struct statefile *sf, const char *line)
 		NUM(&q, "fd", 0, INT32_MAX, sf->connbuf_fd);
 		return NULL;
 	}
+	if (strcmp(q.cmd, "count") == 0 && sf->version >= 2)
+		return parse_count(sf, &q);
 	if (strcmp(q.cmd, "sock") == 0) {
 		if (sf->nsocks == sizeof(sf->socks) / sizeof(sf->socks[0]))
 			return "too many sockets";

@@ -33,6 +33,11 @@
  *	bconn id=9 pos=7400 at=120 len=3	(a builtin connection's place
  *	    in its stream; the len bytes queued for it are in connbuf from
  *	    offset at: upgrade only)
+ *	count name=requests service=echo proto=tcp v=12:0:1:0:0:0:0:0
+ *	    (a vector of counters, carry.c: upgrade only)
+ *
+ * Version 2 added the count records; a version 1 file (a superd before
+ * them) is still read, so crash recovery works across that change.
  */
 #ifndef SUPERD_STATEFILE_H
 #define SUPERD_STATEFILE_H
@@ -43,7 +48,8 @@
 #include <stdio.h>
 #include <time.h>
 
-#define STATEFILE_VERSION	2
+#define STATEFILE_VERSION	2	/* written, and told to an upgrade */
+#define STATEFILE_VERSION_MIN	1	/* the oldest still read */
 #define STATEFILE_NAME		"superd.state"
 #define STATEFILE_NAMELEN	128
 
@@ -133,6 +139,21 @@ struct state_bconn {
 	size_t			 len;		/* ... how many */
 };
 
+/*
+ * A vector of counters an upgrade carries over, so that they do not
+ * restart at zero (carry.c says what name and v mean).
+ */
+#define STATE_COUNT_MAX		32
+#define STATE_COUNT_NAMELEN	32
+
+struct state_count {
+	char			 name[STATE_COUNT_NAMELEN];
+	char			 service[STATEFILE_NAMELEN];	/* "": none */
+	char			 proto[8];			/* "": none */
+	uint64_t		 v[STATE_COUNT_MAX];
+	size_t			 nv;
+};
+
 struct statefile {
 	int			 version;
 	pid_t			 pid;		/* the superd that wrote it */
@@ -156,6 +177,8 @@ struct statefile {
 	struct state_conn	*conns;
 	size_t			 nconns, conncap;
 	int			 connbuf_fd;	/* the conns' bytes, or -1 */
+	struct state_count	*counts;
+	size_t			 ncounts, countcap;
 };
 
 void	 statefile_init(struct statefile *);
@@ -172,6 +195,7 @@ int	 statefile_add_bconn(struct statefile *, const struct state_bconn *);
 /* The bconn record of session id, or NULL. */
 const struct state_bconn *statefile_bconn(const struct statefile *,
 	    uint64_t id);
+int	 statefile_add_count(struct statefile *, const struct state_count *);
 /* "exec", "wait", ... and back (-1 unknown). */
 const char *state_kind_name(enum state_kind);
 int	 state_kind_parse(const char *);

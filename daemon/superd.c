@@ -42,10 +42,12 @@
 #include "service.h"
 #include "request.h"
 #include "session.h"
+#include "upcheck.h"
 #include "urgent.h"
 #include "spawn.h"
 #include "sidechan.h"
 #include "statefile.h"
+#include "stats.h"
 
 #define DEFAULT_CONF	SYSCONFDIR "/superd.conf"
 
@@ -61,7 +63,6 @@ struct superd_opts {
 static struct superd_state {
 	struct event_base	*base;
 	const char		*conf_path;
-	time_t			 started;
 	time_t			 loaded;
 	int			 draining;
 	int			 stopping;
@@ -136,7 +137,7 @@ superd_conf_path(void)
 static time_t
 superd_started(void)
 {
-	return st.started;
+	return stats_started();
 }
 
 static time_t
@@ -431,6 +432,7 @@ superd_shutdown(void)
 		return;
 	st.stopping = 1;
 	log_info("shutting down");
+	handover_upgrade_cancel("superd is stopping");
 	services_stop_accepting();
 	if (st.keep_handlers || sessions_count() == 0) {
 		finish();
@@ -447,6 +449,7 @@ superd_drain(void)
 	log_info("draining: no new requests; exiting when %u handlers end",
 	    sessions_count());
 	st.draining = 1;
+	handover_upgrade_cancel("superd is draining");
 	services_stop_accepting();
 	if (sessions_count() == 0)
 		finish();
@@ -506,6 +509,14 @@ superd_upgrade(const char *binary, int fd, char *err, size_t errlen)
 	return handover_upgrade(binary, fd, err, errlen);
 }
 
+/* One child exited: an upgrade's check of a new binary, or a handler. */
+static void
+child_exited(pid_t pid, int status, void *arg)
+{
+	if (!upcheck_child_exited(pid, status))
+		request_child_exited(pid, status, arg);
+}
+
 static void
 signal_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -520,7 +531,7 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 		superd_shutdown();
 		break;
 	case SIGCHLD:
-		child_reap(request_child_exited, NULL);
+		child_reap(child_exited, NULL);
 		check_done();
 		break;
 	case SIGUSR1:
@@ -542,7 +553,7 @@ chld_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	child_signalfd_drain(fd);
-	child_reap(request_child_exited, NULL);
+	child_reap(child_exited, NULL);
 	check_done();
 }
 
@@ -565,7 +576,7 @@ setup_signals(struct event_base *base, struct event **evs, int chld_fd)
 		event_add(evs[i], NULL);
 	}
 	/* Children that exited before the watch began. */
-	child_reap(request_child_exited, NULL);
+	child_reap(child_exited, NULL);
 }
 
 /* -t: check the config and say so. */
@@ -628,7 +639,9 @@ main(int argc, char **argv)
 	if (logq_start(log_sink_batch, log_sink_flush) == -1)
 		log_warnx("log writer thread: not started; logging directly");
 	st.conf_path = o.conf_path;
-	st.started = st.loaded = time(NULL);
+	st.loaded = time(NULL);
+	/* An upgrade puts its process's start back (carry.c). */
+	stats_set_started(st.loaded);
 	if ((st.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	/* 0: signals and control, 1: directory, 2: data listeners. */
@@ -638,7 +651,7 @@ main(int argc, char **argv)
 	apply_globals(conf);
 	spawn_init();
 	sessions_init();
-	metrics_init(st.started);
+	metrics_init();
 	oob_init(st.base);
 	if (urgent_init(st.base, 0) == -1)
 		log_warnx("urgent data: not watched (urgent = interrupt will "
@@ -657,7 +670,7 @@ main(int argc, char **argv)
 		fatalx("cannot set up the services");
 	ctl_fd = handover_adopt();
 	/* Handlers that exited while no binary was listening for SIGCHLD. */
-	child_reap(request_child_exited, NULL);
+	child_reap(child_exited, NULL);
 	if (ctl_fd >= 0)
 		control_adopt(ctl_fd);
 	request_set_change_hook(handover_changed);

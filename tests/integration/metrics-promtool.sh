@@ -1,6 +1,7 @@
 #!/bin/sh
 # The exposition passes Prometheus' own linter (promtool check metrics),
-# with services of every kind, a refusal and a failing handler counted.
+# with services of every kind, a refusal and a failing handler counted,
+# after an in-place upgrade.
 . "${top_srcdir}/tests/integration/lib.sh"
 P=$BASE
 command -v promtool >/dev/null || skip "promtool (Debian package prometheus) not installed"
@@ -21,6 +22,9 @@ $SDCLIENT -s hi 127.0.0.1 $((P+1)) >/dev/null
 $SDCLIENT -s hi 127.0.0.1 $((P+2)) >/dev/null
 $SDCLIENT -s hi 127.0.0.1 $((P+3)) >/dev/null
 sleep 0.3
+# After an in-place upgrade too (the counters carried over, and the upgrade's).
+"$top_builddir/superdctl" -S "$T/control.sock" upgrade > "$T/up" 2>&1 ||
+	fail "upgrade: $(cat "$T/up")"
 python3 -c "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:$((P+90))/metrics', timeout=5).read().decode())" \
 	> "$T/m" || fail "GET /metrics"
 grep -q '^superd_requests_total{' "$T/m" || fail "no superd_requests_total in: $(head "$T/m")"

@@ -3,7 +3,8 @@
 # happened (requests, refusals, handler exits, durations, directory
 # lookups, reloads); superdctl metrics gives the same text; metrics-allow
 # refuses other peers with 403; a reload moves or stops the endpoint;
-# bad keys are config errors with file:line.
+# bad keys are config errors with file:line; an in-place upgrade carries
+# every counter over (no reset a scrape would see).
 . "${top_srcdir}/tests/integration/lib.sh"
 P=$BASE
 CTL="$top_builddir/superdctl"
@@ -129,3 +130,43 @@ sed -i "/^metrics-listen/d" "$T/superd.conf"
 ctl reload || fail "reload without metrics-listen"
 get $((P+91)) /metrics | head -1 | grep -q '^000' || fail "metrics still served when off"
 ok "no metrics-listen: no endpoint"
+
+# ---- an in-place upgrade carries every counter over: N requests, an
+# upgrade, M more show N+M; no counter goes down; the process start stays.
+# counters FILE: the counter and histogram samples ("name{labels} value").
+counters() {
+	awk '/^# TYPE / { t[$3] = $4 }
+	    !/^#/ { n = $1; sub(/[{].*/, "", n); b = n; sub(/_(bucket|sum|count)$/, "", b)
+		if (t[n] == "counter" || t[b] == "histogram") print $1, $NF }' "$1"
+}
+ctl metrics > "$T/b"
+S='{service="ok",proto="tcp"'
+n=$(value "$T/b" "superd_requests_total$S,result=\"accepted\"}")
+[ "$n" -ge 5 ] || fail "ok before the upgrade: '$n'"
+ups=$(value "$T/b" superd_upgrades_total)
+ctl upgrade > "$T/up" 2>&1 || fail "upgrade: $(cat "$T/up")"
+ctl metrics > "$T/a"
+counters "$T/b" > "$T/b.c"
+counters "$T/a" > "$T/a.c"
+[ "$(wc -l < "$T/b.c")" -gt 50 ] || fail "too few counters: $(cat "$T/b.c")"
+awk 'NR == FNR { b[$1] = $2; next } ($1 in b) && $2 + 0 < b[$1] + 0 {
+	print $1, b[$1], "->", $2; bad = 1 } END { exit bad }' \
+    "$T/b.c" "$T/a.c" > "$T/down" || fail "counters reset by the upgrade: $(head "$T/down")"
+[ "$(value "$T/a" "superd_requests_total$S,result=\"accepted\"}")" = "$n" ] ||
+	fail "ok accepted after the upgrade: $(grep "^superd_requests_total$S" "$T/a")"
+[ "$(value "$T/a" superd_upgrades_total)" = $((ups + 1)) ] || fail "upgrades not counted"
+[ "$(value "$T/a" process_start_time_seconds)" = "$(value "$T/b" process_start_time_seconds)" ] ||
+	fail "the process start time moved: the PID did not change"
+for _ in 1 2 3 4; do $SDCLIENT -s hi 127.0.0.1 $((P+2)) >/dev/null; done
+for _ in $(seq 50); do
+	[ "$(count_log 'service ok: session .* exited with status 0')" -ge $((n + 4)) ] && break
+	sleep 0.1
+done
+ctl metrics > "$T/c"
+[ "$(value "$T/c" "superd_requests_total$S,result=\"accepted\"}")" = $((n + 4)) ] ||
+	fail "ok accepted: $n, an upgrade, 4 more: $(grep "^superd_requests_total$S" "$T/c")"
+[ "$(value "$T/c" "superd_handler_exits_total$S,status=\"success\"}")" = $((n + 4)) ] ||
+	fail "ok exits: $(grep "^superd_handler_exits_total$S" "$T/c")"
+[ "$(value "$T/c" "superd_request_duration_seconds_count$S}")" = $((n + 4)) ] ||
+	fail "ok durations: $(grep "^superd_request_duration_seconds_count$S" "$T/c")"
+ok "an upgrade carries the counters over: $n requests, an upgrade, 4 more: $((n + 4))"

@@ -7,7 +7,8 @@
 # reset; the handlers running before keep running, superdctl sessions
 # shows them before and after, and the upgraded superd reaps them.  A new
 # binary that fails -t on a broken config, or does not read the handover
-# format, is refused and superd keeps running.
+# format, is refused and superd keeps running; so is one whose check
+# hangs, after the check's bound, while superd serves meanwhile.
 . "${top_srcdir}/tests/integration/lib.sh"
 P=$BASE
 LOGLEVEL=info
@@ -214,4 +215,50 @@ r=$($SDCLIENT -t 3000 -s still 127.0.0.1 $((P+1)))
 [ "$(count_log "upgraded in place")" = $((N + 4)) ] ||
 	fail "a refused upgrade executed"
 ok "a broken config or an unfit binary is refused; superd keeps running"
+kill -0 "$SPID" || fail "superd died"
+
+# A new binary whose check hangs: the checks run as child processes, so
+# superd serves while it hangs (the requests made meanwhile are counted,
+# not timed), refuses a second upgrade, and after the bound kills the
+# check (with what it started) and refuses the upgrade.
+cat > "$T/hang" <<EOF
+#!/bin/sh
+echo \$\$ > "$T/hang.pid"
+exec sleep 60
+EOF
+chmod +x "$T/hang"
+"$CTL" -S "$T/control.sock" -t 30 upgrade "$T/hang" > "$T/up.hang" 2>&1 &
+uh=$!
+BG="$BG $uh"
+for _ in $(seq 50); do [ -s "$T/hang.pid" ] && break; sleep 0.1; done
+[ -s "$T/hang.pid" ] || fail "the check of $T/hang did not start"
+tried=0 served=0
+while [ $tried -lt 10 ] && kill -0 "$uh" 2>/dev/null; do
+	tried=$((tried + 1))
+	r=$($SDCLIENT -t 3000 -s "c$tried" 127.0.0.1 $((P+1)) 2>/dev/null)
+	[ "$r" = "c$tried" ] && served=$((served + 1))
+done
+[ $tried -ge 1 ] && [ $served = $tried ] ||
+	fail "while the check hangs: $served of $tried requests served"
+second="a second upgrade refused,"
+if kill -0 "$uh" 2>/dev/null; then
+	ctl upgrade > "$T/up2" 2>&1 &&
+		fail "a second upgrade while checking went on"
+	grep -q "upgrade refused: an upgrade to $T/hang is under way" \
+	    "$T/up2" || fail "a second upgrade while checking: $(cat "$T/up2")"
+else
+	second="(the check ended before a second upgrade could be tried)"
+fi
+wait "$uh" && fail "the upgrade to a hanging binary went on: $(cat "$T/up.hang")"
+grep -q "upgrade refused: $T/hang -t: no answer within [0-9]* ms; killed" \
+    "$T/up.hang" || fail "hanging check: $(cat "$T/up.hang")"
+hp=$(cat "$T/hang.pid")
+for _ in $(seq 50); do kill -0 "$hp" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$hp" 2>/dev/null && fail "the hanging check ($hp) was not killed"
+r=$($SDCLIENT -t 3000 -s after 127.0.0.1 $((P+1)))
+[ "$r" = after ] || fail "superd does not serve after the hanging check: '$r'"
+[ "$(count_log "upgraded in place")" = $((N + 4)) ] ||
+	fail "the refused upgrade executed"
+ok "a hanging check: $served of $tried requests served meanwhile, $second" \
+    "the check killed after its bound, the upgrade refused"
 kill -0 "$SPID" || fail "superd died"

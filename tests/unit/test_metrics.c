@@ -48,6 +48,54 @@ test_buckets(void **state)
 	assert_string_equal(metrics_bucket_le(METRICS_NBUCKETS - 1), "+Inf");
 }
 
+/* What metrics_foreach_count gives: one service's durations, reloads. */
+struct seen {
+	uint64_t	dur[METRICS_NBUCKETS + 2];
+	uint64_t	reloads[4];
+	int		ndur, nrel;
+};
+
+static void
+seen_cb(const char *name, const char *service, const char *proto,
+    const uint64_t *v, size_t n, void *arg)
+{
+	struct seen	*s = arg;
+
+	if (strcmp(name, "durations") == 0 && strcmp(service, "a b") == 0 &&
+	    strcmp(proto, "tcp") == 0 && n == METRICS_NBUCKETS + 2) {
+		memcpy(s->dur, v, sizeof(s->dur));
+		s->ndur++;
+	} else if (strcmp(name, "reloads") == 0 && n == 4) {
+		memcpy(s->reloads, v, sizeof(s->reloads));
+		s->nrel++;
+	}
+}
+
+/* The counts an upgrade carries come back as they went (carry.c). */
+static void
+test_carry(void **state)
+{
+	uint64_t	dur[METRICS_NBUCKETS + 2], rel[4] = { 1, 5, 1, 1700 };
+	struct seen	s;
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < METRICS_NBUCKETS + 2; i++)
+		dur[i] = i * 3 + 1;
+	assert_int_equal(metrics_restore_count("durations", "a b", "tcp", dur,
+	    METRICS_NBUCKETS + 2), 0);
+	assert_int_equal(metrics_restore_count("reloads", "", "", rel, 4), 0);
+	assert_int_equal(metrics_restore_count("bytes", "a b", "tcp", rel, 1),
+	    -1);
+	memset(&s, 0, sizeof(s));
+	metrics_foreach_count(seen_cb, &s);
+	assert_int_equal(s.ndur, 1);
+	assert_memory_equal(s.dur, dur, sizeof(dur));
+	assert_int_equal(s.nrel, 1);
+	assert_memory_equal(s.reloads, rel, sizeof(rel));
+	metrics_free();
+}
+
 static void
 test_parse(void **state)
 {
@@ -99,6 +147,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_buckets),
+		cmocka_unit_test(test_carry),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_quantile),
 	};

@@ -66,7 +66,8 @@ test_roundtrip(void **state)
 	const struct state_bconn *bb;
 	struct state_bconn	b1 = { 43, 7400, 120, 3120 };
 	struct state_bconn	b0 = { 44, 0, 0, 0 };
-	struct state_conn	c;
+	struct state_conn	cn;
+	struct state_count	c, e;
 	char			err[256];
 	size_t			i;
 
@@ -121,15 +122,15 @@ test_roundtrip(void **state)
 	b.groups[1] = 4294967294L;
 	b.ngroups = 2;
 	assert_int_equal(statefile_add_lease(&sf, &b), 0);
-	memset(&c, 0, sizeof(c));
-	snprintf(c.srv, sizeof(c.srv), "/run/my dir/directory.sock");
-	c.fd = 13;
-	c.closing = 1;
-	c.at = 100;
-	c.in = 5;
-	c.out = 70000;
-	c.state = 31;
-	assert_int_equal(statefile_add_conn(&sf, &c), 0);
+	memset(&cn, 0, sizeof(cn));
+	snprintf(cn.srv, sizeof(cn.srv), "/run/my dir/directory.sock");
+	cn.fd = 13;
+	cn.closing = 1;
+	cn.at = 100;
+	cn.in = 5;
+	cn.out = 70000;
+	cn.state = 31;
+	assert_int_equal(statefile_add_conn(&sf, &cn), 0);
 	sf.connbuf_fd = 12;
 	memset(&h, 0, sizeof(h));
 	snprintf(h.service, sizeof(h.service), "tftp");
@@ -144,6 +145,18 @@ test_roundtrip(void **state)
 	sf.socks[sf.nsocks++] = 11;
 	assert_int_equal(statefile_add_bconn(&sf, &b1), 0);
 	assert_int_equal(statefile_add_bconn(&sf, &b0), 0);
+	memset(&c, 0, sizeof(c));
+	snprintf(c.name, sizeof(c.name), "requests");
+	snprintf(c.service, sizeof(c.service), "my echo");
+	snprintf(c.proto, sizeof(c.proto), "tcp");
+	c.v[0] = 12;
+	c.v[1] = UINT64_MAX;
+	c.v[2] = 0;
+	c.nv = 3;
+	assert_int_equal(statefile_add_count(&sf, &c), 0);
+	memset(&e, 0, sizeof(e));
+	snprintf(e.name, sizeof(e.name), "none");
+	assert_int_equal(statefile_add_count(&sf, &e), 0);
 	assert_int_equal(statefile_write(path, &sf, err, sizeof(err)), 0);
 	assert_int_equal(statefile_read(path, &back, err, sizeof(err)), 0);
 	assert_int_equal(back.version, STATEFILE_VERSION);
@@ -163,7 +176,7 @@ test_roundtrip(void **state)
 	assert_memory_equal(&back.leases[0], &l, sizeof(l));
 	assert_memory_equal(&back.leases[1], &b, sizeof(b));
 	assert_int_equal(back.nconns, 1);
-	assert_memory_equal(&back.conns[0], &c, sizeof(c));
+	assert_memory_equal(&back.conns[0], &cn, sizeof(cn));
 	assert_int_equal(back.connbuf_fd, 12);
 	assert_int_equal(back.nhos, 1);
 	assert_memory_equal(&back.hos[0], &h, sizeof(h));
@@ -175,6 +188,9 @@ test_roundtrip(void **state)
 	assert_non_null(bb = statefile_bconn(&back, 44));
 	assert_memory_equal(bb, &b0, sizeof(b0));
 	assert_null(statefile_bconn(&back, 45));
+	assert_int_equal(back.ncounts, 2);
+	assert_memory_equal(&back.counts[0], &c, sizeof(c));
+	assert_memory_equal(&back.counts[1], &e, sizeof(e));
 	statefile_clear(&sf);
 	statefile_clear(&back);
 }
@@ -188,6 +204,14 @@ test_missing(void **state)
 	(void)state;
 	unlink(path);
 	assert_int_equal(statefile_read(path, &sf, err, sizeof(err)), 1);
+}
+
+/* A version 2 header, then line, into buf. */
+static void
+hdr2(char *buf, size_t len, const char *line)
+{
+	snprintf(buf, len, "superd version=2 pid=1 pstart=2 written=3 next=1 "
+	    "upgrade=0\n%s", line);
 }
 
 /* text must be refused at line with reason. */
@@ -217,7 +241,7 @@ test_refused(void **state)
 	snprintf(buf, sizeof(buf), "superd version=%d pid=1 pstart=2 "
 	    "written=3 next=1 upgrade=0\n", STATEFILE_VERSION + 1);
 	refused(buf, 1, "a format version this superd does not read");
-	refused("superd version=1 pid=1 pstart=2 written=3 next=1 upgrade=0\n",
+	refused("superd version=0 pid=1 pstart=2 written=3 next=1 upgrade=0\n",
 	    1, "a format version this superd does not read");
 	refused("listen service=a proto=tcp fd=3\n", 1,
 	    "no \"superd version=N\" header first");
@@ -255,6 +279,40 @@ test_refused(void **state)
 	refused(buf, 2, "a number is malformed or out of range");
 	snprintf(buf, sizeof(buf), "%sbogus a=1\n", hdr);
 	refused(buf, 2, "an unknown record");
+	/* Count records came with version 2. */
+	refused("superd version=1 pid=1 pstart=2 written=3 next=1 upgrade=0\n"
+	    "count name=a service=- proto=- v=1\n", 2, "an unknown record");
+	hdr2(buf, sizeof(buf), "count name=a service=- proto=- v=1:\n");
+	refused(buf, 2, "a counter is malformed or out of range");
+	hdr2(buf, sizeof(buf), "count name=a service=- proto=- v=1::2\n");
+	refused(buf, 2, "a counter is malformed or out of range");
+	hdr2(buf, sizeof(buf), "count name=a service=- proto=- v=-1\n");
+	refused(buf, 2, "a counter is malformed or out of range");
+	hdr2(buf, sizeof(buf), "count name=a service=- proto=- "
+	    "v=18446744073709551616\n");
+	refused(buf, 2, "a counter is malformed or out of range");
+	hdr2(buf, sizeof(buf), "count name=a service=- proto=- v=0:1:2:3:4:5:"
+	    "6:7:8:9:0:1:2:3:4:5:6:7:8:9:0:1:2:3:4:5:6:7:8:9:0:1:2\n");
+	refused(buf, 2, "too many counters in one record");
+}
+
+/* A version 1 file (before the count records) is still read. */
+static void
+test_version1(void **state)
+{
+	struct statefile	sf;
+	char			err[256];
+
+	(void)state;
+	write_text("superd version=1 pid=1 pstart=2 written=3 next=7 "
+	    "upgrade=0\nreq id=1 service=a proto=tcp kind=exec pid=5 pstart=1 "
+	    "start=1 age=1 timeout=0 term=0 peer=- port=-1 token=- fds=-1:-1 "
+	    "slot=0\n");
+	assert_int_equal(statefile_read(path, &sf, err, sizeof(err)), 0);
+	assert_int_equal(sf.version, 1);
+	assert_int_equal(sf.nreqs, 1);
+	assert_int_equal(sf.next_id, 7);
+	statefile_clear(&sf);
 }
 
 /* A process's start time tells a reused pid from the one recorded. */
@@ -286,6 +344,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_version1),
 		cmocka_unit_test(test_start_time),
 	};
 	int	rc;
