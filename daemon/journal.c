@@ -32,7 +32,7 @@
 
 static struct {
 	int			 fd;
-	char			 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct sockaddr_un	 addr;
 	const char		*ident;
 	_Atomic int		 stalled;
 	_Atomic unsigned long	 dropped;	/* not yet reported */
@@ -121,10 +121,7 @@ format_entry(char *p, size_t cap, int pri, const struct log_fields *lf,
 static int
 journal_connect(void)
 {
-	struct sockaddr_un	sun = { .sun_family = AF_UNIX };
-
-	memcpy(sun.sun_path, jr.path, sizeof(sun.sun_path));
-	return connect(jr.fd, (struct sockaddr *)&sun, sizeof(sun));
+	return connect(jr.fd, (struct sockaddr *)&jr.addr, sizeof(jr.addr));
 }
 
 /* Wait for room in the journal until deadline: 0, or -1 past it. */
@@ -228,12 +225,13 @@ int
 journal_open(const char *path, const char *ident)
 {
 	journal_close();
-	if (strlen(path) >= sizeof(jr.path)) {
+	if (strlen(path) >= sizeof(jr.addr.sun_path)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	memset(jr.path, 0, sizeof(jr.path));
-	memcpy(jr.path, path, strlen(path));
+	memset(&jr.addr, 0, sizeof(jr.addr));
+	jr.addr.sun_family = AF_UNIX;
+	memcpy(jr.addr.sun_path, path, strlen(path));
 	jr.ident = ident;
 	atomic_store(&jr.stalled, 0);
 	jr.fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

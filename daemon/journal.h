@@ -19,7 +19,7 @@
 #define JOURNAL_SOCKET		"/run/systemd/journal/socket"
 #define JOURNAL_STALL_MS	1000
 #define JOURNAL_WARN_MS		10000
-#define JOURNAL_ENTRY_MAX	4096	/* bytes: a message of 2 KiB, fields */
+#define JOURNAL_ENTRY_MAX	4096	/* a 2 KiB message, the fields */
 
 /* Connect to the journal at path; entries say ident.  0, or -1. */
 int	journal_open(const char *path, const char *ident);

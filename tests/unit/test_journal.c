@@ -150,7 +150,7 @@ test_batch_one_call(void **state)
 		snprintf(want, sizeof(want), "line %d", i);
 		journal_batch(LOG_INFO, NULL, want);
 	}
-	assert_int_equal(drain(), 0);		/* nothing before the flush */
+	assert_int_equal(drain(), 0);	/* nothing before the flush */
 	mmsg_calls = 0;
 	journal_flush();
 	assert_int_equal(mmsg_calls, 1);
