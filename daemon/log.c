@@ -12,11 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifdef HAVE_SYSTEMD
-#include <systemd/sd-journal.h>
-#endif
-
 #include "fmt.h"
+#include "journal.h"
 #include "log.h"
 #include "logq.h"
 
@@ -51,7 +48,11 @@ stderr_is_journal(void)
 	    (unsigned long long)st.st_ino == ino;
 }
 
-/* Choose where messages go; safe to call again (after daemonizing). */
+/*
+ * Choose where messages go; safe to call again (after daemonizing).
+ * Under systemd the journal's own socket keeps the fields; if it cannot
+ * be reached, stderr (the journal's stream) still carries the lines.
+ */
 void
 log_init(int foreground, int level, const char *ident)
 {
@@ -59,12 +60,10 @@ log_init(int foreground, int level, const char *ident)
 	log_level = level;
 	log_pid = (long)getpid();
 	log_sink = foreground ? SINK_STDERR : SINK_SYSLOG;
-#ifdef HAVE_SYSTEMD
+	journal_close();
 	if (stderr_is_journal())
-		log_sink = SINK_JOURNAL;
-#else
-	(void)stderr_is_journal;
-#endif
+		log_sink = journal_open(JOURNAL_SOCKET, ident) == 0 ?
+		    SINK_JOURNAL : SINK_STDERR;
 	if (log_sink == SINK_SYSLOG)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	tzset();
@@ -118,21 +117,7 @@ log_sink_write(int pri, const struct log_fields *lf, const char *msg)
 		syslog(pri, "%s", msg);
 		break;
 	case SINK_JOURNAL:
-#ifdef HAVE_SYSTEMD
-		if (lf == NULL) {
-			sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", pri,
-			    "SYSLOG_IDENTIFIER=%s", log_ident, NULL);
-			break;
-		}
-		sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", pri,
-		    "SYSLOG_IDENTIFIER=%s", log_ident,
-		    "SUPERD_SERVICE=%s", lf->service ? lf->service : "",
-		    "REMOTE_ADDR=%s", lf->remote_addr ? lf->remote_addr : "",
-		    "REMOTE_PORT=%d", lf->remote_port,
-		    "HANDLER_PID=%ld", lf->pid,
-		    "EXIT_STATUS=%d", lf->exit_status,
-		    "DURATION_USEC=%lld", lf->duration_usec, NULL);
-#endif
+		journal_send(pri, lf, msg);
 		break;
 	}
 }
@@ -140,15 +125,16 @@ log_sink_write(int pri, const struct log_fields *lf, const char *msg)
 /*
  * The writer thread's stderr sink: lines gather in a buffer that
  * log_sink_flush writes with one write() per batch.  Only that thread
- * uses it.  Other sinks write each line at once.
+ * uses it.  The journal batches its own entries (one sendmmsg() per
+ * batch); syslog gets each line at once.
  */
 static struct {
 	char	buf[16384];
 	size_t	len;
 } batch;
 
-void
-log_sink_flush(void)
+static void
+stderr_flush(void)
 {
 	size_t	off = 0;
 	ssize_t	n;
@@ -165,14 +151,19 @@ log_sink_flush(void)
 }
 
 void
-log_sink_batch(int pri, const struct log_fields *lf, const char *msg)
+log_sink_flush(void)
+{
+	if (log_sink == SINK_JOURNAL)
+		journal_flush();
+	else
+		stderr_flush();
+}
+
+static void
+stderr_batch(int pri, const struct log_fields *lf, const char *msg)
 {
 	size_t	n;
 
-	if (log_sink != SINK_STDERR) {
-		log_sink_write(pri, lf, msg);
-		return;
-	}
 	for (;;) {
 		/* A line that fills the room to its last byte may be cut. */
 		n = fmt_print(batch.buf + batch.len, sizeof(batch.buf) -
@@ -183,9 +174,25 @@ log_sink_batch(int pri, const struct log_fields *lf, const char *msg)
 		}
 		if (batch.len == 0)
 			break;		/* longer than the buffer */
-		log_sink_flush();
+		stderr_flush();
 	}
 	log_sink_write(pri, lf, msg);
+}
+
+void
+log_sink_batch(int pri, const struct log_fields *lf, const char *msg)
+{
+	switch (log_sink) {
+	case SINK_STDERR:
+		stderr_batch(pri, lf, msg);
+		break;
+	case SINK_JOURNAL:
+		journal_batch(pri, lf, msg);
+		break;
+	case SINK_SYSLOG:
+		log_sink_write(pri, lf, msg);
+		break;
+	}
 }
 
 /* Through the writer thread when it runs (logq.c), else at once. */

@@ -1,13 +1,13 @@
 /*
  * logq.h: log lines written off the event loop.
  *
- * At the default level superd logs every request, and a syslog() or
- * sd_journal_send() per line is a system call (a round trip to the log
+ * At the default level superd logs every request, and a syslog() or a
+ * journal datagram per line is a system call (a round trip to the log
  * daemon's socket) on the path of every connection.  Once started, lines
  * from the thread that started the queue (the event loop) are formatted
  * straight into a preallocated lock-free ring (logring.h) and a writer
  * thread hands them to the sink, then flushes the sink once per wake-up
- * (the stderr sink makes that one write()).  Urgent lines (notice and
+ * (the stderr sink makes that one write(), the journal one sendmmsg()).  Urgent lines (notice and
  * above) wake the writer at once, a ring half full too; the rest go out
  * within LOGQ_FLUSH_MS.  An idle writer sleeps until a line comes.  A full
  * ring drops lines and says how many.  Other threads (workers, lookups)
