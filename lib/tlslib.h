@@ -1,14 +1,13 @@
 /*
  * tlslib.h: the OpenSSL and libevent_openssl functions etcd.c calls,
- * reached through dlopen(3) on the first https endpoint.
+ * loaded (dynlib.h) on the first https endpoint.
  *
  * Linked in, libcrypto alone made superd's largest block of private
  * memory: about 400 KiB of relocated read-only data (RELRO) copied into
  * every process that loads it, and libssl and libevent_openssl add ~70
- * KiB more; yet only an https etcd-endpoint uses them.  One table of
- * pointers, filled once from OPENSSL_SONAME (libevent_openssl, which
- * brings libssl and libcrypto with it) and checked against the headers'
- * prototypes by __typeof__; callers write tlslib.SSL_new(...).
+ * KiB more; yet only an https etcd-endpoint uses them.  The table is
+ * filled from OPENSSL_SONAME (libevent_openssl, which brings libssl and
+ * libcrypto with it); callers write tlslib.SSL_new(...).
  */
 #ifndef SUPERD_TLSLIB_H
 #define SUPERD_TLSLIB_H
@@ -20,6 +19,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+
+#include "dynlib.h"
 
 #define TLSLIB_FUNCS(X)							\
 	X(ERR_clear_error) X(ERR_peek_last_error)			\
@@ -36,9 +37,7 @@
 	X(bufferevent_openssl_socket_new)
 
 struct tlslib_funcs {
-#define TLSLIB_POINTER(f)	__typeof__(f) *f;
-	TLSLIB_FUNCS(TLSLIB_POINTER)
-#undef TLSLIB_POINTER
+	TLSLIB_FUNCS(DYNLIB_POINTER)
 };
 
 /* Filled by tlslib_load; every pointer set once it returned 0. */
