@@ -1598,6 +1598,7 @@ svc_libwrap(struct svc_ctx *s)
 {
 	struct service_conf	*sc = s->sc;
 	cfg_t			*sec = key_sec(s, "libwrap");
+	char			 err[256];
 
 	if (sec == NULL || !cfg_getbool(sec, "libwrap"))
 		return;
@@ -1612,6 +1613,10 @@ svc_libwrap(struct svc_ctx *s)
 			svc_error(s, "libwrap", "libwrap needs a client address: "
 			    "not on a unix socket or a wait-mode stream "
 			    "service");
+		return;
+	}
+	if (tcpwrap_load(err, sizeof(err)) == -1) {
+		svc_error(s, "libwrap", "libwrap = yes: %s", err);
 		return;
 	}
 	sc->libwrap = 1;

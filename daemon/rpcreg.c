@@ -11,6 +11,11 @@
  * One thread does every call (see rpcreg.h); the loop's side only edits
  * the list under the lock.  An entry is the loop's until rpcreg_remove
  * sets gone; from then on it is the thread's, which unsets and frees it.
+ *
+ * libtirpc is loaded (lib/dynlib.h) before that thread starts, for the
+ * first type = rpc service, not linked: it pulls in the Kerberos
+ * libraries, whose relocated data was some 150 KiB of every superd's
+ * private memory.
  */
 #include "config.h"
 
@@ -29,9 +34,20 @@
 #include <rpc/rpcb_clnt.h>
 #include <rpc/rpcb_prot.h>
 
+#include "dynlib.h"
 #include "log.h"
 #include "rpcparse.h"
 #include "rpcreg.h"
+
+/* What this file calls in libtirpc. */
+#define TIRPC_FUNCS(X)							\
+	X(getnetconfigent) X(freenetconfigent) X(rpcb_set) X(rpcb_unset)	\
+	X(rpcb_getmaps) X(clnt_spcreateerror) X(xdr_free)		\
+	X(xdr_rpcblist_ptr)
+
+static struct {
+	TIRPC_FUNCS(DYNLIB_POINTER)
+} rpc;
 
 #define RPCREG_NMAP	2	/* IPv4 and IPv6 */
 
@@ -91,14 +107,34 @@ rpcreg_available(void)
 	return 1;
 }
 
+/* Each of TIRPC_FUNCS from h into rpc: NULL, or the first missing. */
+static const char *
+rpc_bind(void *h)
+{
+#define TIRPC_BIND(f)							\
+	if (DYNLIB_BIND(rpc, h, f) == NULL)				\
+		return #f;
+	TIRPC_FUNCS(TIRPC_BIND)
+#undef TIRPC_BIND
+	return NULL;
+}
+
+static struct dynlib	lib = DYNLIB_INITIALIZER(TIRPC_SONAME, rpc_bind);
+
 int
 rpcreg_init(void)
 {
 	pthread_condattr_t	 ca;
+	char			 err[256];
 	int			 e;
 
 	if (rr.running)
 		return 0;
+	if (dynlib_load(&lib, err, sizeof(err)) == -1) {
+		log_warnx("rpcbind registration: %s", err);
+		errno = ENOENT;
+		return -1;
+	}
 	/* The periodic check waits on CLOCK_MONOTONIC: date changes
 	 * must not stretch or skip it. */
 	pthread_condattr_init(&ca);
@@ -281,7 +317,7 @@ rpcb_apply(const struct rpcreg *r, int set,
 	int			 i, rc = 0;
 
 	for (i = 0; i < r->nmap; i++) {
-		if ((nc = getnetconfigent(r->map[i].netid)) == NULL) {
+		if ((nc = rpc.getnetconfigent(r->map[i].netid)) == NULL) {
 			rc = -1;
 			continue;
 		}
@@ -290,11 +326,11 @@ rpcb_apply(const struct rpcreg *r, int set,
 		for (v = r->vlo; v <= r->vhi; v++) {
 			if (skip != NULL && skip[i][v - r->vlo])
 				continue;
-			(void)rpcb_unset(r->prog, v, nc);
-			if (set && !rpcb_set(r->prog, v, nc, &nb))
+			(void)rpc.rpcb_unset(r->prog, v, nc);
+			if (set && !rpc.rpcb_set(r->prog, v, nc, &nb))
 				rc = -1;
 		}
-		freenetconfigent(nc);
+		rpc.freenetconfigent(nc);
 	}
 	return rc;
 }
@@ -356,7 +392,7 @@ process_one(struct rpcreg *r)
 	else if (!copy.warned)
 		log_warnx("service %s: rpcbind registration of program %lu "
 		    "failed (%s); trying again every %ds", copy.name,
-		    copy.prog, clnt_spcreateerror("rpcb_set"),
+		    copy.prog, rpc.clnt_spcreateerror("rpcb_set"),
 		    RPCREG_CHECK_SEC);
 	pthread_mutex_lock(&rr.lock);
 	r->registered = rc == 0;
@@ -423,10 +459,10 @@ check_all(void)
 	pthread_mutex_unlock(&rr.lock);
 	list = NULL;
 	ok = 0;
-	if ((nc = getnetconfigent("tcp")) != NULL) {
-		list = rpcb_getmaps(nc, "localhost");
+	if ((nc = rpc.getnetconfigent("tcp")) != NULL) {
+		list = rpc.rpcb_getmaps(nc, "localhost");
 		ok = list != NULL;	/* it lists itself at least */
-		freenetconfigent(nc);
+		rpc.freenetconfigent(nc);
 	}
 	pthread_mutex_lock(&rr.lock);
 	TAILQ_FOREACH(r, &rr.list, entry) {
@@ -444,7 +480,7 @@ check_all(void)
 		r->dirty = 1;
 	}
 	if (list != NULL)
-		xdr_free((xdrproc_t)xdr_rpcblist_ptr, (char *)&list);
+		rpc.xdr_free((xdrproc_t)rpc.xdr_rpcblist_ptr, (char *)&list);
 }
 
 static void *

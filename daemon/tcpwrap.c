@@ -29,6 +29,10 @@
  * given ("unknown") so that an rfc931 option never queries the client.
  * Netgroup patterns (@group) still ask NSS, which can be slow: use
  * addresses.
+ *
+ * libwrap is loaded (lib/dynlib.h) when a service first asks for it, not
+ * linked: it pulls in libnsl, libtirpc and the Kerberos libraries, whose
+ * relocated data was some 150 KiB of every superd's private memory.
  */
 #include "config.h"
 
@@ -37,6 +41,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,7 +50,16 @@
 #ifdef HAVE_LIBWRAP
 #include <tcpd.h>
 
+#include "dynlib.h"
+
 extern char	**environ;
+
+/* What tcpwrap_allows uses of libwrap: functions, and dry_run. */
+#define WRAP_SYMS(X)	X(request_init) X(request_set) X(hosts_access) X(dry_run)
+
+static struct {
+	WRAP_SYMS(DYNLIB_POINTER)
+} wrap;
 
 /* A peer or local end, as libwrap wants it. */
 struct tcpwrap_end {
@@ -68,6 +82,26 @@ tcpwrap_available(void)
 	return 1;
 }
 
+/* Each of WRAP_SYMS from h into wrap: NULL, or the first missing. */
+static const char *
+tcpwrap_bind(void *h)
+{
+#define WRAP_BIND(f)							\
+	if (DYNLIB_BIND(wrap, h, f) == NULL)				\
+		return #f;
+	WRAP_SYMS(WRAP_BIND)
+#undef WRAP_BIND
+	return NULL;
+}
+
+static struct dynlib	lib = DYNLIB_INITIALIZER(LIBWRAP_SONAME, tcpwrap_bind);
+
+int
+tcpwrap_load(char *err, size_t len)
+{
+	return dynlib_load(&lib, err, len);
+}
+
 int
 tcpwrap_allows(const char *daemon, const struct sockaddr *peer,
     socklen_t len, const struct sockaddr *local, socklen_t llen)
@@ -75,16 +109,19 @@ tcpwrap_allows(const char *daemon, const struct sockaddr *peer,
 	struct request_info	req;
 	struct tcpwrap_end	c, s;
 
-	if (daemon == NULL || tcpwrap_end(&c, peer, len) == -1)
+	char			err[256];
+
+	if (daemon == NULL || tcpwrap_end(&c, peer, len) == -1 ||
+	    tcpwrap_load(err, sizeof(err)) == -1)
 		return 0;
 	/* RQ_FILE -1: a "banners" option, which ignores dry_run, writes
 	 * nowhere. */
-	request_init(&req, RQ_FILE, -1, RQ_DAEMON, tcpwrap_basename(daemon),
+	wrap.request_init(&req, RQ_FILE, -1, RQ_DAEMON, tcpwrap_basename(daemon),
 	    RQ_USER, STRING_UNKNOWN, RQ_CLIENT_NAME, STRING_UNKNOWN,
 	    RQ_CLIENT_ADDR, c.addr, RQ_CLIENT_SIN, &c.ss, 0);
 	/* The local end serves daemon@host and port-number daemon lists. */
 	if (local != NULL && tcpwrap_end(&s, local, llen) == 0)
-		request_set(&req, RQ_SERVER_NAME, STRING_UNKNOWN,
+		wrap.request_set(&req, RQ_SERVER_NAME, STRING_UNKNOWN,
 		    RQ_SERVER_ADDR, s.addr, RQ_SERVER_SIN, &s.ss, 0);
 	return tcpwrap_check(&req);
 }
@@ -139,12 +176,12 @@ tcpwrap_check(struct request_info *req)
 	/* Restrictive while libwrap runs, in case another thread creates a
 	 * file meanwhile. */
 	mask = umask(077);
-	dry_run = 1;
-	ok = hosts_access(req);
-	if (dry_run == 0) {
+	*wrap.dry_run = 1;
+	ok = wrap.hosts_access(req);
+	if (*wrap.dry_run == 0) {
 		/* twist: the client was to get a command, not the service. */
 		ok = 0;
-		dry_run = 1;
+		*wrap.dry_run = 1;
 	}
 	umask(mask);
 	tcpwrap_env_restore(env);
@@ -228,6 +265,13 @@ int
 tcpwrap_available(void)
 {
 	return 0;
+}
+
+int
+tcpwrap_load(char *err, size_t len)
+{
+	snprintf(err, len, "superd was built without libwrap");
+	return -1;
 }
 
 /* Not built with libwrap: the configuration should have refused the

@@ -10,8 +10,15 @@
 
 #include <sys/socket.h>
 
+#include <stddef.h>
+
 /* 1 if superd was built with libwrap, else 0. */
 int	tcpwrap_available(void);
+
+/* Load libwrap (once; it is not linked): 0, or -1 with why in err.
+ * tcpwrap_allows loads it too; the configuration calls it first to
+ * report a missing library where libwrap = yes is set. */
+int	tcpwrap_load(char *err, size_t len);
 
 /*
  * 1 if the rules admit a client at peer (AF_INET or AF_INET6) that

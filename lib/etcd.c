@@ -20,16 +20,14 @@
 #include <event2/keyvalq_struct.h>
 
 #ifdef HAVE_OPENSSL
-#include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 #include <arpa/inet.h>
 #endif
 
 #include "etcd.h"
 #include "superd.h"
+#ifdef HAVE_OPENSSL
+#include "tlslib.h"
+#endif
 
 #ifdef HAVE_OPENSSL
 /* The TLS setup https endpoints use (etcd_tls); NULL: none set. */
@@ -156,18 +154,18 @@ url_split(const char *url, char *host, size_t len, int *port, int *tls)
 static void
 tls_why(SSL *ssl)
 {
-	long		 v = SSL_get_verify_result(ssl);
-	unsigned long	 e = ERR_peek_last_error();
+	long		 v = tlslib.SSL_get_verify_result(ssl);
+	unsigned long	 e = tlslib.ERR_peek_last_error();
 
 	if (v != X509_V_OK)
 		snprintf(last_error, sizeof(last_error), "TLS: server "
 		    "certificate not accepted: %s",
-		    X509_verify_cert_error_string(v));
+		    tlslib.X509_verify_cert_error_string(v));
 	else if (e != 0)
 		snprintf(last_error, sizeof(last_error), "TLS: %s",
-		    ERR_reason_error_string(e) != NULL ?
-		    ERR_reason_error_string(e) : "handshake failed");
-	ERR_clear_error();
+		    tlslib.ERR_reason_error_string(e) != NULL ?
+		    tlslib.ERR_reason_error_string(e) : "handshake failed");
+	tlslib.ERR_clear_error();
 }
 
 /* A connection that speaks TLS, checking the server is host. */
@@ -190,26 +188,27 @@ tls_conn(struct etcd_call *c, struct event_base *base,
 		snprintf(last_error, sizeof(last_error), "%s", err);
 		return NULL;
 	}
-	if ((c->ssl = SSL_new(tls_ctx)) == NULL)
+	if ((c->ssl = tlslib.SSL_new(tls_ctx)) == NULL)
 		return NULL;
-	vp = SSL_get0_param(c->ssl);
+	vp = tlslib.SSL_get0_param(c->ssl);
 	ip = inet_pton(AF_INET, host, &a) == 1 ||
 	    inet_pton(AF_INET6, host, &a) == 1;
-	if ((ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, host) :
-	    X509_VERIFY_PARAM_set1_host(vp, host, 0)) != 1 ||
-	    (!ip && SSL_set_tlsext_host_name(c->ssl, host) != 1)) {
-		SSL_free(c->ssl);
+	if ((ip ? tlslib.X509_VERIFY_PARAM_set1_ip_asc(vp, host) :
+	    tlslib.X509_VERIFY_PARAM_set1_host(vp, host, 0)) != 1 ||
+	    (!ip && tlslib.SSL_ctrl(c->ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME,
+	    TLSEXT_NAMETYPE_host_name, (void *)host) != 1)) {
+		tlslib.SSL_free(c->ssl);
 		return NULL;
 	}
 	/* The bufferevent owns ssl from here (freed with the connection). */
-	if ((bev = bufferevent_openssl_socket_new(base, -1, c->ssl,
+	if ((bev = tlslib.bufferevent_openssl_socket_new(base, -1, c->ssl,
 	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE |
 	    BEV_OPT_DEFER_CALLBACKS)) == NULL) {
-		SSL_free(c->ssl);
+		tlslib.SSL_free(c->ssl);
 		return NULL;
 	}
 	/* etcd may close without close_notify after "Connection: close". */
-	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	tlslib.bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
 	if ((conn = evhttp_connection_base_bufferevent_new(base, dns, bev,
 	    host, (unsigned short)port)) == NULL)
 		bufferevent_free(bev);
@@ -223,30 +222,35 @@ etcd_tls(const char *ca, const char *cert, const char *key, char *err,
 	SSL_CTX	*ctx;
 	int	 ok;
 
-	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
+	if (tlslib_load(err, len) == -1)
+		return -1;
+	if ((ctx = tlslib.SSL_CTX_new(tlslib.TLS_client_method())) == NULL) {
 		snprintf(err, len, "cannot set up TLS");
 		return -1;
 	}
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	ok = ca != NULL ? SSL_CTX_load_verify_locations(ctx, ca, NULL) :
-	    SSL_CTX_set_default_verify_paths(ctx);
+	tlslib.SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	tlslib.SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_2_VERSION,
+	    NULL);
+	ok = ca != NULL ?
+	    tlslib.SSL_CTX_load_verify_locations(ctx, ca, NULL) :
+	    tlslib.SSL_CTX_set_default_verify_paths(ctx);
 	if (ok != 1)
 		snprintf(err, len, "cannot load CA %s", ca ? ca :
 		    "(system store)");
-	else if (cert != NULL && (SSL_CTX_use_certificate_chain_file(ctx,
-	    cert) != 1 || SSL_CTX_use_PrivateKey_file(ctx, key,
-	    SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1)) {
+	else if (cert != NULL &&
+	    (tlslib.SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
+	    tlslib.SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    tlslib.SSL_CTX_check_private_key(ctx) != 1)) {
 		snprintf(err, len, "cannot use certificate %s with key %s",
 		    cert, key);
 		ok = 0;
 	}
-	ERR_clear_error();
+	tlslib.ERR_clear_error();
 	if (ok != 1) {
-		SSL_CTX_free(ctx);
+		tlslib.SSL_CTX_free(ctx);
 		return -1;
 	}
-	SSL_CTX_free(tls_ctx);
+	tlslib.SSL_CTX_free(tls_ctx);
 	tls_ctx = ctx;
 	return 0;
 }
