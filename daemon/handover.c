@@ -634,7 +634,7 @@ check_binary(const char *bin, char *err, size_t errlen)
 	char *const	 ver_args[] = { (char *)bin, "--handover-version",
 			    NULL };
 	char		 out[768];
-	int		 rc, v;
+	int		 rc;
 
 	if (access(bin, X_OK) == -1) {
 		snprintf(err, errlen, "%s: %s", bin, strerror(errno));
@@ -647,8 +647,7 @@ check_binary(const char *bin, char *err, size_t errlen)
 		return -1;
 	}
 	rc = run_binary(bin, ver_args, out, sizeof(out));
-	if (rc != 0 || sscanf(out, "superd handover %d", &v) != 1 ||
-	    v != STATEFILE_VERSION) {
+	if (rc != 0 || !statefile_versions_read(out)) {
 		one_line(out);
 		snprintf(err, errlen, "%s does not read handover format %d "
 		    "(--handover-version: status %d, \"%s\")", bin,

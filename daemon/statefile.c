@@ -146,6 +146,17 @@ print_req(FILE *f, const struct state_req *r)
 	fprintf(f, " port=%d token=", r->port);
 	put_value(f, r->token);
 	fprintf(f, " fds=%d:%d slot=%d\n", r->fd, r->ufd, r->slot);
+	if (r->bound.port > 0) {
+		fprintf(f, "bound id=%" PRIu64 " addr=", r->id);
+		put_value(f, r->bound.addr);
+		fprintf(f, " port=%d v6only=%d\n", r->bound.port,
+		    r->bound.v6only);
+	}
+	if (r->cgroup[0] != '\0') {
+		fprintf(f, "cgroup id=%" PRIu64 " path=", r->id);
+		put_value(f, r->cgroup);
+		fputc('\n', f);
+	}
 }
 
 static void
@@ -314,7 +325,8 @@ parse_header(struct statefile *sf, const struct proto_req *q)
 	const char	*why;
 
 	NUM(q, "version", 0, INT32_MAX, sf->version);
-	if (sf->version != STATEFILE_VERSION)
+	if (sf->version < STATEFILE_VERSION_MIN ||
+	    sf->version > STATEFILE_VERSION)
 		return "a format version this superd does not read";
 	NUM(q, "pid", 0, INT32_MAX, sf->pid);
 	NUM(q, "pstart", 0, INT64_MAX, sf->pstart);
@@ -360,6 +372,57 @@ parse_req(struct statefile *sf, const struct proto_req *q)
 		return "a handler without a pid";
 	if (statefile_add_req(sf, &r) == -1)
 		return "out of memory";
+	return NULL;
+}
+
+/* The request of id, listed before its bound or cgroup line; or NULL. */
+static struct state_req *
+req_by_id(struct statefile *sf, const struct proto_req *q, const char **why)
+{
+	long long	id;
+	size_t		i;
+
+	if ((*why = get_num(q, "id", 1, INT64_MAX, &id)) != NULL)
+		return NULL;
+	for (i = 0; i < sf->nreqs; i++)
+		if (sf->reqs[i].id == (uint64_t)id)
+			return &sf->reqs[i];
+	*why = "a line of no request listed before it";
+	return NULL;
+}
+
+static const char *
+parse_bound(struct statefile *sf, const struct proto_req *q)
+{
+	struct state_req	*r;
+	struct state_bound	 b;
+	const char		*why;
+
+	if ((r = req_by_id(sf, q, &why)) == NULL)
+		return why;
+	memset(&b, 0, sizeof(b));
+	if ((why = get_str(q, "addr", b.addr, sizeof(b.addr))) != NULL)
+		return why;
+	NUM(q, "port", 1, 65535, b.port);
+	NUM(q, "v6only", 0, 1, b.v6only);
+	if (r->kind != STATE_WAIT)
+		return "a bound socket of a request not in wait mode";
+	r->bound = b;
+	return NULL;
+}
+
+static const char *
+parse_cgroup(struct statefile *sf, const struct proto_req *q)
+{
+	struct state_req	*r;
+	const char		*why;
+
+	if ((r = req_by_id(sf, q, &why)) == NULL)
+		return why;
+	if ((why = get_str(q, "path", r->cgroup, sizeof(r->cgroup))) != NULL)
+		return why;
+	if (r->cgroup[0] != '/')
+		return "a cgroup path that is not absolute";
 	return NULL;
 }
 
@@ -469,6 +532,10 @@ statefile_parse_line(struct statefile *sf, const char *line)
 		return parse_req(sf, &q);
 	if (strcmp(q.cmd, "listen") == 0)
 		return parse_listen(sf, &q);
+	if (strcmp(q.cmd, "bound") == 0)
+		return parse_bound(sf, &q);
+	if (strcmp(q.cmd, "cgroup") == 0)
+		return parse_cgroup(sf, &q);
 	if (strcmp(q.cmd, "lease") == 0)
 		return parse_lease(sf, &q);
 	if (strcmp(q.cmd, "tag") == 0)
@@ -526,6 +593,40 @@ statefile_read(const char *path, struct statefile *sf, char *err,
 		snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
 		statefile_clear(sf);
 		return -1;
+	}
+	return 0;
+}
+
+void
+statefile_versions_print(FILE *f)
+{
+	int	v;
+
+	fputs("superd handover", f);
+	for (v = STATEFILE_VERSION_MIN; v <= STATEFILE_VERSION; v++)
+		fprintf(f, " %d", v);
+	fputc('\n', f);
+}
+
+int
+statefile_versions_read(const char *line)
+{
+	static const char	 prefix[] = "superd handover ";
+	const char		*p;
+	char			*end;
+	long			 v;
+
+	if (strncmp(line, prefix, sizeof(prefix) - 1) != 0)
+		return 0;
+	for (p = line + sizeof(prefix) - 1; *p != '\0' && *p != '\n';
+	    p = end) {
+		v = strtol(p, &end, 10);
+		if (end == p || (*end != ' ' && *end != '\n' && *end != '\0'))
+			return 0;
+		if (v == STATEFILE_VERSION)
+			return 1;
+		while (*end == ' ')
+			end++;
 	}
 	return 0;
 }
