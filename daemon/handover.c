@@ -322,17 +322,40 @@ keep_alive(struct statefile *sf)
 	sf->control_fd = -1;
 }
 
+/* Is the service's own socket among those an upgrade hands over? */
 static int
-held_cb(const struct service_conf *sc)
+socket_handed_over(const struct service_conf *sc)
 {
 	size_t	i;
 
+	for (i = 0; i < ho.prev.nls; i++)
+		if (strcmp(ho.prev.ls[i].service, sc->name) == 0 &&
+		    strcmp(ho.prev.ls[i].proto, conf_proto_name(sc->proto)) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A wait handler from before holds sc's socket, which superd does not
+ * have: after a crash, or after an upgrade of a superd that was itself
+ * waiting for such a handler (no socket handed over).  at: where the
+ * handler's socket is bound, as recorded.
+ */
+static int
+held_cb(const struct service_conf *sc, struct state_bound *at)
+{
+	size_t	i;
+
+	if (ho.own && socket_handed_over(sc))
+		return 0;
 	for (i = 0; i < ho.prev.nreqs; i++)
 		if (ho.prev.reqs[i].kind == STATE_WAIT &&
 		    strcmp(ho.prev.reqs[i].service, sc->name) == 0 &&
 		    strcmp(ho.prev.reqs[i].proto,
-		    conf_proto_name(sc->proto)) == 0)
+		    conf_proto_name(sc->proto)) == 0) {
+			*at = ho.prev.reqs[i].bound;
 			return 1;
+		}
 	return 0;
 }
 
@@ -406,7 +429,7 @@ void
 handover_prepare(const char *from_upgrade)
 {
 	static const struct service_startup crash = { held_cb, NULL };
-	static const struct service_startup upgrade = { NULL, take_fd_cb };
+	static const struct service_startup upgrade = { held_cb, take_fd_cb };
 	const char	*path = from_upgrade ? from_upgrade : ho.path;
 	char		 err[512];
 	size_t		 i;

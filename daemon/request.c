@@ -1112,6 +1112,10 @@ adopt_process(struct request *r, const struct state_req *q, int own,
     char *err, size_t errlen)
 {
 	adopt_cgroup(r, q);
+	/* Handed over by an upgrade, a handler that superd had re-adopted
+	 * after a crash is still not its child: watch it all the same. */
+	if (own && proc_parent(q->pid) != getpid())
+		own = 0;
 	if (!own && (r->watch = pidwatch_new(base, q->pid, adopted_exit_cb,
 	    r)) == NULL) {
 		snprintf(err, errlen, "pid %ld: %s", (long)q->pid,

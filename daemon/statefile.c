@@ -631,23 +631,35 @@ statefile_versions_read(const char *line)
 	return 0;
 }
 
-unsigned long long
-proc_start_time(pid_t pid)
+/* The fields of /proc/PID/stat after its name ("S 1 ..."), or -1. */
+static int
+proc_stat_fields(pid_t pid, char *buf, size_t len, char **fields)
 {
-	char			 path[64], buf[1024], *p;
-	unsigned long long	 t = 0;
-	FILE			*f;
-	size_t			 n;
-	int			 i;
+	char	 path[64], *p;
+	FILE	*f;
+	size_t	 n;
 
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
 	if ((f = fopen(path, "re")) == NULL)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
+		return -1;
+	n = fread(buf, 1, len - 1, f);
 	fclose(f);
 	buf[n] = '\0';
 	/* The name may hold spaces and ')': fields start after the last. */
 	if ((p = strrchr(buf, ')')) == NULL)
+		return -1;
+	*fields = p + 1;
+	return 0;
+}
+
+unsigned long long
+proc_start_time(pid_t pid)
+{
+	char			 buf[1024], *p;
+	unsigned long long	 t = 0;
+	int			 i;
+
+	if (proc_stat_fields(pid, buf, sizeof(buf), &p) == -1)
 		return 0;
 	/* Field 3 (state) follows; starttime is field 22. */
 	for (i = 3; i <= 22 && p != NULL; i++)
@@ -655,4 +667,16 @@ proc_start_time(pid_t pid)
 	if (p != NULL)
 		t = strtoull(p + 1, NULL, 10);
 	return t;
+}
+
+pid_t
+proc_parent(pid_t pid)
+{
+	char	buf[1024], *p, state;
+	long	ppid;
+
+	if (proc_stat_fields(pid, buf, sizeof(buf), &p) == -1 ||
+	    sscanf(p, " %c %ld", &state, &ppid) != 2)
+		return 0;
+	return (pid_t)ppid;
 }

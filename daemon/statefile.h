@@ -182,5 +182,7 @@ int	 statefile_versions_read(const char *line);
 
 /* A process's start time (clock ticks since boot, /proc/PID/stat), 0 unknown. */
 unsigned long long proc_start_time(pid_t);
+/* A process's parent (/proc/PID/stat), 0 unknown. */
+pid_t	 proc_parent(pid_t);
 
 #endif

@@ -202,7 +202,7 @@ grep -q "upgrade refused: .* -t -c $T/superd.conf failed" "$T/up" ||
 grep -q "superd.conf:[0-9]" "$T/up" || fail "no file:line in: $(cat "$T/up")"
 cp "$T/good.conf" "$T/superd.conf"
 ctl upgrade /bin/true > "$T/up" 2>&1 && fail "upgrade to /bin/true succeeded"
-grep -q "does not read handover format 1" "$T/up" ||
+grep -q "does not read handover format 2" "$T/up" ||
 	fail "/bin/true: $(cat "$T/up")"
 r=$($SDCLIENT -t 3000 -s still 127.0.0.1 $((P+1)))
 [ "$r" = still ] || fail "superd does not serve after the refusals: '$r'"
