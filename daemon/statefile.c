@@ -631,7 +631,7 @@ statefile_versions_read(const char *line)
 	return 0;
 }
 
-/* The fields of /proc/PID/stat after its name ("S 1 ..."), or -1. */
+/* /proc/PID/stat from the ')' that ends its name (") S 1 ..."), or -1. */
 static int
 proc_stat_fields(pid_t pid, char *buf, size_t len, char **fields)
 {
@@ -648,7 +648,7 @@ proc_stat_fields(pid_t pid, char *buf, size_t len, char **fields)
 	/* The name may hold spaces and ')': fields start after the last. */
 	if ((p = strrchr(buf, ')')) == NULL)
 		return -1;
-	*fields = p + 1;
+	*fields = p;
 	return 0;
 }
 
@@ -676,7 +676,7 @@ proc_parent(pid_t pid)
 	long	ppid;
 
 	if (proc_stat_fields(pid, buf, sizeof(buf), &p) == -1 ||
-	    sscanf(p, " %c %ld", &state, &ppid) != 2)
+	    sscanf(p + 1, " %c %ld", &state, &ppid) != 2)
 		return 0;
 	return (pid_t)ppid;
 }
