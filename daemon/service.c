@@ -63,7 +63,7 @@ static struct service_startup	 startup;	/* after a restart */
 
 static void	listener_cb(evutil_socket_t, short, void *);
 static void	service_open(struct service *);
-static void	service_unhold(struct service *);
+static void	service_unhold(struct service *, int);
 static void	services_update_polling(void);
 static void	handoff_drop(struct service *, const char *);
 static void	request_started_cb(struct request_target *, int);
@@ -192,7 +192,7 @@ request_ended_cb(struct request_target *rt, const struct request_end *e)
 		if (svc->held) {
 			log_notice("service %s: the wait handler from before "
 			    "the restart exited; resuming", svc->conf->name);
-			service_unhold(svc);
+			service_unhold(svc, 1);
 		}
 		if (wait_failed_fast(svc, e->status))
 			wait_handler_failed(svc);
@@ -308,9 +308,13 @@ service_held(struct service *svc)
 {
 	struct state_bound	at;
 
+	if (svc->held) {
+		service_rpc_held(svc);	/* a reload changed the versions */
+		return 1;
+	}
 	memset(&at, 0, sizeof(at));
-	if (svc->held || startup.held == NULL || !startup.held(svc->conf, &at))
-		return svc->held;
+	if (startup.held == NULL || !startup.held(svc->conf, &at))
+		return 0;
 	svc->held = 1;
 	svc->held_at = at;
 	if (at.port > 0)
@@ -325,17 +329,21 @@ service_held(struct service *svc)
 }
 
 /*
- * The wait handler from before the restart is gone: bind again, on the
- * port it served if that is free (a dynamic port stays where clients
- * found it), and keep its rpcbind registration where the socket is the
- * same, else register the new one.
+ * The wait handler from before the restart is gone (gone: it exited):
+ * bind again, on the port it served if that is free (a dynamic port
+ * stays where clients found it), and keep its rpcbind registration
+ * where the socket is the same, else register the new one.  A handler
+ * that could not be adopted may live on: then not on its port (a UDP
+ * socket with SO_REUSEADDR would share it).
  */
 static void
-service_unhold(struct service *svc)
+service_unhold(struct service *svc, int gone)
 {
 	const struct state_bound	*b = &svc->held_at;
 
 	svc->held = 0;
+	if (!gone)
+		svc->held_at.port = 0;
 	service_open(svc);
 	if (svc->rpc != NULL && (svc->rt.fd < 0 || svc->bound_port !=
 	    b->port || strcmp(svc->bound_addr, b->addr) != 0)) {
@@ -1169,7 +1177,7 @@ services_release_held(void)
 			/* failed: a socket handed over under another name
 			 * held the address; it is closed by now. */
 			if (svc->held)
-				service_unhold(svc);
+				service_unhold(svc, 0);
 			else
 				service_open(svc);
 			service_update_polling(svc);
