@@ -15,7 +15,7 @@ RSTATD=/usr/sbin/rpc.rstatd
 POSTINST='rstatd/1-5	dgram	rpc/udp	wait	nobody	/usr/sbin/tcpd	/usr/sbin/rpc.rstatd'
 
 [ "$(id -u)" = 0 ] || skip "rpcbind and registrations need root"
-for c in rpcbind rpcinfo rup; do
+for c in rpcbind rpcinfo rup python3; do
 	command -v $c >/dev/null || skip "$c not installed (Debian: rpcbind, rstat-client)"
 done
 [ -x $RSTATD ] || skip "$RSTATD not installed (Debian: rstatd)"
@@ -49,7 +49,8 @@ kill_rpcbind() {
 	wait $RBPID 2>/dev/null
 	RBPID=
 }
-trap 'cleanup; kill_rpcbind' EXIT
+KA=
+trap 'cleanup; kill_rpcbind; [ -z "$KA" ] || kill $KA 2>/dev/null' EXIT
 start_rpcbind || { cat "$T/rpcbind.log"; skip "rpcbind cannot start here"; }
 ok "rpcbind started (pid $RBPID)"
 
@@ -147,7 +148,33 @@ registered_at() {
 	done
 	return 1
 }
-rspid=$(pgrep -x rpc.rstatd) || fail "no rpc.rstatd runs after rup"
+# rpc.rstatd exits a second after its last call: keep it busy with an
+# RSTATPROC_STATS call every 0.2 s to its port (straight, not through
+# rpcbind), for at most 60 s, until $T/keepalive.stop appears; the
+# first answer makes $T/keepalive.up.
+rm -f "$T/keepalive.stop" "$T/keepalive.up"
+python3 - "$port" "$T/keepalive.stop" "$T/keepalive.up" <<'PY' &
+import os, socket, struct, sys, time
+port, stop, up = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.2)
+for xid in range(1, 301):
+    if os.path.exists(stop):
+        break
+    # CALL, RPC 2, program 100001 version 3 procedure 1, AUTH_NONE
+    s.sendto(struct.pack('>10I', xid, 0, 2, 100001, 3, 1, 0, 0, 0, 0),
+        ('127.0.0.1', port))
+    try:
+        s.recv(4096)
+        open(up, 'a').close()
+    except OSError:
+        pass
+    time.sleep(0.2)
+PY
+KA=$!
+for _ in $(seq 200); do [ -e "$T/keepalive.up" ] && break; sleep 0.1; done
+[ -e "$T/keepalive.up" ] || fail "rpc.rstatd does not answer at $port"
+rspid=$(pgrep -x rpc.rstatd) || fail "no rpc.rstatd runs"
 kill -KILL "$SPID"; wait "$SPID" 2>/dev/null; SPID=
 start_superd
 wait_log "service rstatd: its wait handler from before the restart still serves .* port $port" 30 ||
@@ -165,11 +192,13 @@ rup_ok || { cat "$T/rup.out"; fail "rup after the restart"; }
 ok "restart with rpc.rstatd left running: registered at $port at once, rup answers"
 bound="service rstatd: listening on .* port $port (dynamic)"
 n=$(count_log "$bound")
+kill -0 "$rspid" || fail "the old rpc.rstatd did not live until now"
 kill "$rspid"
 wait_log "service rstatd: the wait handler from before the restart exited; resuming" 50 ||
 	fail "rstatd did not resume when the old rpc.rstatd exited"
 wait_count "$bound" $((n + 1)) 30 ||
 	fail "rstatd did not bind its free port $port again: $(grep 'service rstatd: listening' "$T/log" | tail -1)"
+touch "$T/keepalive.stop"; wait "$KA"; KA=
 registered_at "$port" || { rpcinfo -p; fail "after the old rpc.rstatd exited: not registered at $port"; }
 rup_ok || { cat "$T/rup.out"; fail "rup after the old rpc.rstatd exited"; }
 [ "$(pgrep -x rpc.rstatd)" != "$rspid" ] || fail "still the old rpc.rstatd"
