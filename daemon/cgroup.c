@@ -811,6 +811,21 @@ cgroup_request_adopt(const char *path, cgroup_changed_fn changed, void *arg,
 	return cr;
 }
 
+int
+cgroup_request_orphan(const char *path)
+{
+	char	buf[256];
+
+	if (!request_path_ok(path) ||
+	    read_at(path, "cgroup.events", buf, sizeof(buf)) < 0)
+		return 0;
+	if (flat_key(buf, "populated") != 0)
+		return 1;
+	if (rmdir(path) == -1 && errno != ENOENT)
+		log_warn("rmdir %s", path);
+	return 0;
+}
+
 const char *
 cgroup_request_path(const struct cgroup_req *cr)
 {

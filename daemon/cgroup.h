@@ -93,6 +93,12 @@ struct cgroup_req *cgroup_request_new(struct cgroup_svc *, uint64_t id,
  */
 struct cgroup_req *cgroup_request_adopt(const char *path,
 	    cgroup_changed_fn changed, void *arg, char *err, size_t errlen);
+/*
+ * A request's cgroup (from the state file) whose handler is gone: 1 if
+ * processes are left in it (the request goes on), else it is removed
+ * and 0.
+ */
+int	cgroup_request_orphan(const char *path);
 /* Its directory (the state file records it). */
 const char *cgroup_request_path(const struct cgroup_req *);
 int	cgroup_request_fd(const struct cgroup_req *);

@@ -22,6 +22,7 @@
 
 #include <event2/event.h>
 
+#include "cgroup.h"
 #include "clock.h"
 #include "conf.h"
 #include "directory.h"
@@ -297,6 +298,19 @@ same_process(pid_t pid, unsigned long long pstart)
 	return pid > 0 && pstart != 0 && proc_start_time(pid) == pstart;
 }
 
+/*
+ * Is the request still running: its handler, or (cgroup-per-request)
+ * a process left in its cgroup?  An empty cgroup of a request that
+ * ended meanwhile is removed here, as its superd would have.
+ */
+static int
+still_running(const struct state_req *q)
+{
+	if (same_process(q->pid, q->pstart))
+		return 1;
+	return q->cgroup[0] != '\0' && cgroup_request_orphan(q->cgroup);
+}
+
 /* After a crash: keep the records of handlers still alive, no fds. */
 static void
 keep_alive(struct statefile *sf)
@@ -307,7 +321,7 @@ keep_alive(struct statefile *sf)
 		sf->reqs[i].fd = -1;
 		sf->reqs[i].ufd = -1;
 		if (sf->reqs[i].kind != STATE_BUILTIN &&
-		    same_process(sf->reqs[i].pid, sf->reqs[i].pstart))
+		    still_running(&sf->reqs[i]))
 			sf->reqs[n++] = sf->reqs[i];
 		else
 			log_debug("state file: session S%llu (pid %ld) is "

@@ -1107,10 +1107,28 @@ adopt_cgroup(struct request *r, const struct state_req *q)
 }
 
 /* A handler process from a record: by pid, reaped or watched. */
+/*
+ * A request whose handler exited while no superd watched, with processes
+ * left in its own cgroup: it ends with the last of them, as if reaped
+ * here.  Its pid is shown but not indexed (it may be reused).
+ */
+static int
+adopt_reaped(struct request *r, const struct state_req *q)
+{
+	record_close_fds(q);
+	r->s->pid = q->pid;
+	r->reaped = 1;
+	r->status = REQUEST_STATUS_UNKNOWN;
+	r->process = 1;
+	return 0;
+}
+
 static int
 adopt_process(struct request *r, const struct state_req *q, int own,
     char *err, size_t errlen)
 {
+	int	e;
+
 	adopt_cgroup(r, q);
 	/* Handed over by an upgrade, a handler that superd had re-adopted
 	 * after a crash is still not its child: watch it all the same. */
@@ -1118,8 +1136,12 @@ adopt_process(struct request *r, const struct state_req *q, int own,
 		own = 0;
 	if (!own && (r->watch = pidwatch_new(base, q->pid, adopted_exit_cb,
 	    r)) == NULL) {
+		e = errno;
+		if (e == ESRCH && r->cg != NULL &&
+		    cgroup_request_populated(r->cg) == 1)
+			return adopt_reaped(r, q);
 		snprintf(err, errlen, "pid %ld: %s", (long)q->pid,
-		    errno == ESRCH ? "gone" : strerror(errno));
+		    e == ESRCH ? "gone" : strerror(e));
 		record_close_fds(q);
 		return -1;
 	}

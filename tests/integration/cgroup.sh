@@ -8,7 +8,8 @@
 #  4. a request's own cgroup survives an in-place upgrade and a kill -9
 #     of superd: the superd after it interrupts the handler and the child
 #     it left in a session of its own together, logs the cgroup's usage
-#     and removes the cgroup;
+#     and removes the cgroup; also when the handler exited while no
+#     superd ran (the request goes on while its child does);
 #  5. memory-max and pids-max: a config error at load where cgroup v2
 #     has no memory or pids controller (superd -t), else enforced.
 # Needs root and a cgroup2 mount with cgroup.kill (Linux 5.14).
@@ -166,6 +167,20 @@ kill -KILL "$SPID"; wait "$SPID" 2>/dev/null; SPID=
 start_superd
 wait_log "re-adopting" 30 || fail "nothing re-adopted after kill -9"
 fork_interrupt "a crash (kill -9)"
+# The handler exits while no superd runs; its child stays in the cgroup.
+fork_request
+hpid=$(ctl sessions fork | awk 'NR == 2 { print $4 }')
+kill -0 "$hpid" 2>/dev/null || fail "fork: no handler pid in superdctl sessions"
+for _ in $(seq 30); do
+	grep -q "^cgroup id=.* path=$REQ\$" "$T/superd.state" && break
+	sleep 0.1
+done
+kill -KILL "$SPID"; wait "$SPID" 2>/dev/null; SPID=
+kill "$hpid"
+for _ in $(seq 50); do kill -0 "$hpid" 2>/dev/null || break; sleep 0.1; done
+[ "$(pgrep -c -f "$T/sleep-fork")" -eq 1 ] || fail "fork: expected the child alone"
+start_superd
+fork_interrupt "a crash, its handler gone meanwhile"
 stop_superd
 
 # 5. memory-max and pids-max.
