@@ -712,12 +712,32 @@ cgroup_shutdown(void)
 	ino_fd = -1;
 }
 
+/* Open cr->path and watch its cgroup.events; 0, or -1 with err. */
+static int
+request_watch(struct cgroup_req *cr, cgroup_changed_fn changed, void *arg,
+    char *err, size_t errlen)
+{
+	char	ev[PATH_MAX + 64];
+
+	snprintf(ev, sizeof(ev), "%s/cgroup.events", cr->path);
+	if ((cr->fd = open(cr->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 ||
+	    (cr->wd = inotify_add_watch(ino_fd, ev, IN_MODIFY)) == -1) {
+		snprintf(err, errlen, "%s: %s", cr->path, strerror(errno));
+		return -1;
+	}
+	cr->changed = changed;
+	cr->arg = arg;
+	cr->next = reqs;
+	reqs = cr;
+	return 0;
+}
+
 struct cgroup_req *
 cgroup_request_new(struct cgroup_svc *cs, uint64_t id,
     cgroup_changed_fn changed, void *arg, char *err, size_t errlen)
 {
 	struct cgroup_req	*cr;
-	char			 ev[PATH_MAX + 64];
 
 	if (ino_fd == -1)
 		return snprintf(err, errlen, "no inotify"), NULL;
@@ -726,19 +746,90 @@ cgroup_request_new(struct cgroup_svc *cs, uint64_t id,
 	cr->fd = cr->wd = -1;
 	snprintf(cr->path, sizeof(cr->path), "%s/req-%llu", cs->path,
 	    (unsigned long long)id);
-	snprintf(ev, sizeof(ev), "%s/cgroup.events", cr->path);
-	if (mkdir(cr->path, 0755) == -1 || (cr->fd = open(cr->path,
-	    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
-	    (cr->wd = inotify_add_watch(ino_fd, ev, IN_MODIFY)) == -1) {
+	if (mkdir(cr->path, 0755) == -1) {
 		snprintf(err, errlen, "%s: %s", cr->path, strerror(errno));
+		free(cr);
+		return NULL;
+	}
+	if (request_watch(cr, changed, arg, err, errlen) == -1) {
 		cgroup_request_free(cr, NULL);
 		return NULL;
 	}
-	cr->changed = changed;
-	cr->arg = arg;
-	cr->next = reqs;
-	reqs = cr;
 	return cr;
+}
+
+/*
+ * Is path a request's cgroup as cgroup_request_new names them: below the
+ * cgroup2 mount, no "." or ".." component, the last one "req-N"?  (It
+ * comes from the state file, and superd removes what it adopts.)
+ */
+static int
+request_path_ok(const char *path)
+{
+	char		 mnt[PATH_MAX];
+	const char	*last, *p;
+	size_t		 n;
+
+	if (cgroup_mount(mnt, sizeof(mnt)) == -1)
+		return 0;
+	n = strlen(mnt);
+	if (strncmp(path, mnt, n) != 0 || path[n] != '/' ||
+	    (last = strrchr(path, '/')) == NULL ||
+	    strncmp(last + 1, "req-", 4) != 0 ||
+	    strspn(last + 5, "0123456789") != strlen(last + 5) ||
+	    last[5] == '\0')
+		return 0;
+	for (p = path + n; p != NULL && *p != '\0'; p = strchr(p + 1, '/'))
+		if (strncmp(p, "/./", 3) == 0 || strncmp(p, "/../", 4) == 0 ||
+		    strcmp(p, "/.") == 0 || strcmp(p, "/..") == 0 ||
+		    strncmp(p, "//", 2) == 0)
+			return 0;
+	return 1;
+}
+
+struct cgroup_req *
+cgroup_request_adopt(const char *path, cgroup_changed_fn changed, void *arg,
+    char *err, size_t errlen)
+{
+	struct cgroup_req	*cr;
+
+	if (ino_fd == -1)
+		return snprintf(err, errlen, "no inotify"), NULL;
+	if (!request_path_ok(path))
+		return snprintf(err, errlen, "%s: not a request's cgroup",
+		    path), NULL;
+	if ((cr = calloc(1, sizeof(*cr))) == NULL)
+		return snprintf(err, errlen, "out of memory"), NULL;
+	cr->fd = cr->wd = -1;
+	snprintf(cr->path, sizeof(cr->path), "%s", path);
+	if (request_watch(cr, changed, arg, err, errlen) == -1) {
+		if (cr->fd != -1)
+			close(cr->fd);
+		free(cr);	/* not ours to remove: it was never watched */
+		return NULL;
+	}
+	return cr;
+}
+
+int
+cgroup_request_orphan(const char *path)
+{
+	char	buf[256];
+
+	if (!request_path_ok(path) ||
+	    read_at(path, "cgroup.events", buf, sizeof(buf)) < 0)
+		return 0;
+	if (flat_key(buf, "populated") != 0)
+		return 1;
+	if (rmdir(path) == -1 && errno != ENOENT)
+		log_warn("rmdir %s", path);
+	return 0;
+}
+
+const char *
+cgroup_request_path(const struct cgroup_req *cr)
+{
+	return cr->path;
 }
 
 int

@@ -85,6 +85,22 @@ typedef void	(*cgroup_changed_fn)(void *arg);
  */
 struct cgroup_req *cgroup_request_new(struct cgroup_svc *, uint64_t id,
 	    cgroup_changed_fn changed, void *arg, char *err, size_t errlen);
+/*
+ * A request's cgroup made by an earlier superd (named in the state file
+ * after an upgrade or a crash), taken over as if made here: watched,
+ * signalled, accounted and removed at the end.  NULL with err when path
+ * is not a request's cgroup below the cgroup2 mount, or is gone.
+ */
+struct cgroup_req *cgroup_request_adopt(const char *path,
+	    cgroup_changed_fn changed, void *arg, char *err, size_t errlen);
+/*
+ * A request's cgroup (from the state file) whose handler is gone: 1 if
+ * processes are left in it (the request goes on), else it is removed
+ * and 0.
+ */
+int	cgroup_request_orphan(const char *path);
+/* Its directory (the state file records it). */
+const char *cgroup_request_path(const struct cgroup_req *);
 int	cgroup_request_fd(const struct cgroup_req *);
 /* 1 processes left, 0 empty, -1 cannot tell. */
 int	cgroup_request_populated(const struct cgroup_req *);

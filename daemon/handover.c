@@ -23,6 +23,7 @@
 
 #include "builtin.h"
 #include "carry.h"
+#include "cgroup.h"
 #include "clock.h"
 #include "conf.h"
 #include "directory.h"
@@ -327,6 +328,19 @@ same_process(pid_t pid, unsigned long long pstart)
 	return pid > 0 && pstart != 0 && proc_start_time(pid) == pstart;
 }
 
+/*
+ * Is the request still running: its handler, or (cgroup-per-request)
+ * a process left in its cgroup?  An empty cgroup of a request that
+ * ended meanwhile is removed here, as its superd would have.
+ */
+static int
+still_running(const struct state_req *q)
+{
+	if (same_process(q->pid, q->pstart))
+		return 1;
+	return q->cgroup[0] != '\0' && cgroup_request_orphan(q->cgroup);
+}
+
 /* After a crash: keep the records of handlers still alive, no fds. */
 static void
 keep_alive(struct statefile *sf)
@@ -337,7 +351,7 @@ keep_alive(struct statefile *sf)
 		sf->reqs[i].fd = -1;
 		sf->reqs[i].ufd = -1;
 		if (sf->reqs[i].kind != STATE_BUILTIN &&
-		    same_process(sf->reqs[i].pid, sf->reqs[i].pstart))
+		    still_running(&sf->reqs[i]))
 			sf->reqs[n++] = sf->reqs[i];
 		else
 			log_debug("state file: session S%llu (pid %ld) is "
@@ -354,17 +368,40 @@ keep_alive(struct statefile *sf)
 	sf->control_fd = -1;
 }
 
+/* Is the service's own socket among those an upgrade hands over? */
 static int
-held_cb(const struct service_conf *sc)
+socket_handed_over(const struct service_conf *sc)
 {
 	size_t	i;
 
+	for (i = 0; i < ho.prev.nls; i++)
+		if (strcmp(ho.prev.ls[i].service, sc->name) == 0 &&
+		    strcmp(ho.prev.ls[i].proto, conf_proto_name(sc->proto)) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A wait handler from before holds sc's socket, which superd does not
+ * have: after a crash, or after an upgrade of a superd that was itself
+ * waiting for such a handler (no socket handed over).  at: where the
+ * handler's socket is bound, as recorded.
+ */
+static int
+held_cb(const struct service_conf *sc, struct state_bound *at)
+{
+	size_t	i;
+
+	if (ho.own && socket_handed_over(sc))
+		return 0;
 	for (i = 0; i < ho.prev.nreqs; i++)
 		if (ho.prev.reqs[i].kind == STATE_WAIT &&
 		    strcmp(ho.prev.reqs[i].service, sc->name) == 0 &&
 		    strcmp(ho.prev.reqs[i].proto,
-		    conf_proto_name(sc->proto)) == 0)
+		    conf_proto_name(sc->proto)) == 0) {
+			*at = ho.prev.reqs[i].bound;
 			return 1;
+		}
 	return 0;
 }
 
@@ -438,7 +475,7 @@ void
 handover_prepare(const char *from_upgrade)
 {
 	static const struct service_startup crash = { held_cb, NULL };
-	static const struct service_startup upgrade = { NULL, take_fd_cb };
+	static const struct service_startup upgrade = { held_cb, take_fd_cb };
 	const char	*path = from_upgrade ? from_upgrade : ho.path;
 	char		 err[512];
 	size_t		 i;

@@ -107,8 +107,43 @@ socket_for(const struct service_conf *sc, struct sockaddr_storage *ss,
 	return socket(AF_INET, sc->socktype | flags, 0);
 }
 
+/* Set the port of an inet address. */
+static void
+set_port(struct sockaddr_storage *ss, int port)
+{
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+	else if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
+}
+
+/*
+ * bind(2), on port first when the service's port is dynamic: the port a
+ * client found before a restart, kept if it is free.  An unbound socket
+ * may try bind again.
+ */
+static int
+bind_prefer(int fd, const struct service_conf *sc,
+    struct sockaddr_storage *ss, socklen_t len, int port)
+{
+	if (sc->family == AF_UNIX || sc->port != 0 || port <= 0)
+		return bind_for(fd, sc, ss, len);
+	set_port(ss, port);
+	if (bind_for(fd, sc, ss, len) == 0)
+		return 0;
+	set_port(ss, 0);
+	return bind_for(fd, sc, ss, len);
+}
+
 int
 listen_open(const struct service_conf *sc, char *err, size_t errlen)
+{
+	return listen_open_port(sc, 0, err, errlen);
+}
+
+int
+listen_open_port(const struct service_conf *sc, int port, char *err,
+    size_t errlen)
 {
 	const struct sockaddr_un	*su = (const void *)&sc->addr;
 	struct sockaddr_storage		 ss;
@@ -125,7 +160,7 @@ listen_open(const struct service_conf *sc, char *err, size_t errlen)
 		return LERR("socket: %s", strerror(errno));
 	if (set_options(fd, sc, err, errlen) == -1)
 		goto fail;
-	if (bind_for(fd, sc, &ss, len) == -1) {
+	if (bind_prefer(fd, sc, &ss, len, port) == -1) {
 		if (sc->family == AF_UNIX)
 			(void)LERR("bind %s: %s", sc->address, strerror(errno));
 		else

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,7 @@ struct request {
 	struct cgroup_req	*cg;		/* cgroup-per-request */
 	struct timespec		 deadline;	/* of timer (CLOCK_MONOTONIC) */
 	struct pidwatch		*watch;		/* adopted: not our child */
+	struct state_bound	 bound;		/* wait: the socket it holds */
 	int			 reaped;	/* its handler, still waiting */
 	int			 status;	/* ... for the cgroup to empty */
 	char			 interrupted_by[128];
@@ -464,27 +466,37 @@ urgent_cb(void *arg)
 	request_interrupt(r->s, r->urgent_signal, r->kill_grace, who);
 }
 
-void
-request_child_exited(pid_t pid, int status, void *arg)
+/*
+ * r's handler process exited (reaped, or seen through its pidfd): the
+ * request ends now, or with the last process of its own cgroup.
+ */
+static void
+handler_exited(struct request *r, int status)
 {
-	struct session	*s;
-	struct request	*r;
+	const struct session	*s = r->s;
 
-	(void)arg;
-	/* No session: a child whose setup failed (already logged). */
-	if ((s = session_by_pid(pid)) == NULL || s->req->reaped)
-		return;
-	r = s->req;
 	if (r->cg != NULL && cgroup_request_populated(r->cg) == 1) {
 		/* Its children live on: the request ends with the last. */
 		r->reaped = 1;
 		r->status = status;
 		log_debug("service %s: session S%llu pid %ld exited; waiting "
 		    "for the rest of its cgroup", s->service,
-		    (unsigned long long)s->id, (long)pid);
+		    (unsigned long long)s->id, (long)s->pid);
 		return;
 	}
 	request_end(r, status);
+}
+
+void
+request_child_exited(pid_t pid, int status, void *arg)
+{
+	struct session	*s;
+
+	(void)arg;
+	/* No session: a child whose setup failed (already logged). */
+	if ((s = session_by_pid(pid)) == NULL || s->req->reaped)
+		return;
+	handler_exited(s->req, status);
 }
 
 /* A per-request cgroup changed: the request ends once it is empty. */
@@ -870,6 +882,30 @@ request_datagram_handoff(struct request_target *rt, const struct sockaddr *sa,
  * access list and the reflection guard; for stream sockets the handler
  * accepts, so only the handler could check (superd.conf(5) says so).
  */
+/*
+ * Where the socket a wait-mode handler takes is bound (an inet one): a
+ * superd that re-adopts the handler after a crash lists and registers
+ * that endpoint while the handler serves it.
+ */
+static void
+wait_socket_bound(int fd, struct state_bound *b)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof(ss), ilen = sizeof(int);
+
+	memset(b, 0, sizeof(*b));
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1 ||
+	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+		return;
+	sockaddr_format((struct sockaddr *)&ss, len, b->addr, sizeof(b->addr),
+	    &b->port);
+	if (ss.ss_family == AF_INET6 && getsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &b->v6only, &ilen) == -1)
+		b->v6only = 1;
+	if (b->port < 0)
+		b->port = 0;
+}
+
 int
 request_wait(struct request_target *rt)
 {
@@ -896,6 +932,7 @@ request_wait(struct request_target *rt)
 		return -1;
 	}
 	r->wait = 1;
+	wait_socket_bound(rt->fd, &r->bound);
 	return start_exec(r, rt->fd, NULL) == 0 ? 1 : -1;
 }
 
@@ -969,6 +1006,10 @@ request_export(struct session *s, struct state_req *q, int upgrade)
 	if (q->ufd >= 0 && fcntl(q->ufd, F_SETFD, 0) == -1)
 		q->ufd = -1;
 	q->slot = r->ticket.source != NULL;
+	q->bound = r->bound;
+	if (r->cg != NULL)
+		snprintf(q->cgroup, sizeof(q->cgroup), "%s",
+		    cgroup_request_path(r->cg));
 }
 
 /* The peer of a record as an address (0 none: a unix peer or "-"). */
@@ -1000,7 +1041,7 @@ adopted_exit_cb(void *arg)
 {
 	struct request	*r = arg;
 
-	request_end(r, REQUEST_STATUS_UNKNOWN);
+	handler_exited(r, REQUEST_STATUS_UNKNOWN);
 }
 
 /* The session of a record: its id, token, peer and age. */
@@ -1038,6 +1079,7 @@ request_from_record(struct request_target *rt, const struct state_req *q)
 	r->wait = q->kind == STATE_WAIT;
 	r->shared = q->kind == STATE_SHARED;
 	r->term_sent = q->term;
+	r->bound = q->bound;
 	return r;
 }
 
@@ -1051,15 +1093,62 @@ record_close_fds(const struct state_req *q)
 		close(q->ufd);
 }
 
+/*
+ * The request's own cgroup from a record (cgroup-per-request): taken
+ * over, so the request still ends with the last process in it and an
+ * interrupt or timeout kills the whole tree.  Without it (logged) the
+ * handler is still adopted, tracked by its pid alone.
+ */
+static void
+adopt_cgroup(struct request *r, const struct state_req *q)
+{
+	char	err[PATH_MAX + 64];
+
+	if (q->cgroup[0] == '\0')
+		return;
+	if ((r->cg = cgroup_request_adopt(q->cgroup, cgroup_changed_cb, r,
+	    err, sizeof(err))) == NULL)
+		log_warnx("service %s: session S%llu: its cgroup is not taken "
+		    "over (%s); its descendants are left alone", r->s->service,
+		    (unsigned long long)r->s->id, err);
+}
+
 /* A handler process from a record: by pid, reaped or watched. */
+/*
+ * A request whose handler exited while no superd watched, with processes
+ * left in its own cgroup: it ends with the last of them, as if reaped
+ * here.  Its pid is shown but not indexed (it may be reused).
+ */
+static int
+adopt_reaped(struct request *r, const struct state_req *q)
+{
+	record_close_fds(q);
+	r->s->pid = q->pid;
+	r->reaped = 1;
+	r->status = REQUEST_STATUS_UNKNOWN;
+	r->process = 1;
+	return 0;
+}
+
 static int
 adopt_process(struct request *r, const struct state_req *q, int own,
     char *err, size_t errlen)
 {
+	int	e;
+
+	adopt_cgroup(r, q);
+	/* Handed over by an upgrade, a handler that superd had re-adopted
+	 * after a crash is still not its child: watch it all the same. */
+	if (own && proc_parent(q->pid) != getpid())
+		own = 0;
 	if (!own && (r->watch = pidwatch_new(base, q->pid, adopted_exit_cb,
 	    r)) == NULL) {
+		e = errno;
+		if (e == ESRCH && r->cg != NULL &&
+		    cgroup_request_populated(r->cg) == 1)
+			return adopt_reaped(r, q);
 		snprintf(err, errlen, "pid %ld: %s", (long)q->pid,
-		    errno == ESRCH ? "gone" : strerror(errno));
+		    e == ESRCH ? "gone" : strerror(e));
 		record_close_fds(q);
 		return -1;
 	}

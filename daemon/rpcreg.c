@@ -89,6 +89,8 @@ static struct {
 
 static void	*rpcreg_main(void *);
 static int	 map_from_fd(struct rpcreg *, int);
+static int	 map_from_addr(struct rpcreg *, const struct sockaddr *,
+		    socklen_t, int, int);
 static void	 map_add(struct rpcreg *, const char *,
 		    const struct sockaddr *, socklen_t, int);
 static int	 rpcb_apply(const struct rpcreg *, int,
@@ -99,6 +101,8 @@ static void	 process_one(struct rpcreg *);
 static int	 map_listed(const struct rpcreg *, const struct rpcmap *,
 		    rpcblist *);
 static void	 check_all(void);
+static rpcblist	*rpcbind_list(void);
+static int	 all_listed(const struct rpcreg *);
 static int	 uaddr_port(const char *);
 
 int
@@ -150,9 +154,10 @@ rpcreg_init(void)
 	return 0;
 }
 
-struct rpcreg *
-rpcreg_add(const char *name, unsigned long prog, unsigned long vlo,
-    unsigned long vhi, int fd)
+/* A new entry for name's prog vlo..vhi, its maps still to fill. */
+static struct rpcreg *
+entry_new(const char *name, unsigned long prog, unsigned long vlo,
+    unsigned long vhi)
 {
 	struct rpcreg	*r;
 
@@ -168,18 +173,54 @@ rpcreg_add(const char *name, unsigned long prog, unsigned long vlo,
 	r->prog = prog;
 	r->vlo = vlo;
 	r->vhi = vhi;
-	if (map_from_fd(r, fd) == -1) {
-		log_warn("service %s: rpcbind registration: socket address",
-		    name);
-		free(r);
-		return NULL;
-	}
+	return r;
+}
+
+/* Hand r to the thread to register. */
+static struct rpcreg *
+entry_queue(struct rpcreg *r)
+{
 	r->dirty = 1;
 	pthread_mutex_lock(&rr.lock);
 	TAILQ_INSERT_TAIL(&rr.list, r, entry);
 	pthread_cond_signal(&rr.wake);
 	pthread_mutex_unlock(&rr.lock);
 	return r;
+}
+
+struct rpcreg *
+rpcreg_add(const char *name, unsigned long prog, unsigned long vlo,
+    unsigned long vhi, int fd)
+{
+	struct rpcreg	*r;
+
+	if ((r = entry_new(name, prog, vlo, vhi)) == NULL)
+		return NULL;
+	if (map_from_fd(r, fd) == -1) {
+		log_warn("service %s: rpcbind registration: socket address",
+		    name);
+		free(r);
+		return NULL;
+	}
+	return entry_queue(r);
+}
+
+struct rpcreg *
+rpcreg_add_addr(const char *name, unsigned long prog, unsigned long vlo,
+    unsigned long vhi, const struct sockaddr *sa, socklen_t len, int type,
+    int v6only)
+{
+	struct rpcreg	*r;
+
+	if ((r = entry_new(name, prog, vlo, vhi)) == NULL)
+		return NULL;
+	if (map_from_addr(r, sa, len, type, v6only) == -1) {
+		log_warnx("service %s: rpcbind registration: not an inet "
+		    "address", name);
+		free(r);
+		return NULL;
+	}
+	return entry_queue(r);
 }
 
 int
@@ -254,33 +295,42 @@ static int
 map_from_fd(struct rpcreg *r, int fd)
 {
 	struct sockaddr_storage	 ss;
-	struct sockaddr_in	 any4;
 	socklen_t		 len = sizeof(ss), ilen = sizeof(int);
 	int			 type, v6only = 1;
 
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1 ||
 	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &ilen) == -1)
 		return -1;
-	if (ss.ss_family == AF_INET) {
-		map_add(r, type == SOCK_DGRAM ? "udp" : "tcp",
-		    (struct sockaddr *)&ss, len,
-		    ntohs(((struct sockaddr_in *)&ss)->sin_port));
+	ilen = sizeof(v6only);
+	if (ss.ss_family == AF_INET6 &&
+	    getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &ilen) == -1)
+		v6only = 1;
+	return map_from_addr(r, (struct sockaddr *)&ss, len, type, v6only);
+}
+
+/* The maps of a socket of type bound to sa (see map_from_fd). */
+static int
+map_from_addr(struct rpcreg *r, const struct sockaddr *sa, socklen_t len,
+    int type, int v6only)
+{
+	const struct sockaddr_in6	*s6 = (const struct sockaddr_in6 *)sa;
+	struct sockaddr_in		 any4;
+
+	if (sa->sa_family == AF_INET) {
+		map_add(r, type == SOCK_DGRAM ? "udp" : "tcp", sa, len,
+		    ntohs(((const struct sockaddr_in *)sa)->sin_port));
 		return 0;
 	}
-	if (ss.ss_family != AF_INET6) {
+	if (sa->sa_family != AF_INET6) {
 		errno = EAFNOSUPPORT;
 		return -1;
 	}
-	map_add(r, type == SOCK_DGRAM ? "udp6" : "tcp6",
-	    (struct sockaddr *)&ss, len,
-	    ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
-	ilen = sizeof(v6only);
-	if (IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&ss)->sin6_addr)
-	    && getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &ilen) == 0
-	    && !v6only) {
+	map_add(r, type == SOCK_DGRAM ? "udp6" : "tcp6", sa, len,
+	    ntohs(s6->sin6_port));
+	if (IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr) && !v6only) {
 		memset(&any4, 0, sizeof(any4));
 		any4.sin_family = AF_INET;
-		any4.sin_port = ((struct sockaddr_in6 *)&ss)->sin6_port;
+		any4.sin_port = s6->sin6_port;
 		map_add(r, type == SOCK_DGRAM ? "udp" : "tcp",
 		    (struct sockaddr *)&any4, sizeof(any4), ntohs(any4.sin_port));
 	}
@@ -384,8 +434,12 @@ process_one(struct rpcreg *r)
 	}
 	r->dirty = 0;
 	pthread_mutex_unlock(&rr.lock);
-	rc = rpcb_apply(&copy, 1, NULL);
-	if (rc == 0)
+	if (!copy.registered && all_listed(&copy)) {
+		rc = 0;
+		log_info("service %s: RPC program %lu versions %lu-%lu "
+		    "registered with rpcbind (port %d) already; kept",
+		    copy.name, copy.prog, copy.vlo, copy.vhi, copy.map[0].port);
+	} else if ((rc = rpcb_apply(&copy, 1, NULL)) == 0)
 		log_info("service %s: RPC program %lu versions %lu-%lu "
 		    "registered with rpcbind (port %d)", copy.name, copy.prog,
 		    copy.vlo, copy.vhi, copy.map[0].port);
@@ -442,6 +496,42 @@ map_listed(const struct rpcreg *r, const struct rpcmap *m, rpcblist *list)
 	return 1;
 }
 
+/* rpcbind's whole list (what rpcinfo -p reads), or NULL; call unlocked. */
+static rpcblist *
+rpcbind_list(void)
+{
+	struct netconfig	*nc;
+	rpcblist		*list = NULL;
+
+	if ((nc = rpc.getnetconfigent("tcp")) != NULL) {
+		list = rpc.rpcb_getmaps(nc, "localhost");
+		rpc.freenetconfigent(nc);
+	}
+	return list;
+}
+
+/*
+ * Does rpcbind list every map of r already (a socket handed over by an
+ * upgrade: its registration outlived the execve)?  Then it stays as it
+ * is: unset and set again would leave clients a moment without it.
+ * Called unlocked, with a copy.
+ */
+static int
+all_listed(const struct rpcreg *r)
+{
+	rpcblist	*list = rpcbind_list();
+	int		 i, all;
+
+	if (list == NULL)
+		return 0;
+	for (i = 0; i < r->nmap; i++)
+		if (!map_listed(r, &r->map[i], list))
+			break;
+	all = i == r->nmap;
+	rpc.xdr_free((xdrproc_t)rpc.xdr_rpcblist_ptr, (char *)&list);
+	return all;
+}
+
 /*
  * One rpcb_getmaps call (what rpcinfo -p reads); every live entry that
  * is not all there is marked dirty.  Called and returns with the lock.
@@ -449,7 +539,6 @@ map_listed(const struct rpcreg *r, const struct rpcmap *m, rpcblist *list)
 static void
 check_all(void)
 {
-	struct netconfig	*nc;
 	rpcblist		*list;
 	struct rpcreg		*r;
 	int			 i, ok;
@@ -457,13 +546,8 @@ check_all(void)
 	if (TAILQ_EMPTY(&rr.list))
 		return;
 	pthread_mutex_unlock(&rr.lock);
-	list = NULL;
-	ok = 0;
-	if ((nc = rpc.getnetconfigent("tcp")) != NULL) {
-		list = rpc.rpcb_getmaps(nc, "localhost");
-		ok = list != NULL;	/* it lists itself at least */
-		rpc.freenetconfigent(nc);
-	}
+	list = rpcbind_list();
+	ok = list != NULL;	/* it lists itself at least */
 	pthread_mutex_lock(&rr.lock);
 	TAILQ_FOREACH(r, &rr.list, entry) {
 		if (r->gone || r->dirty)

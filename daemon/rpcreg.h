@@ -5,6 +5,9 @@
  * program (rpcb_set, one netid per address family the socket takes),
  * removed when the socket closes (reload, stop), and registered again
  * when rpcbind loses it (rpcbind restarted without -w, or rpcinfo -d).
+ * What rpcbind lists already (a socket handed over by an upgrade, or a
+ * wait handler's from before a crash) is left as it is, not unset and
+ * set again, so clients never find it missing.
  *
  * rpcbind answers over a local socket, but a stopped or hung rpcbind
  * makes a libtirpc call wait for its whole timeout, so every call to it
@@ -15,6 +18,8 @@
  */
 #ifndef SUPERD_RPCREG_H
 #define SUPERD_RPCREG_H
+
+#include <sys/socket.h>
 
 #define RPCREG_CHECK_SEC	5	/* rpcbind restarts noticed within */
 #define RPCREG_STOP_MS		2000	/* at exit, waiting for rpcbind */
@@ -30,6 +35,15 @@ int		 rpcreg_init(void);
  */
 struct rpcreg	*rpcreg_add(const char *name, unsigned long prog,
 		    unsigned long vlo, unsigned long vhi, int fd);
+/*
+ * The same for a socket this process does not hold: bound to sa (type
+ * SOCK_DGRAM or SOCK_STREAM, IPV6_V6ONLY as v6only), as the state file
+ * says the socket a wait handler from before a restart serves is.
+ */
+struct rpcreg	*rpcreg_add_addr(const char *name, unsigned long prog,
+		    unsigned long vlo, unsigned long vhi,
+		    const struct sockaddr *sa, socklen_t len, int type,
+		    int v6only);
 /* Does rpcbind have all of it, as far as the last call or check said? */
 int		 rpcreg_registered(struct rpcreg *);
 /* Unregister and forget it (the thread frees it). */

@@ -26,6 +26,22 @@ rpcreg_add(const char *name, unsigned long prog, unsigned long vlo,
 	return NULL;
 }
 
+struct rpcreg *
+rpcreg_add_addr(const char *name, unsigned long prog, unsigned long vlo,
+    unsigned long vhi, const struct sockaddr *sa, socklen_t len, int type,
+    int v6only)
+{
+	(void)name;
+	(void)prog;
+	(void)vlo;
+	(void)vhi;
+	(void)sa;
+	(void)len;
+	(void)type;
+	(void)v6only;
+	return NULL;
+}
+
 int
 rpcreg_registered(struct rpcreg *r)
 {

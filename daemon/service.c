@@ -63,6 +63,7 @@ static struct service_startup	 startup;	/* after a restart */
 
 static void	listener_cb(evutil_socket_t, short, void *);
 static void	service_open(struct service *);
+static void	service_unhold(struct service *, int);
 static void	services_update_polling(void);
 static void	handoff_drop(struct service *, const char *);
 static void	request_started_cb(struct request_target *, int);
@@ -189,10 +190,9 @@ request_ended_cb(struct request_target *rt, const struct request_end *e)
 	if (e->wait) {
 		svc->wait_busy = 0;
 		if (svc->held) {
-			svc->held = 0;
 			log_notice("service %s: the wait handler from before "
 			    "the restart exited; resuming", svc->conf->name);
-			service_open(svc);
+			service_unhold(svc, 1);
 		}
 		if (wait_failed_fast(svc, e->status))
 			wait_handler_failed(svc);
@@ -254,22 +254,6 @@ service_watch(struct service *svc)
 	    &svc->bound_port);
 }
 
-/*
- * A wait handler from before a crash holds the socket: binding would
- * fail, and a second handler must not start.  The service stays paused
- * until that handler exits.
- */
-static int
-service_held(struct service *svc)
-{
-	if (!svc->held && startup.held != NULL && startup.held(svc->conf)) {
-		svc->held = 1;
-		log_notice("service %s: paused: its wait handler from before "
-		    "the restart still holds the socket", svc->conf->name);
-	}
-	return svc->held;
-}
-
 /* type = rpc: an open socket is registered with rpcbind (rpcreg.c). */
 static void
 service_rpc_sync(struct service *svc)
@@ -279,6 +263,95 @@ service_rpc_sync(struct service *svc)
 	if (sc->rpc && svc->rt.fd >= 0 && svc->rpc == NULL)
 		svc->rpc = rpcreg_add(sc->name, sc->rpc_prog, sc->rpc_vlo,
 		    sc->rpc_vhi, svc->rt.fd);
+}
+
+/*
+ * type = rpc, held: the old handler's socket is what clients must find,
+ * so rpcbind gets its address (recorded in the state file) until then.
+ */
+static void
+service_rpc_held(struct service *svc)
+{
+	const struct service_conf	*sc = svc->conf;
+	const struct state_bound	*b = &svc->held_at;
+	struct sockaddr_storage		 ss;
+	struct sockaddr_in		*s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6		*s6 = (struct sockaddr_in6 *)&ss;
+	socklen_t			 len;
+
+	if (!sc->rpc || svc->rpc != NULL || b->port <= 0)
+		return;
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, b->addr, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)b->port);
+		len = sizeof(*s4);
+	} else if (inet_pton(AF_INET6, b->addr, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)b->port);
+		len = sizeof(*s6);
+	} else
+		return;
+	svc->rpc = rpcreg_add_addr(sc->name, sc->rpc_prog, sc->rpc_vlo,
+	    sc->rpc_vhi, (struct sockaddr *)&ss, len, sc->socktype,
+	    b->v6only);
+}
+
+/*
+ * A wait handler from before a crash holds the socket: binding would
+ * fail, and a second handler must not start.  The service stays paused
+ * until that handler exits; where the state file says where its socket
+ * is bound, the service lists that endpoint (directory, rpcbind).
+ */
+static int
+service_held(struct service *svc)
+{
+	struct state_bound	at;
+
+	if (svc->held) {
+		service_rpc_held(svc);	/* a reload changed the versions */
+		return 1;
+	}
+	memset(&at, 0, sizeof(at));
+	if (startup.held == NULL || !startup.held(svc->conf, &at))
+		return 0;
+	svc->held = 1;
+	svc->held_at = at;
+	if (at.port > 0)
+		log_notice("service %s: its wait handler from before the "
+		    "restart still serves %s port %d; listed there, and "
+		    "paused until it exits", svc->conf->name, at.addr, at.port);
+	else
+		log_notice("service %s: paused: its wait handler from before "
+		    "the restart still holds the socket", svc->conf->name);
+	service_rpc_held(svc);
+	return 1;
+}
+
+/*
+ * The wait handler from before the restart is gone (gone: it exited):
+ * bind again, on the port it served if that is free (a dynamic port
+ * stays where clients found it), and keep its rpcbind registration
+ * where the socket is the same, else register the new one.  A handler
+ * that could not be adopted may live on: then not on its port (a UDP
+ * socket with SO_REUSEADDR would share it).
+ */
+static void
+service_unhold(struct service *svc, int gone)
+{
+	const struct state_bound	*b = &svc->held_at;
+
+	svc->held = 0;
+	if (!gone)
+		svc->held_at.port = 0;
+	service_open(svc);
+	if (svc->rpc != NULL && (svc->rt.fd < 0 || svc->bound_port !=
+	    b->port || strcmp(svc->bound_addr, b->addr) != 0)) {
+		rpcreg_remove(svc->rpc);
+		svc->rpc = NULL;
+		service_rpc_sync(svc);
+	}
+	memset(&svc->held_at, 0, sizeof(svc->held_at));
 }
 
 /* Bind the service's socket; on failure retry on a timer. */
@@ -302,8 +375,8 @@ service_open(struct service *svc)
 		svc->inherited = 0;
 	else
 		svc->inherited = (svc->rt.fd = inherit_take(svc->conf)) >= 0;
-	if (svc->rt.fd == -1 &&
-	    (svc->rt.fd = listen_open(svc->conf, err, sizeof(err))) == -1) {
+	if (svc->rt.fd == -1 && (svc->rt.fd = listen_open_port(svc->conf,
+	    svc->held_at.port, err, sizeof(err))) == -1) {
 		if (!svc->failed)
 			log_warnx("service %s: %s (retrying every %ds)",
 			    svc->conf->name, err, RETRY_BIND_SEC);
@@ -1141,8 +1214,10 @@ services_release_held(void)
 		if ((svc->held && !svc->wait_busy) || svc->failed) {
 			/* failed: a socket handed over under another name
 			 * held the address; it is closed by now. */
-			svc->held = 0;
-			service_open(svc);
+			if (svc->held)
+				service_unhold(svc, 0);
+			else
+				service_open(svc);
 			service_update_polling(svc);
 		}
 }
@@ -1237,9 +1312,29 @@ service_state(const struct service *svc)
 		return "listening";	/* through tcpmux */
 	if (svc->conf->tcpmux_server)
 		return tcpmux_port(svc->tcpmux) >= 0 ? "listening" : "failed";
+	/* A handler from before the restart serves its socket. */
 	if (svc->held)
-		return "paused";
+		return svc->held_at.port > 0 ? "listening" : "paused";
 	return svc->polling || svc->wait_busy ? "listening" : "paused";
+}
+
+/* Where clients find the service: its socket, tcpmux, or as configured. */
+static void
+service_fill_endpoint(const struct service *svc, struct service_info *i)
+{
+	const struct service_conf	*sc = svc->conf;
+
+	/* The socket a handler from before the restart still serves. */
+	if (svc->held && svc->held_at.port > 0) {
+		i->address = svc->held_at.addr;
+		i->port = svc->held_at.port;
+		return;
+	}
+	i->address = svc->rt.fd >= 0 ? svc->bound_addr : sc->no_listener ?
+	    "tcpmux" : sc->address;
+	i->port = sc->family == AF_UNIX ? -1 : svc->rt.fd >= 0 ?
+	    svc->bound_port : sc->tcpmux_server && svc->tcpmux != NULL ?
+	    tcpmux_port(svc->tcpmux) : sc->port;
 }
 
 static void
@@ -1255,11 +1350,7 @@ service_fill_info(const struct service *svc, struct service_info *i)
 	i->socktype = sc->socktype == SOCK_STREAM ? "stream" : "dgram";
 	i->mode = sc->wait ? "wait" : sc->type == SVC_BUILTIN ?
 	    (sc->threads ? "thread" : "builtin") : "nowait";
-	i->address = svc->rt.fd >= 0 ? svc->bound_addr : sc->no_listener ?
-	    "tcpmux" : sc->address;
-	i->port = sc->family == AF_UNIX ? -1 : svc->rt.fd >= 0 ?
-	    svc->bound_port : sc->tcpmux_server && svc->tcpmux != NULL ?
-	    tcpmux_port(svc->tcpmux) : sc->port;
+	service_fill_endpoint(svc, i);
 	i->dynamic = sc->port == 0;
 	i->state = service_state(svc);
 	i->running = svc->rt.running;

@@ -68,6 +68,7 @@ void	 service_totals(struct service_totals *);
 #include <event2/event.h>
 
 #include "request.h"
+#include "statefile.h"		/* struct state_bound */
 
 struct service_conf;
 struct oob_endpoint;
@@ -87,6 +88,7 @@ struct service {
 	int			 admin_disabled;
 	int			 wait_busy;	/* wait mode: a handler has fd */
 	int			 held;		/* ... from before a restart */
+	struct state_bound	 held_at;	/* ... its socket (port 0: ?) */
 	int			 backoff;	/* paused for a while */
 	struct event		*backoff_ev;
 	struct timespec		 wait_started;	/* wait mode: last handler */
@@ -134,7 +136,9 @@ unsigned services_running_total(void);
  * by the previous binary, or -1.
  */
 struct service_startup {
-	int	(*held)(const struct service_conf *);
+	/* ... and at: where that handler's socket is bound (port 0: not
+	 * known), which the service lists and registers meanwhile. */
+	int	(*held)(const struct service_conf *, struct state_bound *at);
 	int	(*take_fd)(const struct service_conf *);
 };
 void	 services_set_startup(const struct service_startup *);

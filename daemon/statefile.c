@@ -191,6 +191,17 @@ print_req(FILE *f, const struct state_req *r)
 	fprintf(f, " port=%d token=", r->port);
 	put_value(f, r->token);
 	fprintf(f, " fds=%d:%d slot=%d\n", r->fd, r->ufd, r->slot);
+	if (r->bound.port > 0) {
+		fprintf(f, "bound id=%" PRIu64 " addr=", r->id);
+		put_value(f, r->bound.addr);
+		fprintf(f, " port=%d v6only=%d\n", r->bound.port,
+		    r->bound.v6only);
+	}
+	if (r->cgroup[0] != '\0') {
+		fprintf(f, "cgroup id=%" PRIu64 " path=", r->id);
+		put_value(f, r->cgroup);
+		fputc('\n', f);
+	}
 }
 
 static void
@@ -451,6 +462,57 @@ parse_req(struct statefile *sf, const struct proto_req *q)
 	return NULL;
 }
 
+/* The request of id, listed before its bound or cgroup line; or NULL. */
+static struct state_req *
+req_by_id(struct statefile *sf, const struct proto_req *q, const char **why)
+{
+	long long	id;
+	size_t		i;
+
+	if ((*why = get_num(q, "id", 1, INT64_MAX, &id)) != NULL)
+		return NULL;
+	for (i = 0; i < sf->nreqs; i++)
+		if (sf->reqs[i].id == (uint64_t)id)
+			return &sf->reqs[i];
+	*why = "a line of no request listed before it";
+	return NULL;
+}
+
+static const char *
+parse_bound(struct statefile *sf, const struct proto_req *q)
+{
+	struct state_req	*r;
+	struct state_bound	 b;
+	const char		*why;
+
+	if ((r = req_by_id(sf, q, &why)) == NULL)
+		return why;
+	memset(&b, 0, sizeof(b));
+	if ((why = get_str(q, "addr", b.addr, sizeof(b.addr))) != NULL)
+		return why;
+	NUM(q, "port", 1, 65535, b.port);
+	NUM(q, "v6only", 0, 1, b.v6only);
+	if (r->kind != STATE_WAIT)
+		return "a bound socket of a request not in wait mode";
+	r->bound = b;
+	return NULL;
+}
+
+static const char *
+parse_cgroup(struct statefile *sf, const struct proto_req *q)
+{
+	struct state_req	*r;
+	const char		*why;
+
+	if ((r = req_by_id(sf, q, &why)) == NULL)
+		return why;
+	if ((why = get_str(q, "path", r->cgroup, sizeof(r->cgroup))) != NULL)
+		return why;
+	if (r->cgroup[0] != '/')
+		return "a cgroup path that is not absolute";
+	return NULL;
+}
+
 static const char *
 parse_listen(struct statefile *sf, const struct proto_req *q)
 {
@@ -646,6 +708,10 @@ statefile_parse_line(struct statefile *sf, const char *line)
 		return parse_req(sf, &q);
 	if (strcmp(q.cmd, "listen") == 0)
 		return parse_listen(sf, &q);
+	if (strcmp(q.cmd, "bound") == 0)
+		return parse_bound(sf, &q);
+	if (strcmp(q.cmd, "cgroup") == 0)
+		return parse_cgroup(sf, &q);
 	if (strcmp(q.cmd, "lease") == 0)
 		return parse_lease(sf, &q);
 	if (strcmp(q.cmd, "tag") == 0)
@@ -719,23 +785,69 @@ statefile_read(const char *path, struct statefile *sf, char *err,
 	return 0;
 }
 
-unsigned long long
-proc_start_time(pid_t pid)
+void
+statefile_versions_print(FILE *f)
 {
-	char			 path[64], buf[1024], *p;
-	unsigned long long	 t = 0;
-	FILE			*f;
-	size_t			 n;
-	int			 i;
+	int	v;
+
+	fputs("superd handover", f);
+	for (v = STATEFILE_VERSION_MIN; v <= STATEFILE_VERSION; v++)
+		fprintf(f, " %d", v);
+	fputc('\n', f);
+}
+
+int
+statefile_versions_read(const char *line)
+{
+	static const char	 prefix[] = "superd handover ";
+	const char		*p;
+	char			*end;
+	long			 v;
+
+	if (strncmp(line, prefix, sizeof(prefix) - 1) != 0)
+		return 0;
+	for (p = line + sizeof(prefix) - 1; *p != '\0' && *p != '\n';
+	    p = end) {
+		v = strtol(p, &end, 10);
+		if (end == p || (*end != ' ' && *end != '\n' && *end != '\0'))
+			return 0;
+		if (v == STATEFILE_VERSION)
+			return 1;
+		while (*end == ' ')
+			end++;
+	}
+	return 0;
+}
+
+/* /proc/PID/stat from the ')' that ends its name (") S 1 ..."), or -1. */
+static int
+proc_stat_fields(pid_t pid, char *buf, size_t len, char **fields)
+{
+	char	 path[64], *p;
+	FILE	*f;
+	size_t	 n;
 
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
 	if ((f = fopen(path, "re")) == NULL)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
+		return -1;
+	n = fread(buf, 1, len - 1, f);
 	fclose(f);
 	buf[n] = '\0';
 	/* The name may hold spaces and ')': fields start after the last. */
 	if ((p = strrchr(buf, ')')) == NULL)
+		return -1;
+	*fields = p;
+	return 0;
+}
+
+unsigned long long
+proc_start_time(pid_t pid)
+{
+	char			 buf[1024], *p;
+	unsigned long long	 t = 0;
+	int			 i;
+
+	if (proc_stat_fields(pid, buf, sizeof(buf), &p) == -1)
 		return 0;
 	/* Field 3 (state) follows; starttime is field 22. */
 	for (i = 3; i <= 22 && p != NULL; i++)
@@ -743,4 +855,16 @@ proc_start_time(pid_t pid)
 	if (p != NULL)
 		t = strtoull(p + 1, NULL, 10);
 	return t;
+}
+
+pid_t
+proc_parent(pid_t pid)
+{
+	char	buf[1024], *p, state;
+	long	ppid;
+
+	if (proc_stat_fields(pid, buf, sizeof(buf), &p) == -1 ||
+	    sscanf(p + 1, " %c %ld", &state, &ppid) != 2)
+		return 0;
+	return (pid_t)ppid;
 }

@@ -8,13 +8,19 @@
  * directory's strict rules: one space between words, every value in the
  * token set).  The first line names the format's version; a reader
  * refuses a version it does not know, so an upgrade can check the new
- * binary before it commits to it.
+ * binary before it commits to it.  Version 2 added the bound and cgroup
+ * records (which follow their req, as a tag follows its lease); a
+ * version 1 file, which has neither, is read as well.
  *
  *	superd version=2 pid=812 pstart=4242 written=1767000000123 next=8
  *	    upgrade=0
  *	req id=7 service=echo proto=tcp kind=exec pid=901 pstart=4300
  *	    start=1767000000 age=1500 timeout=28500 term=0 peer=127.0.0.1
  *	    port=40000 token=9f.. fds=-1:-1 slot=1
+ *	bound id=7 addr=0.0.0.0 port=41234 v6only=1
+ *			(the service socket a wait-mode handler holds)
+ *	cgroup id=7 path=/sys/fs/cgroup/superd/echo.tcp/req-7
+ *			(the request's own cgroup: cgroup-per-request)
  *	listen service=echo proto=tcp fd=5		(upgrade only)
  *	control fd=9					(upgrade only)
  *	sock fd=11		(a listener of no service: upgrade only)
@@ -62,6 +68,18 @@ enum state_kind {
 	STATE_NKINDS
 };
 
+/*
+ * Where a wait-mode handler's socket (the service's) is bound: the
+ * address (its family), port and IPV6_V6ONLY.  port 0: not known.
+ */
+struct state_bound {
+	char			 addr[64];	/* numeric */
+	int			 port;
+	int			 v6only;
+};
+
+#define STATE_CGROUP_MAX	512
+
 struct state_req {
 	uint64_t		 id;		/* session id (S42) */
 	char			 service[STATEFILE_NAMELEN];
@@ -79,6 +97,8 @@ struct state_req {
 	int			 fd;		/* upgrade: stderr or conn, -1 */
 	int			 ufd;		/* upgrade: urgent watch's, -1 */
 	int			 slot;		/* holds a per-source slot */
+	struct state_bound	 bound;		/* wait: the socket it holds */
+	char			 cgroup[STATE_CGROUP_MAX]; /* its own, or "" */
 };
 
 struct state_listen {
@@ -218,7 +238,17 @@ int	 statefile_read(const char *path, struct statefile *, char *err,
 /* Parse one line (without its newline) into sf; NULL or the reason. */
 const char *statefile_parse_line(struct statefile *, const char *line);
 
+/*
+ * What --handover-version prints: "superd handover MIN ... CUR", every
+ * version this binary reads (a version 1 superd takes the first).
+ */
+void	 statefile_versions_print(FILE *);
+/* Does such a line (another binary's) list the version we write? */
+int	 statefile_versions_read(const char *line);
+
 /* A process's start time (clock ticks since boot, /proc/PID/stat), 0 unknown. */
 unsigned long long proc_start_time(pid_t);
+/* A process's parent (/proc/PID/stat), 0 unknown. */
+pid_t	 proc_parent(pid_t);
 
 #endif

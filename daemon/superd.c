@@ -94,7 +94,7 @@ parse_args(int argc, char **argv, struct superd_opts *o)
 	o->conf_path = DEFAULT_CONF;
 	/* Asked by the running superd before it upgrades to this binary. */
 	if (argc == 2 && strcmp(argv[1], "--handover-version") == 0) {
-		printf("superd handover %d\n", STATEFILE_VERSION);
+		statefile_versions_print(stdout);
 		exit(0);
 	}
 	opterr = 0;

@@ -208,10 +208,8 @@ static void
 step_version_ended(int rc)
 {
 	char	why[1024];
-	int	v;
 
-	if (rc == 0 && sscanf(uc.out, "superd handover %d", &v) == 1 &&
-	    v == STATEFILE_VERSION) {
+	if (rc == 0 && statefile_versions_read(uc.out)) {
 		finish(1, NULL);
 		return;
 	}

@@ -5,7 +5,12 @@
 #  2. a request whose handler exits ends only when the last process of
 #     its cgroup (a setsid'ed grandchild) has exited (populated=0);
 #  3. the exit line and superdctl services carry the cgroup's CPU time;
-#  4. memory-max and pids-max: a config error at load where cgroup v2
+#  4. a request's own cgroup survives an in-place upgrade and a kill -9
+#     of superd: the superd after it interrupts the handler and the child
+#     it left in a session of its own together, logs the cgroup's usage
+#     and removes the cgroup; also when the handler exited while no
+#     superd ran (the request goes on while its child does);
+#  5. memory-max and pids-max: a config error at load where cgroup v2
 #     has no memory or pids controller (superd -t), else enforced.
 # Needs root and a cgroup2 mount with cgroup.kill (Linux 5.14).
 . "${top_srcdir}/tests/integration/lib.sh"
@@ -24,6 +29,7 @@ rmtree() {	# remove a cgroup tree (children first)
 trap 'cleanup; pkill -KILL -f "$T/sleep-" 2>/dev/null; rmtree' EXIT
 
 cp /bin/sleep "$T/sleep-tree"
+cp /bin/sleep "$T/sleep-fork"
 cp /bin/sleep "$T/sleep-late"
 # The handler of 1: leaves a grandchild in a session of its own, with
 # SIGTERM ignored (inherited through exec), then sleeps itself.
@@ -39,7 +45,13 @@ cat > "$T/late.sh" <<SH
 ( setsid sh -c 'touch "$T/started"; while [ ! -e "$T/go" ]; do "$T/sleep-late" 0.1; done' </dev/null >/dev/null 2>&1 & )
 echo bye
 SH
-chmod +x "$T/tree.sh" "$T/late.sh"
+# The handler of 4: a child in a session of its own, then itself.
+cat > "$T/fork.sh" <<SH
+#!/bin/sh
+setsid "$T/sleep-fork" 1000 </dev/null >/dev/null 2>&1 &
+exec "$T/sleep-fork" 1000
+SH
+chmod +x "$T/tree.sh" "$T/late.sh" "$T/fork.sh"
 { conf_globals; cat <<CONF
 cgroup-root = "$CG"
 service tree {
@@ -102,7 +114,76 @@ grep -q '"cpu_usec"' "$T/svc.json" || fail "no cpu_usec in services JSON: $(cat 
 ok "superdctl services shows cgroup accounting"
 stop_superd
 
-# 4. memory-max and pids-max.
+# 4. a request's cgroup across an upgrade, then across a crash.
+{ conf_globals; cat <<CONF
+cgroup-root = "$CG"
+service fork {
+	address = "127.0.0.1"  port = $((P+4))  server = "$T/fork.sh"
+	cgroup-per-request = yes
+}
+CONF
+} > "$T/superd.conf"
+ctl() { "$CTL" -S "$T/control.sock" -t 5 "$@"; }
+# fork_request: one request of fork; its cgroup directory in $REQ.
+fork_request() {
+	$SDCLIENT -k -t 30000 127.0.0.1 $((P+4)) >/dev/null 2>&1 &
+	for _ in $(seq 50); do
+		[ "$(pgrep -c -f "$T/sleep-fork")" -ge 2 ] && break; sleep 0.1
+	done
+	[ "$(pgrep -c -f "$T/sleep-fork")" -eq 2 ] ||
+	    fail "fork: expected the handler and its child, saw $(pgrep -a -f "$T/sleep-fork")"
+	REQ=$(ls -d "$MNT$CG"/fork.tcp/req-* 2>/dev/null)
+	[ -n "$REQ" ] && [ "$(wc -l <"$REQ/cgroup.procs")" -eq 2 ] ||
+	    fail "fork: no request cgroup with both processes (${REQ:-none})"
+}
+# fork_interrupt: interrupt the request; both processes end, its exit
+# line has the cgroup's usage and its cgroup is removed.
+fork_interrupt() {
+	sid=$(ctl sessions fork | awk 'NR == 2 { print $1 }')
+	[ -n "$sid" ] || fail "fork: no session after $1"
+	ctl interrupt "$sid" >/dev/null || fail "interrupt $sid after $1"
+	wait_log "service fork: session $sid .*(cpu " 80 ||
+	    fail "fork: no exit line with the cgroup's usage after $1"
+	for _ in $(seq 50); do
+		[ "$(pgrep -c -f "$T/sleep-fork")" -eq 0 ] && break; sleep 0.1
+	done
+	[ "$(pgrep -c -f "$T/sleep-fork")" -eq 0 ] ||
+	    fail "after $1 the interrupt left $(pgrep -a -f "$T/sleep-fork")"
+	[ -d "$REQ" ] && fail "after $1 the request's cgroup $REQ is left"
+	ok "after $1 an interrupt ended the handler and its child, the exit line has the usage, the cgroup is removed"
+}
+start_superd
+fork_request
+ctl upgrade >"$T/up" 2>&1 || fail "upgrade: $(cat "$T/up")"
+wait_log "upgraded in place" 50 || fail "no upgrade logged"
+fork_interrupt "an upgrade"
+fork_request
+# The state file records the request's cgroup (within 100 ms).
+for _ in $(seq 30); do
+	grep -q "^cgroup id=.* path=$REQ\$" "$T/superd.state" && break
+	sleep 0.1
+done
+kill -KILL "$SPID"; wait "$SPID" 2>/dev/null; SPID=
+start_superd
+wait_log "re-adopting" 30 || fail "nothing re-adopted after kill -9"
+fork_interrupt "a crash (kill -9)"
+# The handler exits while no superd runs; its child stays in the cgroup.
+fork_request
+hpid=$(ctl sessions fork | awk 'NR == 2 { print $4 }')
+kill -0 "$hpid" 2>/dev/null || fail "fork: no handler pid in superdctl sessions"
+for _ in $(seq 30); do
+	grep -q "^cgroup id=.* path=$REQ\$" "$T/superd.state" && break
+	sleep 0.1
+done
+kill -KILL "$SPID"; wait "$SPID" 2>/dev/null; SPID=
+kill "$hpid"
+for _ in $(seq 50); do kill -0 "$hpid" 2>/dev/null || break; sleep 0.1; done
+[ "$(pgrep -c -f "$T/sleep-fork")" -eq 1 ] || fail "fork: expected the child alone"
+start_superd
+fork_interrupt "a crash, its handler gone meanwhile"
+stop_superd
+
+# 5. memory-max and pids-max.
 # enforce KEY: where the v2 controller exists, a handler that goes past
 # the limit is stopped and its exit line says which limit acted.
 enforce() {

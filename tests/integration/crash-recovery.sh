@@ -75,7 +75,7 @@ for _ in $(seq 30); do
 done
 [ "$(grep -c '^req ' "$T/superd.state")" = 6 ] ||
 	fail "state file: expected 6 requests, saw: $(cat "$T/superd.state")"
-v=$("$SUPERD" --handover-version | awk '{ print $3 }')
+v=$("$SUPERD" --handover-version | awk '{ print $NF }')
 head -1 "$T/superd.state" | grep -q "^superd version=$v pid=$SPID " ||
 	fail "state file header: $(head -1 "$T/superd.state")"
 ok "the state file holds the six running requests"
@@ -94,7 +94,9 @@ ok "superdctl sessions lists the six handlers with their ids and pids"
 
 grep -q "Address already in use\|retrying" "$T/log" &&
 	fail "superd tried to bind the socket the wait handler holds"
-ctl services | grep -q "^w .* paused " || fail "w is not paused: $(ctl services)"
+# Listed where the old handler serves (superd itself accepts nothing).
+ctl services | grep -Eq "^w +tcp +listening +127\.0\.0\.1:$((P+1)) +wait " ||
+	fail "w is not listed at its old handler's socket: $(ctl services)"
 
 # The old wait handler still serves its socket; no second one starts.
 r=$($SDCLIENT -t 3000 -s again 127.0.0.1 $((P+1)))

@@ -210,7 +210,7 @@ cat > "$T/old-superd" <<SH
 exec "$SUPERD" "\$@"
 SH
 chmod +x "$T/old-superd"
-v=$("$SUPERD" --handover-version | awk '{ print $3 }')
+v=$("$SUPERD" --handover-version | awk '{ print $NF }')
 ctl upgrade "$T/old-superd" > "$T/up" 2>&1 && fail "upgrade to format 1 went on"
 grep -q "does not read handover format $v " "$T/up" ||
 	fail "format 1: $(cat "$T/up")"

@@ -207,7 +207,7 @@ grep -q "upgrade refused: .* -t -c $T/superd.conf failed" "$T/up" ||
 grep -q "superd.conf:[0-9]" "$T/up" || fail "no file:line in: $(cat "$T/up")"
 cp "$T/good.conf" "$T/superd.conf"
 ctl upgrade /bin/true > "$T/up" 2>&1 && fail "upgrade to /bin/true succeeded"
-v=$("$SUPERD" --handover-version | awk '{ print $3 }')
+v=$("$SUPERD" --handover-version | awk '{ print $NF }')
 grep -q "does not read handover format $v " "$T/up" ||
 	fail "/bin/true: $(cat "$T/up")"
 r=$($SDCLIENT -t 3000 -s still 127.0.0.1 $((P+1)))

@@ -5,7 +5,9 @@
 # versions or removes the service updates rpcbind; stopping superd
 # removes it; after rpcbind is killed with -9 and started again (without
 # -w, so it restores nothing itself) superd registers it again within
-# its check period (RPCREG_CHECK_SEC).  Last, Debian's own inetd.conf
+# its check period (RPCREG_CHECK_SEC).  superd restarted (kill -9, or a
+# stop that leaves rpc.rstatd running) registers the port that the old
+# rpc.rstatd serves at once, and its own again when that one exits.  Last, Debian's own inetd.conf
 # line for rstatd (its postinst's update-inetd line) through inetd-compat.
 . "${top_srcdir}/tests/integration/lib.sh"
 LOOKUP=$top_builddir/superd-lookup
@@ -13,7 +15,7 @@ RSTATD=/usr/sbin/rpc.rstatd
 POSTINST='rstatd/1-5	dgram	rpc/udp	wait	nobody	/usr/sbin/tcpd	/usr/sbin/rpc.rstatd'
 
 [ "$(id -u)" = 0 ] || skip "rpcbind and registrations need root"
-for c in rpcbind rpcinfo rup; do
+for c in rpcbind rpcinfo rup python3; do
 	command -v $c >/dev/null || skip "$c not installed (Debian: rpcbind, rstat-client)"
 done
 [ -x $RSTATD ] || skip "$RSTATD not installed (Debian: rstatd)"
@@ -47,7 +49,8 @@ kill_rpcbind() {
 	wait $RBPID 2>/dev/null
 	RBPID=
 }
-trap 'cleanup; kill_rpcbind' EXIT
+KA=
+trap 'cleanup; kill_rpcbind; [ -z "$KA" ] || kill $KA 2>/dev/null' EXIT
 start_rpcbind || { cat "$T/rpcbind.log"; skip "rpcbind cannot start here"; }
 ok "rpcbind started (pid $RBPID)"
 
@@ -70,8 +73,8 @@ rup_ok() {
 	    grep -q 'load' "$T/rup.out"
 }
 # stop_all: stop superd and the rpc.rstatd it left running (on-exit =
-# keep): the next superd would re-adopt that wait handler from its state
-# file and keep the service paused, unregistered, until it exits.
+# keep), so that the next part starts without a handler from before
+# (the restart while one runs is tested on its own below).
 stop_all() {
 	stop_superd
 	pkill -x rpc.rstatd 2>/dev/null
@@ -114,6 +117,92 @@ grep -Eq '^rpcbind +registered$' "$T/ctl" || { cat "$T/ctl"; fail "superdctl doe
 ok "superdctl service rstatd: rpcbind registered"
 rup_ok || { cat "$T/rup.out"; fail "rup localhost did not answer"; }
 ok "rup localhost: $(cat "$T/rup.out")"
+
+# An in-place upgrade hands the socket over: rpcbind keeps the entry
+# as it is (the new binary finds it listed), never without it.
+"$top_builddir/superdctl" -S "$T/control.sock" upgrade >"$T/up" 2>&1 ||
+	fail "upgrade: $(cat "$T/up")"
+wait_log "upgraded in place" 50 || fail "no upgrade logged"
+wait_log "service rstatd: RPC program 100001 versions 1-5 registered with rpcbind (port $port) already; kept" 50 ||
+	fail "after the upgrade rstatd was registered anew: $(grep 'RPC program' "$T/log" | tail -2)"
+grep -q "RPC program 100001 unregistered" "$T/log" && fail "rstatd was unregistered by the upgrade"
+[ "$(versions)" = "1 2 3 4 5" ] || fail "after the upgrade rpcinfo lists '$(versions)'"
+rup_ok || { cat "$T/rup.out"; fail "rup after the upgrade"; }
+ok "upgrade: the rpcbind entry at $port is kept as it was, rup answers"
+
+# superd restarts while rpc.rstatd (wait mode) still serves the port:
+# the next superd registers that port with rpcbind and lists it in the
+# directory at once, not when the handler exits.  First kill -9 (the
+# old registration stays at rpcbind; superd must take it as its own),
+# then a clean stop with on-exit = keep (superd unregisters at stop, so
+# the next one must register the old handler's port again).
+# registered_at PORT: rpcinfo -p, superd-lookup and superdctl agree.
+registered_at() {
+	wait_versions "1 2 3 4 5" || return 1
+	[ "$(rpcinfo -p | awk '$1 == 100001 { print $4 }' | sort -u)" = "$1" ] || return 1
+	[ "$(SUPERD_DIRECTORY=$T/directory.sock "$LOOKUP" -p -P udp rstatd)" = "$1" ] || return 1
+	for _ in $(seq 50); do
+		"$top_builddir/superdctl" -S "$T/control.sock" service rstatd |
+		    grep -Eq '^rpcbind +registered$' && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# rpc.rstatd exits a second after its last call: keep it busy with an
+# RSTATPROC_STATS call every 0.2 s to its port (straight, not through
+# rpcbind), for at most 60 s, until $T/keepalive.stop appears; the
+# first answer makes $T/keepalive.up.
+rm -f "$T/keepalive.stop" "$T/keepalive.up"
+python3 - "$port" "$T/keepalive.stop" "$T/keepalive.up" <<'PY' &
+import os, socket, struct, sys, time
+port, stop, up = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.2)
+for xid in range(1, 301):
+    if os.path.exists(stop):
+        break
+    # CALL, RPC 2, program 100001 version 3 procedure 1, AUTH_NONE
+    s.sendto(struct.pack('>10I', xid, 0, 2, 100001, 3, 1, 0, 0, 0, 0),
+        ('127.0.0.1', port))
+    try:
+        s.recv(4096)
+        open(up, 'a').close()
+    except OSError:
+        pass
+    time.sleep(0.2)
+PY
+KA=$!
+for _ in $(seq 200); do [ -e "$T/keepalive.up" ] && break; sleep 0.1; done
+[ -e "$T/keepalive.up" ] || fail "rpc.rstatd does not answer at $port"
+rspid=$(pgrep -x rpc.rstatd) || fail "no rpc.rstatd runs"
+kill -KILL "$SPID"; wait "$SPID" 2>/dev/null; SPID=
+start_superd
+wait_log "service rstatd: its wait handler from before the restart still serves .* port $port" 30 ||
+	fail "after kill -9 the new superd does not list rstatd at $port"
+registered_at "$port" || { rpcinfo -p; fail "after kill -9: rstatd is not registered at $port (lookup: $(SUPERD_DIRECTORY=$T/directory.sock "$LOOKUP" -p rstatd))"; }
+rup_ok || { cat "$T/rup.out"; fail "rup after kill -9"; }
+[ "$(pgrep -x rpc.rstatd)" = "$rspid" ] || fail "rup was not answered by the old rpc.rstatd"
+ok "kill -9 of superd while rpc.rstatd runs: registered at $port at once, rup answers"
+stop_superd
+[ "$(versions)" = "" ] || fail "superd stopped, rpcinfo -p still lists '$(versions)'"
+kill -0 "$rspid" || fail "rpc.rstatd did not outlive superd (on-exit = keep)"
+start_superd
+registered_at "$port" || { rpcinfo -p; fail "after a stop with on-exit = keep: rstatd is not registered at $port"; }
+rup_ok || { cat "$T/rup.out"; fail "rup after the restart"; }
+ok "restart with rpc.rstatd left running: registered at $port at once, rup answers"
+bound="service rstatd: listening on .* port $port (dynamic)"
+n=$(count_log "$bound")
+kill -0 "$rspid" || fail "the old rpc.rstatd did not live until now"
+kill "$rspid"
+wait_log "service rstatd: the wait handler from before the restart exited; resuming" 50 ||
+	fail "rstatd did not resume when the old rpc.rstatd exited"
+wait_count "$bound" $((n + 1)) 30 ||
+	fail "rstatd did not bind its free port $port again: $(grep 'service rstatd: listening' "$T/log" | tail -1)"
+touch "$T/keepalive.stop"; wait "$KA"; KA=
+registered_at "$port" || { rpcinfo -p; fail "after the old rpc.rstatd exited: not registered at $port"; }
+rup_ok || { cat "$T/rup.out"; fail "rup after the old rpc.rstatd exited"; }
+[ "$(pgrep -x rpc.rstatd)" != "$rspid" ] || fail "still the old rpc.rstatd"
+ok "the old rpc.rstatd exited: rstatd bound $port again, registered, a new rpc.rstatd answers rup"
 
 # rpcbind dies and comes back empty: superd notices on its next check.
 kill_rpcbind

@@ -44,6 +44,11 @@ sample(struct state_req *r)
 	r->fd = 7;
 	r->ufd = 8;
 	r->slot = 1;
+	snprintf(r->bound.addr, sizeof(r->bound.addr), "::");
+	r->bound.port = 41234;
+	r->bound.v6only = 0;
+	snprintf(r->cgroup, sizeof(r->cgroup),
+	    "/sys/fs/cgroup/my superd/echo.tcp/req-42");
 }
 
 static void
@@ -243,6 +248,18 @@ test_refused(void **state)
 	refused(buf, 1, "a format version this superd does not read");
 	refused("superd version=0 pid=1 pstart=2 written=3 next=1 upgrade=0\n",
 	    1, "a format version this superd does not read");
+	snprintf(buf, sizeof(buf), "%sbound id=5 addr=1.2.3.4 port=9 v6only=0\n",
+	    hdr);
+	refused(buf, 2, "a line of no request listed before it");
+	snprintf(buf, sizeof(buf), "%sreq id=1 service=a proto=tcp kind=exec "
+	    "pid=5 pstart=1 start=1 age=1 timeout=0 term=0 peer=- port=-1 "
+	    "token=- fds=-1:-1 slot=0\nbound id=1 addr=1.2.3.4 port=9 "
+	    "v6only=0\n", hdr);
+	refused(buf, 3, "a bound socket of a request not in wait mode");
+	snprintf(buf, sizeof(buf), "%sreq id=1 service=a proto=tcp kind=exec "
+	    "pid=5 pstart=1 start=1 age=1 timeout=0 term=0 peer=- port=-1 "
+	    "token=- fds=-1:-1 slot=0\ncgroup id=1 path=req-1\n", hdr);
+	refused(buf, 3, "a cgroup path that is not absolute");
 	refused("listen service=a proto=tcp fd=3\n", 1,
 	    "no \"superd version=N\" header first");
 	snprintf(buf, sizeof(buf), "%sreq id=1 service=a\n", hdr);
@@ -296,7 +313,7 @@ test_refused(void **state)
 	refused(buf, 2, "too many counters in one record");
 }
 
-/* A version 1 file (before the count records) is still read. */
+/* A version 1 file (no bound, cgroup or count records) is read as well. */
 static void
 test_version1(void **state)
 {
@@ -305,14 +322,38 @@ test_version1(void **state)
 
 	(void)state;
 	write_text("superd version=1 pid=1 pstart=2 written=3 next=7 "
-	    "upgrade=0\nreq id=1 service=a proto=tcp kind=exec pid=5 pstart=1 "
+	    "upgrade=0\nreq id=1 service=a proto=tcp kind=wait pid=5 pstart=1 "
 	    "start=1 age=1 timeout=0 term=0 peer=- port=-1 token=- fds=-1:-1 "
 	    "slot=0\n");
 	assert_int_equal(statefile_read(path, &sf, err, sizeof(err)), 0);
 	assert_int_equal(sf.version, 1);
 	assert_int_equal(sf.nreqs, 1);
+	assert_int_equal(sf.reqs[0].bound.port, 0);
+	assert_string_equal(sf.reqs[0].cgroup, "");
 	assert_int_equal(sf.next_id, 7);
+	assert_int_equal(sf.ncounts, 0);
 	statefile_clear(&sf);
+}
+
+/* --handover-version: every version read; the check wants ours. */
+static void
+test_versions_line(void **state)
+{
+	char	buf[128];
+	FILE	*f;
+
+	(void)state;
+	f = fmemopen(buf, sizeof(buf), "w");
+	assert_non_null(f);
+	statefile_versions_print(f);
+	fclose(f);
+	assert_string_equal(buf, "superd handover 1 2\n");
+	assert_true(statefile_versions_read(buf));
+	assert_true(statefile_versions_read("superd handover 2"));
+	assert_false(statefile_versions_read("superd handover 1\n"));
+	assert_false(statefile_versions_read("superd handover 12\n"));
+	assert_false(statefile_versions_read("superd handover 2x\n"));
+	assert_false(statefile_versions_read(""));
 }
 
 /* A process's start time tells a reused pid from the one recorded. */
@@ -345,6 +386,7 @@ main(void)
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_version1),
+		cmocka_unit_test(test_versions_line),
 		cmocka_unit_test(test_start_time),
 	};
 	int	rc;
