@@ -123,7 +123,8 @@ note_signals_to_reset(void)
 
 /*
  * superd's own credentials, read once (they never change): a handler
- * that runs as superd itself needs no setgroups, setresgid, setresuid.
+ * with superd's own groups needs no setgroups, one with its uid and gid
+ * no setresgid and setresuid.
  */
 static struct {
 	uid_t	uid[3];
@@ -142,19 +143,30 @@ note_own_identity(void)
 	self.ngroups = getgroups(NGROUPS_MAX, self.groups);
 }
 
-/* Is sc's identity exactly superd's own (uids, gids and groups)? */
+/* Are sc's supplementary groups exactly superd's own? */
 static int
-identity_is_own(const struct service_conf *sc)
+groups_are_own(const struct service_conf *sc)
 {
 	int	i;
 
 	if (self.ngroups < 0 || sc->ngroups != self.ngroups)
 		return 0;
-	for (i = 0; i < 3; i++)
-		if (self.uid[i] != sc->uid || self.gid[i] != sc->gid)
-			return 0;
 	for (i = 0; i < self.ngroups; i++)
 		if (self.groups[i] != sc->groups[i])
+			return 0;
+	return 1;
+}
+
+/* Are sc's uid and gid superd's own (real, effective and saved)? */
+static int
+ids_are_own(const struct service_conf *sc)
+{
+	int	i;
+
+	if (self.ngroups < 0)
+		return 0;
+	for (i = 0; i < 3; i++)
+		if (self.uid[i] != sc->uid || self.gid[i] != sc->gid)
 			return 0;
 	return 1;
 }
@@ -202,10 +214,14 @@ child_identity(struct child_args *a, const struct service_conf *sc)
 	if (sc->chroot != NULL &&
 	    (chroot(sc->chroot) == -1 || chdir("/") == -1))
 		CHILD_FAIL(a, "chroot");
-	if (!sc->switch_user || identity_is_own(sc))
+	if (!sc->switch_user)
 		return 0;
-	if (syscall(SYS_setgroups, (size_t)sc->ngroups, sc->groups) == -1)
+	/* Each call left out is one the parent does not wait for. */
+	if (!groups_are_own(sc) &&
+	    syscall(SYS_setgroups, (size_t)sc->ngroups, sc->groups) == -1)
 		CHILD_FAIL(a, "setgroups");
+	if (ids_are_own(sc))
+		return 0;
 	if (syscall(SYS_setresgid, sc->gid, sc->gid, sc->gid) == -1)
 		CHILD_FAIL(a, "setgid");
 	if (syscall(SYS_setresuid, sc->uid, sc->uid, sc->uid) == -1)
