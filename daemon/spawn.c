@@ -131,7 +131,7 @@ static struct {
 	gid_t	gid[3];
 	gid_t	groups[NGROUPS_MAX];
 	int	ngroups;		/* -1: unknown, always switch */
-} self;
+} self = { .ngroups = -1 };
 
 static void
 note_own_identity(void)
