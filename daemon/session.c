@@ -86,18 +86,48 @@ session_set_id(struct session *s, uint64_t id)
 		next_id = id + 1;
 }
 
+/*
+ * Random bytes for tokens, drawn from the kernel a batch at a time: one
+ * getrandom per TOKEN_POOL / 16 requests rather than one each.  Bytes
+ * are wiped as they are handed out.
+ */
+#define TOKEN_POOL	1024
+
+static int
+token_bytes(unsigned char *out, size_t len)
+{
+	static unsigned char	pool[TOKEN_POOL];
+	static size_t		left;
+	ssize_t			n;
+
+	if (left < len) {
+		if ((n = getrandom(pool, sizeof(pool), 0)) < (ssize_t)len)
+			return -1;
+		left = (size_t)n;
+	}
+	left -= len;
+	memcpy(out, pool + left, len);
+	explicit_bzero(pool + left, len);
+	return 0;
+}
+
 void
 session_new_token(struct session *s)
 {
-	unsigned char	r[16];
-	size_t		i;
+	static const char	hex[] = "0123456789abcdef";
+	unsigned char		r[16];
+	size_t			i;
 
-	if (getrandom(r, sizeof(r), 0) != sizeof(r)) {
+	if (token_bytes(r, sizeof(r)) == -1) {
 		s->token[0] = '\0';
 		return;
 	}
-	for (i = 0; i < sizeof(r); i++)
-		snprintf(s->token + 2 * i, 3, "%02x", r[i]);
+	for (i = 0; i < sizeof(r); i++) {
+		s->token[2 * i] = hex[r[i] >> 4];
+		s->token[2 * i + 1] = hex[r[i] & 0xf];
+	}
+	s->token[2 * sizeof(r)] = '\0';
+	explicit_bzero(r, sizeof(r));
 }
 
 int

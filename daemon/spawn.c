@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -89,17 +90,19 @@ child_default_signal(int sig)
 /*
  * Which signals a child must reset: those superd was started with not at
  * their default (a shell's "&" ignores SIGINT and SIGQUIT), and those it
- * handles or ignores itself.  Found once, so a spawn resets a few signals
- * rather than all 64.
+ * handles or ignores itself.  Found at the first spawn, once the loop's
+ * handlers are in place, so a spawn resets a few signals rather than all
+ * 64.
  */
 static int	reset_sigs[64];
 static size_t	nreset_sigs;
+static int	reset_sigs_known;
 
 static void
 note_signals_to_reset(void)
 {
-	static const int mine[] = { SIGCHLD, SIGHUP, SIGTERM, SIGINT,
-	    SIGUSR1, SIGPIPE };
+	static const int mine[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1,
+	    SIGUSR2, SIGPIPE };
 	struct ksigaction	old;
 	size_t			i;
 	int			sig, add;
@@ -115,12 +118,63 @@ note_signals_to_reset(void)
 		if (add)
 			reset_sigs[nreset_sigs++] = sig;
 	}
+	reset_sigs_known = 1;
+}
+
+/*
+ * superd's own credentials, read once (they never change): a handler
+ * with superd's own groups needs no setgroups, one with its uid and gid
+ * no setresgid and setresuid.
+ */
+static struct {
+	uid_t	uid[3];
+	gid_t	gid[3];
+	gid_t	groups[NGROUPS_MAX];
+	int	ngroups;		/* -1: unknown, always switch */
+} self = { .ngroups = -1 };
+
+static void
+note_own_identity(void)
+{
+	self.ngroups = -1;
+	if (getresuid(&self.uid[0], &self.uid[1], &self.uid[2]) == -1 ||
+	    getresgid(&self.gid[0], &self.gid[1], &self.gid[2]) == -1)
+		return;
+	self.ngroups = getgroups(NGROUPS_MAX, self.groups);
+}
+
+/* Are sc's supplementary groups exactly superd's own? */
+static int
+groups_are_own(const struct service_conf *sc)
+{
+	int	i;
+
+	if (self.ngroups < 0 || sc->ngroups != self.ngroups)
+		return 0;
+	for (i = 0; i < self.ngroups; i++)
+		if (self.groups[i] != sc->groups[i])
+			return 0;
+	return 1;
+}
+
+/* Are sc's uid and gid superd's own (real, effective and saved)? */
+static int
+ids_are_own(const struct service_conf *sc)
+{
+	int	i;
+
+	if (self.ngroups < 0)
+		return 0;
+	for (i = 0; i < 3; i++)
+		if (self.uid[i] != sc->uid || self.gid[i] != sc->gid)
+			return 0;
+	return 1;
 }
 
 void
 spawn_init(void)
 {
-	note_signals_to_reset();
+	note_own_identity();
 	if (devnull == -1 &&
 	    (devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		fatal("open /dev/null");
@@ -162,8 +216,12 @@ child_identity(struct child_args *a, const struct service_conf *sc)
 		CHILD_FAIL(a, "chroot");
 	if (!sc->switch_user)
 		return 0;
-	if (syscall(SYS_setgroups, (size_t)sc->ngroups, sc->groups) == -1)
+	/* Each call left out is one the parent does not wait for. */
+	if (!groups_are_own(sc) &&
+	    syscall(SYS_setgroups, (size_t)sc->ngroups, sc->groups) == -1)
 		CHILD_FAIL(a, "setgroups");
+	if (ids_are_own(sc))
+		return 0;
 	if (syscall(SYS_setresgid, sc->gid, sc->gid, sc->gid) == -1)
 		CHILD_FAIL(a, "setgid");
 	if (syscall(SYS_setresuid, sc->uid, sc->uid, sc->uid) == -1)
@@ -296,20 +354,24 @@ child_main(void *arg)
 	CHILD_FAIL(a, "execve");
 }
 
-/* Append "NAME=value" to env if value is set. */
+/* Append "NAME=value" to env if value is set (no stdio: per request). */
 static void
 env_add(char **env, size_t *n, char *buf, size_t *used, size_t max,
     const char *name, const char *value)
 {
-	int	len;
+	size_t	nl, vl;
 
 	if (value == NULL || *n >= PEER_ENV_MAX - 1)
 		return;
-	len = snprintf(buf + *used, max - *used, "%s=%s", name, value);
-	if (len < 0 || (size_t)len >= max - *used)
+	nl = strlen(name);
+	vl = strlen(value);
+	if (nl + vl + 2 > max - *used)
 		return;
+	memcpy(buf + *used, name, nl);
+	buf[*used + nl] = '=';
+	memcpy(buf + *used + nl + 1, value, vl + 1);
 	env[(*n)++] = buf + *used;
-	*used += (size_t)len + 1;
+	*used += nl + vl + 2;
 }
 
 /* Peer variables: CGI style, UCSPI style and LISTEN_* for systemd mode. */
@@ -430,6 +492,8 @@ spawn_handler(const struct spawn_req *r, char *err, size_t errlen)
 	size_t			 n, i;
 	pid_t			 pid;
 
+	if (!reset_sigs_known)
+		note_signals_to_reset();
 	memset(&a, 0, sizeof(a));
 	a.req = r;
 	n = peer_env(r, env, buf, sizeof(buf));
