@@ -111,17 +111,8 @@ rpcreg_available(void)
 	return 1;
 }
 
-/* Each of TIRPC_FUNCS from h into rpc: NULL, or the first missing. */
-static const char *
-rpc_bind(void *h)
-{
-#define TIRPC_BIND(f)							\
-	if (DYNLIB_BIND(rpc, h, f) == NULL)				\
-		return #f;
-	TIRPC_FUNCS(TIRPC_BIND)
-#undef TIRPC_BIND
-	return NULL;
-}
+/* Each of TIRPC_FUNCS into rpc. */
+DYNLIB_BINDER(rpc_bind, rpc, TIRPC_FUNCS)
 
 static struct dynlib	lib = DYNLIB_INITIALIZER(TIRPC_SONAME, rpc_bind);
 

@@ -82,17 +82,8 @@ tcpwrap_available(void)
 	return 1;
 }
 
-/* Each of WRAP_SYMS from h into wrap: NULL, or the first missing. */
-static const char *
-tcpwrap_bind(void *h)
-{
-#define WRAP_BIND(f)							\
-	if (DYNLIB_BIND(wrap, h, f) == NULL)				\
-		return #f;
-	WRAP_SYMS(WRAP_BIND)
-#undef WRAP_BIND
-	return NULL;
-}
+/* Each of WRAP_SYMS into wrap. */
+DYNLIB_BINDER(tcpwrap_bind, wrap, WRAP_SYMS)
 
 static struct dynlib	lib = DYNLIB_INITIALIZER(LIBWRAP_SONAME, tcpwrap_bind);
 

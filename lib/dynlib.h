@@ -8,7 +8,7 @@
  * OpenSSL's ~470 KiB, libtirpc's Kerberos chain ~150 KiB.  A user lists
  * the functions it calls in an X-macro, declares the table with
  * DYNLIB_POINTER (each pointer typed from the library's own prototype
- * by __typeof__), fills it in a bind function with DYNLIB_BIND, calls
+ * by __typeof__), makes its bind function with DYNLIB_BINDER, calls
  * dynlib_load before using the table, and calls through it:
  * table.function(...).
  */
@@ -23,6 +23,13 @@
 #define DYNLIB_POINTER(f)	__typeof__(f) *f;
 /* Set table.f from handle h; NULL if h has no f. */
 #define DYNLIB_BIND(table, h, f)	(*(void **)&(table).f = dlsym((h), #f))
+
+/*
+ * static const char *fn(void *handle): every function FUNCS lists into
+ * table; NULL, or the name of the first one the library lacks.
+ */
+#define DYNLIB_BIND_ONE_(f)							if (DYNLIB_BIND(*dynlib_table_, dynlib_handle_, f) == NULL)			return #f;
+#define DYNLIB_BINDER(fn, table, FUNCS)					static const char *							fn(void *dynlib_handle_)						{										__typeof__(table)	*dynlib_table_ = &(table);												FUNCS(DYNLIB_BIND_ONE_)							return NULL;							}
 
 struct dynlib {
 	const char	*soname;

@@ -10,18 +10,8 @@
 
 struct tlslib_funcs	tlslib;
 
-/* Each function of TLSLIB_FUNCS from h into tlslib: NULL, or the first
- * that is missing. */
-static const char *
-tlslib_bind(void *h)
-{
-#define TLSLIB_BIND(f)							\
-	if (DYNLIB_BIND(tlslib, h, f) == NULL)				\
-		return #f;
-	TLSLIB_FUNCS(TLSLIB_BIND)
-#undef TLSLIB_BIND
-	return NULL;
-}
+/* Each of TLSLIB_FUNCS into tlslib. */
+DYNLIB_BINDER(tlslib_bind, tlslib, TLSLIB_FUNCS)
 
 static struct dynlib	lib = DYNLIB_INITIALIZER(OPENSSL_SONAME, tlslib_bind);
 
