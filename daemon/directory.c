@@ -691,6 +691,19 @@ copy_policy(struct directory *d, const struct dir_policy *p)
 }
 
 /* An empty table under policy p. */
+uint64_t
+dir_next_id(const struct directory *d)
+{
+	return d->next_id;
+}
+
+void
+dir_skip_to(struct directory *d, uint64_t next)
+{
+	if (next > d->next_id)
+		d->next_id = next;
+}
+
 struct directory *
 dir_new(const struct dir_policy *p)
 {

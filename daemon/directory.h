@@ -202,6 +202,10 @@ int		 dir_rank(const struct dir_entry *);
 const struct dir_entry *dir_next(const struct directory *,
 		    const struct dir_entry *);
 
+/* The id the next new lease gets; never lower it (an upgrade carries it). */
+uint64_t	 dir_next_id(const struct directory *);
+void		 dir_skip_to(struct directory *, uint64_t next);
+
 size_t		 dir_count(const struct directory *);
 size_t		 dir_count_uid(const struct directory *, uid_t);
 /* How many leases are bound to connection conn. */

@@ -579,6 +579,19 @@ directory_foreach_lease(void (*cb)(const struct dir_entry *, void *),
 		cb(e, arg);
 }
 
+uint64_t
+directory_next_lease_id(void)
+{
+	return ds.dir != NULL ? dir_next_id(ds.dir) : 0;
+}
+
+void
+directory_skip_lease_ids(uint64_t next)
+{
+	if (ds.dir != NULL)
+		dir_skip_to(ds.dir, next);
+}
+
 /* Is conn a local connection open now? */
 static int
 conn_is_open(uint64_t id)

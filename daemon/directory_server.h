@@ -24,5 +24,11 @@ struct dir_reg;
 struct dir_cred;
 /* Put back a TTL lease handed over by an upgrade (its id and expiry). */
 int  directory_restore_lease(const struct dir_reg *, const struct dir_cred *);
+/*
+ * Lease ids are never given twice, across an upgrade too: the id the
+ * next lease gets (0: no directory), and taking it over.
+ */
+uint64_t directory_next_lease_id(void);
+void directory_skip_lease_ids(uint64_t next);
 
 #endif

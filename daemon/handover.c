@@ -255,6 +255,7 @@ write_now(int upgrade, int ctl_fd, char *err, size_t errlen)
 		if (ctl_fd >= 0 && fcntl(ctl_fd, F_SETFD, 0) == 0)
 			sf.control_fd = ctl_fd;
 		directory_foreach_lease(collect_lease, &c);
+		sf.dir_next = directory_next_lease_id();
 		service_foreach_handoff(collect_handoff, &c);
 		collect_socks(&sf);
 		if (handover_conns_collect(&sf, ctl_fd) == -1)
@@ -520,6 +521,8 @@ restore_leases(void)
 	size_t			 i, k, n = 0;
 	int			 err;
 
+	/* Ids of leases that ended (or are not restored) are not reused. */
+	directory_skip_lease_ids(ho.prev.dir_next);
 	for (i = 0; i < ho.prev.nleases; i++) {
 		l = &ho.prev.leases[i];
 		memset(&r, 0, sizeof(r));

@@ -297,6 +297,8 @@ statefile_print(FILE *f, const struct statefile *sf)
 		fprintf(f, "connbuf fd=%d\n", sf->connbuf_fd);
 	for (i = 0; i < sf->nconns; i++)
 		print_conn(f, &sf->conns[i]);
+	if (sf->dir_next > 0)
+		fprintf(f, "dirnext id=%" PRIu64 "\n", sf->dir_next);
 	for (i = 0; i < sf->nbcs; i++)
 		fprintf(f, "bconn id=%" PRIu64 " pos=%llu at=%llu len=%zu\n",
 		    sf->bcs[i].id, sf->bcs[i].pos, sf->bcs[i].at,
@@ -720,6 +722,10 @@ statefile_parse_line(struct statefile *sf, const char *line)
 		return parse_handoff(sf, &q);
 	if (strcmp(q.cmd, "bconn") == 0)
 		return parse_bconn(sf, &q);
+	if (strcmp(q.cmd, "dirnext") == 0) {
+		NUM(&q, "id", 1, INT64_MAX, sf->dir_next);
+		return NULL;
+	}
 	if (strcmp(q.cmd, "group") == 0)
 		return parse_group(sf, &q);
 	if (strcmp(q.cmd, "conn") == 0)

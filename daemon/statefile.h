@@ -30,6 +30,7 @@
  *	    weight=0 ttl=60 expires=123456 uid=0 gid=0 pid=77 export=0
  *	    conn=0		(ttl=0 expires=0 conn=N: bound to conn N)
  *	tag lease=3 kv=version%3D2			(upgrade only)
+ *	dirnext id=9	(the directory's next lease id: upgrade only)
  *	group lease=3 gid=24	(the registrant's supplementary groups)
  *	connbuf fd=12		(the bytes of the conns: upgrade only)
  *	conn srv=/run/superd/directory.sock fd=13 closing=0 at=0 in=5
@@ -180,6 +181,7 @@ struct statefile {
 	unsigned long long	 pstart;	/* ... and its start time */
 	long long		 written;	/* epoch milliseconds */
 	uint64_t		 next_id;	/* its next session id */
+	uint64_t		 dir_next;	/* its next lease id, 0 */
 	int			 upgrade;	/* written for an upgrade */
 	int			 control_fd;	/* who asked, or -1 */
 	struct state_req	*reqs;

@@ -125,6 +125,17 @@ ok "the control and directory sockets stay the same sockets"
 	fail "the lease's tag: $("$LOOKUP" --json app1)"
 "$LOOKUP" --unregister "$lease" || fail "unregister $lease after upgrades"
 ok "a directory lease keeps its id, address and tags across the upgrades"
+# The newest lease is gone: after an upgrade its id is not given again
+# (a client still holding it must not renew or drop someone else's).
+ups=$(count_log "upgraded in place")
+ctl upgrade > "$T/up" 2>&1 || fail "upgrade after unregister: $(cat "$T/up")"
+wait_count "upgraded in place" $((ups + 1)) || fail "that upgrade did not happen"
+lease2=$("$LOOKUP" --register app2 tcp $((P+9)) --ttl 60) ||
+	fail "register after the upgrade"
+[ "$lease2" != "$lease" ] ||
+	fail "lease id $lease given again after an upgrade"
+"$LOOKUP" --unregister "$lease2" || fail "unregister $lease2"
+ok "a lease id is not given again after an upgrade ($lease, then $lease2)"
 sid=$(awk 'NR == 1 { print $1 }' "$T/after")
 ctl interrupt "$sid" || fail "interrupt $sid"
 wait_log "session $sid .*killed by signal 15" 30 ||
@@ -212,7 +223,7 @@ grep -q "does not read handover format $v " "$T/up" ||
 	fail "/bin/true: $(cat "$T/up")"
 r=$($SDCLIENT -t 3000 -s still 127.0.0.1 $((P+1)))
 [ "$r" = still ] || fail "superd does not serve after the refusals: '$r'"
-[ "$(count_log "upgraded in place")" = $((N + 4)) ] ||
+[ "$(count_log "upgraded in place")" = $((N + 5)) ] ||
 	fail "a refused upgrade executed"
 ok "a broken config or an unfit binary is refused; superd keeps running"
 kill -0 "$SPID" || fail "superd died"
@@ -257,7 +268,7 @@ for _ in $(seq 50); do kill -0 "$hp" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$hp" 2>/dev/null && fail "the hanging check ($hp) was not killed"
 r=$($SDCLIENT -t 3000 -s after 127.0.0.1 $((P+1)))
 [ "$r" = after ] || fail "superd does not serve after the hanging check: '$r'"
-[ "$(count_log "upgraded in place")" = $((N + 4)) ] ||
+[ "$(count_log "upgraded in place")" = $((N + 5)) ] ||
 	fail "the refused upgrade executed"
 ok "a hanging check: $served of $tried requests served meanwhile, $second" \
     "the check killed after its bound, the upgrade refused"

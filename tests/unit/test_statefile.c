@@ -148,6 +148,7 @@ test_roundtrip(void **state)
 		h.head[i] = (unsigned char)(i * 7);
 	assert_int_equal(statefile_add_handoff(&sf, &h), 0);
 	sf.socks[sf.nsocks++] = 11;
+	sf.dir_next = 77;
 	assert_int_equal(statefile_add_bconn(&sf, &b1), 0);
 	assert_int_equal(statefile_add_bconn(&sf, &b0), 0);
 	memset(&c, 0, sizeof(c));
@@ -187,6 +188,7 @@ test_roundtrip(void **state)
 	assert_memory_equal(&back.hos[0], &h, sizeof(h));
 	assert_int_equal(back.nsocks, 1);
 	assert_int_equal(back.socks[0], 11);
+	assert_int_equal(back.dir_next, 77);
 	assert_int_equal(back.nbcs, 2);
 	assert_non_null(bb = statefile_bconn(&back, 43));
 	assert_memory_equal(bb, &b1, sizeof(b1));
