@@ -40,6 +40,8 @@ int	 sdc_connect_sa(const struct sockaddr *, socklen_t, int socktype,
 
 /* connect.c */
 void	 sdc_order(struct superd_endpoint *, size_t, sdc_rand_fn, void *);
+/* order.c's randomness: the kernel's, or a seeded fallback (arg unused). */
+uint32_t sdc_rand32(void *);
 int	 sdc_endpoint_sockaddr(const struct superd_endpoint *,
 	    const struct sockaddr_storage *remote, struct sockaddr_storage *,
 	    socklen_t *);

@@ -1,14 +1,13 @@
 /*
  * connect.c: connect by name with fail-over (the client stub).
  *
- * Look the name up, order its endpoints as RFC 2782 orders SRV records,
- * try each with a bounded non-blocking connect, and if none answers
+ * Look the name up, order its endpoints as RFC 2782 orders SRV records
+ * (order.c), try each with a bounded non-blocking connect, and if none answers
  * look up again after a back-off: a client never needs to know which
  * replica is up, or that one was replaced at a new port meanwhile.
  */
 #include "config.h"
 
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <arpa/inet.h>
@@ -26,10 +25,6 @@
 
 #include "client_priv.h"
 
-static uint32_t	rand32(void *);
-static void	order_prio(struct superd_endpoint *, size_t, sdc_rand_fn,
-		    void *);
-static void	move_to(struct superd_endpoint *, size_t, size_t);
 static int	usable(const struct superd_endpoint *, const char *);
 static int	try_all(struct superd *, struct superd_eplist *,
 		    const char *, int, int, int);
@@ -39,91 +34,6 @@ static void	backoff(int);
 static int	ip_sockaddr(const char *, unsigned,
 		    const struct sockaddr_storage *, struct sockaddr_storage *,
 		    socklen_t *);
-
-/* A random 32-bit number; the kernel's, or a seeded fallback. */
-static uint32_t
-rand32(void *arg)
-{
-	static uint32_t	x;
-	uint32_t	v;
-
-	(void)arg;
-	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) == sizeof(v))
-		return v;
-	if (x == 0)
-		x = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16) ^ 1;
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return x;
-}
-
-/* Move eps[from] to eps[to] (to <= from), shifting the rest up by one. */
-static void
-move_to(struct superd_endpoint *eps, size_t to, size_t from)
-{
-	struct superd_endpoint	tmp;
-
-	if (to == from)
-		return;
-	tmp = eps[from];
-	memmove(&eps[to + 1], &eps[to], (from - to) * sizeof(*eps));
-	eps[to] = tmp;
-}
-
-/*
- * RFC 2782 weighted selection among endpoints of one priority.  The RFC
- * draws r from [0, sum], which hands the first record an extra 1/(sum+1)
- * share; drawing from [1, sum] keeps the odds exactly proportional to
- * weight.  Weight 0 entries are then tried only after every weighted one
- * (a last resort), in the order the directory sent them.
- */
-static void
-order_prio(struct superd_endpoint *eps, size_t n, sdc_rand_fn rnd, void *arg)
-{
-	unsigned long long	sum, run, r;
-	size_t			i, k;
-
-	for (k = 0; k + 1 < n; k++) {
-		sum = 0;
-		for (i = k; i < n; i++)
-			sum += eps[i].weight;
-		if (sum == 0)
-			break;
-		r = 1 + rnd(arg) % sum;
-		for (i = k, run = 0; i < n; i++) {
-			run += eps[i].weight;
-			if (run >= r)
-				break;
-		}
-		move_to(eps, k, i);
-	}
-}
-
-/* Sort by prio (stable), then weighted-random within each prio. */
-void
-sdc_order(struct superd_endpoint *eps, size_t n, sdc_rand_fn rnd, void *arg)
-{
-	size_t	i, j;
-
-	for (i = 1; i < n; i++) {	/* insertion sort: lists are short */
-		for (j = i; j > 0 && eps[j - 1].prio > eps[i].prio; j--)
-			;
-		move_to(eps, j, i);
-	}
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && eps[j].prio == eps[i].prio; j++)
-			;
-		order_prio(eps + i, j - i, rnd, arg);
-	}
-}
-
-/* Order endpoints as a client should try them (RFC 2782). */
-void
-superd_order(struct superd_endpoint *eps, size_t n)
-{
-	sdc_order(eps, n, rand32, NULL);
-}
 
 /* Numeric IP plus port; a wildcard means loopback, or the remote host. */
 static int
@@ -270,7 +180,7 @@ backoff(int round)
 {
 	int	ms = SDC_BACKOFF_MS << (round - 1);
 
-	ms += rand32(NULL) % (ms / 2 + 1);
+	ms += sdc_rand32(NULL) % (ms / 2 + 1);
 	poll(NULL, 0, ms);
 }
 

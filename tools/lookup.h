@@ -27,7 +27,7 @@ struct lookup_reg {
 	int		  export;	/* --export */
 };
 
-/* lookup_out.c: output formats; remote hides local user names. */
+/* lookup_out.c: output formats (remote hides local user names) and: */
 void	 out_plain(FILE *, const struct superd_eplist *);
 int	 out_ports(FILE *, const struct superd_eplist *);
 void	 out_table(FILE *, const struct superd_eplist *, int remote);
@@ -35,7 +35,7 @@ void	 out_json(FILE *, const struct superd_eplist *);
 void	 out_net_table(FILE *, const struct superd_eplist *);
 void	 out_json_string(FILE *, const char *);
 
-/* superd-lookup.c: keep only the endpoints of proto (NULL: all). */
+/* Keep only the endpoints of proto (NULL: all). */
 void	 lookup_filter_proto(struct superd_eplist *, const char *);
 
 /* lookup_reg.c */

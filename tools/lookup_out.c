@@ -219,3 +219,20 @@ out_json(FILE *fp, const struct superd_eplist *l)
 	fputc('\n', fp);
 	json_decref(doc);
 }
+
+/* Keep only the endpoints of proto (a list is not filtered by superd). */
+void
+lookup_filter_proto(struct superd_eplist *l, const char *proto)
+{
+	size_t	i, k = 0;
+
+	if (proto == NULL)
+		return;
+	for (i = 0; i < l->n; i++) {
+		if (strcmp(l->ep[i].proto, proto) == 0)
+			l->ep[k++] = l->ep[i];
+		else
+			superd_endpoint_clear(&l->ep[i]);
+	}
+	l->n = k;
+}

@@ -405,23 +405,6 @@ open_dir(const struct opts *o)
 	return h;
 }
 
-/* Keep only the endpoints of proto (a list is not filtered by superd). */
-void
-lookup_filter_proto(struct superd_eplist *l, const char *proto)
-{
-	size_t	i, k = 0;
-
-	if (proto == NULL)
-		return;
-	for (i = 0; i < l->n; i++) {
-		if (strcmp(l->ep[i].proto, proto) == 0)
-			l->ep[k++] = l->ep[i];
-		else
-			superd_endpoint_clear(&l->ep[i]);
-	}
-	l->n = k;
-}
-
 /* Look name up (or list all when name is NULL) and print. */
 static int
 lookup_main(const struct opts *o, const char *name)
