@@ -322,11 +322,16 @@ handover_exit(void)
 
 /* ---- reading, at start ---- */
 
-/* Is the process recorded still the same one (pid reuse)? */
+/*
+ * Is the process recorded still the same one (pid reuse), and running?
+ * A handler orphaned by the crash that exited is a zombie until its new
+ * parent reaps it, with the same start time: it is not running.
+ */
 static int
 same_process(pid_t pid, unsigned long long pstart)
 {
-	return pid > 0 && pstart != 0 && proc_start_time(pid) == pstart;
+	return pid > 0 && pstart != 0 && proc_start_time(pid) == pstart &&
+	    !proc_exited(pid);
 }
 
 /*

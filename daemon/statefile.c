@@ -863,6 +863,17 @@ proc_start_time(pid_t pid)
 	return t;
 }
 
+int
+proc_exited(pid_t pid)
+{
+	char	buf[1024], *p, state;
+
+	if (proc_stat_fields(pid, buf, sizeof(buf), &p) == -1 ||
+	    sscanf(p + 1, " %c", &state) != 1)
+		return 1;
+	return state == 'Z' || state == 'X';
+}
+
 pid_t
 proc_parent(pid_t pid)
 {

@@ -252,5 +252,7 @@ int	 statefile_versions_read(const char *line);
 unsigned long long proc_start_time(pid_t);
 /* A process's parent (/proc/PID/stat), 0 unknown. */
 pid_t	 proc_parent(pid_t);
+/* Has pid exited (a zombie its parent has not reaped, or gone)? */
+int	 proc_exited(pid_t);
 
 #endif

@@ -126,12 +126,15 @@ CONF
 ctl() { "$CTL" -S "$T/control.sock" -t 5 "$@"; }
 # fork_request: one request of fork; its cgroup directory in $REQ.
 fork_request() {
-	$SDCLIENT -k -t 30000 127.0.0.1 $((P+4)) >/dev/null 2>&1 &
-	for _ in $(seq 50); do
+	$SDCLIENT -k -t 30000 127.0.0.1 $((P+4)) >"$T/fork.out" 2>&1 &
+	# Up to 20 s: under ASan on a loaded machine a spawn can be slow.
+	for _ in $(seq 200); do
 		[ "$(pgrep -c -f "$T/sleep-fork")" -ge 2 ] && break; sleep 0.1
 	done
 	[ "$(pgrep -c -f "$T/sleep-fork")" -eq 2 ] ||
-	    fail "fork: expected the handler and its child, saw $(pgrep -a -f "$T/sleep-fork")"
+	    fail "fork: expected the handler and its child, saw" \
+	    "'$(pgrep -a -f "$T/sleep-fork")'; client: '$(cat "$T/fork.out")';" \
+	    "sessions: $(ctl sessions 2>&1)"
 	REQ=$(ls -d "$MNT$CG"/fork.tcp/req-* 2>/dev/null)
 	[ -n "$REQ" ] && [ "$(wc -l <"$REQ/cgroup.procs")" -eq 2 ] ||
 	    fail "fork: no request cgroup with both processes (${REQ:-none})"

@@ -43,7 +43,7 @@ ok "the state file records the wait handler's socket (port $port)"
 kill -KILL "$SPID"; wait "$SPID" 2>/dev/null; SPID=
 kill -0 "$wpid" || fail "the wait handler died with superd"
 start_superd
-grep -q "re-adopting" "$T/log" || fail "no re-adoption logged"
+wait_log "re-adopting" 100 || fail "no re-adoption logged"
 got=$(lookup -p w) || fail "lookup -p w after the restart: exit $?"
 [ "$got" = "$port" ] || fail "after the restart superd-lookup lists port '$got', the old handler serves $port"
 lookup -l w | grep -Eq "^w +tcp +127\.0\.0\.1 +$port +dynamic .* listening$" ||

@@ -523,8 +523,10 @@ keep_conn(const struct linesrv_frozen *f, void *arg)
 	assert_true(f->inlen <= sizeof(k->in) && f->outlen <= sizeof(k->out));
 	k->f = *f;
 	assert_true((k->f.fd = dup(f->fd)) >= 0);
-	memcpy(k->in, f->in, f->inlen);
-	memcpy(k->out, f->out, f->outlen);
+	if (f->inlen > 0)
+		memcpy(k->in, f->in, f->inlen);
+	if (f->outlen > 0)
+		memcpy(k->out, f->out, f->outlen);
 	snprintf(k->state, sizeof(k->state), "%s", f->state);
 	k->f.in = k->in;
 	k->f.out = k->out;
