@@ -162,6 +162,7 @@ wait_log "session $sid .*closed after" 100 >/dev/null ||
 # check of the new binary took longer than the connection) it ended by
 # itself first; never cut.
 awk -v s="session $sid " '
+	index($0, s) && / from / { exec = 0 }	# upgrades before it do not count
 	/upgrade: executing/ { exec = 1 }
 	index($0, s) && /handed over/ { if (exec) moved = 1 }
 	index($0, s) && /closed after/ { if (!exec || moved) done = 1 }
