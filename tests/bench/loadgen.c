@@ -41,7 +41,10 @@
 enum lg_mode {
 	MODE_ECHO,		/* connect, send, read back, RST */
 	MODE_DAYTIME,		/* connect, read to EOF, RST */
+	MODE_DISCARD,		/* connect, send, shut down, await EOF, RST */
+	MODE_STREAM,		/* connect, read -s bytes, RST */
 	MODE_UDP,		/* send, wait for the echo or time out */
+	MODE_UDPANY,		/* send, wait for any answer or time out */
 	MODE_IDLE,		/* hold connections open */
 	MODE_RELOAD		/* SIGHUP a pid, time until a port answers */
 };
@@ -79,6 +82,7 @@ struct worker {
 	long			 share;		/* idle mode: connections */
 	unsigned char		*buf;
 	unsigned char		*rbuf;
+	int			 stale;		/* udpany: a lost answer may come */
 };
 
 static struct lg_opts		 opts = {
@@ -108,6 +112,10 @@ static int	write_all(int, const void *, size_t);
 static int	read_full(int, void *, size_t);
 static int	op_echo(struct worker *, const struct lg_addr *);
 static int	op_daytime(struct worker *);
+static int	op_discard(struct worker *);
+static int	op_stream(struct worker *);
+static void	drain_udp(int, unsigned char *);
+static int	udp_answer_matches(const struct worker *, ssize_t);
 static int	op_udp(struct worker *, int, uint64_t);
 static void	record(struct worker *, uint64_t);
 static void	run_tcp(struct worker *);
@@ -128,8 +136,9 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: loadgen [-m echo|daytime|udp|idle|reload] [-c threads] "
-	    "[-d seconds]\n"
+	    "usage: loadgen [-m echo|daytime|discard|stream|udp|udpany|idle|"
+	    "reload]\n"
+	    "               [-c threads] [-d seconds]\n"
 	    "               [-n count] [-s bytes] [-t timeout_ms] [-P pid] "
 	    "[-p probe_host:port]\n"
 	    "               [--json] host:port\n");
@@ -361,9 +370,78 @@ op_daytime(struct worker *w)
 }
 
 /*
+ * Send -s bytes, half-close, and wait for the server's EOF: a discard
+ * service closes once it has read ours.  0 at an EOF with nothing before.
+ */
+static int
+op_discard(struct worker *w)
+{
+	ssize_t	n;
+	int	fd, rc = -1;
+
+	if ((fd = tcp_connect(&opts.target)) == -1)
+		return -1;
+	if (write_all(fd, w->buf, opts.size) == 0) {
+		if (shutdown(fd, SHUT_WR) == -1)
+			note_error("shutdown", errno);
+		else {
+			do
+				n = read(fd, w->rbuf, MAX_SIZE);
+			while (n == -1 && errno == EINTR);
+			if (n == 0)
+				rc = 0;
+			else if (n == -1)
+				note_error("read", errno);
+			else
+				note_error("discard answered", 0);
+		}
+	}
+	rst_close(fd);
+	return rc;
+}
+
+/*
+ * Connect and read the first -s bytes of an endless stream (chargen);
+ * the RST close is how the client stops it.
+ */
+static int
+op_stream(struct worker *w)
+{
+	int	fd, rc;
+
+	if ((fd = tcp_connect(&opts.target)) == -1)
+		return -1;
+	rc = read_full(fd, w->rbuf, opts.size);
+	rst_close(fd);
+	return rc;
+}
+
+/*
+ * udpany: throw away answers already queued.  Only after a loss: a late
+ * answer carries nothing to tell it from the one awaited next.
+ */
+static void
+drain_udp(int fd, unsigned char *buf)
+{
+	while (recv(fd, buf, MAX_SIZE, MSG_DONTWAIT) >= 0)
+		;
+}
+
+/* Is the datagram of n bytes in w->rbuf the answer to the request sent? */
+static int
+udp_answer_matches(const struct worker *w, ssize_t n)
+{
+	if (opts.mode == MODE_UDPANY)
+		return n > 0;
+	return (size_t)n == opts.size && memcmp(w->buf, w->rbuf, opts.size) == 0;
+}
+
+/*
  * One UDP request on a connected socket: 0 answered, 1 lost (timed out),
- * -1 error.  The sequence number in the payload tells a late answer to an
- * earlier request, which is dropped, from the answer awaited.
+ * -1 error.  In udp (echo) mode the sequence number in the payload tells
+ * a late answer to an earlier request, which is dropped, from the answer
+ * awaited; udpany takes any non-empty datagram (daytime, time, chargen
+ * answer whatever was asked) and drains the socket after a loss instead.
  */
 static int
 op_udp(struct worker *w, int fd, uint64_t seq)
@@ -373,6 +451,10 @@ op_udp(struct worker *w, int fd, uint64_t seq)
 	int64_t		left;
 	ssize_t		n;
 
+	if (w->stale) {
+		drain_udp(fd, w->rbuf);
+		w->stale = 0;
+	}
 	memcpy(w->buf, &seq, sizeof(seq));
 	if (send(fd, w->buf, opts.size, 0) != (ssize_t)opts.size) {
 		note_error("send", errno);
@@ -381,8 +463,10 @@ op_udp(struct worker *w, int fd, uint64_t seq)
 	deadline = now_ns() + (uint64_t)opts.timeout_ms * 1000000u;
 	for (;;) {
 		left = (int64_t)(deadline - now_ns()) / 1000000;
-		if (left < 0 || poll(&pfd, 1, (int)left) == 0)
+		if (left < 0 || poll(&pfd, 1, (int)left) == 0) {
+			w->stale = opts.mode == MODE_UDPANY;
 			return 1;
+		}
 		n = recv(fd, w->rbuf, MAX_SIZE, MSG_DONTWAIT);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			continue;
@@ -392,8 +476,7 @@ op_udp(struct worker *w, int fd, uint64_t seq)
 			poll(NULL, 0, 10);
 			return -1;
 		}
-		if ((size_t)n == opts.size &&
-		    memcmp(w->buf, w->rbuf, opts.size) == 0)
+		if (udp_answer_matches(w, n))
 			return 0;
 	}
 }
@@ -427,6 +510,10 @@ run_tcp(struct worker *w)
 		t0 = now_ns();
 		if (opts.mode == MODE_DAYTIME)
 			rc = op_daytime(w);
+		else if (opts.mode == MODE_DISCARD)
+			rc = op_discard(w);
+		else if (opts.mode == MODE_STREAM)
+			rc = op_stream(w);
 		else
 			rc = op_echo(w, &opts.target);
 		if (rc == 0) {
@@ -509,7 +596,7 @@ worker_main(void *arg)
 	struct worker	*w = arg;
 
 	pthread_barrier_wait(&start_barrier);
-	if (opts.mode == MODE_UDP)
+	if (opts.mode == MODE_UDP || opts.mode == MODE_UDPANY)
 		run_udp(w);
 	else if (opts.mode == MODE_IDLE)
 		run_idle(w);
@@ -631,7 +718,9 @@ set_mode(const char *name)
 		enum lg_mode	 mode;
 	} modes[] = {
 		{ "echo", MODE_ECHO }, { "daytime", MODE_DAYTIME },
-		{ "udp", MODE_UDP }, { "idle", MODE_IDLE },
+		{ "discard", MODE_DISCARD }, { "stream", MODE_STREAM },
+		{ "udp", MODE_UDP }, { "udpany", MODE_UDPANY },
+		{ "idle", MODE_IDLE },
 		{ "reload", MODE_RELOAD }
 	};
 	size_t	i;
