@@ -5,7 +5,10 @@
  * caller's base.  It is a hot path, so it reads at once on start (the
  * request has often arrived with the handshake), stops reading while a
  * reply is only partly sent (memory stays one buffer per connection) and
- * keeps its events registered only while it needs them.
+ * keeps its events registered only while it needs them.  An endless
+ * output (chargen) is sent straight from the builtin's own bytes, one
+ * send each time the socket has room, as a bare server would: what the
+ * socket does not take is not sent yet, so nothing is queued for it.
  */
 #include "config.h"
 
@@ -26,7 +29,8 @@
 #define BI_DGRAM	0x02
 
 #define CONN_BUFSZ	4096
-#define CONN_ROUNDS	16	/* reads or refills per wakeup: be fair */
+#define CONN_ROUNDS	16	/* reads per wakeup: be fair */
+#define CONN_PIECE	16384	/* most of an endless output sent at once */
 
 #define CONN_STARTING	0x01	/* inside builtin_stream_start */
 #define CONN_RADDED	0x02	/* rev is registered */
@@ -41,11 +45,16 @@ struct builtin {
 
 struct builtin_conn {
 	const struct builtin_ops	*ops;
+	/*
+	 * An endless output always wants both directions (it drops what
+	 * the peer sends and notices its EOF): one event for both, NULL
+	 * wev, so its socket is registered and dropped once each.
+	 */
 	struct event			*rev;
 	struct event			*wev;
 	builtin_done_cb			 done;
 	void				*arg;
-	unsigned long long		 pos;	/* generator position */
+	unsigned long long		 pos;	/* endless output sent so far */
 	/*
 	 * What the socket did not take yet, or NULL: data is read into and
 	 * made in a buffer on the stack and sent at once, so only a
@@ -84,9 +93,12 @@ static int	conn_queue(struct builtin_conn *, const char *, size_t);
 static int	conn_recv(struct builtin_conn *, char *, size_t, size_t *);
 static int	conn_read(struct builtin_conn *);
 static int	conn_produce(struct builtin_conn *);
+static int	conn_generate(struct builtin_conn *);
 static int	conn_kick(struct builtin_conn *);
 static void	conn_read_cb(evutil_socket_t, short, void *);
 static void	conn_write_cb(evutil_socket_t, short, void *);
+static void	conn_stream_cb(evutil_socket_t, short, void *);
+static void	conn_events_free(struct builtin_conn *);
 static struct builtin_conn *conn_new(const struct builtin *,
 		    struct event_base *, int, builtin_done_cb, void *);
 static struct builtin_conn *conn_open(const struct builtin *,
@@ -181,8 +193,7 @@ builtin_conn_state(const struct builtin_conn *c, struct builtin_state *st)
 void
 builtin_conn_forget(struct builtin_conn *c)
 {
-	event_free(c->rev);
-	event_free(c->wev);
+	conn_events_free(c);
 	free(c->buf);
 	free(c);
 }
@@ -247,17 +258,29 @@ conn_new(const struct builtin *bi, struct event_base *base, int fd,
 	c->off = c->len = 0;
 	c->fd = fd;
 	c->flags = 0;
-	c->rev = event_new(base, fd, EV_READ | EV_PERSIST, conn_read_cb, c);
-	c->wev = event_new(base, fd, EV_WRITE | EV_PERSIST, conn_write_cb, c);
-	if (c->rev == NULL || c->wev == NULL) {
-		if (c->rev != NULL)
-			event_free(c->rev);
-		if (c->wev != NULL)
-			event_free(c->wev);
+	c->wev = NULL;
+	if (c->ops->stream != NULL)
+		c->rev = event_new(base, fd, EV_READ | EV_WRITE | EV_PERSIST,
+		    conn_stream_cb, c);
+	else if ((c->rev = event_new(base, fd, EV_READ | EV_PERSIST,
+	    conn_read_cb, c)) != NULL && (c->wev = event_new(base, fd,
+	    EV_WRITE | EV_PERSIST, conn_write_cb, c)) == NULL) {
+		event_free(c->rev);
+		c->rev = NULL;
+	}
+	if (c->rev == NULL) {
 		free(c);
 		return NULL;
 	}
 	return c;
+}
+
+static void
+conn_events_free(struct builtin_conn *c)
+{
+	event_free(c->rev);
+	if (c->wev != NULL)
+		event_free(c->wev);
 }
 
 /* First moves: send the greeting, or take what may already have arrived. */
@@ -270,8 +293,13 @@ conn_kick(struct builtin_conn *c)
 	    conn_queue(c, out, c->ops->greet(out, sizeof(out), time(NULL))) ==
 	    -1)
 		return -1;
-	/* A generator waits for writability; it must not push unasked. */
-	if (c->ops->more == NULL && conn_read(c) == -1)
+	/*
+	 * A fresh socket has room: an endless output starts now (a
+	 * connection that only wants its first bytes is served in this
+	 * turn); anything else reads what may have come.
+	 */
+	if (c->ops->stream != NULL ? conn_generate(c) == -1 :
+	    conn_read(c) == -1)
 		return -1;
 	return conn_update(c);
 }
@@ -304,8 +332,10 @@ conn_want(struct builtin_conn *c, struct event *ev, int flag, int on)
 static int
 conn_update(struct builtin_conn *c)
 {
-	int	 wr = c->off < c->len || c->ops->more != NULL;
+	int	 wr = c->off < c->len;
 
+	if (c->wev == NULL)		/* an endless output */
+		return conn_want(c, c->rev, CONN_RADDED, 1);
 	if (conn_want(c, c->rev, CONN_RADDED, conn_wants_read(c)) == -1)
 		return -1;
 	return conn_want(c, c->wev, CONN_WADDED, wr);
@@ -318,8 +348,7 @@ conn_free(struct builtin_conn *c)
 	builtin_done_cb	 done = c->done;
 	void		*arg = c->arg;
 
-	event_free(c->rev);
-	event_free(c->wev);
+	conn_events_free(c);
 	if (c->fd != -1)
 		close(c->fd);
 	free(c->buf);
@@ -342,7 +371,8 @@ conn_end(struct builtin_conn *c)
 		return -1;
 	}
 	event_del(c->rev);
-	event_del(c->wev);
+	if (c->wev != NULL)
+		event_del(c->wev);
 	close(c->fd);
 	c->fd = -1;
 	c->flags = CONN_STARTING | CONN_DEAD;
@@ -445,20 +475,40 @@ conn_read(struct builtin_conn *c)
 	return 0;
 }
 
-/* Drain the queue and, for a generator, refill it while the socket takes it. */
+/*
+ * One send of an endless output from where the connection stands; 0
+ * (sent, or the socket is full), or -1 if the connection ended.
+ */
+static int
+conn_generate(struct builtin_conn *c)
+{
+	size_t		 len = CONN_PIECE;
+	const char	*p = c->ops->stream(c->pos, &len);
+	ssize_t		 n;
+
+	do
+		n = send(c->fd, p, len, MSG_NOSIGNAL);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	if (n == -1)
+		return conn_end(c);
+	c->pos += (size_t)n;
+	return 0;
+}
+
+/*
+ * Drain the queue, then one more piece of an endless output: one send a
+ * wake-up keeps a stream from holding the loop while its socket takes
+ * more (level-triggered, the next turn comes back to it at once).
+ */
 static int
 conn_produce(struct builtin_conn *c)
 {
-	char	 out[CONN_BUFSZ];
-	int	 i;
-
 	if (conn_send(c) == -1)
 		return -1;
-	for (i = 0; i < CONN_ROUNDS && c->off == c->len &&
-	    c->ops->more != NULL; i++)
-		if (conn_queue(c, out, c->ops->more(&c->pos, out,
-		    sizeof(out))) == -1)
-			return -1;
+	if (c->off == c->len && c->ops->stream != NULL)
+		return conn_generate(c);
 	return 0;
 }
 
@@ -488,4 +538,20 @@ conn_write_cb(evutil_socket_t fd, short what, void *arg)
 	if (!was && conn_wants_read(c) && conn_read(c) == -1)
 		return;
 	conn_update(c);
+}
+
+/* An endless output's one event: drop what came, then send more. */
+static void
+conn_stream_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct builtin_conn	*c = arg;
+
+	if (c->flags & CONN_DEAD) {
+		conn_free(c);
+		return;
+	}
+	if ((what & EV_READ) && conn_read(c) == -1)
+		return;
+	if (what & EV_WRITE)
+		(void)conn_produce(c);
 }

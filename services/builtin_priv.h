@@ -18,8 +18,12 @@ struct builtin_ops {
 	size_t	(*greet)(char *buf, size_t max, time_t now);
 	/* len bytes just read into buf: how many to send back (NULL: drop). */
 	size_t	(*input)(char *buf, size_t len);
-	/* Refill the drained output from stream position *pos (or NULL). */
-	size_t	(*more)(unsigned long long *pos, char *buf, size_t max);
+	/*
+	 * An endless output (or NULL): *len bytes of it from position pos,
+	 * fewer if *len asks more than one piece holds.  The bytes live as
+	 * long as the process, so a connection keeps only its position.
+	 */
+	const char *(*stream)(unsigned long long pos, size_t *len);
 	/* Answer one datagram; max is already at most BUILTIN_DGRAM_MAX. */
 	size_t	(*dgram)(const void *req, size_t len, char *reply, size_t max,
 		    time_t now);

@@ -7,21 +7,34 @@
  */
 #include "config.h"
 
+#include <pthread.h>
+
 #include "builtin_priv.h"
 
 #define CG_FIRST	' '
 #define CG_NCHARS	95	/* ' ' .. '~' */
 #define CG_WIDTH	72
 #define CG_LINELEN	(CG_WIDTH + 2)
+#define CG_PERIOD	(CG_NCHARS * CG_LINELEN)	/* then it repeats */
+#define CG_PIECE	16384	/* most a stream hands out at once */
+
+/*
+ * One period of the stream and a piece more, made once: a connection
+ * sends straight from here, from any position, with no bytes to make
+ * or copy per send.
+ */
+static char		cg_table[CG_PERIOD + CG_PIECE];
+static pthread_once_t	cg_table_once = PTHREAD_ONCE_INIT;
 
 static char	chargen_char(unsigned int, unsigned int);
-static size_t	chargen_more(unsigned long long *, char *, size_t);
+static void	chargen_table_make(void);
+static const char *chargen_stream(unsigned long long, size_t *);
 static size_t	chargen_dgram(const void *, size_t, char *, size_t, time_t);
 
 /* Reads only to notice the peer's EOF; what it sends is dropped. */
 const struct builtin_ops chargen_ops = {
 	.flags = BI_READS,
-	.more = chargen_more,
+	.stream = chargen_stream,
 	.dgram = chargen_dgram,
 };
 
@@ -52,14 +65,20 @@ chargen_fill(unsigned long long pos, char *buf, size_t max)
 	return max;
 }
 
-/* Stream refill: continue where the last one stopped. */
-static size_t
-chargen_more(unsigned long long *pos, char *buf, size_t max)
+static void
+chargen_table_make(void)
 {
-	size_t	 n = chargen_fill(*pos, buf, max);
+	chargen_fill(0, cg_table, sizeof(cg_table));
+}
 
-	*pos += n;
-	return n;
+/* The stream from pos on, out of the table (worker threads share it). */
+static const char *
+chargen_stream(unsigned long long pos, size_t *len)
+{
+	pthread_once(&cg_table_once, chargen_table_make);
+	if (*len > CG_PIECE)
+		*len = CG_PIECE;
+	return cg_table + pos % CG_PERIOD;
 }
 
 /*
