@@ -53,6 +53,7 @@ static struct {
 	struct statefile	 prev;		/* read at start */
 	int			 own;		/* prev is an upgrade's */
 	unsigned long long	 pstart;	/* ours */
+	uint64_t		 id_mark;	/* next_id the file records */
 	struct {				/* an upgrade waiting */
 		char		*binary;
 		int		 ctl_fd;	/* a dup of the asker's */
@@ -116,6 +117,9 @@ collect_req(struct session *s, void *arg)
 	struct collect	*c = arg;
 	struct state_req q;
 
+	/* A builtin connection dies with superd: only an upgrade keeps it. */
+	if (!c->upgrade && s->pid <= 0)
+		return;
 	request_export(s, &q, c->upgrade);
 	if (statefile_add_req(c->sf, &q) == -1)
 		c->failed = 1;
@@ -246,7 +250,8 @@ write_now(int upgrade, int ctl_fd, char *err, size_t errlen)
 	sf.pid = getpid();
 	sf.pstart = ho.pstart;
 	sf.written = wall_ms();
-	sf.next_id = session_next_id();
+	/* An upgrade goes on exactly; a crash skips to the mark. */
+	sf.next_id = session_next_id() + (upgrade ? 0 : HANDOVER_ID_AHEAD);
 	sf.upgrade = upgrade;
 	session_foreach(collect_req, &c);
 	if (upgrade) {
@@ -267,8 +272,8 @@ write_now(int upgrade, int ctl_fd, char *err, size_t errlen)
 	if (c.failed) {
 		snprintf(err, errlen, "out of memory");
 		r = -1;
-	} else
-		r = statefile_write(ho.path, &sf, err, errlen);
+	} else if ((r = statefile_write(ho.path, &sf, err, errlen)) == 0)
+		ho.id_mark = sf.next_id;
 	statefile_clear(&sf);
 	return r;
 }
@@ -293,10 +298,12 @@ write_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 void
-handover_changed(void)
+handover_changed(int recorded)
 {
 	struct timeval	tv = { 0, HANDOVER_WRITE_MS * 1000 };
 
+	if (!recorded && session_next_id() < ho.id_mark)
+		return;
 	if (ho.timer != NULL && !evtimer_pending(ho.timer, NULL))
 		evtimer_add(ho.timer, &tv);
 }

@@ -29,6 +29,13 @@ struct superd_conf;
 
 #define HANDOVER_ENV		"SUPERD_HANDOVER"
 #define HANDOVER_WRITE_MS	100
+/*
+ * Session ids are never given twice, not even across a crash: the state
+ * file records a mark this far above the ids handed out, so requests
+ * that leave nothing else in it (builtin connections die with superd)
+ * cost no write until their ids reach the mark.
+ */
+#define HANDOVER_ID_AHEAD	100000
 
 /* argv: how this superd was started (the upgrade runs it again). */
 void	handover_init(struct event_base *, char **argv, const char *conf_path);
@@ -46,8 +53,12 @@ void	handover_prepare(const char *from_upgrade);
  * control connection that asked for the upgrade, or -1.
  */
 int	handover_adopt(void);
-/* The table changed: write it soon (coalesced). */
-void	handover_changed(void);
+/*
+ * A request started or ended: write the table soon (coalesced).
+ * recorded: it has a handler process, which the file lists; else only
+ * the session ids moved, which the mark covers for a while.
+ */
+void	handover_changed(int recorded);
 /* superd exits: keep the file if handlers outlive it, else remove it. */
 void	handover_exit(void);
 /*

@@ -314,7 +314,7 @@ request_end(struct request *r, int status)
 		observer(rt, &e);
 	hooks->ended(rt, &e);
 	if (changed != NULL)
-		changed();
+		changed(e.process);
 }
 
 static void
@@ -324,7 +324,7 @@ request_started(struct request *r)
 	r->rt->accepted++;
 	hooks->started(r->rt, r->process);
 	if (changed != NULL)
-		changed();
+		changed(r->process);
 }
 
 /* ---- timeouts and interrupts ---- */

@@ -84,8 +84,11 @@ typedef void	(*request_observer_fn)(const struct request_target *,
 		    const struct request_end *);
 void	request_set_observer(request_observer_fn);
 void	request_set_spawn(request_spawn_fn);
-/* Told after every start and end (the state file follows the table). */
-typedef void	(*request_change_fn)(void);
+/*
+ * Told after every start and end (the state file follows the table);
+ * process: the request has a handler process (not a builtin on the loop).
+ */
+typedef void	(*request_change_fn)(int process);
 void	request_set_change_hook(request_change_fn);
 /* Free what requests_init made (at exit). */
 void	requests_shutdown(void);

@@ -674,7 +674,7 @@ main(int argc, char **argv)
 	if (ctl_fd >= 0)
 		control_adopt(ctl_fd);
 	request_set_change_hook(handover_changed);
-	handover_changed();
+	handover_changed(1);
 	inetd_watch_set(st.base, conf->inetd_compat, inetd_changed, NULL);
 	inherit_report_unused();
 	export_configure(st.base, conf);
