@@ -99,6 +99,7 @@ static void	conn_read_cb(evutil_socket_t, short, void *);
 static void	conn_write_cb(evutil_socket_t, short, void *);
 static void	conn_stream_cb(evutil_socket_t, short, void *);
 static void	conn_events_free(struct builtin_conn *);
+static int	conn_reap_dead(struct builtin_conn *);
 static struct builtin_conn *conn_new(const struct builtin *,
 		    struct event_base *, int, builtin_done_cb, void *);
 static struct builtin_conn *conn_open(const struct builtin *,
@@ -512,16 +513,24 @@ conn_produce(struct builtin_conn *c)
 	return 0;
 }
 
+/* A connection that ended inside its start is freed from its event. */
+static int
+conn_reap_dead(struct builtin_conn *c)
+{
+	if (!(c->flags & CONN_DEAD))
+		return 0;
+	conn_free(c);
+	return 1;
+}
+
 /* Readable (or EOF, or aborted); also the deferred end of a start. */
 static void
 conn_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct builtin_conn	*c = arg;
 
-	if (c->flags & CONN_DEAD) {
-		conn_free(c);
+	if (conn_reap_dead(c))
 		return;
-	}
 	if (conn_read(c) == 0)
 		conn_update(c);
 }
@@ -546,10 +555,8 @@ conn_stream_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct builtin_conn	*c = arg;
 
-	if (c->flags & CONN_DEAD) {
-		conn_free(c);
+	if (conn_reap_dead(c))
 		return;
-	}
 	if ((what & EV_READ) && conn_read(c) == -1)
 		return;
 	if (what & EV_WRITE)
