@@ -690,13 +690,14 @@ copy_policy(struct directory *d, const struct dir_policy *p)
 	return 0;
 }
 
-/* An empty table under policy p. */
+/* The id the next lease gets (an upgrade carries it over). */
 uint64_t
 dir_next_id(const struct directory *d)
 {
 	return d->next_id;
 }
 
+/* Never give an id below next again (ids of leases that ended). */
 void
 dir_skip_to(struct directory *d, uint64_t next)
 {
@@ -704,6 +705,7 @@ dir_skip_to(struct directory *d, uint64_t next)
 		d->next_id = next;
 }
 
+/* An empty table under policy p. */
 struct directory *
 dir_new(const struct dir_policy *p)
 {

@@ -28,8 +28,18 @@
  * static const char *fn(void *handle): every function FUNCS lists into
  * table; NULL, or the name of the first one the library lacks.
  */
-#define DYNLIB_BIND_ONE_(f)							if (DYNLIB_BIND(*dynlib_table_, dynlib_handle_, f) == NULL)			return #f;
-#define DYNLIB_BINDER(fn, table, FUNCS)					static const char *							fn(void *dynlib_handle_)						{										__typeof__(table)	*dynlib_table_ = &(table);												FUNCS(DYNLIB_BIND_ONE_)							return NULL;							}
+#define DYNLIB_BIND_ONE_(f)						\
+	if (DYNLIB_BIND(*dynlib_table_, dynlib_handle_, f) == NULL)	\
+		return #f;
+#define DYNLIB_BINDER(fn, table, FUNCS)					\
+static const char *							\
+fn(void *dynlib_handle_)						\
+{									\
+	__typeof__(table)	*dynlib_table_ = &(table);		\
+									\
+	FUNCS(DYNLIB_BIND_ONE_)						\
+	return NULL;							\
+}
 
 struct dynlib {
 	const char	*soname;
