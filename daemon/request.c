@@ -30,6 +30,7 @@
 #include "capture.h"
 #include "cgroup.h"
 #include "conf.h"
+#include "connpoll.h"
 #include "log.h"
 #include "pidwatch.h"
 #include "policy.h"
@@ -69,6 +70,7 @@ struct request {
 };
 
 static struct event_base		*base;
+static struct connpoll			*conns;	/* builtin connections here */
 static const struct request_hooks	*hooks;
 static request_spawn_fn			 spawn_fn = spawn_handler;
 static request_observer_fn		 observer;
@@ -99,6 +101,17 @@ void
 requests_shutdown(void)
 {
 	cgroup_shutdown();
+	connpoll_free(conns);
+	conns = NULL;
+}
+
+/* The main loop's poll set for builtin connections, made at first use. */
+static struct connpoll *
+builtin_conns(void)
+{
+	if (conns == NULL && (conns = connpoll_new(base)) == NULL)
+		log_warn("builtin connections: no poll set");
+	return conns;
 }
 
 void
@@ -670,7 +683,7 @@ worker_done(void *arg, int fd, const struct builtin_state *st)
 
 	r->job = NULL;
 	if (fd >= 0 && (r->bconn = builtin_stream_resume(r->rt->builtin,
-	    base, fd, st, builtin_done, r)) != NULL)
+	    builtin_conns(), fd, st, builtin_done, r)) != NULL)
 		return;
 	request_end(r, -1);
 }
@@ -688,8 +701,8 @@ start_builtin(struct request *r, int fd)
 			request_discard(r);
 			return -1;
 		}
-	} else if ((r->bconn = builtin_stream_start(r->rt->builtin, base, fd,
-	    builtin_done, r)) == NULL) {
+	} else if ((r->bconn = builtin_stream_start(r->rt->builtin,
+	    builtin_conns(), fd, builtin_done, r)) == NULL) {
 		request_discard(r);
 		return -1;
 	}
@@ -1193,8 +1206,8 @@ adopt_builtin(struct request *r, const struct state_req *q,
 		r->job = workers_dispatch_resumed(r->rt->workers, q->fd, st,
 		    worker_done, r);
 	else
-		r->bconn = builtin_stream_resume(r->rt->builtin, base, q->fd,
-		    st, builtin_done, r);
+		r->bconn = builtin_stream_resume(r->rt->builtin,
+		    builtin_conns(), q->fd, st, builtin_done, r);
 	if (r->job == NULL && r->bconn == NULL) {
 		if (r->rt->workers != NULL)
 			close(q->fd);

@@ -24,6 +24,7 @@
 
 #include "builtin.h"
 #include "compat.h"
+#include "connpoll.h"
 #include "log.h"
 #include "workers.h"
 
@@ -53,6 +54,7 @@ struct worker {
 	struct workers		*pool;
 	pthread_t		 thread;
 	struct event_base	*base;
+	struct connpoll		*cp;		/* its builtin connections */
 	int			 jobs[2];	/* main writes [1] */
 	struct event		*job_ev;
 	unsigned		 active;
@@ -138,10 +140,10 @@ job_start(struct worker *w, struct worker_job *job, int fd)
 	TAILQ_INSERT_TAIL(&w->running, job, entry);
 	pthread_mutex_lock(&w->pool->lock);
 	if (job->resumed)
-		c = builtin_stream_resume(w->pool->builtin, w->base, fd,
+		c = builtin_stream_resume(w->pool->builtin, w->cp, fd,
 		    &job->st, job_done, job);
 	else
-		c = builtin_stream_start(w->pool->builtin, w->base, fd,
+		c = builtin_stream_start(w->pool->builtin, w->cp, fd,
 		    job_done, job);
 	job->bconn = c;
 	pthread_mutex_unlock(&w->pool->lock);
@@ -215,6 +217,7 @@ worker_start(struct workers *p, struct worker *w)
 	w->jobs[0] = w->jobs[1] = -1;
 	TAILQ_INIT(&w->running);
 	if ((w->base = event_base_new()) == NULL ||
+	    (w->cp = connpoll_new(w->base)) == NULL ||
 	    pipe2(w->jobs, O_CLOEXEC) == -1 ||
 	    (w->job_ev = event_new(w->base, w->jobs[0], EV_READ | EV_PERSIST,
 	    job_cb, w)) == NULL)
@@ -229,6 +232,7 @@ worker_unmake(struct worker *w)
 {
 	if (w->job_ev != NULL)
 		event_free(w->job_ev);
+	connpoll_free(w->cp);
 	if (w->base != NULL)
 		event_base_free(w->base);
 	if (w->jobs[0] != -1) {
@@ -368,6 +372,7 @@ workers_free(struct workers *p)
 	for (i = 0; i < p->n; i++) {
 		pthread_join(p->w[i].thread, NULL);
 		event_free(p->w[i].job_ev);
+		connpoll_free(p->w[i].cp);
 		event_base_free(p->w[i].base);
 		close(p->w[i].jobs[0]);
 		close(p->w[i].jobs[1]);

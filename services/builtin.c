@@ -1,11 +1,12 @@
 /*
  * builtin.c: the table of builtins and the stream machinery they share.
  *
- * A stream connection is one fixed buffer and two raw events on the
- * caller's base.  It is a hot path, so it reads at once on start (the
- * request has often arrived with the handshake), stops reading while a
- * reply is only partly sent (memory stays one buffer per connection) and
- * keeps its events registered only while it needs them.  An endless
+ * A stream connection is one fixed buffer and a registration in the
+ * loop's connpoll (closing the socket is all it takes to leave it).  It
+ * is a hot path, so it reads at once on start (the request has often
+ * arrived with the handshake), stops reading while a reply is only
+ * partly sent (memory stays one buffer per connection) and watches only
+ * the directions it needs.  An endless
  * output (chargen) is sent straight from the builtin's own bytes, one
  * send each time the socket has room, as a bare server would: what the
  * socket does not take is not sent yet, so nothing is queued for it.
@@ -23,6 +24,7 @@
 #include <event2/event.h>
 
 #include "builtin.h"
+#include "connpoll.h"
 #include "builtin_priv.h"
 
 #define BI_STREAM	0x01
@@ -33,9 +35,7 @@
 #define CONN_PIECE	16384	/* most of an endless output sent at once */
 
 #define CONN_STARTING	0x01	/* inside builtin_stream_start */
-#define CONN_RADDED	0x02	/* rev is registered */
-#define CONN_WADDED	0x04	/* wev is registered */
-#define CONN_DEAD	0x08	/* ended while starting; rev frees it */
+#define CONN_DEAD	0x02	/* ended while starting; a task frees it */
 
 struct builtin {
 	const char			*name;
@@ -45,13 +45,8 @@ struct builtin {
 
 struct builtin_conn {
 	const struct builtin_ops	*ops;
-	/*
-	 * An endless output always wants both directions (it drops what
-	 * the peer sends and notices its EOF): one event for both, NULL
-	 * wev, so its socket is registered and dropped once each.
-	 */
-	struct event			*rev;
-	struct event			*wev;
+	struct connpoll			*cp;
+	struct connpoll_task		 end;	/* the deferred end of a start */
 	builtin_done_cb			 done;
 	void				*arg;
 	unsigned long long		 pos;	/* endless output sent so far */
@@ -59,13 +54,14 @@ struct builtin_conn {
 	 * What the socket did not take yet, or NULL: data is read into and
 	 * made in a buffer on the stack and sent at once, so only a
 	 * connection whose peer is slow to read holds memory for it; an
-	 * idle connection costs this struct and its two events.
+	 * idle connection costs this struct and its connpoll slot.
 	 */
 	char				*buf;
 	size_t				 off;	/* sent so far of buf */
 	size_t				 len;	/* bytes queued in buf */
 	int				 fd;
-	int				 flags;
+	short				 what;	/* watched: EV_READ, EV_WRITE */
+	short				 flags;
 };
 
 /* The one registration table. */
@@ -84,7 +80,6 @@ static const char *const builtin_namelist[NBUILTINS + 1] = {
 };
 
 static int	conn_wants_read(const struct builtin_conn *);
-static int	conn_want(struct builtin_conn *, struct event *, int, int);
 static int	conn_update(struct builtin_conn *);
 static void	conn_free(struct builtin_conn *);
 static int	conn_end(struct builtin_conn *);
@@ -95,15 +90,14 @@ static int	conn_read(struct builtin_conn *);
 static int	conn_produce(struct builtin_conn *);
 static int	conn_generate(struct builtin_conn *);
 static int	conn_kick(struct builtin_conn *);
-static void	conn_read_cb(evutil_socket_t, short, void *);
-static void	conn_write_cb(evutil_socket_t, short, void *);
-static void	conn_stream_cb(evutil_socket_t, short, void *);
-static void	conn_events_free(struct builtin_conn *);
-static int	conn_reap_dead(struct builtin_conn *);
+static void	conn_io_cb(int, short, void *);
+static void	conn_stream_cb(int, short, void *);
+static void	conn_dead_task(void *);
+static void	conn_closing(struct builtin_conn *);
 static struct builtin_conn *conn_new(const struct builtin *,
-		    struct event_base *, int, builtin_done_cb, void *);
+		    struct connpoll *, int, builtin_done_cb, void *);
 static struct builtin_conn *conn_open(const struct builtin *,
-		    struct event_base *, int, builtin_done_cb, void *);
+		    struct connpoll *, int, builtin_done_cb, void *);
 
 /* Look a builtin up by its configuration name. */
 const struct builtin *
@@ -160,14 +154,14 @@ builtin_dgram_reply(const struct builtin *bi, const void *req, size_t len,
 	return bi->ops->dgram(req, len, reply, max, now);
 }
 
-/* Serve fd on base; see builtin.h.  done is never called from here. */
+/* Serve fd in cp; see builtin.h.  done is never called from here. */
 struct builtin_conn *
-builtin_stream_start(const struct builtin *bi, struct event_base *base,
+builtin_stream_start(const struct builtin *bi, struct connpoll *cp,
     int fd, builtin_done_cb done, void *arg)
 {
 	struct builtin_conn	*c;
 
-	if ((c = conn_open(bi, base, fd, done, arg)) == NULL)
+	if ((c = conn_open(bi, cp, fd, done, arg)) == NULL)
 		return NULL;
 	if (conn_kick(c) == 0)
 		c->flags &= ~CONN_STARTING;
@@ -194,18 +188,19 @@ builtin_conn_state(const struct builtin_conn *c, struct builtin_state *st)
 void
 builtin_conn_forget(struct builtin_conn *c)
 {
-	conn_events_free(c);
+	if (c->fd != -1)
+		connpoll_drop(c->cp, c->fd);
 	free(c->buf);
 	free(c);
 }
 
 struct builtin_conn *
-builtin_stream_resume(const struct builtin *bi, struct event_base *base,
+builtin_stream_resume(const struct builtin *bi, struct connpoll *cp,
     int fd, const struct builtin_state *st, builtin_done_cb done, void *arg)
 {
 	struct builtin_conn	*c;
 
-	if ((c = conn_open(bi, base, fd, done, arg)) == NULL)
+	if ((c = conn_open(bi, cp, fd, done, arg)) == NULL)
 		return NULL;
 	c->pos = st->pos;
 	if (st->len > 0) {
@@ -227,13 +222,13 @@ builtin_stream_resume(const struct builtin *bi, struct event_base *base,
 
 /* A new connection on fd, inside its start; NULL with fd closed. */
 static struct builtin_conn *
-conn_open(const struct builtin *bi, struct event_base *base, int fd,
+conn_open(const struct builtin *bi, struct connpoll *cp, int fd,
     builtin_done_cb done, void *arg)
 {
 	struct builtin_conn	*c;
 
-	if (!builtin_supports(bi, SOCK_STREAM) || base == NULL ||
-	    (c = conn_new(bi, base, fd, done, arg)) == NULL) {
+	if (!builtin_supports(bi, SOCK_STREAM) || cp == NULL ||
+	    (c = conn_new(bi, cp, fd, done, arg)) == NULL) {
 		if (fd != -1)
 			close(fd);
 		return NULL;
@@ -242,9 +237,9 @@ conn_open(const struct builtin *bi, struct event_base *base, int fd,
 	return c;
 }
 
-/* Allocate a connection and its (not yet registered) events. */
+/* Allocate a connection; nothing is watched yet. */
 static struct builtin_conn *
-conn_new(const struct builtin *bi, struct event_base *base, int fd,
+conn_new(const struct builtin *bi, struct connpoll *cp, int fd,
     builtin_done_cb done, void *arg)
 {
 	struct builtin_conn	*c;
@@ -253,35 +248,23 @@ conn_new(const struct builtin *bi, struct event_base *base, int fd,
 		return NULL;
 	c->buf = NULL;
 	c->ops = bi->ops;
+	c->cp = cp;
 	c->done = done;
 	c->arg = arg;
 	c->pos = 0;
 	c->off = c->len = 0;
 	c->fd = fd;
+	c->what = 0;
 	c->flags = 0;
-	c->wev = NULL;
-	if (c->ops->stream != NULL)
-		c->rev = event_new(base, fd, EV_READ | EV_WRITE | EV_PERSIST,
-		    conn_stream_cb, c);
-	else if ((c->rev = event_new(base, fd, EV_READ | EV_PERSIST,
-	    conn_read_cb, c)) != NULL && (c->wev = event_new(base, fd,
-	    EV_WRITE | EV_PERSIST, conn_write_cb, c)) == NULL) {
-		event_free(c->rev);
-		c->rev = NULL;
-	}
-	if (c->rev == NULL) {
-		free(c);
-		return NULL;
-	}
 	return c;
 }
 
+/* The socket is about to close: it leaves the poll set with it. */
 static void
-conn_events_free(struct builtin_conn *c)
+conn_closing(struct builtin_conn *c)
 {
-	event_free(c->rev);
-	if (c->wev != NULL)
-		event_free(c->wev);
+	connpoll_closing(c->cp, c->fd);
+	c->what = 0;
 }
 
 /* First moves: send the greeting, or take what may already have arrived. */
@@ -314,32 +297,30 @@ conn_wants_read(const struct builtin_conn *c)
 	return c->ops->input == NULL || c->off == c->len;
 }
 
-/* Register or drop ev so it matches on; -1 if the conn ended. */
-static int
-conn_want(struct builtin_conn *c, struct event *ev, int flag, int on)
-{
-	if (on && !(c->flags & flag)) {
-		if (event_add(ev, NULL) == -1)
-			return conn_end(c);
-		c->flags |= flag;
-	} else if (!on && (c->flags & flag)) {
-		event_del(ev);
-		c->flags &= ~flag;
-	}
-	return 0;
-}
-
-/* Bring both events in line with what the connection waits for. */
+/*
+ * Watch what the connection waits for: an endless output always both
+ * directions (it drops what the peer sends and notices its EOF), others
+ * reading or sending what is queued.  -1 if the connection ended.
+ */
 static int
 conn_update(struct builtin_conn *c)
 {
-	int	 wr = c->off < c->len;
+	short	 what;
 
-	if (c->wev == NULL)		/* an endless output */
-		return conn_want(c, c->rev, CONN_RADDED, 1);
-	if (conn_want(c, c->rev, CONN_RADDED, conn_wants_read(c)) == -1)
-		return -1;
-	return conn_want(c, c->wev, CONN_WADDED, wr);
+	if (c->ops->stream != NULL) {
+		what = EV_READ | EV_WRITE;
+		if (c->what != what && connpoll_set(c->cp, c->fd, what,
+		    conn_stream_cb, c) == -1)
+			return conn_end(c);
+	} else {
+		what = (conn_wants_read(c) ? EV_READ : 0) |
+		    (c->off < c->len ? EV_WRITE : 0);
+		if (c->what != what && connpoll_set(c->cp, c->fd, what,
+		    conn_io_cb, c) == -1)
+			return conn_end(c);
+	}
+	c->what = what;
+	return 0;
 }
 
 /* Close, free, then tell the owner; nothing of c survives. */
@@ -349,9 +330,10 @@ conn_free(struct builtin_conn *c)
 	builtin_done_cb	 done = c->done;
 	void		*arg = c->arg;
 
-	conn_events_free(c);
-	if (c->fd != -1)
+	if (c->fd != -1) {
+		conn_closing(c);
 		close(c->fd);
+	}
 	free(c->buf);
 	free(c);
 	if (done != NULL)
@@ -371,13 +353,11 @@ conn_end(struct builtin_conn *c)
 		conn_free(c);
 		return -1;
 	}
-	event_del(c->rev);
-	if (c->wev != NULL)
-		event_del(c->wev);
+	conn_closing(c);
 	close(c->fd);
 	c->fd = -1;
 	c->flags = CONN_STARTING | CONN_DEAD;
-	event_active(c->rev, EV_READ, 1);
+	connpoll_later(c->cp, &c->end, conn_dead_task, c);
 	return -1;
 }
 
@@ -513,50 +493,39 @@ conn_produce(struct builtin_conn *c)
 	return 0;
 }
 
-/* A connection that ended inside its start is freed from its event. */
-static int
-conn_reap_dead(struct builtin_conn *c)
+/* A connection that ended inside its start is freed from the loop. */
+static void
+conn_dead_task(void *arg)
 {
-	if (!(c->flags & CONN_DEAD))
-		return 0;
-	conn_free(c);
-	return 1;
+	conn_free(arg);
 }
 
-/* Readable (or EOF, or aborted); also the deferred end of a start. */
+/*
+ * Readable (or EOF, or aborted) and/or writable.  Draining the queue
+ * reopens reading: read now, not next turn.
+ */
 static void
-conn_read_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct builtin_conn	*c = arg;
-
-	if (conn_reap_dead(c))
-		return;
-	if (conn_read(c) == 0)
-		conn_update(c);
-}
-
-/* Writable: drain, and if that reopens reading, read now, not next turn. */
-static void
-conn_write_cb(evutil_socket_t fd, short what, void *arg)
+conn_io_cb(int fd, short what, void *arg)
 {
 	struct builtin_conn	*c = arg;
 	int			 was = conn_wants_read(c);
 
-	if (conn_produce(c) == -1)
+	(void)fd;
+	if ((what & EV_WRITE) && conn_produce(c) == -1)
 		return;
-	if (!was && conn_wants_read(c) && conn_read(c) == -1)
+	if (((what & EV_READ) || (!was && conn_wants_read(c))) &&
+	    conn_read(c) == -1)
 		return;
 	conn_update(c);
 }
 
-/* An endless output's one event: drop what came, then send more. */
+/* An endless output's one registration: drop what came, then send more. */
 static void
-conn_stream_cb(evutil_socket_t fd, short what, void *arg)
+conn_stream_cb(int fd, short what, void *arg)
 {
 	struct builtin_conn	*c = arg;
 
-	if (conn_reap_dead(c))
-		return;
+	(void)fd;
 	if ((what & EV_READ) && conn_read(c) == -1)
 		return;
 	if (what & EV_WRITE)

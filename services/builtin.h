@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 
-struct event_base;
+struct connpoll;
 struct builtin;
 struct builtin_conn;
 
@@ -26,7 +26,7 @@ struct builtin_conn;
 #define BUILTIN_DGRAM_MAX	65507
 #define CHARGEN_DGRAM_MAX	512	/* RFC 864: 0 to 512 characters */
 
-/* Called once, on the thread running base, when a stream connection ends. */
+/* Called once, on the thread running the connpoll, when a stream connection ends. */
 typedef void (*builtin_done_cb)(void *arg);
 
 const struct builtin	*builtin_find(const char *name);
@@ -37,14 +37,15 @@ int			 builtin_supports(const struct builtin *, int socktype);
 const char * const	*builtin_names(void);
 
 /*
- * Serve one accepted, non-blocking stream connection on base; the
+ * Serve one accepted, non-blocking stream connection in cp, the poll set
+ * of the loop that is to run it (connpoll_new on that loop's base); the
  * connection owns fd from now on and closes it.  done(arg) is called once
  * when it ends.  Returns NULL (fd closed, done not called) on failure.
  * done is never called from inside builtin_stream_start, only from the
  * loop, so the returned handle is valid until done runs.
  */
 struct builtin_conn	*builtin_stream_start(const struct builtin *,
-			    struct event_base *base, int fd,
+			    struct connpoll *cp, int fd,
 			    builtin_done_cb done, void *arg);
 /*
  * End a connection early (an operator's interrupt).  Safe from any thread:
@@ -81,7 +82,7 @@ void			 builtin_conn_forget(struct builtin_conn *);
  * generator goes on from st->pos.  st->pending is copied.
  */
 struct builtin_conn	*builtin_stream_resume(const struct builtin *,
-			    struct event_base *base, int fd,
+			    struct connpoll *cp, int fd,
 			    const struct builtin_state *st,
 			    builtin_done_cb done, void *arg);
 
