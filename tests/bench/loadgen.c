@@ -7,6 +7,15 @@
  * with SO_LINGER 0 (RST): a normal close leaves the client's sockets in
  * TIME_WAIT, and after some ten thousand connections the ephemeral ports,
  * not the server, would bound the rate.  Targets must be loopback.
+ *
+ * discard is the exception: the client closes its side first and then
+ * receives the server's FIN, which puts its socket in TIME_WAIT whatever
+ * the close does.  Loopback lets connect() reuse such a port after a
+ * second, but at some 18,000 connections a second the ports of one
+ * source address toward one server run out within that second, and
+ * connect() scanned for up to 50 ms (strace -T), for every server alike.
+ * So discard connections to 127.0.0.1 come from 64 source addresses in
+ * turn (127.0.0.1-127.0.0.64, all local).
  */
 #include "config.h"
 
@@ -37,6 +46,7 @@
 #define DAYTIME_MAX	65536		/* longer answers count as errors */
 #define PROBE_EVERY_NS	500000L		/* reload mode: 0.5 ms */
 #define IDLE_OPEN_S	60		/* idle mode: time to open them */
+#define SPREAD_SOURCES	64		/* discard: 127.0.0.1 .. 127.0.0.64 */
 
 enum lg_mode {
 	MODE_ECHO,		/* connect, send, read back, RST */
@@ -83,6 +93,7 @@ struct worker {
 	unsigned char		*buf;
 	unsigned char		*rbuf;
 	int			 stale;		/* udpany: a lost answer may come */
+	unsigned		 source;	/* discard: the next source address */
 };
 
 static struct lg_opts		 opts = {
@@ -107,6 +118,7 @@ static void	note_error(const char *, int);
 static int	parse_addr(const char *, struct lg_addr *);
 static int	take_one(void);
 static int	tcp_connect(const struct lg_addr *);
+static int	tcp_connect_from(const struct lg_addr *, unsigned);
 static void	rst_close(int);
 static int	write_all(int, const void *, size_t);
 static int	read_full(int, void *, size_t);
@@ -249,8 +261,21 @@ take_one(void)
 static int
 tcp_connect(const struct lg_addr *a)
 {
-	struct timeval	tv;
-	int		fd, one = 1;
+	return tcp_connect_from(a, 0);
+}
+
+/*
+ * The same from source address 127.0.0.(1 + source % SPREAD_SOURCES)
+ * when a is 127.0.0.1 and source is not 0 (the port is still chosen by
+ * connect, for the whole address pair).
+ */
+static int
+tcp_connect_from(const struct lg_addr *a, unsigned source)
+{
+	const struct sockaddr_in	*to = (const struct sockaddr_in *)&a->ss;
+	struct sockaddr_in		 from;
+	struct timeval			 tv;
+	int				 fd, one = 1;
 
 	tv.tv_sec = opts.timeout_ms / 1000;
 	tv.tv_usec = (opts.timeout_ms % 1000) * 1000;
@@ -262,6 +287,20 @@ tcp_connect(const struct lg_addr *a)
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (source != 0 && a->ss.ss_family == AF_INET &&
+	    to->sin_addr.s_addr == htonl(INADDR_LOOPBACK)) {
+		memset(&from, 0, sizeof(from));
+		from.sin_family = AF_INET;
+		from.sin_addr.s_addr = htonl(INADDR_LOOPBACK +
+		    source % SPREAD_SOURCES);
+		setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+		    sizeof(one));
+		if (bind(fd, (struct sockaddr *)&from, sizeof(from)) == -1) {
+			note_error("bind", errno);
+			rst_close(fd);
+			return -1;
+		}
+	}
 	if (connect(fd, (const struct sockaddr *)&a->ss, a->len) == -1) {
 		note_error("connect", errno);
 		rst_close(fd);
@@ -379,7 +418,7 @@ op_discard(struct worker *w)
 	ssize_t	n;
 	int	fd, rc = -1;
 
-	if ((fd = tcp_connect(&opts.target)) == -1)
+	if ((fd = tcp_connect_from(&opts.target, ++w->source)) == -1)
 		return -1;
 	if (write_all(fd, w->buf, opts.size) == 0) {
 		if (shutdown(fd, SHUT_WR) == -1)
