@@ -439,7 +439,7 @@ request_interrupt(struct session *s, int sig, unsigned grace, const char *who)
 		request_abort_builtin(r);
 		return 0;
 	}
-	/* Each handler leads its own session (setsid): signal the group. */
+	/* Each handler leads its own process group (spawn.c): signal it. */
 	if (request_kill(r, sig) == -1)
 		return -1;
 	if (sig == SIGKILL)

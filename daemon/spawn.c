@@ -16,6 +16,7 @@
  */
 #include "config.h"
 
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -63,6 +64,20 @@ struct spawn_clone_args {
 #endif
 
 static int	devnull = -1;
+
+/*
+ * A handler leads a process group of its own (superd signals -pid, which
+ * reaches what the handler starts), in superd's session: not a session
+ * of its own.  On Linux setsid(2) also makes a scheduler autogroup for
+ * the caller, created and destroyed with every handler: exec nowait at
+ * c=16 ran at 0.89-0.92 of a posix_spawn server with p99 1.25-1.45x its
+ * own; with setpgid(2) instead, the same as the server (tests/bench/
+ * README.md).  A handler must still not share a controlling terminal:
+ * superd lets go of one at start (spawn_init), and only a superd that
+ * leads its terminal's session, which cannot let go without hanging the
+ * terminal up, gives each handler a session as before.
+ */
+static int	handler_setsid;
 static char	child_stack[CHILD_STACK] __attribute__((aligned(16)));
 
 extern char	**environ;
@@ -171,10 +186,28 @@ ids_are_own(const struct service_conf *sc)
 	return 1;
 }
 
+/*
+ * Superd in the foreground of a terminal lets go of it: the terminal
+ * still signals superd's process group (^C), but superd and its handlers
+ * can no longer open it.
+ */
+static void
+drop_controlling_tty(void)
+{
+	int	fd;
+
+	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1)
+		return;			/* none */
+	if (getsid(0) == getpid() || ioctl(fd, TIOCNOTTY) == -1)
+		handler_setsid = 1;
+	close(fd);
+}
+
 void
 spawn_init(void)
 {
 	note_own_identity();
+	drop_controlling_tty();
 	if (devnull == -1 &&
 	    (devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		fatal("open /dev/null");
@@ -340,8 +373,8 @@ child_main(void *arg)
 		child_default_signal(reset_sigs[i]);
 	if (child_join_cgroup(a, r) != 0)
 		return 127;
-	if (setsid() == -1)
-		CHILD_FAIL(a, "setsid");
+	if (handler_setsid ? setsid() == -1 : setpgid(0, 0) == -1)
+		CHILD_FAIL(a, handler_setsid ? "setsid" : "setpgid");
 	if (a->listen_pid != NULL)
 		child_listen_pid(a->listen_pid);
 	if (child_limits(a, sc) != 0 || child_sandbox(a, sc) != 0 ||

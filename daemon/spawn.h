@@ -30,7 +30,8 @@ struct spawn_req {
 	int		 cgroup_fd;	/* a cgroup v2 directory */
 };
 
-/* Open what spawning needs once (/dev/null). */
+/* Open what spawning needs once (/dev/null); let go of a controlling
+ * terminal (see spawn.c: handlers lead process groups, not sessions). */
 void	spawn_init(void);
 /*
  * Start a handler.  Returns its pid, or -1 with the reason in err (the

@@ -175,7 +175,7 @@ ended_hook(struct request_target *rt, const struct request_end *e)
 
 /* The handler "reads" its datagram, as a real one would from fd 0. */
 
-/* A child in its own process group, as spawn.c makes them (setsid). */
+/* A child in its own process group, as spawn.c makes them. */
 static pid_t
 fake_fork(void)
 {
