@@ -51,8 +51,12 @@ connpoll_new(struct event_base *base)
 	if ((cp = calloc(1, sizeof(*cp))) == NULL)
 		return NULL;
 	TAILQ_INIT(&cp->later);
-	if ((cp->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
-	    (cp->ev = event_new(base, cp->epfd, EV_READ | EV_PERSIST,
+	/* epoll_create1's errno (EMFILE, ...) is the one to report. */
+	if ((cp->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+		free(cp);
+		return NULL;
+	}
+	if ((cp->ev = event_new(base, cp->epfd, EV_READ | EV_PERSIST,
 	    connpoll_ready_cb, cp)) == NULL ||
 	    (cp->later_ev = event_new(base, -1, 0, connpoll_later_cb,
 	    cp)) == NULL ||
