@@ -36,8 +36,12 @@ pid=$(value pid "$out")
 ssid=$(stat_field "$SPID" 6)
 [ "$(value sid "$out")" = "$ssid" ] ||
 	fail "handler is not in superd's session $ssid (its own session costs an autogroup): $out"
+# The file reads empty for a process in the kernel's default autogroup
+# (nobody in its line of parents called setsid since boot, as in some
+# containers): the handler script prints "none" for that.
 if [ -r "/proc/$SPID/autogroup" ]; then
 	sag=$(cut -d' ' -f1 "/proc/$SPID/autogroup")
+	sag=${sag:-none}
 	[ "$(value ag "$out")" = "$sag" ] ||
 		fail "handler has a scheduler autogroup of its own, not superd's $sag: $out"
 fi
