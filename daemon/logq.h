@@ -7,8 +7,11 @@
  * from the thread that started the queue (the event loop) are formatted
  * straight into a preallocated lock-free ring (logring.h) and a writer
  * thread hands them to the sink, then flushes the sink once per wake-up
- * (the stderr sink makes that one write(), the journal one sendmmsg()).  Urgent lines (notice and
- * above) wake the writer at once, a ring half full too; the rest go out
+ * (the stderr sink makes that one write(), the journal one sendmmsg()).
+ * Urgent lines (notice and above) wake the writer at once, but at most
+ * once every LOGQ_URGENT_MS: those that come sooner go out together at
+ * the end of that time (a client can make every request end with a
+ * notice); a ring half full wakes the writer at once; the rest go out
  * within LOGQ_FLUSH_MS.  An idle writer sleeps until a line comes.  A full
  * ring drops lines and says how many.  Other threads (workers, lookups)
  * log rarely: their lines go to the sink directly.
@@ -21,6 +24,7 @@
 #include "log.h"
 
 #define LOGQ_FLUSH_MS	100
+#define LOGQ_URGENT_MS	20
 #define LOGQ_RING	(64 * 1024)	/* bytes: some 300 request lines */
 
 /* Where the writer thread hands each line (log.c's sink). */

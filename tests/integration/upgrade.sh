@@ -85,7 +85,8 @@ for i in $(seq "$N"); do
 		grep -q "^pid  *$SPID$" "$T/up" ||
 			fail "upgrade $i: the answer is not from pid $SPID: $(cat "$T/up")"
 	fi
-	[ "$(count_log "upgraded in place")" -ge "$i" ] ||
+	# The new image's notice goes out within the writer's batch time.
+	wait_count "upgraded in place" "$i" ||
 		fail "upgrade $i did not happen"
 	kill -0 "$SPID" || fail "superd is gone after upgrade $i"
 	sleep 0.15

@@ -3,7 +3,9 @@
  * pointed at a pipe: lines come out in order, a lone info line within
  * the flush interval, and a queue that cannot drain drops lines and says
  * how many instead of blocking the caller (a blocking logq would hang
- * here: 5000 lines do not fit in a pipe and 1024 slots).
+ * here: 5000 lines do not fit in a pipe and 1024 slots).  Urgent lines
+ * in a stream are batched: one wake-up of the writer per LOGQ_URGENT_MS,
+ * not one per line (a client can make every request log a notice).
  */
 #include "config.h"
 
@@ -12,6 +14,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -130,6 +133,80 @@ test_full_queue_drops(void **state)
 	fcntl(rd, F_SETFL, fl);
 }
 
+static atomic_int	sunk, flushes;
+
+static void
+count_sink(int pri, const struct log_fields *lf, const char *msg)
+{
+	(void)pri;
+	(void)lf;
+	(void)msg;
+	atomic_fetch_add(&sunk, 1);
+}
+
+static void
+count_flush(void)
+{
+	atomic_fetch_add(&flushes, 1);
+}
+
+static int
+setup_counting(void **state)
+{
+	(void)state;
+	atomic_store(&sunk, 0);
+	atomic_store(&flushes, 0);
+	return logq_start(count_sink, count_flush);
+}
+
+static int
+teardown_counting(void **state)
+{
+	(void)state;
+	logq_stop();
+	return 0;
+}
+
+static void
+put(int pri, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	assert_int_equal(logq_vput(pri, NULL, fmt, ap), 0);
+	va_end(ap);
+}
+
+/*
+ * 200 notices 200 us apart: every one used to wake the writer, which
+ * wrote each alone (about 200 flushes); batched over LOGQ_URGENT_MS
+ * there is at most one flush per window of the time they took, however
+ * slow the machine made the loop.
+ */
+static void
+test_urgent_lines_batched(void **state)
+{
+	struct timespec	gap = { 0, 200000 };
+	long long	t0, elapsed;
+	int		i, bound;
+
+	(void)state;
+	t0 = now_ms();
+	for (i = 0; i < 200; i++) {
+		put(LOG_NOTICE, "request %d ended abnormally", i);
+		nanosleep(&gap, NULL);
+	}
+	elapsed = now_ms() - t0;
+	for (i = 0; i < 100 && atomic_load(&sunk) < 200; i++)
+		nanosleep(&gap, NULL);
+	/* Everything reached the sink within a few windows. */
+	assert_int_equal(atomic_load(&sunk), 200);
+	bound = (int)(elapsed / LOGQ_URGENT_MS) + 5;
+	print_message("200 notices in %lld ms: %d flushes (at most %d)\n",
+	    elapsed, atomic_load(&flushes), bound);
+	assert_true(atomic_load(&flushes) <= bound);
+}
+
 int
 main(void)
 {
@@ -138,6 +215,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_full_queue_drops, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_urgent_lines_batched,
+		    setup_counting, teardown_counting),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
