@@ -3,8 +3,8 @@
  *
  * The writer's state tells the loop when a line must wake it: IDLE (the
  * ring was empty: any line), NAP (gathering a batch: an urgent line or a
- * half-full ring), SOON (gathering the few milliseconds after an urgent
- * line: a half-full ring), RUN (writing: nothing).  The loop wakes it
+ * half-full ring), SOON (holding urgent lines until LOGQ_URGENT_MS after
+ * the last urgent batch: a half-full ring), RUN (writing: nothing).  The loop wakes it
  * through an eventfd, one write per sleep at most, so a busy loop makes
  * no system call per line.
  *
