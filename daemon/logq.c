@@ -25,9 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fmt.h"
 #include "log.h"
 #include "logq.h"
@@ -178,19 +178,10 @@ sleep_as(int st, int ms)
 	(void)eventfd_read(q.efd, &v);
 }
 
-static long long
-mono_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 static void *
 writer(void *arg)
 {
-	long long	last_urgent = 0, since;
+	uint64_t	last_urgent = 0, since;
 	int		urgent;
 
 	(void)arg;
@@ -213,10 +204,10 @@ writer(void *arg)
 		 * those that come meanwhile.
 		 */
 		if (urgent) {
-			since = mono_ms() - last_urgent;
+			since = clock_mono_ms() - last_urgent;
 			if (since < LOGQ_URGENT_MS)
 				sleep_as(W_SOON, (int)(LOGQ_URGENT_MS - since));
-			last_urgent = mono_ms();
+			last_urgent = clock_mono_ms();
 		}
 		/* Lines flagged so far are in the ring: the drain takes them. */
 		atomic_store(&q.urgent, 0);
