@@ -4,9 +4,9 @@
  * The writer's state tells the loop when a line must wake it: IDLE (the
  * ring was empty: any line), NAP (gathering a batch: an urgent line or a
  * half-full ring), SOON (holding urgent lines until LOGQ_URGENT_MS after
- * the last urgent batch: a half-full ring), RUN (writing: nothing).  The loop wakes it
- * through an eventfd, one write per sleep at most, so a busy loop makes
- * no system call per line.
+ * the last urgent batch: a half-full ring), RUN (writing: nothing).  The
+ * loop wakes it through an eventfd, one write per sleep at most, so a
+ * busy loop makes no system call per line.
  *
  * An urgent line goes out at once, but at most one batch of them every
  * LOGQ_URGENT_MS: a request that ends abnormally logs a notice, and a

@@ -197,9 +197,10 @@ test_urgent_lines_batched(void **state)
 		nanosleep(&gap, NULL);
 	}
 	elapsed = now_ms() - t0;
-	for (i = 0; i < 100 && atomic_load(&sunk) < 200; i++)
+	/* The last batch waits out its window: up to a second for it. */
+	for (i = 0; i < 5000 && atomic_load(&sunk) < 200; i++)
 		nanosleep(&gap, NULL);
-	/* Everything reached the sink within a few windows. */
+	/* Everything reached the sink. */
 	assert_int_equal(atomic_load(&sunk), 200);
 	bound = (int)(elapsed / LOGQ_URGENT_MS) + 5;
 	print_message("200 notices in %lld ms: %d flushes (at most %d)\n",
