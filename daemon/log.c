@@ -229,6 +229,22 @@ log_request(int pri, const struct log_fields *lf, const char *fmt, ...)
 	errno = saved;
 }
 
+void
+log_request_deferred(int pri, const struct log_fields *lf, log_format_fn fn,
+    const void *data, size_t len)
+{
+	char	msg[2048];
+	int	saved = errno;
+
+	if (pri > log_level)
+		return;
+	if (logq_put(pri, lf, fn, data, len) != 0) {
+		fn(lf, data, len, msg, sizeof(msg));
+		log_sink_write(pri, lf, msg);
+	}
+	errno = saved;
+}
+
 /* Append ": strerror(errno)" and keep errno for the caller. */
 static void
 log_vwarn(int pri, const char *fmt, va_list ap)

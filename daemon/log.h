@@ -9,6 +9,7 @@
 #define SUPERD_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <syslog.h>
 
 #define LOG_ATTR(f, a)	__attribute__((format(printf, f, a)))
@@ -44,6 +45,21 @@ struct log_fields {
 };
 void	log_request(int pri, const struct log_fields *, const char *, ...)
 	    LOG_ATTR(3, 4);
+/*
+ * Makes a deferred message: data (len bytes, as given to
+ * log_request_deferred) into buf (size > 0 bytes, NUL-ended), with the
+ * line's fields.  It runs on the log writer thread, so data must hold
+ * everything it reads; it may not assume data is aligned.
+ */
+typedef void	(*log_format_fn)(const struct log_fields *, const void *data,
+		    size_t len, char *buf, size_t size);
+/*
+ * log_request, but the caller hands over facts, not text: a copy of data
+ * goes to the log queue and fn makes the message off the event loop (at
+ * once, on this thread, when the queue does not run).
+ */
+void	log_request_deferred(int pri, const struct log_fields *,
+	    log_format_fn fn, const void *data, size_t len);
 /* The sink itself, bypassing the queue. */
 void	log_sink_write(int pri, const struct log_fields *, const char *);
 /* For logq.c's writer thread: one line into the batch, and the batch out. */

@@ -35,7 +35,11 @@
 
 enum writer_state { W_RUN, W_IDLE, W_NAP, W_SOON };
 
-/* A queued line: this, then service, addr and the message, each NUL-ended. */
+/*
+ * A queued line: this, then service and addr, each NUL-ended, then the
+ * message (NUL-ended) or, when format is set, the data_len bytes it
+ * makes the message from.
+ */
 struct logq_rec {
 	int		 pri;
 	int		 has_fields;
@@ -44,6 +48,8 @@ struct logq_rec {
 	long		 pid;
 	long long	 duration_usec;
 	unsigned short	 service_len, addr_len;
+	log_format_fn	 format;
+	size_t		 data_len;
 };
 
 static struct {
@@ -84,17 +90,25 @@ maybe_wake(int urgent)
 		(void)eventfd_write(q.efd, 1);
 }
 
-int
-logq_vput(int pri, const struct log_fields *lf, const char *fmt, va_list ap)
+/*
+ * Reserve a record and fill in its header and fields; the body goes at
+ * *body, in at most *room bytes.  NULL when the queue is not for this
+ * thread (-1 in *err) or the ring is full (dropped, counted: 0).
+ */
+static struct logq_rec *
+rec_begin(int pri, const struct log_fields *lf, char **body, size_t *room,
+    int *err)
 {
 	struct logq_rec	*r;
 	char		*p;
-	size_t		 used, n;
 
-	if (!q.running || !pthread_equal(pthread_self(), q.loop))
-		return -1;
+	*err = 0;
+	if (!q.running || !pthread_equal(pthread_self(), q.loop)) {
+		*err = -1;
+		return NULL;
+	}
 	if ((r = logring_reserve(&q.ring, LOGRING_MAX_REC)) == NULL)
-		return 0;		/* dropped; the writer will say so */
+		return NULL;		/* dropped; the writer will say so */
 	memset(r, 0, sizeof(*r));
 	r->pri = pri;
 	p = (char *)(r + 1);
@@ -108,10 +122,52 @@ logq_vput(int pri, const struct log_fields *lf, const char *fmt, va_list ap)
 		r->addr_len = (unsigned short)put_str(p, lf->remote_addr, 128);
 		p += r->addr_len;
 	}
-	used = (size_t)(p - (char *)r);
-	n = fmt_line(p, LOGRING_MAX_REC - used, fmt, ap);
-	logring_commit(&q.ring, used + n + 1);
-	maybe_wake(pri <= LOG_NOTICE);
+	*body = p;
+	*room = LOGRING_MAX_REC - (size_t)(p - (char *)r);
+	return r;
+}
+
+/* Publish a record whose body ends at end. */
+static void
+rec_end(struct logq_rec *r, const char *end)
+{
+	logring_commit(&q.ring, (size_t)(end - (char *)r));
+	maybe_wake(r->pri <= LOG_NOTICE);
+}
+
+int
+logq_vput(int pri, const struct log_fields *lf, const char *fmt, va_list ap)
+{
+	struct logq_rec	*r;
+	char		*p;
+	size_t		 room;
+	int		 err;
+
+	if ((r = rec_begin(pri, lf, &p, &room, &err)) == NULL)
+		return err;
+	p += fmt_line(p, room, fmt, ap) + 1;
+	rec_end(r, p);
+	return 0;
+}
+
+int
+logq_put(int pri, const struct log_fields *lf, log_format_fn fn,
+    const void *data, size_t len)
+{
+	struct logq_rec	*r;
+	char		*p;
+	size_t		 room;
+	int		 err;
+
+	/* Fields take at most 256 bytes: this is a caller's mistake. */
+	if (len > LOGRING_MAX_REC - sizeof(*r) - 256)
+		return -1;
+	if ((r = rec_begin(pri, lf, &p, &room, &err)) == NULL)
+		return err;
+	r->format = fn;
+	r->data_len = len;
+	memcpy(p, data, len);
+	rec_end(r, p + len);
 	return 0;
 }
 
@@ -119,21 +175,26 @@ logq_vput(int pri, const struct log_fields *lf, const char *fmt, va_list ap)
 static void
 sink_rec(const struct logq_rec *r)
 {
+	static char		 msg[LOGRING_MAX_REC];	/* the writer's */
 	const char		*p = (const char *)(r + 1);
-	struct log_fields	 f;
+	const char		*body = p + r->service_len + r->addr_len;
+	struct log_fields	 f, *lf = NULL;
 
-	if (!r->has_fields) {
-		q.sink(r->pri, NULL, p);
-		return;
+	if (r->has_fields) {
+		memset(&f, 0, sizeof(f));
+		f.service = p;
+		f.remote_addr = p + r->service_len;
+		f.remote_port = r->remote_port;
+		f.pid = r->pid;
+		f.exit_status = r->exit_status;
+		f.duration_usec = r->duration_usec;
+		lf = &f;
 	}
-	memset(&f, 0, sizeof(f));
-	f.service = p;
-	f.remote_addr = p + r->service_len;
-	f.remote_port = r->remote_port;
-	f.pid = r->pid;
-	f.exit_status = r->exit_status;
-	f.duration_usec = r->duration_usec;
-	q.sink(r->pri, &f, p + r->service_len + r->addr_len);
+	if (r->format != NULL) {
+		r->format(lf, body, r->data_len, msg, sizeof(msg));
+		body = msg;
+	}
+	q.sink(r->pri, lf, body);
 }
 
 /* Everything in the ring to the sink, then one flush. */

@@ -8,6 +8,8 @@
  * straight into a preallocated lock-free ring (logring.h) and a writer
  * thread hands them to the sink, then flushes the sink once per wake-up
  * (the stderr sink makes that one write(), the journal one sendmmsg()).
+ * The per-request lines are not even formatted on the loop: logq_put
+ * queues their facts and the writer makes the text (reqline.h).
  * Urgent lines (notice and above) wake the writer at once, but at most
  * once every LOGQ_URGENT_MS: those that come sooner go out together at
  * the end of that time (a client can make every request end with a
@@ -44,5 +46,12 @@ void	logq_stop(void);
  */
 int	logq_vput(int pri, const struct log_fields *, const char *fmt,
 	    va_list ap);
+/*
+ * Queue a copy of data (len bytes) for fn to make the line on the
+ * writer thread: 0 (or dropped, counted).  -1 as logq_vput, or when
+ * the record would not fit: then the caller makes the line itself.
+ */
+int	logq_put(int pri, const struct log_fields *, log_format_fn fn,
+	    const void *data, size_t len);
 
 #endif

@@ -35,6 +35,7 @@
 #include "pidwatch.h"
 #include "policy.h"
 #include "redirect.h"
+#include "reqline.h"
 #include "request.h"
 #include "session.h"
 #include "spawn.h"
@@ -243,26 +244,6 @@ request_discard(struct request *r)
 	request_free(r);
 }
 
-/* Describe a wait status for the log. */
-static void
-status_format(int status, char *buf, size_t len)
-{
-	if (status == -1)
-		snprintf(buf, len, "closed");
-	else if (status == REQUEST_STATUS_UNKNOWN)
-		snprintf(buf, len, "exited (adopted: its status went to "
-		    "its new parent)");
-	else if (WIFEXITED(status))
-		snprintf(buf, len, "exited with status %d",
-		    WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "killed by signal %d (%s)%s",
-		    WTERMSIG(status), strsignal(WTERMSIG(status)),
-		    WCOREDUMP(status) ? ", core dumped" : "");
-	else
-		snprintf(buf, len, "ended (status 0x%x)", status);
-}
-
 /* One log line for the end of a request. */
 static void
 request_log_end(const struct request *r, int status, long long usec,
@@ -270,13 +251,11 @@ request_log_end(const struct request *r, int status, long long usec,
 {
 	const struct session	*s = r->s;
 	struct log_fields	 lf;
-	char			 desc[96];
 	int			 abnormal;
 
 	abnormal = status != -1 && status != REQUEST_STATUS_UNKNOWN &&
 	    !(WIFEXITED(status) &&
 	    WEXITSTATUS(status) == 0);
-	status_format(status, desc, sizeof(desc));
 	lf.service = s->service;
 	lf.remote_addr = s->peer;
 	lf.remote_port = s->peer_port;
@@ -284,13 +263,9 @@ request_log_end(const struct request *r, int status, long long usec,
 	lf.exit_status = status < 0 ? -1 : WIFEXITED(status) ?
 	    WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	lf.duration_usec = usec;
-	log_request(abnormal || r->interrupted_by[0] ? LOG_NOTICE : LOG_INFO,
-	    &lf, "service %s: session S%llu pid %ld (peer %s) %s after "
-	    "%lld.%03llds%s%s%s%s", s->service, (unsigned long long)s->id,
-	    (long)s->pid, session_peer_desc(s), desc, usec / 1000000,
-	    (usec / 1000) % 1000, r->interrupted_by[0] ?
-	    " (interrupted by " : "", r->interrupted_by,
-	    r->interrupted_by[0] ? ")" : "", acct);
+	reqline_log(abnormal || r->interrupted_by[0] ? LOG_NOTICE : LOG_INFO,
+	    &lf, &(struct reqline){ REQLINE_ENDED, s->id, status,
+	    r->interrupted_by, acct });
 }
 
 /* The one end of every started request. */
@@ -656,10 +631,9 @@ start_exec(struct request *r, int fd, const struct peer_cred *pc)
 		r->capture = capture_new(base, errpipe[0], sc->name, pid);
 	r->process = 1;
 	request_started(r);
-	log_request(LOG_INFO, &(struct log_fields){ sc->name, r->s->peer,
-	    r->s->peer_port, pid, -1, -1 }, "service %s: session S%llu from "
-	    "%s: pid %ld", sc->name, (unsigned long long)r->s->id,
-	    session_peer_desc(r->s), (long)pid);
+	reqline_log(LOG_INFO, &(struct log_fields){ sc->name, r->s->peer,
+	    r->s->peer_port, pid, -1, -1 }, &(struct reqline){
+	    REQLINE_SPAWNED, r->s->id, 0, NULL, NULL });
 	if (sc->timeout)
 		request_arm_timer(r, sc->timeout);
 	return 0;
@@ -707,10 +681,9 @@ start_builtin(struct request *r, int fd)
 		return -1;
 	}
 	request_started(r);
-	log_request(LOG_INFO, &(struct log_fields){ sc->name, r->s->peer,
-	    r->s->peer_port, 0, -1, -1 }, "service %s: session S%llu from %s: "
-	    "builtin %s", sc->name, (unsigned long long)r->s->id,
-	    session_peer_desc(r->s), sc->server);
+	reqline_log(LOG_INFO, &(struct log_fields){ sc->name, r->s->peer,
+	    r->s->peer_port, 0, -1, -1 }, &(struct reqline){
+	    REQLINE_BUILTIN, r->s->id, 0, sc->server, NULL });
 	if (sc->timeout)
 		request_arm_timer(r, sc->timeout);
 	return 0;
@@ -746,10 +719,9 @@ start_redirect(struct request *r, int fd)
 		return -1;
 	}
 	request_started(r);
-	log_request(LOG_INFO, &(struct log_fields){ sc->name, r->s->peer,
-	    r->s->peer_port, 0, -1, -1 }, "service %s: session S%llu from %s: "
-	    "redirect to %s", sc->name, (unsigned long long)r->s->id,
-	    session_peer_desc(r->s), sc->redirect);
+	reqline_log(LOG_INFO, &(struct log_fields){ sc->name, r->s->peer,
+	    r->s->peer_port, 0, -1, -1 }, &(struct reqline){
+	    REQLINE_REDIRECT, r->s->id, 0, sc->redirect, NULL });
 	if (sc->timeout)
 		request_arm_timer(r, sc->timeout);
 	return 0;

@@ -5,12 +5,14 @@
  * how many instead of blocking the caller (a blocking logq would hang
  * here: 5000 lines do not fit in a pipe and 1024 slots).  Urgent lines
  * in a stream are batched: one wake-up of the writer per LOGQ_URGENT_MS,
- * not one per line (a client can make every request log a notice).
+ * not one per line (a client can make every request log a notice).  A
+ * deferred line's text is made on the writer, from a copy of its facts.
  */
 #include "config.h"
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -114,6 +116,36 @@ test_order_and_urgency(void **state)
 	assert_non_null(strstr(buf, "lazy"));
 }
 
+static _Atomic int	made_on_loop = -1;
+static pthread_t	loop_thread;
+
+/* A deferred line's maker: which thread ran it, and the text. */
+static void
+make_line(const struct log_fields *lf, const void *data, size_t len,
+    char *buf, size_t size)
+{
+	(void)lf;
+	atomic_store(&made_on_loop, pthread_equal(pthread_self(),
+	    loop_thread));
+	snprintf(buf, size, "deferred %.*s", (int)len, (const char *)data);
+}
+
+/* logq_put copies the facts; the writer thread makes the text. */
+static void
+test_deferred_made_by_writer(void **state)
+{
+	static char	buf[8192];
+	char		facts[] = "abc";
+
+	(void)state;
+	loop_thread = pthread_self();
+	assert_int_equal(logq_put(LOG_INFO, NULL, make_line, facts, 3), 0);
+	facts[0] = 'x';
+	collect(buf, sizeof(buf), 1000);
+	assert_non_null(strstr(buf, "deferred abc\n"));
+	assert_int_equal(atomic_load(&made_on_loop), 0);
+}
+
 static void
 test_full_queue_drops(void **state)
 {
@@ -214,6 +246,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_order_and_urgency, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_deferred_made_by_writer,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_queue_drops, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_urgent_lines_batched,
