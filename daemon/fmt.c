@@ -82,6 +82,17 @@ put_integer(struct out *o, unsigned long long mag, int neg, unsigned base,
 }
 
 size_t
+fmt_pack_str(char *p, const char *s, size_t max)
+{
+	size_t	n = s != NULL ? strnlen(s, max - 1) : 0;
+
+	if (n > 0)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	return n + 1;
+}
+
+size_t
 fmt_print(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list	ap;

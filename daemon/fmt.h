@@ -21,5 +21,10 @@
 size_t	fmt_line(char *buf, size_t size, const char *fmt, va_list ap);
 size_t	fmt_print(char *buf, size_t size, const char *fmt, ...)
 	    __attribute__((__format__(__printf__, 3, 4)));
+/*
+ * s (NULL: "") and its NUL at p, cut to max bytes in all (max > 0);
+ * the bytes used.  For packing strings into a log record.
+ */
+size_t	fmt_pack_str(char *p, const char *s, size_t max);
 
 #endif

@@ -63,18 +63,6 @@ static struct {
 	int			 running;
 } q = { .efd = -1 };
 
-/* Copy s (or "") with its NUL to p, at most max bytes; bytes used. */
-static size_t
-put_str(char *p, const char *s, size_t max)
-{
-	size_t	n = s != NULL ? strnlen(s, max - 1) : 0;
-
-	if (n > 0)
-		memcpy(p, s, n);
-	p[n] = '\0';
-	return n + 1;
-}
-
 /* Wake the writer if its state asks for this line. */
 static void
 maybe_wake(int urgent)
@@ -117,9 +105,11 @@ rec_begin(int pri, const struct log_fields *lf, char **body, size_t *room,
 		r->exit_status = lf->exit_status;
 		r->pid = lf->pid;
 		r->duration_usec = lf->duration_usec;
-		r->service_len = (unsigned short)put_str(p, lf->service, 128);
+		r->service_len = (unsigned short)fmt_pack_str(p,
+		    lf->service, 128);
 		p += r->service_len;
-		r->addr_len = (unsigned short)put_str(p, lf->remote_addr, 128);
+		r->addr_len = (unsigned short)fmt_pack_str(p,
+		    lf->remote_addr, 128);
 		p += r->addr_len;
 	}
 	*body = p;
@@ -159,7 +149,7 @@ logq_put(int pri, const struct log_fields *lf, log_format_fn fn,
 	size_t		 room;
 	int		 err;
 
-	/* Fields take at most 256 bytes: this is a caller's mistake. */
+	/* Too big beside the fields (256 bytes at most): -1, made at once. */
 	if (len > LOGRING_MAX_REC - sizeof(*r) - 256)
 		return -1;
 	if ((r = rec_begin(pri, lf, &p, &room, &err)) == NULL)

@@ -27,17 +27,6 @@ struct packed {
 	size_t			what_len;	/* with its NUL */
 };
 
-/* s (or "") and its NUL at p, at most max bytes in all; bytes used. */
-static size_t
-pack_str(char *p, const char *s, size_t max)
-{
-	size_t	n = s != NULL ? strnlen(s, max - 1) : 0;
-
-	memcpy(p, s != NULL ? s : "", n);
-	p[n] = '\0';
-	return n + 1;
-}
-
 /* The writer's side: unpack and format. */
 static void
 format_packed(const struct log_fields *lf, const void *data, size_t len,
@@ -73,9 +62,9 @@ reqline_log(int pri, const struct log_fields *lf, const struct reqline *rl)
 	h.session = rl->session;
 	h.status = rl->status;
 	h.kind = rl->kind;
-	h.what_len = pack_str(buf + n, rl->what, WHAT_MAX);
+	h.what_len = fmt_pack_str(buf + n, rl->what, WHAT_MAX);
 	n += h.what_len;
-	n += pack_str(buf + n, rl->acct, ACCT_MAX);
+	n += fmt_pack_str(buf + n, rl->acct, ACCT_MAX);
 	memcpy(buf, &h, sizeof(h));
 	log_request_deferred(pri, lf, format_packed, buf, n);
 }

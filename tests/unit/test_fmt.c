@@ -88,6 +88,22 @@ test_null_string(void **state)
 	assert_string_equal(buf, "<(null)>");
 }
 
+/* fmt_pack_str: NUL-ended, cut to max bytes in all, NULL as "". */
+static void
+test_pack_str(void **state)
+{
+	char	buf[16];
+
+	(void)state;
+	memset(buf, 'x', sizeof(buf));
+	assert_int_equal(fmt_pack_str(buf, "echo", 16), 5);
+	assert_string_equal(buf, "echo");
+	assert_int_equal(fmt_pack_str(buf, "0123456789", 4), 4);
+	assert_string_equal(buf, "012");
+	assert_int_equal(fmt_pack_str(buf, NULL, 16), 1);
+	assert_string_equal(buf, "");
+}
+
 int
 main(void)
 {
@@ -96,6 +112,7 @@ main(void)
 		cmocka_unit_test(test_widths),
 		cmocka_unit_test(test_handed_over),
 		cmocka_unit_test(test_null_string),
+		cmocka_unit_test(test_pack_str),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
