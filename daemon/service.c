@@ -46,6 +46,7 @@
 #include "workers.h"
 
 #define ACCEPT_BURST	64
+#define ACCEPT_LONE	8	/* turns that take one, after an empty probe */
 #define DGRAM_BURST	64
 #define RETRY_BIND_SEC	10
 #define PRIO_DATA	2
@@ -485,7 +486,18 @@ accepted_sockopts(struct service *svc, int fd)
 		    svc->conf->name, err);
 }
 
-/* nowait stream: accept until the backlog is empty or a limit is hit. */
+/*
+ * nowait stream: accept until the backlog is empty or a limit is hit.
+ *
+ * A lone client's connection wakes the loop by itself, and the accept4
+ * after it only says EAGAIN: a system call a connection for nothing
+ * (2-3 us on a VM, where system calls are dear; openbsd-inetd takes one
+ * connection a wake-up).  So once the second accept of a turn has found
+ * the backlog empty, the next ACCEPT_LONE turns take one connection
+ * each; a listener with more waiting is still readable and the loop
+ * comes back to it at once.  Then a turn probes again: if it finds a
+ * second connection, turns take all until a probe comes back empty.
+ */
 static void
 accept_loop(struct service *svc)
 {
@@ -496,6 +508,10 @@ accept_loop(struct service *svc)
 	if (request_on_loop(&svc->rt))
 		flags |= SOCK_NONBLOCK;
 	for (i = 0; i < ACCEPT_BURST && should_poll(svc); i++) {
+		if (i == 1 && svc->lone_turns > 0) {
+			svc->lone_turns--;
+			return;
+		}
 		len = sizeof(ss);
 		fd = accept4(svc->rt.fd, (struct sockaddr *)&ss, &len, flags);
 		if (fd >= 0) {
@@ -504,6 +520,8 @@ accept_loop(struct service *svc)
 			    (struct sockaddr *)&ss, len);
 			continue;
 		}
+		if (i == 1 && errno == EAGAIN)
+			svc->lone_turns = ACCEPT_LONE;
 		if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
 			continue;
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||

@@ -90,6 +90,7 @@ struct service {
 	int			 held;		/* ... from before a restart */
 	struct state_bound	 held_at;	/* ... its socket (port 0: ?) */
 	int			 backoff;	/* paused for a while */
+	unsigned		 lone_turns;	/* accept turns that take one */
 	struct event		*backoff_ev;
 	struct timespec		 wait_started;	/* wait mode: last handler */
 	unsigned		 wait_failures;	/* in a row, each fast */

@@ -5,7 +5,9 @@
 # their own for this reason (services/connpoll.c); through libevent each
 # connection also paid an EPOLL_CTL_DEL before its close, one system
 # call in seven of an echo connection.  Counted with strace, on the main
-# loop and on worker threads (threads = 2).
+# loop and on worker threads (threads = 2).  A lone client's connection
+# costs one accept4, not a second one that only says EAGAIN; and a burst
+# that comes after lone clients is taken in full.
 . "${top_srcdir}/tests/integration/lib.sh"
 P=$BASE
 N=100
@@ -58,12 +60,39 @@ count() {
 	    true)
 	adds=$(tail -n +$((before + 1)) "$T/trace" | grep -c 'EPOLL_CTL_ADD' ||
 	    true)
+	accepts=$(tail -n +$((before + 1)) "$T/trace" | grep -c 'accept4(' ||
+	    true)
 }
 count $SDCLIENT -q -n $N -t 3000 -s hello -x hello 127.0.0.1 $((P+1))
 [ "$dels" -lt $((N / 10)) ] ||
 	fail "echo: $dels EPOLL_CTL_DEL calls for $N connections"
 [ "$adds" -ge $N ] || fail "echo: only $adds registrations for $N connections"
 ok "echo: $adds registrations and $dels deletions for $N connections"
+# One client at a time: each connection wakes the loop alone.
+[ "$accepts" -le $((N + N / 4)) ] ||
+	fail "echo: $accepts accept4 calls for $N lone connections"
+ok "echo: $accepts accept4 calls for $N lone connections"
+# Then 40 at once: none is left in the backlog.
+python3 - $((P+1)) <<'PY' || fail "a burst after lone clients was not served"
+import socket, sys
+port = int(sys.argv[1])
+socks = [socket.create_connection(("127.0.0.1", port), 3) for _ in range(40)]
+for i, s in enumerate(socks):
+    s.settimeout(3)
+    s.sendall(b"burst %d\n" % i)
+for i, s in enumerate(socks):
+    want = b"burst %d\n" % i
+    got = b""
+    while len(got) < len(want):
+        b = s.recv(64)
+        if not b:
+            sys.exit("connection %d closed" % i)
+        got += b
+    if got != want:
+        sys.exit("connection %d: %r" % (i, got))
+    s.close()
+PY
+ok "a burst of 40 connections after lone clients: all answered"
 count chargen $((P+2))
 [ "$dels" -lt $((N / 10)) ] ||
 	fail "chargen: $dels EPOLL_CTL_DEL calls for $N connections"
