@@ -6,7 +6,9 @@
  * here: 5000 lines do not fit in a pipe and 1024 slots).  Urgent lines
  * in a stream are batched: one wake-up of the writer per LOGQ_URGENT_MS,
  * not one per line (a client can make every request log a notice).  A
- * deferred line's text is made on the writer, from a copy of its facts.
+ * deferred line's text is made on the writer, from a copy of its facts:
+ * the request lines (reqline.c) come out as the loop logged them, and
+ * not at all at a level that leaves them out.
  */
 #include "config.h"
 
@@ -29,6 +31,7 @@
 
 #include "log.h"
 #include "logq.h"
+#include "reqline.h"
 
 static int	rd = -1, saved_stderr = -1;
 
@@ -146,6 +149,52 @@ test_deferred_made_by_writer(void **state)
 	assert_int_equal(atomic_load(&made_on_loop), 0);
 }
 
+/* Request lines (reqline.c): made on the writer from copied facts. */
+static void
+test_through_the_writer(void **state)
+{
+	static char		buf[8192];
+	char			service[] = "daytime", who[] = "admin";
+	char			peer[] = "203.0.113.9";
+	struct log_fields	lf = { service, peer, 13, 0, -1, -1 };
+	struct log_fields	end = { service, peer, 13, 0, -1, 2000 };
+
+	(void)state;
+	reqline_log(LOG_INFO, &lf, &(struct reqline){ REQLINE_BUILTIN, 41, 0,
+	    "daytime", NULL });
+	reqline_log(LOG_NOTICE, &end, &(struct reqline){ REQLINE_ENDED, 41,
+	    -1, who, "" });
+	/* Copied when logged: what the caller does next is not seen. */
+	memset(service, 'x', sizeof(service) - 1);
+	memset(peer, 'x', sizeof(peer) - 1);
+	memset(who, 'x', sizeof(who) - 1);
+	collect(buf, sizeof(buf), 300);
+	assert_non_null(strstr(buf, "service daytime: session S41 from "
+	    "203.0.113.9:13: builtin daytime\n"));
+	assert_non_null(strstr(buf, "service daytime: session S41 pid 0 "
+	    "(peer 203.0.113.9:13) closed after 0.002s (interrupted by "
+	    "admin)\n"));
+	assert_null(strstr(buf, "xxx"));
+}
+
+/* At log-level notice an info line costs nothing and says nothing. */
+static void
+test_level_leaves_it_out(void **state)
+{
+	static char		buf[8192];
+	struct log_fields	lf = { "echo", "127.0.0.1", 1, 0, -1, -1 };
+
+	(void)state;
+	log_setlevel(LOG_NOTICE);
+	reqline_log(LOG_INFO, &lf, &(struct reqline){ REQLINE_BUILTIN, 1, 0,
+	    "echo", NULL });
+	log_notice("marker");
+	collect(buf, sizeof(buf), 300);
+	log_setlevel(LOG_DEBUG);
+	assert_non_null(strstr(buf, "marker"));
+	assert_null(strstr(buf, "session S1"));
+}
+
 static void
 test_full_queue_drops(void **state)
 {
@@ -248,6 +297,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_deferred_made_by_writer,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_through_the_writer, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_level_leaves_it_out, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_full_queue_drops, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_urgent_lines_batched,

@@ -1,28 +1,21 @@
 /*
  * test_reqline: the text of the per-request log lines (daemon/reqline.c),
- * each kind and each way a request ends, and the same text when the log
- * writer thread makes it from the facts the loop queued: strings are
- * copied when the line is logged, and a level that leaves the line out
- * gets nothing.
+ * each kind and each way a request ends.  test_logq checks the same text
+ * made on the log writer thread.
  */
 #include "config.h"
 
 #include <sys/wait.h>
-#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "log.h"
-#include "logq.h"
 #include "reqline.h"
 #include "request.h"
 
@@ -101,102 +94,6 @@ test_cut_to_buffer(void **state)
 	assert_string_equal(buf, "service echo: session S");
 }
 
-/* ---- through the log writer: stderr into a pipe we read ---- */
-
-static int	rd = -1, saved_stderr = -1;
-
-static int
-setup(void **state)
-{
-	int	p[2];
-
-	(void)state;
-	signal(SIGPIPE, SIG_IGN);
-	if (pipe(p) == -1)
-		return -1;
-	fflush(stderr);
-	saved_stderr = dup(2);
-	dup2(p[1], 2);
-	close(p[1]);
-	rd = p[0];
-	log_init(1, LOG_INFO, "t");
-	return logq_start(log_sink_batch, log_sink_flush);
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	logq_stop();
-	close(rd);
-	fflush(stderr);
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
-	return 0;
-}
-
-/* What arrives within ms, NUL-ended, into buf. */
-static void
-collect(char *buf, size_t len, int ms)
-{
-	struct pollfd	pfd = { .fd = rd, .events = POLLIN };
-	size_t		got = 0;
-	ssize_t		n;
-
-	while (got < len - 1 && poll(&pfd, 1, ms) > 0) {
-		if ((n = read(rd, buf + got, len - 1 - got)) <= 0)
-			break;
-		got += (size_t)n;
-		ms = 50;	/* the rest of the batch */
-	}
-	buf[got] = '\0';
-}
-
-static void
-test_through_the_writer(void **state)
-{
-	static char		buf[8192];
-	char			service[] = "daytime", who[] = "admin";
-	char			peer[] = "203.0.113.9";
-	struct log_fields	lf = { service, peer, 13, 0, -1, -1 };
-	struct log_fields	end = { service, peer, 13, 0, -1, 2000 };
-
-	(void)state;
-	reqline_log(LOG_INFO, &lf, &(struct reqline){ REQLINE_BUILTIN, 41, 0,
-	    "daytime", NULL });
-	reqline_log(LOG_NOTICE, &end, &(struct reqline){ REQLINE_ENDED, 41,
-	    -1, who, "" });
-	/* Copied when logged: what the caller does next is not seen. */
-	memset(service, 'x', sizeof(service) - 1);
-	memset(peer, 'x', sizeof(peer) - 1);
-	memset(who, 'x', sizeof(who) - 1);
-	collect(buf, sizeof(buf), 1000);
-	assert_non_null(strstr(buf, "service daytime: session S41 from "
-	    "203.0.113.9:13: builtin daytime\n"));
-	assert_non_null(strstr(buf, "service daytime: session S41 pid 0 "
-	    "(peer 203.0.113.9:13) closed after 0.002s (interrupted by "
-	    "admin)\n"));
-	assert_null(strstr(buf, "xxx"));
-}
-
-/* At log-level notice an info line costs nothing and says nothing. */
-static void
-test_level_leaves_it_out(void **state)
-{
-	static char		buf[8192];
-	struct log_fields	lf = { "echo", "127.0.0.1", 1, 0, -1, -1 };
-
-	(void)state;
-	log_setlevel(LOG_NOTICE);
-	reqline_log(LOG_INFO, &lf, &(struct reqline){ REQLINE_BUILTIN, 1, 0,
-	    "echo", NULL });
-	log_notice("marker");
-	collect(buf, sizeof(buf), 1000);
-	log_setlevel(LOG_INFO);
-	assert_non_null(strstr(buf, "marker"));
-	assert_null(strstr(buf, "session S1"));
-}
-
 int
 main(void)
 {
@@ -204,10 +101,6 @@ main(void)
 		cmocka_unit_test(test_start_lines),
 		cmocka_unit_test(test_end_lines),
 		cmocka_unit_test(test_cut_to_buffer),
-		cmocka_unit_test_setup_teardown(test_through_the_writer, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_level_leaves_it_out, setup,
-		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
