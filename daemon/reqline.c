@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <sys/wait.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "addr.h"

@@ -6,7 +6,7 @@
  * (a few numbers and short strings, copied into the log queue); the log
  * writer thread makes the text (log.h's log_request_deferred), so the
  * loop formats nothing, and formats nothing at all when the level
- * leaves the line out.  The text is superd(8)'s, under LOGGING.
+ * leaves the line out.  superd(8), "Logging", says what the lines hold.
  */
 #ifndef SUPERD_REQLINE_H
 #define SUPERD_REQLINE_H
